@@ -1,0 +1,6 @@
+using AncOrleans.Dsp;
+
+namespace AncOrleans.Cli.Eval;
+
+/// <summary>One row of an evaluation plan. <see cref="Peer"/> is null for our own cancellers.</summary>
+internal sealed record EvalCase(string Scenario, CancellerMode Mode, AdaptiveAlgorithm Algorithm, double DelayMs, int SampleRate, int FilterLength, string? Peer);

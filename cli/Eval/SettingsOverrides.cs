@@ -1,0 +1,23 @@
+using System.Globalization;
+using AncOrleans.Dsp;
+
+namespace AncOrleans.Cli.Eval;
+
+/// <summary>Applies <c>--set Name=Value</c> overrides to the numeric properties of <see cref="AncSettings"/>.</summary>
+internal static class SettingsOverrides
+{
+    public static AncSettings Apply(AncSettings settings, IEnumerable<string> assignments)
+    {
+        foreach (var assignment in assignments)
+        {
+            var parts = assignment.Split('=', 2);
+            var property = parts.Length == 2 ? typeof(AncSettings).GetProperty(parts[0]) : null;
+            if (property is null || !property.CanWrite || !(property.PropertyType == typeof(int) || property.PropertyType == typeof(float) || property.PropertyType == typeof(double)))
+                throw new ArgumentException($"--set {assignment}: expected Name=Value with a numeric setting such as NlmsStep, RlsForgetting, RlsTaps.");
+            var copy = settings with { };
+            property.SetValue(copy, Convert.ChangeType(double.Parse(parts[1], CultureInfo.InvariantCulture), property.PropertyType, CultureInfo.InvariantCulture));
+            settings = copy;
+        }
+        return settings;
+    }
+}

@@ -1,0 +1,9 @@
+using System.CommandLine;
+using AncOrleans.Cli.Eval;
+
+// anc: the AncOrleans command line. Each sub-command lives in its own folder.
+var root = new RootCommand("AncOrleans command line: evaluate cancellers, simulate devices, classify audio.")
+{
+    EvalCommand.Create(),
+};
+return root.Parse(args).Invoke();

@@ -1,0 +1,213 @@
+namespace AncOrleans.Dsp;
+
+/// <summary>
+/// One session's canceller: the signal plumbing around an <see cref="AdaptiveFilter"/>.
+///
+/// Antinoise mode — modified filtered-x LMS/RLS (Bjarnason, "Active noise cancellation using a modified form
+/// of the filtered-x LMS algorithm", EUSIPCO 1992; Kuo &amp; Morgan, "Active Noise Control Systems", 1996, §3.4).
+/// The ear hears e(n) = d(n) + (S*y)(n). Because we know what we played, we rebuild the noise the listener
+/// would hear without us and adapt on it as an open-loop prediction problem, so the loop delay D never enters
+/// the adaptation loop (plain delayed FxLMS must shrink μ as D grows):
+/// <code>
+///   d̂(n)  = e(n) − (Ŝ*y)(n)               disturbance estimate
+///   r(n)  = (Ŝ*x)(n)                       filtered reference
+///   z(n)  = wᵀ r(n−D)                      what our filter would add at the ear
+///   adapt w on t(n) = −d̂(n) with regressor r(n−D)
+///   y(n+D) = g · wᵀ x(n)                   anti-noise for time n+D, from samples ≤ n only
+/// </code>
+/// Clean mode (Widrow et al., "Adaptive noise cancelling", Proc. IEEE 63(12), 1975): adapt on t = d with
+/// regressor x(n−D) and return d(n) − g·z(n).
+/// g is the <see cref="NoHarmGuard"/> gain. Allocation-free per sample.
+/// </summary>
+public sealed class AncProcessor
+{
+    private readonly AncSettings _settings;
+    private readonly AdaptiveFilter _filter;
+    private readonly NoHarmGuard _guard;
+    private readonly TapLine _u;           // regressor window: r(n−D) (antinoise) or x(n−D) (clean)
+    private readonly TapLine _v;           // output window: x(n) (antinoise)
+    private readonly DelayLine _regressorDelay;
+    private readonly FirFilter _sHatX;     // Ŝ * x
+    private readonly FirFilter _sHatY;     // Ŝ * y
+    private readonly FirFilter _sHatRaw;   // Ŝ * y before the guard's gain: what playing at g = 1 adds at the ear
+    private readonly float[] _played;      // y ring: y(m) at m mod (D+1)
+    private readonly float[] _raw;         // unscaled y ring, same indexing
+    private readonly int _harmWindow;      // samples of sustained harm before muting
+    private long _n;                       // device sample index of the next input
+    private int _harmRun;                  // consecutive samples where the ear got louder
+    private float _noisePowerShort, _residualPowerShort; // 1 s averages of d̂² and e²
+    private readonly float _shortRate;
+
+    public AncProcessor(AncSettings settings)
+    {
+        settings.Validate();
+        _settings = settings;
+        _filter = settings.CreateFilter();
+        _guard = new NoHarmGuard(settings.SampleRate, settings.GuardSeconds, settings.GuardSlewSeconds, settings.FadeSeconds);
+        _u = new TapLine(settings.FilterLength);
+        _v = new TapLine(settings.FilterLength);
+        _regressorDelay = new DelayLine(settings.DelaySamples);
+        var sHat = settings.SecondaryPath ?? [1f];
+        _sHatX = new FirFilter(sHat);
+        _sHatY = new FirFilter(sHat);
+        _sHatRaw = new FirFilter(sHat);
+        _played = new float[settings.DelaySamples + 1];
+        _raw = new float[settings.DelaySamples + 1];
+        _harmWindow = settings.SampleRate / 2;
+        _shortRate = 1f / settings.SampleRate;
+    }
+
+    public AncSettings Settings => _settings;
+    public AdaptiveFilter Filter => _filter;
+    public NoHarmGuard Guard => _guard;
+
+    /// <summary>Samples processed so far.</summary>
+    public long SamplesProcessed => _n;
+
+    /// <summary>Σ d̂² (noise without ANC, as estimated) since start.</summary>
+    public double NoiseEnergy { get; private set; }
+
+    /// <summary>Σ e² (antinoise: what the ear heard; clean: what we returned) since start.</summary>
+    public double ResidualEnergy { get; private set; }
+
+    /// <summary>Reduction over about the last second, in dB.</summary>
+    public double ShortTermReductionDb => Decibels(_noisePowerShort, _residualPowerShort);
+
+    public double ReductionSinceStartDb => Decibels(NoiseEnergy, ResidualEnergy);
+
+    /// <summary>Times the filter was reset because it became non-finite or made the noise louder.</summary>
+    public int Resets { get; private set; }
+
+    public static double Decibels(double noise, double residual) =>
+        noise <= 0 || residual <= 0 ? 0 : 10 * Math.Log10(noise / residual);
+
+    /// <summary>
+    /// Antinoise mode. Takes x(n) and e(n) for n = n0 … n0+N−1 and writes y(n0+D … n0+D+N−1).
+    /// N ≤ D, so that every y(n) the ear heard in this block was produced by an earlier call.
+    /// </summary>
+    public void ProcessAntiNoise(ReadOnlySpan<float> reference, ReadOnlySpan<float> error, Span<float> antiNoise)
+    {
+        if (_settings.Mode != CancellerMode.AntiNoise) throw new InvalidOperationException("This session is in clean mode.");
+        CheckBlock(reference.Length, error.Length, antiNoise.Length);
+        var ring = _played.Length;
+        for (var i = 0; i < reference.Length; i++, _n++)
+        {
+            var slot = (int)(_n % ring);
+            var dHat = error[i] - _sHatY.Process(_played[slot]);
+            var contribution = _sHatRaw.Process(_raw[slot]);
+            _u.Push(_regressorDelay.Process(_sHatX.Process(reference[i])));
+            _v.Push(reference[i]);
+
+            var z = _filter.Predict(_u.Window);
+            var target = -dHat;
+            _filter.Update(_u.Window, target - z);
+            var gain = _guard.Next(target, contribution);
+            var raw = _filter.Output(_v.Window);
+            if (!float.IsFinite(raw)) raw = 0;
+            var next = gain * raw;
+            var ahead = (int)((_n + _settings.DelaySamples) % ring);
+            _raw[ahead] = raw;
+            _played[ahead] = next;
+            antiNoise[i] = next;
+
+            Account(dHat, error[i]);
+        }
+        CheckHealth();
+    }
+
+    /// <summary>Clean mode: takes x(n) and d(n), writes d(n) − g·ŷ(n).</summary>
+    public void ProcessClean(ReadOnlySpan<float> reference, ReadOnlySpan<float> primary, Span<float> residual)
+    {
+        if (_settings.Mode != CancellerMode.Clean) throw new InvalidOperationException("This session is in antinoise mode.");
+        CheckBlock(reference.Length, primary.Length, residual.Length);
+        for (var i = 0; i < reference.Length; i++, _n++)
+        {
+            _u.Push(_regressorDelay.Process(reference[i]));
+            var z = _filter.Predict(_u.Window);
+            var target = primary[i];
+            _filter.Update(_u.Window, target - z);
+            var gain = _guard.Next(target, z);
+            var output = target - gain * z;
+            if (!float.IsFinite(output)) output = target;
+            residual[i] = output;
+            Account(target, output);
+        }
+        CheckHealth();
+    }
+
+    private void CheckBlock(int reference, int other, int output)
+    {
+        if (reference != other || reference != output)
+            throw new ArgumentException($"Block lengths differ: reference {reference}, second channel {other}, output {output}.");
+        if (_settings.Mode == CancellerMode.AntiNoise && reference > _settings.DelaySamples)
+            throw new ArgumentException($"A block of {reference} samples is longer than the loop delay D = {_settings.DelaySamples}.");
+    }
+
+    private void Account(float noise, float residual)
+    {
+        NoiseEnergy += noise * noise;
+        ResidualEnergy += residual * residual;
+        _noisePowerShort += _shortRate * (noise * noise - _noisePowerShort);
+        _residualPowerShort += _shortRate * (residual * residual - _residualPowerShort);
+
+        // Do no harm: the ear louder than the noise by > 1 dB for half a second → mute, reset, re-adapt.
+        if (_settings.Mode == CancellerMode.AntiNoise && _residualPowerShort > 1.26f * _noisePowerShort && _guard.Gain > 0.05f)
+        {
+            if (++_harmRun >= _harmWindow)
+            {
+                _harmRun = 0;
+                _filter.Reset();
+                _guard.Reset();
+                _guard.HoldSamples = _harmWindow;
+                Resets++;
+            }
+        }
+        else _harmRun = 0;
+    }
+
+    private void CheckHealth()
+    {
+        if (_filter.IsHealthy) return;
+        _filter.Reset();
+        _guard.Reset();
+        Resets++;
+    }
+
+    /// <summary>Fades the output out (emergency passthrough) or lets it back in.</summary>
+    public void Passthrough(bool on) => _guard.Passthrough = on;
+
+    public int StateLength => _filter.StateLength + NoHarmGuard.StateLength;
+
+    public float[] SaveState()
+    {
+        var state = new float[StateLength];
+        _filter.SaveState(state.AsSpan(0, _filter.StateLength));
+        _guard.SaveState(state.AsSpan(_filter.StateLength));
+        return state;
+    }
+
+    public void LoadState(ReadOnlySpan<float> state)
+    {
+        if (state.Length != StateLength)
+            throw new ArgumentException($"Checkpoint has {state.Length} values; this configuration needs {StateLength}.");
+        _filter.LoadState(state[.._filter.StateLength]);
+        _guard.LoadState(state[_filter.StateLength..]);
+    }
+
+    public void Reset()
+    {
+        _filter.Reset();
+        _guard.Reset();
+        _u.Clear();
+        _v.Clear();
+        _regressorDelay.Clear();
+        _sHatX.Clear();
+        _sHatY.Clear();
+        _sHatRaw.Clear();
+        Array.Clear(_played);
+        Array.Clear(_raw);
+        NoiseEnergy = ResidualEnergy = 0;
+        _noisePowerShort = _residualPowerShort = 0;
+        _harmRun = 0;
+    }
+}

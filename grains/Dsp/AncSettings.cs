@@ -1,0 +1,71 @@
+namespace AncOrleans.Dsp;
+
+/// <summary>
+/// Everything that shapes one canceller. Defaults are the tuned values from docs/dsp.md
+/// (L = 512 at 48 kHz; RLS M = 32 taps spaced 16 apart, adapted every 4th sample).
+/// </summary>
+public sealed record AncSettings
+{
+    public int SampleRate { get; init; } = 48_000;
+    public int FilterLength { get; init; } = 512;
+
+    /// <summary>Loop delay D in samples: the output for time n uses only samples ≤ n − D.</summary>
+    public int DelaySamples { get; init; }
+
+    public CancellerMode Mode { get; init; } = CancellerMode.AntiNoise;
+    public AdaptiveAlgorithm Algorithm { get; init; } = AdaptiveAlgorithm.Hybrid;
+
+    /// <summary>Secondary-path estimate Ŝ(z) (speaker → error mic). Null means a unit impulse.</summary>
+    public float[]? SecondaryPath { get; init; }
+
+    public float NlmsStep { get; init; } = 0.02f;
+    public float NlmsRegularisation { get; init; } = 1e-4f;
+    public int RlsTaps { get; init; } = 32;
+    public int RlsSpacing { get; init; } = 16;
+    public double RlsForgetting { get; init; } = 0.9995;
+    public int RlsUpdateEvery { get; init; } = 4;
+    public float MixStep { get; init; } = 0.5f;
+    public int TransferEvery { get; init; } = 64;
+    public float TransferRate { get; init; } = 0.05f;
+
+    /// <summary>Time constant of the no-harm gain statistics.</summary>
+    public double GuardSeconds { get; init; } = 0.02;
+
+    /// <summary>Time for the played gain to move from 0 to 1 while following the guard.</summary>
+    public double GuardSlewSeconds { get; init; } = 0.01;
+
+    /// <summary>Fade used for passthrough (emergency) and for muting on harm.</summary>
+    public double FadeSeconds { get; init; } = 0.05;
+
+    public static int MillisecondsToSamples(double milliseconds, int sampleRate) =>
+        (int)Math.Round(milliseconds * sampleRate / 1000.0);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that is out of range.</summary>
+    public void Validate()
+    {
+        if (SampleRate is < 8_000 or > 96_000) throw new ArgumentException($"sampleRate {SampleRate} is outside 8000–96000 Hz.");
+        if (FilterLength is < 8 or > 8192) throw new ArgumentException($"filterLength {FilterLength} is outside 8–8192.");
+        if (DelaySamples < 0 || DelaySamples > SampleRate) throw new ArgumentException($"delay {DelaySamples} samples is outside 0–1 s.");
+        if (Mode == CancellerMode.AntiNoise && DelaySamples < 1)
+            throw new ArgumentException("antinoise mode needs a loop delay of at least one sample: a network loop is never instantaneous.");
+        if (SecondaryPath is { } path)
+        {
+            if (path.Length is 0 or > 4096) throw new ArgumentException("secondaryPath must have 1–4096 taps.");
+            foreach (var tap in path)
+                if (!float.IsFinite(tap)) throw new ArgumentException("secondaryPath contains a non-finite tap.");
+        }
+        if (RlsTaps < 1 || (RlsTaps - 1) * RlsSpacing >= FilterLength)
+            throw new ArgumentException($"rlsTaps {RlsTaps} × spacing {RlsSpacing} does not fit in filterLength {FilterLength}.");
+    }
+
+    public AdaptiveFilter CreateFilter() => Algorithm switch
+    {
+        AdaptiveAlgorithm.Nlms => CreateNlms(),
+        AdaptiveAlgorithm.Rls => CreateRls(),
+        _ => new HybridFilter(CreateRls(), CreateNlms(), MixStep, TransferEvery, TransferRate),
+    };
+
+    private Nlms CreateNlms() => new(FilterLength, NlmsStep, NlmsRegularisation);
+
+    private SparseRls CreateRls() => new(FilterLength, RlsTaps, RlsSpacing, RlsForgetting, RlsUpdateEvery);
+}

@@ -1,0 +1,11 @@
+namespace AncOrleans.Dsp;
+
+/// <summary>What the session sends back.</summary>
+public enum CancellerMode
+{
+    /// <summary>y(n) for the device speaker, adapted through the secondary path Ŝ(z) (FxLMS family).</summary>
+    AntiNoise,
+
+    /// <summary>The cleaned signal d(n) − ŷ(n) (Widrow's adaptive noise canceller).</summary>
+    Clean,
+}

@@ -1,0 +1,40 @@
+using System.Numerics.Tensors;
+
+namespace AncOrleans.Dsp;
+
+/// <summary>
+/// A streaming FIR filter y(n) = Σ_k h(k)·x(n−k). Used for the secondary-path model Ŝ(z):
+/// r(n) = Ŝ * x(n) (the filtered reference of FxLMS) and Ŝ * y(n) (the anti-noise as heard at the ear).
+/// </summary>
+public sealed class FirFilter
+{
+    private readonly float[] _reversed; // h reversed, so that y = dot(h_rev, window oldest-first)
+    private readonly TapLine _taps;     // input history
+
+    public FirFilter(ReadOnlySpan<float> impulseResponse)
+    {
+        if (impulseResponse.IsEmpty) throw new ArgumentException("An FIR needs at least one tap.", nameof(impulseResponse));
+        _reversed = impulseResponse.ToArray();
+        Array.Reverse(_reversed);
+        _taps = new TapLine(_reversed.Length);
+    }
+
+    public int Length => _reversed.Length;
+
+    public float Process(float sample)
+    {
+        _taps.Push(sample);
+        return TensorPrimitives.Dot(_reversed, _taps.Window);
+    }
+
+    public void Clear() => _taps.Clear();
+
+    /// <summary>Offline convolution of a whole signal, truncated to the input length.</summary>
+    public static float[] Convolve(ReadOnlySpan<float> signal, ReadOnlySpan<float> impulseResponse)
+    {
+        var fir = new FirFilter(impulseResponse);
+        var output = new float[signal.Length];
+        for (var n = 0; n < signal.Length; n++) output[n] = fir.Process(signal[n]);
+        return output;
+    }
+}
