@@ -1,1 +1,114 @@
-System.Console.WriteLine("placeholder");
+// CPU time per second of 48 kHz audio per stream at L = 512: ours (AncProcessor, antinoise mode, D = 20 ms,
+// 10 ms blocks) and the peers (NWaves NLMS, SpeexDSP MDF) in clean mode. See docs/benchmarks.md.
+//
+//   dotnet run -c Release --project bench                     BenchmarkDotNet, readable tables
+//   dotnet run -c Release --project bench -- --json           one JSON object per benchmark on stdout, log on stderr
+//   dotnet run -c Release --project bench -- --quick [--json] Stopwatch smoke run (~2.5 s per benchmark), no BenchmarkDotNet
+//   --inprocess       run BenchmarkDotNet in this process (InProcessEmit toolchain) instead of a generated child project
+//   --only a,b        run only the named benchmarks (nlms, rls, hybrid, nwaves-nlms, speexdsp-mdf)
+
+using System.Globalization;
+using System.Text;
+using AncOrleans.Bench;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+var json = args.Contains("--json");
+var quick = args.Contains("--quick");
+var inProcess = args.Contains("--inprocess");
+var only = StreamWorkload.Names.ToList();
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--only" && i + 1 < args.Length)
+        only = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+    else if (args[i] is not ("--json" or "--quick" or "--inprocess"))
+    {
+        Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: [--json] [--quick] [--inprocess] [--only name,name]");
+        return 2;
+    }
+}
+var unknown = only.Where(n => !StreamWorkload.Names.Contains(n)).ToList();
+if (unknown.Count > 0)
+{
+    Console.Error.WriteLine($"Unknown benchmark(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", StreamWorkload.Names)}.");
+    return 2;
+}
+
+var results = new List<(string Name, double Ms)>();
+var failures = new List<string>();
+
+if (quick)
+{
+    foreach (var name in only)
+    {
+        try
+        {
+            var result = QuickRunner.Run(name);
+            Console.Error.WriteLine($"quick {name}: {result.MsPerAudioSecond:F3} ms per audio second, {result.AllocatedBytesPerRound} B allocated per second of audio");
+            results.Add((name, result.MsPerAudioSecond));
+        }
+        catch (Exception ex)
+        {
+            failures.Add($"{name}: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+}
+else
+{
+    var config = BenchConfig.Create(machineReadable: json, inProcess);
+    var types = new List<Type>();
+    if (only.Any(StreamWorkload.OurNames.Contains)) types.Add(typeof(OursBenchmarks));
+    if (only.Any(StreamWorkload.PeerNames.Contains)) types.Add(typeof(PeerBenchmarks));
+    var filter = new NameFilter(only);
+    var cases = types
+        .Select(t => BenchmarkConverter.TypeToBenchmarks(t, config))
+        .Select(run => new BenchmarkRunInfo(run.BenchmarksCases.Where(filter.Matches).ToArray(), run.Type, run.Config))
+        .ToArray();
+    var summaries = BenchmarkRunner.Run(cases);
+
+    var reports = summaries.SelectMany(s => s.Reports).ToList();
+    foreach (var name in only)
+    {
+        var report = reports.FirstOrDefault(r => NameFilter.NameOf(r.BenchmarkCase) == name);
+        if (report?.ResultStatistics is { } stats && report.Success)
+            results.Add((name, stats.Mean / 1e6)); // ns → ms
+        else
+            failures.Add($"{name}: no result from BenchmarkDotNet (see the log above).");
+    }
+}
+
+if (json)
+{
+    foreach (var (name, ms) in results)
+        Console.Out.WriteLine(JsonLine(name, ms, quick));
+}
+else
+{
+    Console.WriteLine();
+    Console.WriteLine(quick ? "Quick (Stopwatch) results, 48 kHz, L = 512:" : "Per stream, 48 kHz, L = 512 (mean of BenchmarkDotNet's measured iterations):");
+    Console.WriteLine($"| {"name",-13} | {"ms CPU / audio s",16} | {"streams / core",14} |");
+    Console.WriteLine($"|{new string('-', 15)}|{new string('-', 18)}|{new string('-', 16)}|");
+    foreach (var (name, ms) in results)
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name,-13} | {ms,16:F3} | {1000 / ms,14:F1} |"));
+}
+Console.Out.Flush();
+
+foreach (var failure in failures) Console.Error.WriteLine($"FAILED {failure}");
+return failures.Count == 0 ? 0 : 1;
+
+static string JsonLine(string name, double ms, bool quick)
+{
+    var line = new StringBuilder();
+    line.Append(CultureInfo.InvariantCulture, $"{{\"name\": \"{name}\", \"msPerAudioSecond\": {Math.Round(ms, 4):R}, \"streamsPerCore\": {Math.Round(1000 / ms, 2):R}");
+    if (quick) line.Append(", \"quick\": true");
+    return line.Append('}').ToString();
+}
+
+/// <summary>Keeps the benchmark cases whose Name parameter was asked for.</summary>
+internal sealed class NameFilter(IReadOnlyCollection<string> names)
+{
+    public bool Matches(BenchmarkCase benchmark) => names.Contains(NameOf(benchmark));
+
+    public static string NameOf(BenchmarkCase benchmark) =>
+        benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Name")?.Value as string ?? benchmark.Descriptor.WorkloadMethod.Name;
+}

@@ -35,6 +35,7 @@ public sealed class AncProcessor
     private readonly int _harmWindow;      // samples of sustained harm before muting
     private long _n;                       // device sample index of the next input
     private int _harmRun;                  // consecutive samples where the ear got louder
+    private int _warmup;                   // samples left before restored weights may adapt again
     private float _noisePowerShort, _residualPowerShort; // 1 s averages of d̂² and e²
     private readonly float _shortRate;
 
@@ -61,7 +62,7 @@ public sealed class AncProcessor
     public AdaptiveFilter Filter => _filter;
     public NoHarmGuard Guard => _guard;
 
-    /// <summary>Samples processed so far.</summary>
+    /// <summary>Samples processed by this instance (a restored one counts from zero).</summary>
     public long SamplesProcessed => _n;
 
     /// <summary>Σ d̂² (noise without ANC, as estimated) since start.</summary>
@@ -100,8 +101,19 @@ public sealed class AncProcessor
 
             var z = _filter.Predict(_u.Window);
             var target = -dHat;
-            _filter.Update(_u.Window, target - z);
-            var gain = _guard.Next(target, contribution);
+            float gain;
+            if (_warmup > 0)
+            {
+                // After a restore the histories (and what was played) are not known yet: play with the
+                // restored weights, but learn nothing from the wrong d̂ until the windows have refilled.
+                _warmup--;
+                gain = _guard.Gain;
+            }
+            else
+            {
+                _filter.Update(_u.Window, target - z);
+                gain = _guard.Next(target, contribution);
+            }
             var raw = _filter.Output(_v.Window);
             if (!float.IsFinite(raw)) raw = 0;
             var next = gain * raw;
@@ -125,8 +137,17 @@ public sealed class AncProcessor
             _u.Push(_regressorDelay.Process(reference[i]));
             var z = _filter.Predict(_u.Window);
             var target = primary[i];
-            _filter.Update(_u.Window, target - z);
-            var gain = _guard.Next(target, z);
+            float gain;
+            if (_warmup > 0)
+            {
+                _warmup--;
+                gain = _guard.Gain;
+            }
+            else
+            {
+                _filter.Update(_u.Window, target - z);
+                gain = _guard.Next(target, z);
+            }
             var output = target - gain * z;
             if (!float.IsFinite(output)) output = target;
             residual[i] = output;
@@ -151,7 +172,7 @@ public sealed class AncProcessor
         _residualPowerShort += _shortRate * (residual * residual - _residualPowerShort);
 
         // Do no harm: the ear louder than the noise by > 1 dB for half a second → mute, reset, re-adapt.
-        if (_settings.Mode == CancellerMode.AntiNoise && _residualPowerShort > 1.26f * _noisePowerShort && _guard.Gain > 0.05f)
+        if (_settings.Mode == CancellerMode.AntiNoise && _warmup == 0 && _residualPowerShort > 1.26f * _noisePowerShort && _guard.Gain > 0.05f)
         {
             if (++_harmRun >= _harmWindow)
             {
@@ -176,13 +197,31 @@ public sealed class AncProcessor
     /// <summary>Fades the output out (emergency passthrough) or lets it back in.</summary>
     public void Passthrough(bool on) => _guard.Passthrough = on;
 
-    public int StateLength => _filter.StateLength + NoHarmGuard.StateLength;
+    /// <summary>Filter + guard state, then the signal histories, so a graceful restore resumes sample-exactly.</summary>
+    public int StateLength => _filter.StateLength + NoHarmGuard.StateLength + HistoryLength;
+
+    private int HistoryLength => 2 * _settings.FilterLength + _regressorDelay.StateLength + 3 * _sHatX.Length + 2 * _played.Length;
 
     public float[] SaveState()
     {
         var state = new float[StateLength];
-        _filter.SaveState(state.AsSpan(0, _filter.StateLength));
-        _guard.SaveState(state.AsSpan(_filter.StateLength));
+        var span = state.AsSpan();
+        _filter.SaveState(Take(ref span, _filter.StateLength));
+        _guard.SaveState(Take(ref span, NoHarmGuard.StateLength));
+        _u.Window.CopyTo(Take(ref span, _u.Length));
+        _v.Window.CopyTo(Take(ref span, _v.Length));
+        _regressorDelay.Save(Take(ref span, _regressorDelay.StateLength));
+        _sHatX.History.CopyTo(Take(ref span, _sHatX.Length));
+        _sHatY.History.CopyTo(Take(ref span, _sHatY.Length));
+        _sHatRaw.History.CopyTo(Take(ref span, _sHatRaw.Length));
+        var ring = _played.Length;
+        var played = Take(ref span, ring);
+        var raw = Take(ref span, ring);
+        for (var k = 0; k < ring; k++)
+        {
+            played[k] = _played[(int)((_n + k) % ring)];
+            raw[k] = _raw[(int)((_n + k) % ring)];
+        }
         return state;
     }
 
@@ -190,8 +229,36 @@ public sealed class AncProcessor
     {
         if (state.Length != StateLength)
             throw new ArgumentException($"Checkpoint has {state.Length} values; this configuration needs {StateLength}.");
-        _filter.LoadState(state[.._filter.StateLength]);
-        _guard.LoadState(state[_filter.StateLength..]);
+        foreach (var value in state)
+            if (!float.IsFinite(value)) throw new ArgumentException("Checkpoint contains a non-finite value.");
+        _filter.LoadState(Take(ref state, _filter.StateLength));
+        _guard.LoadState(Take(ref state, NoHarmGuard.StateLength));
+        _u.Load(Take(ref state, _u.Length));
+        _v.Load(Take(ref state, _v.Length));
+        _regressorDelay.Load(Take(ref state, _regressorDelay.StateLength));
+        _sHatX.LoadHistory(Take(ref state, _sHatX.Length));
+        _sHatY.LoadHistory(Take(ref state, _sHatY.Length));
+        _sHatRaw.LoadHistory(Take(ref state, _sHatRaw.Length));
+        Take(ref state, _played.Length).CopyTo(_played);
+        Take(ref state, _raw.Length).CopyTo(_raw);
+        _n = 0;
+        // If the histories are stale (a crash rather than a graceful checkpoint), d̂ is wrong for a moment:
+        // play with the restored weights but learn nothing until the windows have refilled.
+        _warmup = _settings.FilterLength + _settings.DelaySamples + _sHatX.Length;
+    }
+
+    private static Span<float> Take(ref Span<float> span, int count)
+    {
+        var head = span[..count];
+        span = span[count..];
+        return head;
+    }
+
+    private static ReadOnlySpan<float> Take(ref ReadOnlySpan<float> span, int count)
+    {
+        var head = span[..count];
+        span = span[count..];
+        return head;
     }
 
     public void Reset()
@@ -209,5 +276,6 @@ public sealed class AncProcessor
         NoiseEnergy = ResidualEnergy = 0;
         _noisePowerShort = _residualPowerShort = 0;
         _harmRun = 0;
+        _warmup = 0;
     }
 }

@@ -22,6 +22,20 @@ public sealed class DelayLine
         return _ring[_head];
     }
 
+    /// <summary>The D+1 stored samples, oldest first (the next one out first).</summary>
+    public void Save(Span<float> destination)
+    {
+        for (var k = 0; k < _ring.Length; k++) destination[k] = _ring[(_head + k) % _ring.Length];
+    }
+
+    public void Load(ReadOnlySpan<float> source)
+    {
+        source[.._ring.Length].CopyTo(_ring);
+        _head = 0;
+    }
+
+    public int StateLength => _ring.Length;
+
     public void Clear()
     {
         Array.Clear(_ring);

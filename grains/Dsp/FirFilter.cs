@@ -29,6 +29,11 @@ public sealed class FirFilter
 
     public void Clear() => _taps.Clear();
 
+    /// <summary>The input history, oldest first (length <see cref="Length"/>).</summary>
+    public ReadOnlySpan<float> History => _taps.Window;
+
+    public void LoadHistory(ReadOnlySpan<float> history) => _taps.Load(history);
+
     /// <summary>Offline convolution of a whole signal, truncated to the input length.</summary>
     public static float[] Convolve(ReadOnlySpan<float> signal, ReadOnlySpan<float> impulseResponse)
     {

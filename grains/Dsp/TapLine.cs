@@ -32,6 +32,14 @@ public sealed class TapLine
         _position = _position + 1 == Length ? 0 : _position + 1;
     }
 
+    /// <summary>Refills the line from a saved <see cref="Window"/> (oldest first).</summary>
+    public void Load(ReadOnlySpan<float> window)
+    {
+        if (window.Length != Length) throw new ArgumentException($"A tap line of {Length} cannot load {window.Length} samples.");
+        Clear();
+        foreach (var sample in window) Push(sample);
+    }
+
     public void Clear()
     {
         Array.Clear(_buffer);

@@ -1,0 +1,43 @@
+using BenchmarkDotNet.Attributes;
+
+namespace AncOrleans.Bench;
+
+/// <summary>
+/// CPU per second of 48 kHz audio for one stream at L = 512. Every invocation processes exactly one second
+/// (48,000 samples) from preallocated buffers; the canceller is built and warmed up (2 s of audio) in
+/// <see cref="Setup"/>, so the measured method only runs the DSP.
+/// </summary>
+public abstract class StreamBenchmarkBase
+{
+    private StreamWorkload? _workload;
+
+    /// <summary>The reported name (nlms, rls, hybrid, nwaves-nlms, speexdsp-mdf).</summary>
+    public abstract string Name { get; set; }
+
+    [GlobalSetup]
+    public void Setup() => _workload = StreamWorkload.CreateWarm(Name, warmupSeconds: 2);
+
+    [Benchmark(Description = "1 s of audio")]
+    public float OneSecond() => _workload!.ProcessOneSecond();
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _workload?.Dispose();
+        _workload = null;
+    }
+}
+
+/// <summary>Ours: AncProcessor, antinoise mode, D = 20 ms (960 samples), 10 ms blocks (480 samples).</summary>
+public class OursBenchmarks : StreamBenchmarkBase
+{
+    [Params("nlms", "rls", "hybrid")]
+    public override string Name { get; set; } = "";
+}
+
+/// <summary>Peers: NWaves NLMS and SpeexDSP MDF (frame 480, tail 512), clean mode, blocks of their BlockSize.</summary>
+public class PeerBenchmarks : StreamBenchmarkBase
+{
+    [Params("nwaves-nlms", "speexdsp-mdf")]
+    public override string Name { get; set; } = "";
+}

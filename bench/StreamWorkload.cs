@@ -1,0 +1,152 @@
+using AncOrleans.Cli.Peers;
+using AncOrleans.Dsp;
+using AncOrleans.Dsp.Acoustics;
+using AncOrleans.Dsp.Evaluation;
+
+namespace AncOrleans.Bench;
+
+/// <summary>
+/// One stream's canceller plus one second of preallocated 48 kHz audio. <see cref="ProcessOneSecond"/> runs exactly
+/// <see cref="SamplesPerRun"/> samples through it in the canceller's native block size and allocates nothing itself
+/// (the NWaves peer allocates inside NWaves; that is its own cost). Shared by the BenchmarkDotNet classes and --quick.
+/// </summary>
+internal abstract class StreamWorkload : IDisposable
+{
+    public const int SampleRate = 48_000;
+    public const int SamplesPerRun = SampleRate; // 1 s of audio per invocation
+    public const int FilterLength = 512;
+    public const double DelayMs = 20;
+    public const int DelaySamples = 960;         // 20 ms at 48 kHz
+    public const int FrameSamples = 480;         // 10 ms frames
+    public const string Scenario = "broadband";
+    public const int Seed = 1;
+
+    /// <summary>Benchmark names in report order: ours (antinoise mode), then the peers (clean mode).</summary>
+    public static readonly IReadOnlyList<string> Names = ["nlms", "rls", "hybrid", "nwaves-nlms", "speexdsp-mdf"];
+
+    public static readonly IReadOnlyList<string> OurNames = ["nlms", "rls", "hybrid"];
+
+    public static readonly IReadOnlyList<string> PeerNames = ["nwaves-nlms", "speexdsp-mdf"];
+
+    private static AcousticScene? _scene;
+
+    protected StreamWorkload(string name)
+    {
+        Name = name;
+        var scene = Scene;
+        Reference = scene.Reference;
+        Disturbance = scene.Disturbance;
+        Output = new float[SamplesPerRun];
+    }
+
+    public string Name { get; }
+
+    protected float[] Reference { get; }
+
+    protected float[] Disturbance { get; }
+
+    protected float[] Output { get; }
+
+    /// <summary>The broadband scene, exactly one second long, built once per process.</summary>
+    public static AcousticScene Scene => _scene ??= Scenarios.Create(Scenario, SampleRate, (double)SamplesPerRun / SampleRate, DelayMs, Seed);
+
+    public static StreamWorkload Create(string name) => name switch
+    {
+        "nlms" => new OursWorkload(name, AdaptiveAlgorithm.Nlms),
+        "rls" => new OursWorkload(name, AdaptiveAlgorithm.Rls),
+        "hybrid" => new OursWorkload(name, AdaptiveAlgorithm.Hybrid),
+        "nwaves-nlms" => new PeerWorkload(name, new NWavesNlmsPeer(FilterLength, blockSize: FrameSamples)),
+        "speexdsp-mdf" => new PeerWorkload(name, CreateSpeex()),
+        _ => throw new ArgumentException($"Unknown benchmark '{name}'. Known: {string.Join(", ", Names)}."),
+    };
+
+    /// <summary>Creates the workload and runs <paramref name="warmupSeconds"/> seconds of audio through it.</summary>
+    public static StreamWorkload CreateWarm(string name, int warmupSeconds)
+    {
+        var workload = Create(name);
+        for (var i = 0; i < warmupSeconds; i++) workload.ProcessOneSecond();
+        return workload;
+    }
+
+    /// <summary>Processes exactly one second (48,000 samples); returns the last output sample so nothing is dead code.</summary>
+    public abstract float ProcessOneSecond();
+
+    public virtual void Dispose()
+    {
+    }
+
+    private static SpeexMdfPeer CreateSpeex()
+    {
+        if (!SpeexMdfPeer.IsAvailable(out var error))
+            throw new InvalidOperationException(error ?? "libspeexdsp could not be loaded.");
+        return new SpeexMdfPeer(SampleRate, FrameSamples, FilterLength);
+    }
+
+    /// <summary>Our <see cref="AncProcessor"/> in antinoise mode: D = 20 ms, 10 ms blocks, Ŝ = the scene's secondary path.</summary>
+    private sealed class OursWorkload : StreamWorkload
+    {
+        private readonly AncProcessor _processor;
+
+        public OursWorkload(string name, AdaptiveAlgorithm algorithm)
+            : base(name)
+        {
+            _processor = new AncProcessor(new AncSettings
+            {
+                Mode = CancellerMode.AntiNoise,
+                Algorithm = algorithm,
+                SampleRate = SampleRate,
+                FilterLength = FilterLength,
+                DelaySamples = DelaySamples,
+                SecondaryPath = Scene.SecondaryPath,
+            });
+        }
+
+        public override float ProcessOneSecond()
+        {
+            var reference = Reference.AsSpan();
+            var error = Disturbance.AsSpan(); // open loop: speed does not depend on closing the acoustic loop
+            var output = Output.AsSpan();
+            for (var offset = 0; offset < SamplesPerRun; offset += FrameSamples)
+            {
+                _processor.ProcessAntiNoise(
+                    reference.Slice(offset, FrameSamples),
+                    error.Slice(offset, FrameSamples),
+                    output.Slice(offset, FrameSamples));
+            }
+            return output[^1];
+        }
+    }
+
+    /// <summary>A peer in clean mode (x = reference, d = disturbance), fed blocks of its own <see cref="ICleanCanceller.BlockSize"/>.</summary>
+    private sealed class PeerWorkload : StreamWorkload
+    {
+        private readonly ICleanCanceller _peer;
+        private readonly int _block;
+
+        public PeerWorkload(string name, ICleanCanceller peer)
+            : base(name)
+        {
+            _peer = peer;
+            _block = peer.BlockSize;
+            if (SamplesPerRun % _block != 0)
+                throw new InvalidOperationException($"{peer.Name}: block size {_block} does not divide {SamplesPerRun} samples.");
+        }
+
+        public override float ProcessOneSecond()
+        {
+            var reference = Reference.AsSpan();
+            var primary = Disturbance.AsSpan();
+            var output = Output.AsSpan();
+            for (var offset = 0; offset < SamplesPerRun; offset += _block)
+            {
+                _peer.Process(
+                    reference.Slice(offset, _block),
+                    primary.Slice(offset, _block),
+                    output.Slice(offset, _block));
+            }
+            return output[^1];
+        }
+
+        public override void Dispose() => _peer.Dispose();
+    }
+}

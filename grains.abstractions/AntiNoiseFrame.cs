@@ -1,0 +1,19 @@
+namespace AncOrleans.Abstractions;
+
+/// <summary>
+/// The reply to an <see cref="AudioFrame"/>: mono PCM in the frame's format — the anti-noise to play from
+/// <see cref="PlayoutTimestampUs"/> (antinoise mode: the frame's timestamp + D) or the cleaned signal (clean
+/// mode). A rejected frame carries no PCM and says why in <see cref="Error"/>; the session stays healthy.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("anc.AntiNoiseFrame")]
+public sealed record AntiNoiseFrame(
+    [property: Id(0)] long Sequence,
+    [property: Id(1)] long PlayoutTimestampUs,
+    [property: Id(2)] SampleFormat Format,
+    [property: Id(3)] byte[] Pcm,
+    [property: Id(4)] string? Error = null)
+{
+    public bool Accepted => Error is null;
+
+    public static AntiNoiseFrame Rejected(long sequence, string reason) => new(sequence, 0, SampleFormat.Float32, [], reason);
+}

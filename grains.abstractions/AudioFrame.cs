@@ -1,0 +1,15 @@
+namespace AncOrleans.Abstractions;
+
+/// <summary>
+/// One frame from the device: <see cref="Pcm"/> holds <see cref="SampleCount"/> two-channel samples,
+/// interleaved (reference mic x, error mic e — in clean mode, reference x and primary d), little-endian
+/// in <see cref="Format"/>. <see cref="DeviceTimestampUs"/> is the device clock at the first sample.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("anc.AudioFrame")]
+public sealed record AudioFrame(
+    [property: Id(0)] long Sequence,
+    [property: Id(1)] long DeviceTimestampUs,
+    [property: Id(2)] int SampleRate,
+    [property: Id(3)] SampleFormat Format,
+    [property: Id(4)] int SampleCount,
+    [property: Id(5)] byte[] Pcm);

@@ -1,0 +1,19 @@
+namespace AncOrleans.Abstractions;
+
+/// <summary>One device session (key = device/session id): owns the adaptive filter and turns audio into anti-noise.</summary>
+public interface ISessionGrain : IGrainWithStringKey
+{
+    /// <summary>Sets or changes the configuration. Throws <see cref="ArgumentException"/> naming a bad field.</summary>
+    Task ConfigureAsync(SessionConfig config);
+
+    /// <summary>Processes one frame. A bad frame comes back rejected with a reason; it never throws for bad audio.</summary>
+    Task<AntiNoiseFrame> ProcessAsync(AudioFrame frame);
+
+    Task<SessionStats> GetStatsAsync();
+
+    /// <summary>Forgets the adaptation (keeps the configuration).</summary>
+    Task ResetAsync();
+
+    /// <summary>Fades the anti-noise out (true) or back in (false): the emergency path.</summary>
+    Task SetPassthroughAsync(bool passthrough);
+}

@@ -1,0 +1,16 @@
+namespace AncOrleans.Abstractions;
+
+/// <summary>
+/// A session's configuration. <c>Mode</c> is <c>antinoise</c> or <c>clean</c>; <c>Algorithm</c> is
+/// <c>nlms</c>, <c>rls</c> or <c>hybrid</c>. <c>SecondaryPath</c> is the speaker→error-mic impulse response
+/// Ŝ(z) (null: a unit impulse). <c>DelayMs</c> is the loop delay D: anti-noise for time n uses samples ≤ n − D.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("anc.SessionConfig")]
+public sealed record SessionConfig(
+    [property: Id(0)] int SampleRate = 48_000,
+    [property: Id(1)] string Mode = "antinoise",
+    [property: Id(2)] string Algorithm = "hybrid",
+    [property: Id(3)] double DelayMs = 20,
+    [property: Id(4)] int FilterLength = 512,
+    [property: Id(5)] float[]? SecondaryPath = null,
+    [property: Id(6)] int FrameSamples = 480);

@@ -1,0 +1,23 @@
+namespace AncOrleans.Abstractions;
+
+/// <summary>
+/// A session's counters and quality. Reductions are 10·log10(noise/residual), where noise is the error mic
+/// as it would be without ANC (estimated as e − Ŝ*y) and residual what the ear heard (antinoise) or what was
+/// returned (clean). <c>ConvergenceState</c>: unconfigured, converging, converged, backed-off (nothing
+/// predictable: output faded), passthrough.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("anc.SessionStats")]
+public sealed record SessionStats(
+    [property: Id(0)] string SessionId,
+    [property: Id(1)] long FramesIn,
+    [property: Id(2)] long FramesOut,
+    [property: Id(3)] long FramesRejected,
+    [property: Id(4)] double ReductionDbShortTerm,
+    [property: Id(5)] double ReductionDbSinceStart,
+    [property: Id(6)] string ConvergenceState,
+    [property: Id(7)] string Algorithm,
+    [property: Id(8)] string Mode,
+    [property: Id(9)] double OutputGain,
+    [property: Id(10)] int FilterResets,
+    [property: Id(11)] int Restores,
+    [property: Id(12)] string? LastError);

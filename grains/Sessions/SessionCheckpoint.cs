@@ -1,0 +1,15 @@
+using AncOrleans.Abstractions;
+
+namespace AncOrleans.Grains.Sessions;
+
+/// <summary>What a session persists: its configuration and the canceller state (float32 LE bytes).</summary>
+[GenerateSerializer, Alias("anc.SessionCheckpoint")]
+public sealed class SessionCheckpoint
+{
+    [Id(0)] public SessionConfig? Config { get; set; }
+    [Id(1)] public byte[] FilterState { get; set; } = [];
+    [Id(2)] public long FramesIn { get; set; }
+    [Id(3)] public long FramesOut { get; set; }
+    [Id(4)] public long FramesRejected { get; set; }
+    [Id(5)] public int Restores { get; set; }
+}

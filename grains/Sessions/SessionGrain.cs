@@ -1,0 +1,200 @@
+using System.Runtime.InteropServices;
+using AncOrleans.Abstractions;
+using AncOrleans.Dsp;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+
+namespace AncOrleans.Grains.Sessions;
+
+/// <summary>
+/// One device session. Owns the <see cref="AncProcessor"/> (filter state), answers each frame with anti-noise,
+/// checkpoints config + coefficients every <c>CheckpointSeconds</c> and on deactivation (never per frame), and
+/// publishes per-frame features for the classifier and emergency grains.
+/// </summary>
+internal sealed class SessionGrain(
+    [PersistentState("session", "sessions")] IPersistentState<SessionCheckpoint> checkpoint,
+    IOptions<SessionGrainOptions> options,
+    ILogger<SessionGrain> logger) : Grain, ISessionGrain
+{
+    private readonly SessionGrainOptions _options = options.Value;
+    private AncProcessor? _processor;
+    private SessionConfig? _config;
+    private float[] _first = [], _second = [], _output = [];
+    private IAsyncStream<FrameFeatures>? _features;
+    private bool _dirty;
+    private string? _lastError;
+    private double _convergenceMark = double.NaN;
+    private long _markSamples;
+    private bool _converged;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (checkpoint.State.Config is { } config)
+        {
+            Build(config);
+            try
+            {
+                _processor!.LoadState(MemoryMarshal.Cast<byte, float>(checkpoint.State.FilterState.AsSpan()));
+                checkpoint.State.Restores++;
+                logger.LogInformation("Session {Session} restored from checkpoint ({Restores} restores)", this.GetPrimaryKeyString(), checkpoint.State.Restores);
+            }
+            catch (ArgumentException e)
+            {
+                logger.LogWarning("Session {Session}: checkpoint not usable ({Reason}); starting from zero", this.GetPrimaryKeyString(), e.Message);
+            }
+        }
+        if (!string.IsNullOrEmpty(_options.StreamProvider))
+            _features = this.GetStreamProvider(_options.StreamProvider)
+                .GetStream<FrameFeatures>(StreamId.Create(FrameFeatures.StreamNamespace, this.GetPrimaryKeyString()));
+        var period = TimeSpan.FromSeconds(Math.Max(0.1, _options.CheckpointSeconds));
+        this.RegisterGrainTimer(CheckpointAsync, period, period);
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _dirty = true;
+        await CheckpointAsync(cancellationToken);
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    public async Task ConfigureAsync(SessionConfig config)
+    {
+        var previous = _processor;
+        Build(config);
+        if (previous is not null && previous.StateLength == _processor!.StateLength && SameShape(_config, config))
+            _processor.LoadState(previous.SaveState());
+        _config = config;
+        checkpoint.State.Config = config;
+        _dirty = true;
+        await CheckpointAsync(CancellationToken.None);
+    }
+
+    private static bool SameShape(SessionConfig? a, SessionConfig b) =>
+        a is not null && a.SampleRate == b.SampleRate && a.FilterLength == b.FilterLength && a.Algorithm == b.Algorithm && a.Mode == b.Mode;
+
+    private void Build(SessionConfig config)
+    {
+        var settings = SessionSettings.From(config); // throws ArgumentException with the reason
+        _processor = new AncProcessor(settings);
+        _config = config;
+        var capacity = Math.Max(_options.MaxFrameSamples, config.FrameSamples);
+        _first = new float[capacity];
+        _second = new float[capacity];
+        _output = new float[capacity];
+    }
+
+    public async Task<AntiNoiseFrame> ProcessAsync(AudioFrame frame)
+    {
+        checkpoint.State.FramesIn++;
+        if (_processor is null || _config is null) return Reject(frame, "session is not configured: call configure (the start message) first");
+        if (frame is null) return Reject(frame, "missing frame");
+        var maxSamples = _processor.Settings.Mode == CancellerMode.AntiNoise
+            ? Math.Min(_options.MaxFrameSamples, _processor.Settings.DelaySamples)
+            : _options.MaxFrameSamples;
+        var error = FrameCodec.TryDecode(frame, _config.SampleRate, maxSamples, _options.MaxAbsSample, _first, _second);
+        if (error is not null) return Reject(frame, error);
+
+        var (reply, features) = Run(frame);
+        if (_features is not null) await _features.OnNextAsync(features);
+        return reply;
+    }
+
+    private (AntiNoiseFrame Reply, FrameFeatures Features) Run(AudioFrame frame)
+    {
+        var processor = _processor!;
+        var count = frame.SampleCount;
+        var x = _first.AsSpan(0, count);
+        var second = _second.AsSpan(0, count);
+        var output = _output.AsSpan(0, count);
+        long playout;
+        if (processor.Settings.Mode == CancellerMode.AntiNoise)
+        {
+            processor.ProcessAntiNoise(x, second, output);
+            playout = frame.DeviceTimestampUs + (long)Math.Round(processor.Settings.DelaySamples * 1e6 / processor.Settings.SampleRate);
+        }
+        else
+        {
+            processor.ProcessClean(x, second, output);
+            playout = frame.DeviceTimestampUs;
+        }
+        checkpoint.State.FramesOut++;
+        _dirty = true;
+        TrackConvergence();
+        var features = new FrameFeatures(this.GetPrimaryKeyString(), frame.Sequence, frame.DeviceTimestampUs, processor.Settings.SampleRate,
+            Rms(x), Rms(second), (float)processor.ShortTermReductionDb, _features is null ? [] : FrameCodec.ToPcm16(x));
+        return (new AntiNoiseFrame(frame.Sequence, playout, frame.Format, FrameCodec.Encode(output, frame.Format)), features);
+    }
+
+    private AntiNoiseFrame Reject(AudioFrame? frame, string reason)
+    {
+        checkpoint.State.FramesRejected++;
+        _lastError = reason;
+        logger.LogDebug("Session {Session} rejected frame {Sequence}: {Reason}", this.GetPrimaryKeyString(), frame?.Sequence, reason);
+        return AntiNoiseFrame.Rejected(frame?.Sequence ?? -1, reason);
+    }
+
+    private void TrackConvergence()
+    {
+        var processor = _processor!;
+        if (processor.SamplesProcessed - _markSamples < processor.Settings.SampleRate / 4) return;
+        var now = processor.ShortTermReductionDb;
+        _converged = !double.IsNaN(_convergenceMark) && Math.Abs(now - _convergenceMark) < 1.0;
+        _convergenceMark = now;
+        _markSamples = processor.SamplesProcessed;
+    }
+
+    private static float Rms(ReadOnlySpan<float> samples)
+    {
+        double sum = 0;
+        foreach (var value in samples) sum += value * value;
+        return (float)Math.Sqrt(sum / Math.Max(1, samples.Length));
+    }
+
+    public Task<SessionStats> GetStatsAsync()
+    {
+        var p = _processor;
+        var state = p is null ? "unconfigured"
+            : p.Guard.Passthrough ? "passthrough"
+            : p.SamplesProcessed > p.Settings.SampleRate / 2 && p.Guard.Gain < 0.05f ? "backed-off"
+            : _converged ? "converged" : "converging";
+        return Task.FromResult(new SessionStats(
+            this.GetPrimaryKeyString(), checkpoint.State.FramesIn, checkpoint.State.FramesOut, checkpoint.State.FramesRejected,
+            p?.ShortTermReductionDb ?? 0, p?.ReductionSinceStartDb ?? 0, state,
+            _config?.Algorithm ?? "", _config?.Mode ?? "", p?.Guard.Gain ?? 0, p?.Resets ?? 0, checkpoint.State.Restores, _lastError));
+    }
+
+    public async Task ResetAsync()
+    {
+        _processor?.Reset();
+        _converged = false;
+        _convergenceMark = double.NaN;
+        _markSamples = 0;
+        _dirty = true;
+        await CheckpointAsync(CancellationToken.None);
+    }
+
+    public Task SetPassthroughAsync(bool passthrough)
+    {
+        _processor?.Passthrough(passthrough);
+        return Task.CompletedTask;
+    }
+
+    private async Task CheckpointAsync(CancellationToken cancellationToken)
+    {
+        if (!_dirty) return;
+        _dirty = false;
+        if (_processor is not null)
+            checkpoint.State.FilterState = MemoryMarshal.AsBytes(_processor.SaveState().AsSpan()).ToArray();
+        try
+        {
+            await checkpoint.WriteStateAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _dirty = true; // try again at the next tick; audio keeps flowing meanwhile
+            logger.LogWarning(e, "Session {Session}: checkpoint failed", this.GetPrimaryKeyString());
+        }
+    }
+}

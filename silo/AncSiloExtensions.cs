@@ -1,0 +1,47 @@
+using System.Net;
+using AncOrleans.Grains.Sessions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AncOrleans.Silo;
+
+/// <summary>The silo configuration shared by the worker silo, the gateway silo and the test cluster.</summary>
+public static class AncSiloExtensions
+{
+    public const string StreamProvider = "AncStreams";
+
+    /// <summary>Defaults for a worker silo started beside a local gateway.</summary>
+    public static readonly Dictionary<string, string?> WorkerDefaults = new()
+    {
+        ["Orleans:SiloPort"] = "11112",
+        ["Orleans:GatewayPort"] = "30001",
+        ["Orleans:PrimarySiloPort"] = "11111",
+    };
+
+    /// <summary>Grain storage, streams and session options (providers chosen by configuration).</summary>
+    public static ISiloBuilder AddAncGrains(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        silo.Services.AddOptions<SessionGrainOptions>().Bind(configuration.GetSection(SessionGrainOptions.Section));
+        silo.AddMemoryGrainStorage("sessions");
+        silo.AddMemoryGrainStorage("PubSubStore");
+        // Features are not latency-critical for the canceller itself; the classifier issue tunes the poll period.
+        silo.AddMemoryStreams(StreamProvider);
+        return silo;
+    }
+
+    /// <summary>
+    /// Localhost clustering from <c>Orleans:SiloPort</c>, <c>Orleans:GatewayPort</c> and, for a second process
+    /// joining an existing one, <c>Orleans:PrimarySiloPort</c>.
+    /// </summary>
+    public static ISiloBuilder UseAncClustering(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Orleans");
+        var siloPort = section.GetValue("SiloPort", 11111);
+        var gatewayPort = section.GetValue("GatewayPort", 30000);
+        var primary = section.GetValue<int?>("PrimarySiloPort");
+        silo.UseLocalhostClustering(siloPort, gatewayPort,
+            primary is { } port ? new IPEndPoint(IPAddress.Loopback, port) : null,
+            section.GetValue("ServiceId", "anc-orleans")!, section.GetValue("ClusterId", "anc-local")!);
+        return silo;
+    }
+}

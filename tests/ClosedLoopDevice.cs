@@ -1,0 +1,49 @@
+using AncOrleans.Abstractions;
+using AncOrleans.Dsp;
+using AncOrleans.Dsp.Acoustics;
+using AncOrleans.Grains.Sessions;
+
+namespace AncOrleans.Tests;
+
+/// <summary>
+/// A simulated device driving a session grain frame by frame: it plays the anti-noise it gets back through the
+/// true secondary path S(z) D samples later, so the loop is closed exactly as in <c>anc eval</c>.
+/// </summary>
+internal sealed class ClosedLoopDevice(AcousticScene scene, int delaySamples, int frameSamples = 480)
+{
+    private readonly float[] _speaker = new float[scene.Length + delaySamples];
+    private readonly FirFilter _secondary = new(scene.SecondaryPath);
+    private long _sequence;
+
+    public float[] Ear { get; } = new float[scene.Length];
+
+    public int Position { get; private set; }
+
+    public SessionConfig Config(string algorithm = "hybrid") => new(
+        SampleRate: scene.SampleRate, Mode: "antinoise", Algorithm: algorithm,
+        DelayMs: delaySamples * 1000.0 / scene.SampleRate, FilterLength: 512,
+        SecondaryPath: scene.SecondaryPath, FrameSamples: frameSamples);
+
+    /// <summary>Streams the next <paramref name="seconds"/> of the scene through the grain.</summary>
+    public async Task RunAsync(ISessionGrain grain, double seconds)
+    {
+        var end = Math.Min(scene.Length, Position + (int)(seconds * scene.SampleRate));
+        for (; Position < end; Position += frameSamples)
+        {
+            var count = Math.Min(frameSamples, end - Position);
+            for (var i = Position; i < Position + count; i++) Ear[i] = scene.Disturbance[i] + _secondary.Process(_speaker[i]);
+            var pcm = FrameCodec.EncodeStereo(scene.Reference.AsSpan(Position, count), Ear.AsSpan(Position, count), SampleFormat.Float32);
+            var reply = await grain.ProcessAsync(new AudioFrame(_sequence++, Position * 1_000_000L / scene.SampleRate, scene.SampleRate, SampleFormat.Float32, count, pcm));
+            Assert.True(reply.Accepted, reply.Error);
+            FrameCodec.DecodeMono(reply.Pcm, reply.Format).CopyTo(_speaker.AsSpan(Position + delaySamples));
+        }
+    }
+
+    /// <summary>Reduction over [from, to) seconds of what has been streamed.</summary>
+    public double ReductionDb(double fromSeconds, double toSeconds)
+    {
+        var from = (int)(fromSeconds * scene.SampleRate);
+        var to = (int)(toSeconds * scene.SampleRate);
+        return Dsp.Evaluation.ReductionMeter.Db(scene.Disturbance.AsSpan(from, to - from), Ear.AsSpan(from, to - from));
+    }
+}
