@@ -21,7 +21,7 @@ public sealed class DspReferenceTests
     public void Identifies_a_known_FIR_plant(AdaptiveAlgorithm algorithm)
     {
         var (x, d) = Identification(48_000, 3);
-        var canceller = new OursClean(new AncSettings { FilterLength = 16, RlsTaps = 8, RlsSpacing = 1, Algorithm = algorithm, NlmsStep = 0.5f, Mode = CancellerMode.Clean }, 480);
+        var canceller = new OursClean(new AncSettings { FilterLength = 16, Algorithm = algorithm, NlmsStep = 0.5f, Mode = CancellerMode.Clean }, 480);
         var residual = new float[x.Length];
         for (var i = 0; i < x.Length; i += 480)
             canceller.Process(x.AsSpan(i, 480), d.AsSpan(i, 480), residual.AsSpan(i, 480));
@@ -29,23 +29,65 @@ public sealed class DspReferenceTests
     }
 
     [Fact]
-    public void Sparse_RLS_finds_the_least_squares_weights_in_a_few_updates()
+    public void RLS_finds_the_least_squares_weights_in_a_few_updates()
     {
-        var rls = new SparseRls(length: 16, taps: 8, spacing: 2, lambda: 1.0, updateEvery: 1);
-        var line = new TapLine(16);
-        var x = new NoiseGenerator(5).White(400);
-        float[] truth = [0.7f, 0, -0.4f, 0, 0.25f, 0, 0.1f, 0, 0, 0, -0.2f, 0, 0, 0, 0.05f, 0]; // on even ages only
-        var plant = new FirFilter(truth);
-        for (var n = 0; n < x.Length; n++)
+        var rls = new RlsCore(6, lambda: 1.0);
+        double[] truth = [0.7, -0.4, 0.25, 0.1, -0.2, 0.05];
+        var random = new NoiseGenerator(5);
+        var g = new double[6];
+        for (var n = 0; n < 400; n++)
         {
-            line.Push(x[n]);
-            var target = plant.Process(x[n]);
-            rls.Update(line.Window, target - rls.Predict(line.Window));
+            for (var i = 0; i < g.Length; i++) g[i] = random.NextGaussian();
+            var target = 0.0;
+            for (var i = 0; i < g.Length; i++) target += truth[i] * g[i];
+            rls.Update(g, target - rls.Predict(g));
         }
-        var weights = new float[16];
-        rls.ExpandWeights(weights);
-        for (var age = 0; age < 16; age++) Assert.Equal(truth[age], weights[15 - age], 3);
+        for (var i = 0; i < truth.Length; i++) Assert.Equal(truth[i], rls.Weights[i], 4);
         Assert.Equal(0, rls.GuardResets);
+    }
+
+    [Fact]
+    public void RLS_stays_healthy_for_minutes_of_pure_tones()
+    {
+        // Exponential forgetting amplifies round-off in P by 1/λ per update; the diagonal load must hold it.
+        var rls = new RlsCore(16, 0.999);
+        var g = new double[16];
+        for (var n = 0; n < 48_000 * 60; n++)
+        {
+            var phi = 2 * Math.PI * 100.0 * n / 48_000;
+            for (var k = 0; k < 8; k++) (g[2 * k + 1], g[2 * k]) = Math.SinCos((k + 1) * phi);
+            rls.Update(g, Math.Cos(phi + 0.3) - rls.Predict(g));
+        }
+        Assert.Equal(0, rls.GuardResets);
+        Assert.Equal(Math.Cos(0.3), rls.Weights[0], 3);
+        Assert.Equal(-Math.Sin(0.3), rls.Weights[1], 3);
+    }
+
+    [Fact]
+    public void Harmonic_model_locks_on_hum_and_cancels_it_in_clean_mode()
+    {
+        var scene = Scenarios.Create("hum", 48_000, 4, 0);
+        var canceller = new OursClean(new AncSettings { Algorithm = AdaptiveAlgorithm.Rls, Mode = CancellerMode.Clean }, 480);
+        var residual = new float[scene.Length];
+        for (var i = 0; i < scene.Length; i += 480)
+            canceller.Process(scene.Reference.AsSpan(i, 480), scene.Disturbance.AsSpan(i, 480), residual.AsSpan(i, 480));
+        Assert.True(ReductionMeter.SteadyStateDb(scene.Disturbance, residual) > 30);
+    }
+
+    [Fact]
+    public void Tracker_follows_an_80_Hz_per_second_sweep()
+    {
+        var tracker = new HarmonicTracker(48_000);
+        var scene = Scenarios.Create("engine-runup", 48_000, 4, 20);
+        double worst = 0;
+        for (var n = 0; n < scene.Length; n++)
+        {
+            tracker.Push(scene.Reference[n]);
+            var t = (double)n / 48_000;
+            if (t > 1) worst = Math.Max(worst, Math.Abs(tracker.PredictionFrequency - (70 - 40 * Math.Cos(2 * t))));
+        }
+        Assert.True(tracker.Locked);
+        Assert.True(worst < 2.5, $"worst frequency error {worst:0.00} Hz");
     }
 
     [Fact]
@@ -63,15 +105,17 @@ public sealed class DspReferenceTests
     [Fact]
     public void A_NaN_error_never_reaches_the_coefficients()
     {
-        foreach (var algorithm in Enum.GetValues<AdaptiveAlgorithm>())
-        {
-            var filter = new AncSettings { Algorithm = algorithm }.CreateFilter();
-            var window = new NoiseGenerator(1).White(512);
-            filter.Update(window, float.NaN);
-            filter.Update(window, float.PositiveInfinity);
-            Assert.True(filter.IsHealthy, algorithm.ToString());
-            Assert.Equal(0f, filter.Predict(window));
-        }
+        var nlms = new Nlms(512, 0.5f, 1e-4f);
+        var window = new NoiseGenerator(1).White(512);
+        nlms.Update(window, float.NaN);
+        nlms.Update(window, float.PositiveInfinity);
+        Assert.True(nlms.IsHealthy);
+        Assert.Equal(0f, nlms.Predict(window));
+
+        var rls = new RlsCore(4, 0.999);
+        rls.Update([1, 0, 0, 0], double.NaN);
+        rls.Update([double.NaN, 0, 0, 0], 1);
+        Assert.All(rls.Weights.ToArray(), w => Assert.Equal(0, w));
     }
 
     [Fact]

@@ -17,12 +17,17 @@ namespace AncOrleans.Dsp;
 /// </code>
 /// Clean mode (Widrow et al., "Adaptive noise cancelling", Proc. IEEE 63(12), 1975): adapt on t = d with
 /// regressor x(n−D) and return d(n) − g·z(n).
+/// The filter is the sum of two branches adapting on the common error (nlms: the long one only; rls: the
+/// tonal one only; hybrid: both): the long <see cref="Nlms"/> filter on the tapped regressor, and the
+/// <see cref="HarmonicCanceller"/>, an RLS-tracked harmonic model. RLS converges in a few dozen samples on the
+/// tones; NLMS then settles what the tones leave (room tails, broadband noise with acoustic lead).
 /// g is the <see cref="NoHarmGuard"/> gain. Allocation-free per sample.
 /// </summary>
 public sealed class AncProcessor
 {
     private readonly AncSettings _settings;
-    private readonly AdaptiveFilter _filter;
+    private readonly Nlms? _long;              // long NLMS branch
+    private readonly HarmonicCanceller? _tonal; // RLS harmonic branch
     private readonly NoHarmGuard _guard;
     private readonly TapLine _u;           // regressor window: r(n−D) (antinoise) or x(n−D) (clean)
     private readonly TapLine _v;           // output window: x(n) (antinoise)
@@ -43,7 +48,10 @@ public sealed class AncProcessor
     {
         settings.Validate();
         _settings = settings;
-        _filter = settings.CreateFilter();
+        if (settings.UsesLongFilter) _long = new Nlms(settings.FilterLength, settings.NlmsStep, settings.NlmsRegularisation);
+        if (settings.UsesHarmonicModel)
+            _tonal = new HarmonicCanceller(settings.SampleRate, settings.Harmonics, settings.RlsForgetting,
+                settings.Mode == CancellerMode.AntiNoise ? settings.SecondaryPath ?? [1f] : null, settings.DelaySamples);
         _guard = new NoHarmGuard(settings.SampleRate, settings.GuardSeconds, settings.GuardSlewSeconds, settings.FadeSeconds);
         _u = new TapLine(settings.FilterLength);
         _v = new TapLine(settings.FilterLength);
@@ -59,7 +67,8 @@ public sealed class AncProcessor
     }
 
     public AncSettings Settings => _settings;
-    public AdaptiveFilter Filter => _filter;
+    public Nlms? LongFilter => _long;
+    public HarmonicCanceller? TonalModel => _tonal;
     public NoHarmGuard Guard => _guard;
 
     /// <summary>Samples processed by this instance (a restored one counts from zero).</summary>
@@ -98,8 +107,9 @@ public sealed class AncProcessor
             var contribution = _sHatRaw.Process(_raw[slot]);
             _u.Push(_regressorDelay.Process(_sHatX.Process(reference[i])));
             _v.Push(reference[i]);
+            _tonal?.Push(reference[i]);
 
-            var z = _filter.Predict(_u.Window);
+            var z = Predict();
             var target = -dHat;
             float gain;
             if (_warmup > 0)
@@ -111,10 +121,10 @@ public sealed class AncProcessor
             }
             else
             {
-                _filter.Update(_u.Window, target - z);
+                Update(target - z);
                 gain = _guard.Next(target, contribution);
             }
-            var raw = _filter.Output(_v.Window);
+            var raw = (_long?.Output(_v.Window) ?? 0f) + (_tonal?.Output() ?? 0f);
             if (!float.IsFinite(raw)) raw = 0;
             var next = gain * raw;
             var ahead = (int)((_n + _settings.DelaySamples) % ring);
@@ -134,8 +144,10 @@ public sealed class AncProcessor
         CheckBlock(reference.Length, primary.Length, residual.Length);
         for (var i = 0; i < reference.Length; i++, _n++)
         {
-            _u.Push(_regressorDelay.Process(reference[i]));
-            var z = _filter.Predict(_u.Window);
+            var delayed = _regressorDelay.Process(reference[i]);
+            _u.Push(delayed);
+            _tonal?.Push(delayed);
+            var z = Predict();
             var target = primary[i];
             float gain;
             if (_warmup > 0)
@@ -145,7 +157,7 @@ public sealed class AncProcessor
             }
             else
             {
-                _filter.Update(_u.Window, target - z);
+                Update(target - z);
                 gain = _guard.Next(target, z);
             }
             var output = target - gain * z;
@@ -155,6 +167,24 @@ public sealed class AncProcessor
         }
         CheckHealth();
     }
+
+    private float Predict() => (_long?.Predict(_u.Window) ?? 0f) + (_tonal?.Predict() ?? 0f);
+
+    private void Update(float error)
+    {
+        _long?.Update(_u.Window, error);
+        _tonal?.Update(error);
+    }
+
+    private void ResetFilters()
+    {
+        _long?.Reset();
+        _tonal?.Rls.Reset();
+    }
+
+    private bool FiltersHealthy => (_long?.IsHealthy ?? true) && (_tonal?.IsHealthy ?? true);
+
+    private int FilterStateLength => (_long?.StateLength ?? 0) + (_tonal?.StateLength ?? 0);
 
     private void CheckBlock(int reference, int other, int output)
     {
@@ -177,7 +207,7 @@ public sealed class AncProcessor
             if (++_harmRun >= _harmWindow)
             {
                 _harmRun = 0;
-                _filter.Reset();
+                ResetFilters();
                 _guard.Reset();
                 _guard.HoldSamples = _harmWindow;
                 Resets++;
@@ -188,8 +218,8 @@ public sealed class AncProcessor
 
     private void CheckHealth()
     {
-        if (_filter.IsHealthy) return;
-        _filter.Reset();
+        if (FiltersHealthy) return;
+        ResetFilters();
         _guard.Reset();
         Resets++;
     }
@@ -198,7 +228,7 @@ public sealed class AncProcessor
     public void Passthrough(bool on) => _guard.Passthrough = on;
 
     /// <summary>Filter + guard state, then the signal histories, so a graceful restore resumes sample-exactly.</summary>
-    public int StateLength => _filter.StateLength + NoHarmGuard.StateLength + HistoryLength;
+    public int StateLength => FilterStateLength + NoHarmGuard.StateLength + HistoryLength;
 
     private int HistoryLength => 2 * _settings.FilterLength + _regressorDelay.StateLength + 3 * _sHatX.Length + 2 * _played.Length;
 
@@ -206,7 +236,8 @@ public sealed class AncProcessor
     {
         var state = new float[StateLength];
         var span = state.AsSpan();
-        _filter.SaveState(Take(ref span, _filter.StateLength));
+        if (_long is not null) _long.SaveState(Take(ref span, _long.StateLength));
+        if (_tonal is not null) _tonal.SaveState(Take(ref span, _tonal.StateLength));
         _guard.SaveState(Take(ref span, NoHarmGuard.StateLength));
         _u.Window.CopyTo(Take(ref span, _u.Length));
         _v.Window.CopyTo(Take(ref span, _v.Length));
@@ -231,7 +262,8 @@ public sealed class AncProcessor
             throw new ArgumentException($"Checkpoint has {state.Length} values; this configuration needs {StateLength}.");
         foreach (var value in state)
             if (!float.IsFinite(value)) throw new ArgumentException("Checkpoint contains a non-finite value.");
-        _filter.LoadState(Take(ref state, _filter.StateLength));
+        _long?.LoadState(Take(ref state, _long.StateLength));
+        _tonal?.LoadState(Take(ref state, _tonal.StateLength));
         _guard.LoadState(Take(ref state, NoHarmGuard.StateLength));
         _u.Load(Take(ref state, _u.Length));
         _v.Load(Take(ref state, _v.Length));
@@ -263,7 +295,8 @@ public sealed class AncProcessor
 
     public void Reset()
     {
-        _filter.Reset();
+        _long?.Reset();
+        _tonal?.Reset();
         _guard.Reset();
         _u.Clear();
         _v.Clear();

@@ -2,7 +2,7 @@ namespace AncOrleans.Dsp;
 
 /// <summary>
 /// Everything that shapes one canceller. Defaults are the tuned values from docs/dsp.md
-/// (L = 512 at 48 kHz; RLS M = 32 taps spaced 16 apart, adapted every 4th sample).
+/// (L = 512 at 48 kHz; a K = 8 harmonic model, 16 RLS weights).
 /// </summary>
 public sealed record AncSettings
 {
@@ -20,13 +20,11 @@ public sealed record AncSettings
 
     public float NlmsStep { get; init; } = 0.02f;
     public float NlmsRegularisation { get; init; } = 1e-4f;
-    public int RlsTaps { get; init; } = 32;
-    public int RlsSpacing { get; init; } = 16;
-    public double RlsForgetting { get; init; } = 0.9995;
-    public int RlsUpdateEvery { get; init; } = 4;
-    public float MixStep { get; init; } = 0.5f;
-    public int TransferEvery { get; init; } = 64;
-    public float TransferRate { get; init; } = 0.05f;
+    /// <summary>K: harmonics of the tonal model (2K RLS weights).</summary>
+    public int Harmonics { get; init; } = 8;
+
+    /// <summary>λ of the tonal model's RLS (memory ≈ 1/(1−λ) samples).</summary>
+    public double RlsForgetting { get; init; } = 0.999;
 
     /// <summary>Time constant of the no-harm gain statistics.</summary>
     public double GuardSeconds { get; init; } = 0.02;
@@ -54,18 +52,12 @@ public sealed record AncSettings
             foreach (var tap in path)
                 if (!float.IsFinite(tap)) throw new ArgumentException("secondaryPath contains a non-finite tap.");
         }
-        if (RlsTaps < 1 || (RlsTaps - 1) * RlsSpacing >= FilterLength)
-            throw new ArgumentException($"rlsTaps {RlsTaps} × spacing {RlsSpacing} does not fit in filterLength {FilterLength}.");
+        if (Harmonics is < 1 or > 32) throw new ArgumentException($"harmonics {Harmonics} is outside 1–32.");
     }
 
-    public AdaptiveFilter CreateFilter() => Algorithm switch
-    {
-        AdaptiveAlgorithm.Nlms => CreateNlms(),
-        AdaptiveAlgorithm.Rls => CreateRls(),
-        _ => new HybridFilter(CreateRls(), CreateNlms(), MixStep, TransferEvery, TransferRate),
-    };
+    /// <summary>Whether the long NLMS filter runs (nlms, hybrid).</summary>
+    public bool UsesLongFilter => Algorithm != AdaptiveAlgorithm.Rls;
 
-    private Nlms CreateNlms() => new(FilterLength, NlmsStep, NlmsRegularisation);
-
-    private SparseRls CreateRls() => new(FilterLength, RlsTaps, RlsSpacing, RlsForgetting, RlsUpdateEvery);
+    /// <summary>Whether the RLS harmonic model runs (rls, hybrid).</summary>
+    public bool UsesHarmonicModel => Algorithm != AdaptiveAlgorithm.Nlms;
 }

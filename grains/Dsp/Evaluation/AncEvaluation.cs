@@ -85,7 +85,7 @@ public sealed class OursClean(AncSettings settings, int blockSize = 480) : IClea
 {
     private readonly AncProcessor _processor = new(settings with { Mode = CancellerMode.Clean });
 
-    public string Name => _processor.Filter.Name;
+    public string Name => settings.Algorithm.ToString().ToLowerInvariant();
     public int BlockSize => blockSize;
 
     public void Process(ReadOnlySpan<float> reference, ReadOnlySpan<float> primary, Span<float> residual) =>
