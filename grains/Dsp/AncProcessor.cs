@@ -1,7 +1,7 @@
 namespace AncOrleans.Dsp;
 
 /// <summary>
-/// One session's canceller: the signal plumbing around an <see cref="AdaptiveFilter"/>.
+/// One session's canceller: the tonal and long branches, the secondary-path bookkeeping and the guards.
 ///
 /// Antinoise mode — modified filtered-x LMS/RLS (Bjarnason, "Active noise cancellation using a modified form
 /// of the filtered-x LMS algorithm", EUSIPCO 1992; Kuo &amp; Morgan, "Active Noise Control Systems", 1996, §3.4).
@@ -9,59 +9,62 @@ namespace AncOrleans.Dsp;
 /// would hear without us and adapt on it as an open-loop prediction problem, so the loop delay D never enters
 /// the adaptation loop (plain delayed FxLMS must shrink μ as D grows):
 /// <code>
-///   d̂(n)  = e(n) − (Ŝ*y)(n)               disturbance estimate
-///   r(n)  = (Ŝ*x)(n)                       filtered reference
-///   z(n)  = wᵀ r(n−D)                      what our filter would add at the ear
-///   adapt w on t(n) = −d̂(n) with regressor r(n−D)
-///   y(n+D) = g · wᵀ x(n)                   anti-noise for time n+D, from samples ≤ n only
+///   d̂(n)   = e(n) − (Ŝ*y)(n)                 disturbance estimate;  t(n) = −d̂(n)
+///   z_H(n) = tonal model's estimate           adapts on  t − z_H           (RLS, harmonic basis)
+///   z_N(n) = w_Nᵀ (Ŝ*x)(n−D)                  adapts on  t − g_H z_H − z_N (NLMS, what the tones leave)
+///   y(n+D) = g_H · y_H(n+D) + g_N · w_Nᵀ x(n)  from samples ≤ n only
 /// </code>
-/// Clean mode (Widrow et al., "Adaptive noise cancelling", Proc. IEEE 63(12), 1975): adapt on t = d with
-/// regressor x(n−D) and return d(n) − g·z(n).
-/// The filter is the sum of two branches adapting on the common error (nlms: the long one only; rls: the
-/// tonal one only; hybrid: both): the long <see cref="Nlms"/> filter on the tapped regressor, and the
-/// <see cref="HarmonicCanceller"/>, an RLS-tracked harmonic model. RLS converges in a few dozen samples on the
-/// tones; NLMS then settles what the tones leave (room tails, broadband noise with acoustic lead).
-/// g is the <see cref="NoHarmGuard"/> gain. Allocation-free per sample.
+/// A cascade: RLS converges in a few dozen samples on the tones, NLMS settles the rest (room tails, broadband
+/// noise with acoustic lead). Each branch has its own <see cref="NoHarmGuard"/> gain, judged on what that
+/// branch actually played, so a branch that cannot predict (NLMS on a fast sweep, the tonal model on
+/// broadband) is faded out instead of spoiling the other. nlms runs the long branch only, rls the tonal only.
+/// Clean mode (Widrow et al., "Adaptive noise cancelling", Proc. IEEE 63(12), 1975): the same with t = d,
+/// regressor x(n−D), output d − g_H z_H − g_N z_N. Allocation-free per sample.
 /// </summary>
 public sealed class AncProcessor
 {
     private readonly AncSettings _settings;
     private readonly Nlms? _long;              // long NLMS branch
     private readonly HarmonicCanceller? _tonal; // RLS harmonic branch
-    private readonly NoHarmGuard _guard;
+    private readonly NoHarmGuard _tonalGuard, _longGuard;
     private readonly TapLine _u;           // regressor window: r(n−D) (antinoise) or x(n−D) (clean)
     private readonly TapLine _v;           // output window: x(n) (antinoise)
     private readonly DelayLine _regressorDelay;
     private readonly FirFilter _sHatX;     // Ŝ * x
-    private readonly FirFilter _sHatY;     // Ŝ * y
-    private readonly FirFilter _sHatRaw;   // Ŝ * y before the guard's gain: what playing at g = 1 adds at the ear
+    private readonly FirFilter _sHatY;     // Ŝ * y (what was played)
+    private readonly FirFilter _sHatTonal; // Ŝ * y_H before its gain
+    private readonly FirFilter _sHatLong;  // Ŝ * y_N before its gain
     private readonly float[] _played;      // y ring: y(m) at m mod (D+1)
-    private readonly float[] _raw;         // unscaled y ring, same indexing
+    private readonly float[] _rawTonal;    // y_H ring (unscaled), same indexing
+    private readonly float[] _rawLong;     // y_N ring (unscaled)
     private readonly int _harmWindow;      // samples of sustained harm before muting
-    private long _n;                       // device sample index of the next input
+    private readonly float _shortRate;     // α of the 1 s reduction averages
+    private long _n;                       // samples processed by this instance
     private int _harmRun;                  // consecutive samples where the ear got louder
     private int _warmup;                   // samples left before restored weights may adapt again
     private float _noisePowerShort, _residualPowerShort; // 1 s averages of d̂² and e²
-    private readonly float _shortRate;
 
     public AncProcessor(AncSettings settings)
     {
         settings.Validate();
         _settings = settings;
         if (settings.UsesLongFilter) _long = new Nlms(settings.FilterLength, settings.NlmsStep, settings.NlmsRegularisation);
+        var sHat = settings.SecondaryPath ?? [1f];
         if (settings.UsesHarmonicModel)
             _tonal = new HarmonicCanceller(settings.SampleRate, settings.Harmonics, settings.RlsForgetting,
-                settings.Mode == CancellerMode.AntiNoise ? settings.SecondaryPath ?? [1f] : null, settings.DelaySamples);
-        _guard = new NoHarmGuard(settings.SampleRate, settings.GuardSeconds, settings.GuardSlewSeconds, settings.FadeSeconds);
+                settings.Mode == CancellerMode.AntiNoise ? sHat : null, settings.DelaySamples);
+        _tonalGuard = new NoHarmGuard(settings.SampleRate, settings.GuardSeconds, settings.GuardSlewSeconds, settings.FadeSeconds);
+        _longGuard = new NoHarmGuard(settings.SampleRate, settings.GuardSeconds, settings.GuardSlewSeconds, settings.FadeSeconds);
         _u = new TapLine(settings.FilterLength);
         _v = new TapLine(settings.FilterLength);
         _regressorDelay = new DelayLine(settings.DelaySamples);
-        var sHat = settings.SecondaryPath ?? [1f];
         _sHatX = new FirFilter(sHat);
         _sHatY = new FirFilter(sHat);
-        _sHatRaw = new FirFilter(sHat);
+        _sHatTonal = new FirFilter(sHat);
+        _sHatLong = new FirFilter(sHat);
         _played = new float[settings.DelaySamples + 1];
-        _raw = new float[settings.DelaySamples + 1];
+        _rawTonal = new float[settings.DelaySamples + 1];
+        _rawLong = new float[settings.DelaySamples + 1];
         _harmWindow = settings.SampleRate / 2;
         _shortRate = 1f / settings.SampleRate;
     }
@@ -69,7 +72,11 @@ public sealed class AncProcessor
     public AncSettings Settings => _settings;
     public Nlms? LongFilter => _long;
     public HarmonicCanceller? TonalModel => _tonal;
-    public NoHarmGuard Guard => _guard;
+
+    /// <summary>The gain of the louder branch: 0 when the canceller has backed off entirely.</summary>
+    public float OutputGain => Math.Max(_tonal is null ? 0 : _tonalGuard.Gain, _long is null ? 0 : _longGuard.Gain);
+
+    public bool IsPassthrough => _tonalGuard.Passthrough;
 
     /// <summary>Samples processed by this instance (a restored one counts from zero).</summary>
     public long SamplesProcessed => _n;
@@ -85,7 +92,7 @@ public sealed class AncProcessor
 
     public double ReductionSinceStartDb => Decibels(NoiseEnergy, ResidualEnergy);
 
-    /// <summary>Times the filter was reset because it became non-finite or made the noise louder.</summary>
+    /// <summary>Times the filters were reset because they became non-finite or made the noise louder.</summary>
     public int Resets { get; private set; }
 
     public static double Decibels(double noise, double residual) =>
@@ -104,40 +111,30 @@ public sealed class AncProcessor
         {
             var slot = (int)(_n % ring);
             var dHat = error[i] - _sHatY.Process(_played[slot]);
-            var contribution = _sHatRaw.Process(_raw[slot]);
+            var tonalHeard = _sHatTonal.Process(_rawTonal[slot]);
+            var longHeard = _sHatLong.Process(_rawLong[slot]);
             _u.Push(_regressorDelay.Process(_sHatX.Process(reference[i])));
             _v.Push(reference[i]);
             _tonal?.Push(reference[i]);
 
-            var z = Predict();
-            var target = -dHat;
-            float gain;
-            if (_warmup > 0)
-            {
-                // After a restore the histories (and what was played) are not known yet: play with the
-                // restored weights, but learn nothing from the wrong d̂ until the windows have refilled.
-                _warmup--;
-                gain = _guard.Gain;
-            }
-            else
-            {
-                Update(target - z);
-                gain = _guard.Next(target, contribution);
-            }
-            var raw = (_long?.Output(_v.Window) ?? 0f) + (_tonal?.Output() ?? 0f);
-            if (!float.IsFinite(raw)) raw = 0;
-            var next = gain * raw;
+            var zTonal = _tonal?.Predict() ?? 0f;
+            var zLong = _long?.Predict(_u.Window) ?? 0f;
+            var (gTonal, gLong) = Adapt(-dHat, zTonal, zLong, tonalHeard, longHeard);
+
+            var yTonal = Finite(_tonal?.Output() ?? 0f);
+            var yLong = Finite(_long?.Output(_v.Window) ?? 0f);
+            var next = gTonal * yTonal + gLong * yLong;
             var ahead = (int)((_n + _settings.DelaySamples) % ring);
-            _raw[ahead] = raw;
+            _rawTonal[ahead] = yTonal;
+            _rawLong[ahead] = yLong;
             _played[ahead] = next;
             antiNoise[i] = next;
-
             Account(dHat, error[i]);
         }
         CheckHealth();
     }
 
-    /// <summary>Clean mode: takes x(n) and d(n), writes d(n) − g·ŷ(n).</summary>
+    /// <summary>Clean mode: takes x(n) and d(n), writes d(n) − g_H z_H(n) − g_N z_N(n).</summary>
     public void ProcessClean(ReadOnlySpan<float> reference, ReadOnlySpan<float> primary, Span<float> residual)
     {
         if (_settings.Mode != CancellerMode.Clean) throw new InvalidOperationException("This session is in antinoise mode.");
@@ -147,44 +144,40 @@ public sealed class AncProcessor
             var delayed = _regressorDelay.Process(reference[i]);
             _u.Push(delayed);
             _tonal?.Push(delayed);
-            var z = Predict();
+            var zTonal = Finite(_tonal?.Predict() ?? 0f);
+            var zLong = Finite(_long?.Predict(_u.Window) ?? 0f);
             var target = primary[i];
-            float gain;
-            if (_warmup > 0)
-            {
-                _warmup--;
-                gain = _guard.Gain;
-            }
-            else
-            {
-                Update(target - z);
-                gain = _guard.Next(target, z);
-            }
-            var output = target - gain * z;
-            if (!float.IsFinite(output)) output = target;
+            var (gTonal, gLong) = Adapt(target, zTonal, zLong, zTonal, zLong);
+            var output = target - gTonal * zTonal - gLong * zLong;
             residual[i] = output;
             Account(target, output);
         }
         CheckHealth();
     }
 
-    private float Predict() => (_long?.Predict(_u.Window) ?? 0f) + (_tonal?.Predict() ?? 0f);
-
-    private void Update(float error)
+    /// <summary>
+    /// The cascade update for one sample, and the two gains to play. z are the branches' a priori estimates;
+    /// <paramref name="tonalHeard"/> and <paramref name="longHeard"/> are what each branch's unscaled output
+    /// adds at the ear now (in clean mode, the estimates themselves).
+    /// </summary>
+    private (float Tonal, float Long) Adapt(float target, float zTonal, float zLong, float tonalHeard, float longHeard)
     {
-        _long?.Update(_u.Window, error);
-        _tonal?.Update(error);
+        if (_warmup > 0)
+        {
+            // After a restore the histories (and what was played) may be stale: play with the restored
+            // weights, but learn nothing from a wrong d̂ until the windows have refilled.
+            _warmup--;
+            return (_tonalGuard.Gain, _longGuard.Gain);
+        }
+        _tonal?.Update(target - zTonal);
+        // NLMS learns what the tonal branch leaves as it is actually played (its gain, not its full estimate).
+        _long?.Update(_u.Window, target - _tonalGuard.Gain * zTonal - zLong);
+        var gTonal = _tonal is null ? 0 : _tonalGuard.Next(target, tonalHeard);
+        var gLong = _long is null ? 0 : _longGuard.Next(target - gTonal * tonalHeard, longHeard);
+        return (gTonal, gLong);
     }
 
-    private void ResetFilters()
-    {
-        _long?.Reset();
-        _tonal?.Rls.Reset();
-    }
-
-    private bool FiltersHealthy => (_long?.IsHealthy ?? true) && (_tonal?.IsHealthy ?? true);
-
-    private int FilterStateLength => (_long?.StateLength ?? 0) + (_tonal?.StateLength ?? 0);
+    private static float Finite(float value) => float.IsFinite(value) ? value : 0f;
 
     private void CheckBlock(int reference, int other, int output)
     {
@@ -202,56 +195,58 @@ public sealed class AncProcessor
         _residualPowerShort += _shortRate * (residual * residual - _residualPowerShort);
 
         // Do no harm: the ear louder than the noise by > 1 dB for half a second → mute, reset, re-adapt.
-        if (_settings.Mode == CancellerMode.AntiNoise && _warmup == 0 && _residualPowerShort > 1.26f * _noisePowerShort && _guard.Gain > 0.05f)
+        if (_settings.Mode == CancellerMode.AntiNoise && _warmup == 0 && _residualPowerShort > 1.26f * _noisePowerShort && OutputGain > 0.05f)
         {
             if (++_harmRun >= _harmWindow)
             {
                 _harmRun = 0;
                 ResetFilters();
-                _guard.Reset();
-                _guard.HoldSamples = _harmWindow;
+                _tonalGuard.HoldSamples = _longGuard.HoldSamples = _harmWindow;
                 Resets++;
             }
         }
         else _harmRun = 0;
     }
 
+    private void ResetFilters()
+    {
+        _long?.Reset();
+        _tonal?.Rls.Reset();
+        _tonalGuard.Reset();
+        _longGuard.Reset();
+    }
+
     private void CheckHealth()
     {
-        if (FiltersHealthy) return;
+        if ((_long?.IsHealthy ?? true) && (_tonal?.IsHealthy ?? true)) return;
         ResetFilters();
-        _guard.Reset();
         Resets++;
     }
 
     /// <summary>Fades the output out (emergency passthrough) or lets it back in.</summary>
-    public void Passthrough(bool on) => _guard.Passthrough = on;
+    public void Passthrough(bool on) => _tonalGuard.Passthrough = _longGuard.Passthrough = on;
 
     /// <summary>Filter + guard state, then the signal histories, so a graceful restore resumes sample-exactly.</summary>
-    public int StateLength => FilterStateLength + NoHarmGuard.StateLength + HistoryLength;
+    public int StateLength => (_long?.StateLength ?? 0) + (_tonal?.StateLength ?? 0) + 2 * NoHarmGuard.StateLength + HistoryLength;
 
-    private int HistoryLength => 2 * _settings.FilterLength + _regressorDelay.StateLength + 3 * _sHatX.Length + 2 * _played.Length;
+    private int HistoryLength => 2 * _settings.FilterLength + _regressorDelay.StateLength + 4 * _sHatX.Length + 3 * _played.Length;
 
     public float[] SaveState()
     {
         var state = new float[StateLength];
         var span = state.AsSpan();
-        if (_long is not null) _long.SaveState(Take(ref span, _long.StateLength));
-        if (_tonal is not null) _tonal.SaveState(Take(ref span, _tonal.StateLength));
-        _guard.SaveState(Take(ref span, NoHarmGuard.StateLength));
+        _long?.SaveState(Take(ref span, _long.StateLength));
+        _tonal?.SaveState(Take(ref span, _tonal.StateLength));
+        _tonalGuard.SaveState(Take(ref span, NoHarmGuard.StateLength));
+        _longGuard.SaveState(Take(ref span, NoHarmGuard.StateLength));
         _u.Window.CopyTo(Take(ref span, _u.Length));
         _v.Window.CopyTo(Take(ref span, _v.Length));
         _regressorDelay.Save(Take(ref span, _regressorDelay.StateLength));
-        _sHatX.History.CopyTo(Take(ref span, _sHatX.Length));
-        _sHatY.History.CopyTo(Take(ref span, _sHatY.Length));
-        _sHatRaw.History.CopyTo(Take(ref span, _sHatRaw.Length));
-        var ring = _played.Length;
-        var played = Take(ref span, ring);
-        var raw = Take(ref span, ring);
-        for (var k = 0; k < ring; k++)
+        foreach (var fir in new[] { _sHatX, _sHatY, _sHatTonal, _sHatLong }) fir.History.CopyTo(Take(ref span, fir.Length));
+        foreach (var ringBuffer in new[] { _played, _rawTonal, _rawLong })
         {
-            played[k] = _played[(int)((_n + k) % ring)];
-            raw[k] = _raw[(int)((_n + k) % ring)];
+            var target = Take(ref span, ringBuffer.Length);
+            for (var k = 0; k < ringBuffer.Length; k++) target[k] = ringBuffer[(int)((_n + k) % ringBuffer.Length)];
         }
         return state;
     }
@@ -264,18 +259,14 @@ public sealed class AncProcessor
             if (!float.IsFinite(value)) throw new ArgumentException("Checkpoint contains a non-finite value.");
         _long?.LoadState(Take(ref state, _long.StateLength));
         _tonal?.LoadState(Take(ref state, _tonal.StateLength));
-        _guard.LoadState(Take(ref state, NoHarmGuard.StateLength));
+        _tonalGuard.LoadState(Take(ref state, NoHarmGuard.StateLength));
+        _longGuard.LoadState(Take(ref state, NoHarmGuard.StateLength));
         _u.Load(Take(ref state, _u.Length));
         _v.Load(Take(ref state, _v.Length));
         _regressorDelay.Load(Take(ref state, _regressorDelay.StateLength));
-        _sHatX.LoadHistory(Take(ref state, _sHatX.Length));
-        _sHatY.LoadHistory(Take(ref state, _sHatY.Length));
-        _sHatRaw.LoadHistory(Take(ref state, _sHatRaw.Length));
-        Take(ref state, _played.Length).CopyTo(_played);
-        Take(ref state, _raw.Length).CopyTo(_raw);
+        foreach (var fir in new[] { _sHatX, _sHatY, _sHatTonal, _sHatLong }) fir.LoadHistory(Take(ref state, fir.Length));
+        foreach (var ringBuffer in new[] { _played, _rawTonal, _rawLong }) Take(ref state, ringBuffer.Length).CopyTo(ringBuffer);
         _n = 0;
-        // If the histories are stale (a crash rather than a graceful checkpoint), d̂ is wrong for a moment:
-        // play with the restored weights but learn nothing until the windows have refilled.
         _warmup = _settings.FilterLength + _settings.DelaySamples + _sHatX.Length;
     }
 
@@ -297,15 +288,15 @@ public sealed class AncProcessor
     {
         _long?.Reset();
         _tonal?.Reset();
-        _guard.Reset();
+        _tonalGuard.Reset();
+        _longGuard.Reset();
         _u.Clear();
         _v.Clear();
         _regressorDelay.Clear();
-        _sHatX.Clear();
-        _sHatY.Clear();
-        _sHatRaw.Clear();
+        foreach (var fir in new[] { _sHatX, _sHatY, _sHatTonal, _sHatLong }) fir.Clear();
         Array.Clear(_played);
-        Array.Clear(_raw);
+        Array.Clear(_rawTonal);
+        Array.Clear(_rawLong);
         NoiseEnergy = ResidualEnergy = 0;
         _noisePowerShort = _residualPowerShort = 0;
         _harmRun = 0;

@@ -18,7 +18,7 @@ public sealed record AncSettings
     /// <summary>Secondary-path estimate Ŝ(z) (speaker → error mic). Null means a unit impulse.</summary>
     public float[]? SecondaryPath { get; init; }
 
-    public float NlmsStep { get; init; } = 0.02f;
+    public float NlmsStep { get; init; } = 0.005f;
     public float NlmsRegularisation { get; init; } = 1e-4f;
     /// <summary>K: harmonics of the tonal model (2K RLS weights).</summary>
     public int Harmonics { get; init; } = 8;

@@ -6,12 +6,13 @@ namespace AncOrleans.Dsp;
 /// detection", IEEE TASSP 25(1), 1977), then a second-order phase-locked loop (Gardner, "Phaselock
 /// Techniques", 3rd ed., ch. 2–3) that follows sweeps:
 /// <code>
-///   c(n)  = LP{ x(n) e^{−jφ(n)} }                     complex baseband of the fundamental
+///   c(n)  = (1/T) Σ_{T} x(n) e^{−jφ(n)}               complex baseband of the fundamental over one period T
 ///   θ(n)  = arg c(n)                                    phase error
 ///   f    ← f + K_i θ;   φ ← φ + 2π (f + K_p θ) / fs     type-2 loop: no frequency error on a ramp
 /// </code>
-/// The loop's natural frequency is 8 Hz (ζ = 0.7). <see cref="PhaseAhead"/> extrapolates the phase across
-/// the loop delay with the frequency and its slope ḟ, so a sweep of 80 Hz/s costs no systematic phase error
+/// The baseband is averaged over exactly one period (a comb that rejects every harmonic); the loop's natural
+/// frequency is 6 Hz (ζ = 0.7). <see cref="PhaseAhead"/> extrapolates the phase across
+/// the loop delay with the frequency and its slope ḟ (acquisition is tried after 50 ms, then 100 ms of data), so a sweep of 80 Hz/s costs no systematic phase error
 /// in the prediction. Lock is declared lost when the tracked tone carries under 5 % of the power for 0.2 s.
 /// </summary>
 public sealed class HarmonicTracker
@@ -25,7 +26,10 @@ public sealed class HarmonicTracker
     private double _slope;                // ḟ, Hz/s (smoothed)
     private double _lastF;                // f at the last slope update
     private int _sinceSlope;              // samples since the last slope update
-    private double _i, _q;                // low-passed baseband
+    private double _i, _q;                // baseband, averaged over one period
+    private double _sumI, _sumQ;          // running sums of the baseband
+    private readonly double[] _cumI, _cumQ; // ring of the running sums (one longest period)
+    private int _combHead;
     private double _thetaSmooth;          // θ low-passed at 5 Hz: the loop's frequency correction without its ripple
     private double _basisPhase;           // ψ: integral of the smoothed frequency, the phase the harmonic basis uses
     private readonly double[] _unwrapped; // ψ unwrapped, ring over the longest period (for period-averaged frequency)
@@ -34,15 +38,16 @@ public sealed class HarmonicTracker
     private double _periodFrequency;      // frequency averaged over the last fundamental period
     private double _tonePower, _power;    // for the lock detector
     private int _unlocked;                // samples with too little tone power
-    private readonly double _lowpass, _kp, _ki, _powerRate, _smooth;
+    private readonly double _kp, _ki, _powerRate, _smooth;
 
     public HarmonicTracker(int sampleRate)
     {
         _sampleRate = sampleRate;
         _acquire = new float[sampleRate / 10];
         _unwrapped = new double[(int)(sampleRate / MinF0) + 2];
-        _lowpass = 1 - Math.Exp(-2 * Math.PI * 30.0 / sampleRate);
-        var wn = 2 * Math.PI * 8.0;
+        _cumI = new double[_unwrapped.Length];
+        _cumQ = new double[_unwrapped.Length];
+        var wn = 2 * Math.PI * 6.0;
         _kp = 2 * 0.7 * wn / (2 * Math.PI);                    // Hz per radian
         _ki = wn * wn / (2 * Math.PI * sampleRate);             // Hz per radian per sample
         _powerRate = 1 - Math.Exp(-1.0 / (0.05 * sampleRate));
@@ -59,6 +64,12 @@ public sealed class HarmonicTracker
     /// noise as the PLL does, but without the PLL's ripple (harmonics leak into the phase detector), so that
     /// extrapolating it across D is exact for anything but a change of frequency inside D.</summary>
     public double Phase => _basisPhase;
+
+    /// <summary>θ̄, the loop's phase error low-passed at 5 Hz (radians).</summary>
+    public double PhaseError => _thetaSmooth;
+
+    /// <summary>The loop integrator's frequency f (Hz).</summary>
+    public double LoopFrequency => _f;
 
     /// <summary>The smoothed instantaneous frequency f + K_p·θ̄ (Hz).</summary>
     public double SmoothFrequency => _f + _kp * _thetaSmooth;
@@ -81,9 +92,11 @@ public sealed class HarmonicTracker
         if (!Locked)
         {
             _acquire[_filled++] = x;
-            if (_filled == _acquire.Length)
+            // First try after 50 ms (fundamentals ≥ 40 Hz: hum, fans — locks fast), then with the full 100 ms.
+            if (_filled == _acquire.Length / 2) Acquire(_acquire.AsSpan(0, _filled));
+            else if (_filled == _acquire.Length)
             {
-                Acquire();
+                Acquire(_acquire);
                 _filled = 0;
             }
             return;
@@ -91,8 +104,17 @@ public sealed class HarmonicTracker
 
         var cos = Math.Cos(_phi);
         var sin = Math.Sin(_phi);
-        _i += _lowpass * (x * cos - _i);
-        _q += _lowpass * (-x * sin - _q);
+        // Comb demodulator: the baseband summed over exactly one period T rejects every harmonic of f
+        // (they complete whole cycles in T), where a low-pass would let them ripple into θ.
+        _sumI += x * cos;
+        _sumQ -= x * sin;
+        _cumI[_combHead] = _sumI;
+        _cumQ[_combHead] = _sumQ;
+        var combPeriod = Math.Clamp((int)Math.Round(_sampleRate / Math.Max(_f, MinF0)), 1, _cumI.Length - 1);
+        var old = (_combHead - combPeriod + _cumI.Length) % _cumI.Length;
+        _i = (_sumI - _cumI[old]) / combPeriod;
+        _q = (_sumQ - _cumQ[old]) / combPeriod;
+        _combHead = _combHead + 1 == _cumI.Length ? 0 : _combHead + 1;
         var theta = Math.Atan2(_q, _i);
         _thetaSmooth += _smooth * (theta - _thetaSmooth);
         _f = Math.Clamp(_f + _ki * theta, MinF0, MaxF0);
@@ -131,9 +153,8 @@ public sealed class HarmonicTracker
     }
 
     /// <summary>Coarse f0 from the autocorrelation's first strong peak, refined by parabolic interpolation.</summary>
-    private void Acquire()
+    private void Acquire(ReadOnlySpan<float> x)
     {
-        var x = _acquire.AsSpan();
         var minLag = (int)(_sampleRate / MaxF0);
         var maxLag = Math.Min((int)(_sampleRate / MinF0), x.Length / 2);
         var window = x.Length - maxLag - 1;
@@ -153,17 +174,77 @@ public sealed class HarmonicTracker
         var denominator = a - 2 * b + c;
         var offset = denominator < 0 ? 0.5 * (a - c) / denominator : 0;
         _f = Math.Clamp(_sampleRate / (best + offset), MinF0, MaxF0);
+        _f = Refine(x, _f);
         _lastF = _periodFrequency = _f;
         _slope = 0;
-        _cumulative = 0;
-        Array.Clear(_unwrapped);
-        _head = 0;
         _i = _q = _thetaSmooth = 0;
-        _phi = _basisPhase = 0;
         _tonePower = _power = 0;
         _unlocked = 0;
+        // Start the loop in phase with the fundamental (its phase at the newest sample, from the last two
+        // periods), so there is no pull-in transient; and the period ring as a steady advance at f.
+        var span = Math.Min(x.Length, 2 * (int)Math.Ceiling(_sampleRate / _f));
+        double re = 0, im = 0;
+        var w = 2 * Math.PI * _f / _sampleRate;
+        for (var n = x.Length - span; n < x.Length; n++)
+        {
+            var (sin, cos) = Math.SinCos(w * (n - (x.Length - 1)));
+            re += x[n] * cos;
+            im -= x[n] * sin;
+        }
+        // arg c is the phase at the newest sample; the next Push sees the sample after it.
+        _phi = _basisPhase = (Math.Atan2(im, re) + w + 2 * Math.PI) % (2 * Math.PI);
+        _i = Math.Sqrt(re * re + im * im) / span; // the baseband as the loop will see it, already in phase
+        _q = 0;
+        SteadyComb();
+        _tonePower = 4 * _i * _i;
+        var tail = x[^span..];
+        _power = System.Numerics.Tensors.TensorPrimitives.Dot(tail, tail) / span;
+        _cumulative = 0;
+        for (var k = 0; k < _unwrapped.Length; k++) _unwrapped[k] = -(_unwrapped.Length - 1 - k) * w;
+        _head = 0;
         Locked = true;
         Acquisitions++;
+    }
+
+    /// <summary>
+    /// Refines f by the phase the fundamental turns through between the first and the last two periods of
+    /// the buffer: f + arg(c₂ c₁*) / (2π Δt). Single-bin DFTs over whole periods reject the harmonics.
+    /// </summary>
+    private double Refine(ReadOnlySpan<float> x, double f)
+    {
+        var period = (int)Math.Round(_sampleRate / f);
+        var span = 2 * period;
+        if (x.Length < 2 * span) return f;
+        var w = 2 * Math.PI * f / _sampleRate;
+        var (re1, im1) = Bin(x[..span], w, 0);
+        var (re2, im2) = Bin(x[^span..], w, x.Length - span);
+        var turn = Math.Atan2(im2 * re1 - re2 * im1, re2 * re1 + im2 * im1); // arg(c₂ c₁*)
+        var refined = f + turn * _sampleRate / (2 * Math.PI * (x.Length - span));
+        return Math.Abs(refined - f) < 0.1 * f ? Math.Clamp(refined, MinF0, MaxF0) : f;
+    }
+
+    private static (double Re, double Im) Bin(ReadOnlySpan<float> x, double w, int start)
+    {
+        double re = 0, im = 0;
+        for (var n = 0; n < x.Length; n++)
+        {
+            var (sin, cos) = Math.SinCos(w * (start + n));
+            re += x[n] * cos;
+            im -= x[n] * sin;
+        }
+        return (re, im);
+    }
+
+    /// <summary>Fills the comb as if the last period had been steady at the current baseband (i, q).</summary>
+    private void SteadyComb()
+    {
+        _sumI = _sumQ = 0;
+        for (var k = 0; k < _cumI.Length; k++)
+        {
+            _cumI[k] = -(_cumI.Length - 1 - k) * _i;
+            _cumQ[k] = -(_cumQ.Length - 1 - k) * _q;
+        }
+        _combHead = 0;
     }
 
     public void Reset()
@@ -190,6 +271,7 @@ public sealed class HarmonicTracker
         var step = 2 * Math.PI * _periodFrequency / _sampleRate;
         for (var k = 0; k < _unwrapped.Length; k++) _unwrapped[k] = -(_unwrapped.Length - 1 - k) * step;
         _head = 0;
+        SteadyComb();
         _unlocked = 0;
         _filled = 0;
     }

@@ -156,13 +156,13 @@ internal sealed class SessionGrain(
     {
         var p = _processor;
         var state = p is null ? "unconfigured"
-            : p.Guard.Passthrough ? "passthrough"
-            : p.SamplesProcessed > p.Settings.SampleRate / 2 && p.Guard.Gain < 0.05f ? "backed-off"
+            : p.IsPassthrough ? "passthrough"
+            : p.SamplesProcessed > p.Settings.SampleRate / 2 && p.OutputGain < 0.05f ? "backed-off"
             : _converged ? "converged" : "converging";
         return Task.FromResult(new SessionStats(
             this.GetPrimaryKeyString(), checkpoint.State.FramesIn, checkpoint.State.FramesOut, checkpoint.State.FramesRejected,
             p?.ShortTermReductionDb ?? 0, p?.ReductionSinceStartDb ?? 0, state,
-            _config?.Algorithm ?? "", _config?.Mode ?? "", p?.Guard.Gain ?? 0, p?.Resets ?? 0, checkpoint.State.Restores, _lastError));
+            _config?.Algorithm ?? "", _config?.Mode ?? "", p?.OutputGain ?? 0, p?.Resets ?? 0, checkpoint.State.Restores, _lastError));
     }
 
     public async Task ResetAsync()
