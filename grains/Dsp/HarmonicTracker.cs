@@ -30,6 +30,7 @@ public sealed class HarmonicTracker
     private double _sumI, _sumQ;          // running sums of the baseband
     private readonly double[] _cumI, _cumQ; // ring of the running sums (one longest period)
     private int _combHead;
+    private int _settle;                  // samples left in which the loop free-runs while the comb refills
     private double _thetaSmooth;          // θ low-passed at 5 Hz: the loop's frequency correction without its ripple
     private double _basisPhase;           // ψ: integral of the smoothed frequency, the phase the harmonic basis uses
     private readonly double[] _unwrapped; // ψ unwrapped, ring over the longest period (for period-averaged frequency)
@@ -115,7 +116,9 @@ public sealed class HarmonicTracker
         _i = (_sumI - _cumI[old]) / combPeriod;
         _q = (_sumQ - _cumQ[old]) / combPeriod;
         _combHead = _combHead + 1 == _cumI.Length ? 0 : _combHead + 1;
-        var theta = Math.Atan2(_q, _i);
+        // For one period after a lock or a restore the comb still holds assumed history: free-run at f.
+        var theta = _settle > 0 ? 0 : Math.Atan2(_q, _i);
+        if (_settle > 0) _settle--;
         _thetaSmooth += _smooth * (theta - _thetaSmooth);
         _f = Math.Clamp(_f + _ki * theta, MinF0, MaxF0);
         _phi += 2 * Math.PI * (_f + _kp * theta) / _sampleRate;
@@ -238,6 +241,7 @@ public sealed class HarmonicTracker
     /// <summary>Fills the comb as if the last period had been steady at the current baseband (i, q).</summary>
     private void SteadyComb()
     {
+        _settle = (int)Math.Round(_sampleRate / Math.Max(_f, MinF0));
         _sumI = _sumQ = 0;
         for (var k = 0; k < _cumI.Length; k++)
         {
