@@ -13,13 +13,13 @@ namespace AncOrleans.Bench;
 internal static class BenchConfig
 {
     /// <summary>
-    /// 1 launch, 3 warm-up and 8 measured iterations of ≈ 250 ms each; unroll factor 1 because one invocation
+    /// <paramref name="launches"/> processes (default 1), 3 warm-up and 8 measured iterations of ≈ 250 ms each; unroll factor 1 because one invocation
     /// (one second of audio) already takes milliseconds, so BenchmarkDotNet's call overhead is negligible.
     /// </summary>
-    public static Job ShortJob(bool inProcess)
+    public static Job ShortJob(bool inProcess, int launches)
     {
         var job = Job.Default
-            .WithLaunchCount(1)
+            .WithLaunchCount(launches)
             .WithWarmupCount(3)
             .WithIterationCount(8)
             .WithIterationTime(TimeInterval.FromMilliseconds(250))
@@ -30,10 +30,12 @@ internal static class BenchConfig
     }
 
     /// <param name="machineReadable">True for --json: every log line goes to stderr and no files are exported.</param>
-    public static IConfig Create(bool machineReadable, bool inProcess)
+    /// <param name="inProcess">Use the InProcessEmit toolchain instead of building and launching a child project.</param>
+    /// <param name="launches">Processes per benchmark; the mean pools the iterations of all of them.</param>
+    public static IConfig Create(bool machineReadable, bool inProcess, int launches)
     {
         var config = ManualConfig.CreateEmpty()
-            .AddJob(ShortJob(inProcess))
+            .AddJob(ShortJob(inProcess, launches))
             .AddColumnProvider(DefaultColumnProviders.Instance)
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddValidator(DefaultConfig.Instance.GetValidators().ToArray())

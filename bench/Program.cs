@@ -5,6 +5,7 @@
 //   dotnet run -c Release --project bench -- --json           one JSON object per benchmark on stdout, log on stderr
 //   dotnet run -c Release --project bench -- --quick [--json] Stopwatch smoke run (~2.5 s per benchmark), no BenchmarkDotNet
 //   --inprocess       run BenchmarkDotNet in this process (InProcessEmit toolchain) instead of a generated child project
+//   --launches N      processes per benchmark (default 1; ignored in-process); the mean pools all of them
 //   --only a,b        run only the named benchmarks (nlms, rls, hybrid, nwaves-nlms, speexdsp-mdf)
 
 using System.Globalization;
@@ -16,14 +17,20 @@ using BenchmarkDotNet.Running;
 var json = args.Contains("--json");
 var quick = args.Contains("--quick");
 var inProcess = args.Contains("--inprocess");
+var launches = 1;
 var only = StreamWorkload.Names.ToList();
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--only" && i + 1 < args.Length)
         only = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+    else if (args[i] == "--launches" && i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n >= 1)
+    {
+        launches = n;
+        i++;
+    }
     else if (args[i] is not ("--json" or "--quick" or "--inprocess"))
     {
-        Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: [--json] [--quick] [--inprocess] [--only name,name]");
+        Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: [--json] [--quick] [--inprocess] [--launches N] [--only name,name]");
         return 2;
     }
 }
@@ -55,7 +62,7 @@ if (quick)
 }
 else
 {
-    var config = BenchConfig.Create(machineReadable: json, inProcess);
+    var config = BenchConfig.Create(machineReadable: json, inProcess, inProcess ? 1 : launches);
     var types = new List<Type>();
     if (only.Any(StreamWorkload.OurNames.Contains)) types.Add(typeof(OursBenchmarks));
     if (only.Any(StreamWorkload.PeerNames.Contains)) types.Add(typeof(PeerBenchmarks));

@@ -21,7 +21,7 @@ public sealed class DspReferenceTests
     public void Identifies_a_known_FIR_plant(AdaptiveAlgorithm algorithm)
     {
         var (x, d) = Identification(48_000, 3);
-        var canceller = new OursClean(new AncSettings { FilterLength = 16, Algorithm = algorithm, NlmsStep = 0.5f, Mode = CancellerMode.Clean }, 480);
+        var canceller = new OursClean(new AncSettings { FilterLength = 16, BlockSize = 8, Algorithm = algorithm, NlmsStep = 0.5f, Mode = CancellerMode.Clean }, 480);
         var residual = new float[x.Length];
         for (var i = 0; i < x.Length; i += 480)
             canceller.Process(x.AsSpan(i, 480), d.AsSpan(i, 480), residual.AsSpan(i, 480));
@@ -105,10 +105,14 @@ public sealed class DspReferenceTests
     [Fact]
     public void A_NaN_error_never_reaches_the_coefficients()
     {
-        var nlms = new Nlms(512, 0.5f, 1e-4f);
-        var window = new NoiseGenerator(1).White(512);
-        nlms.Update(window, float.NaN);
-        nlms.Update(window, float.PositiveInfinity);
+        var nlms = new BlockNlms(512, 128, 0.5f, 1e-4f);
+        var window = new NoiseGenerator(1).White(640);
+        nlms.BeginBlock(window[^256..], window[^256..]);
+        var errors = new float[128];
+        errors[5] = float.NaN;
+        nlms.EndBlock(errors);
+        errors[5] = float.PositiveInfinity;
+        nlms.EndBlock(errors);
         Assert.True(nlms.IsHealthy);
         Assert.Equal(0f, nlms.Predict(window));
 

@@ -12,10 +12,11 @@ internal static class SettingsOverrides
         {
             var parts = assignment.Split('=', 2);
             var property = parts.Length == 2 ? typeof(AncSettings).GetProperty(parts[0]) : null;
-            if (property is null || !property.CanWrite || !(property.PropertyType == typeof(int) || property.PropertyType == typeof(float) || property.PropertyType == typeof(double)))
+            var type = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (property is null || !property.CanWrite || !(type == typeof(int) || type == typeof(float) || type == typeof(double)))
                 throw new ArgumentException($"--set {assignment}: expected Name=Value with a numeric setting such as NlmsStep, RlsForgetting, RlsTaps.");
             var copy = settings with { };
-            property.SetValue(copy, Convert.ChangeType(double.Parse(parts[1], CultureInfo.InvariantCulture), property.PropertyType, CultureInfo.InvariantCulture));
+            property.SetValue(copy, Convert.ChangeType(double.Parse(parts[1], CultureInfo.InvariantCulture), type!, CultureInfo.InvariantCulture));
             settings = copy;
         }
         return settings;

@@ -10,21 +10,26 @@ namespace AncOrleans.Dsp;
 /// the adaptation loop (plain delayed FxLMS must shrink μ as D grows):
 /// <code>
 ///   d̂(n)   = e(n) − (Ŝ*y)(n)                 disturbance estimate;  t(n) = −d̂(n)
-///   z_H(n) = tonal model's estimate           adapts on  t − z_H           (RLS, harmonic basis)
-///   z_N(n) = w_Nᵀ (Ŝ*x)(n−D)                  adapts on  t − g_H z_H − z_N (NLMS, what the tones leave)
+///   z_N(n) = w_Nᵀ (Ŝ*x)(n−D)                  adapts on  t − z_N            (block NLMS, frequency domain)
+///   z_H(n) = tonal model's estimate           adapts on  t − g_N z_N − z_H  (RLS, harmonic basis)
 ///   y(n+D) = g_H · y_H(n+D) + g_N · w_Nᵀ x(n)  from samples ≤ n only
 /// </code>
-/// A cascade: RLS converges in a few dozen samples on the tones, NLMS settles the rest (room tails, broadband
-/// noise with acoustic lead). Each branch has its own <see cref="NoHarmGuard"/> gain, judged on what that
-/// branch actually played, so a branch that cannot predict (NLMS on a fast sweep, the tonal model on
-/// broadband) is faded out instead of spoiling the other. nlms runs the long branch only, rls the tonal only.
+/// A cascade: the long NLMS filter learns everything it can (room tails, broadband noise with acoustic lead,
+/// steady tones — slowly, with a small misadjustment); the RLS tonal model learns what NLMS leaves, as played.
+/// So at the start, or on a sweep NLMS cannot follow, the tonal model carries the tones within a few dozen
+/// samples, and as NLMS converges the tonal model hands over without either counting the noise twice. Each
+/// branch has its own <see cref="NoHarmGuard"/> gain, judged on what that branch actually played, so a branch
+/// that cannot predict (NLMS on a fast sweep, the tonal model on broadband) is faded out. nlms runs the long branch only, rls the tonal only.
 /// Clean mode (Widrow et al., "Adaptive noise cancelling", Proc. IEEE 63(12), 1975): the same with t = d,
 /// regressor x(n−D), output d − g_H z_H − g_N z_N. Allocation-free per sample.
 /// </summary>
 public sealed class AncProcessor
 {
     private readonly AncSettings _settings;
-    private readonly Nlms? _long;              // long NLMS branch
+    private readonly BlockNlms? _long;         // long NLMS branch (frequency domain)
+    private readonly float[] _zBlock, _yBlock; // the long branch's estimates for the current block
+    private readonly float[] _blockErrors;     // its a priori errors over the current block
+    private int _blockFill;                    // samples of the current block seen so far
     private readonly HarmonicCanceller? _tonal; // RLS harmonic branch
     private readonly NoHarmGuard _tonalGuard, _longGuard;
     private readonly TapLine _u;           // regressor window: r(n−D) (antinoise) or x(n−D) (clean)
@@ -48,15 +53,19 @@ public sealed class AncProcessor
     {
         settings.Validate();
         _settings = settings;
-        if (settings.UsesLongFilter) _long = new Nlms(settings.FilterLength, settings.NlmsStep, settings.NlmsRegularisation);
+        if (settings.UsesLongFilter) _long = new BlockNlms(settings.FilterLength, settings.BlockSize, settings.EffectiveNlmsStep, settings.NlmsRegularisation);
+        _zBlock = new float[settings.BlockSize];
+        _yBlock = new float[settings.BlockSize];
+        _blockErrors = new float[settings.BlockSize];
         var sHat = settings.SecondaryPath ?? [1f];
         if (settings.UsesHarmonicModel)
             _tonal = new HarmonicCanceller(settings.SampleRate, settings.Harmonics, settings.RlsForgetting,
                 settings.Mode == CancellerMode.AntiNoise ? sHat : null, settings.DelaySamples);
         _tonalGuard = new NoHarmGuard(settings.SampleRate, settings.GuardSeconds, settings.GuardSlewSeconds, settings.FadeSeconds);
         _longGuard = new NoHarmGuard(settings.SampleRate, settings.GuardSeconds, settings.GuardSlewSeconds, settings.FadeSeconds);
-        _u = new TapLine(settings.FilterLength);
-        _v = new TapLine(settings.FilterLength);
+        var history = (_long?.Length ?? settings.FilterLength) + 2 * settings.BlockSize; // enough to rebuild the FD spectra on restore
+        _u = new TapLine(history);
+        _v = new TapLine(history);
         _regressorDelay = new DelayLine(settings.DelaySamples);
         _sHatX = new FirFilter(sHat);
         _sHatY = new FirFilter(sHat);
@@ -70,7 +79,7 @@ public sealed class AncProcessor
     }
 
     public AncSettings Settings => _settings;
-    public Nlms? LongFilter => _long;
+    public BlockNlms? LongFilter => _long;
     public HarmonicCanceller? TonalModel => _tonal;
 
     /// <summary>The gain of the louder branch: 0 when the canceller has backed off entirely.</summary>
@@ -107,29 +116,53 @@ public sealed class AncProcessor
         if (_settings.Mode != CancellerMode.AntiNoise) throw new InvalidOperationException("This session is in clean mode.");
         CheckBlock(reference.Length, error.Length, antiNoise.Length);
         var ring = _played.Length;
-        for (var i = 0; i < reference.Length; i++, _n++)
+        var block = _settings.BlockSize;
+        for (var start = 0; start < reference.Length;)
         {
-            var slot = (int)(_n % ring);
-            var dHat = error[i] - _sHatY.Process(_played[slot]);
-            var tonalHeard = _sHatTonal.Process(_rawTonal[slot]);
-            var longHeard = _sHatLong.Process(_rawLong[slot]);
-            _u.Push(_regressorDelay.Process(_sHatX.Process(reference[i])));
-            _v.Push(reference[i]);
-            _tonal?.Push(reference[i]);
+            var count = Math.Min(reference.Length - start, block - _blockFill);
+            var whole = _long is not null && _blockFill == 0 && count == block;
+            if (whole)
+            {
+                // A whole block: push its regressor and output input first, then both convolutions in the FFT domain.
+                for (var i = start; i < start + count; i++)
+                {
+                    _u.Push(_regressorDelay.Process(_sHatX.Process(reference[i])));
+                    _v.Push(reference[i]);
+                }
+                _long!.BeginBlock(_u.Window[^(2 * block)..], _v.Window[^(2 * block)..]);
+                _long.PredictBlock(_zBlock);
+                _long.OutputBlock(_yBlock);
+            }
+            for (var i = start; i < start + count; i++, _n++)
+            {
+                var slot = (int)(_n % ring);
+                var dHat = error[i] - _sHatY.Process(_played[slot]);
+                var tonalHeard = _sHatTonal.Process(_rawTonal[slot]);
+                var longHeard = _sHatLong.Process(_rawLong[slot]);
+                if (!whole)
+                {
+                    _u.Push(_regressorDelay.Process(_sHatX.Process(reference[i])));
+                    _v.Push(reference[i]);
+                }
+                _tonal?.Push(reference[i]);
 
-            var zTonal = _tonal?.Predict() ?? 0f;
-            var zLong = _long?.Predict(_u.Window) ?? 0f;
-            var (gTonal, gLong) = Adapt(-dHat, zTonal, zLong, tonalHeard, longHeard);
+                var zTonal = _tonal?.Predict() ?? 0f;
+                var zLong = _long is null ? 0f : whole ? _zBlock[_blockFill] : _long.Predict(_u.Window);
+                var (gTonal, gLong) = Adapt(-dHat, zTonal, zLong, tonalHeard, longHeard);
 
-            var yTonal = Finite(_tonal?.Output() ?? 0f);
-            var yLong = Finite(_long?.Output(_v.Window) ?? 0f);
-            var next = gTonal * yTonal + gLong * yLong;
-            var ahead = (int)((_n + _settings.DelaySamples) % ring);
-            _rawTonal[ahead] = yTonal;
-            _rawLong[ahead] = yLong;
-            _played[ahead] = next;
-            antiNoise[i] = next;
-            Account(dHat, error[i]);
+                var yTonal = Finite(_tonal?.Output() ?? 0f);
+                var yLong = Finite(_long is null ? 0f : whole ? _yBlock[_blockFill] : _long.Output(_v.Window));
+                var next = gTonal * yTonal + gLong * yLong;
+                var ahead = (int)((_n + _settings.DelaySamples) % ring);
+                _rawTonal[ahead] = yTonal;
+                _rawLong[ahead] = yLong;
+                _played[ahead] = next;
+                antiNoise[i] = next;
+                Account(dHat, error[i]);
+                _blockFill++;
+            }
+            if (_blockFill == block) EndBlock(whole);
+            start += count;
         }
         CheckHealth();
     }
@@ -139,18 +172,33 @@ public sealed class AncProcessor
     {
         if (_settings.Mode != CancellerMode.Clean) throw new InvalidOperationException("This session is in antinoise mode.");
         CheckBlock(reference.Length, primary.Length, residual.Length);
-        for (var i = 0; i < reference.Length; i++, _n++)
+        var block = _settings.BlockSize;
+        for (var start = 0; start < reference.Length;)
         {
-            var delayed = _regressorDelay.Process(reference[i]);
-            _u.Push(delayed);
-            _tonal?.Push(delayed);
-            var zTonal = Finite(_tonal?.Predict() ?? 0f);
-            var zLong = Finite(_long?.Predict(_u.Window) ?? 0f);
-            var target = primary[i];
-            var (gTonal, gLong) = Adapt(target, zTonal, zLong, zTonal, zLong);
-            var output = target - gTonal * zTonal - gLong * zLong;
-            residual[i] = output;
-            Account(target, output);
+            var count = Math.Min(reference.Length - start, block - _blockFill);
+            var whole = _long is not null && _blockFill == 0 && count == block;
+            if (whole)
+            {
+                for (var i = start; i < start + count; i++) _u.Push(_regressorDelay.Process(reference[i]));
+                var recent = _u.Window[^(2 * block)..];
+                _long!.BeginBlock(recent, recent);
+                _long.PredictBlock(_zBlock);
+            }
+            for (var i = start; i < start + count; i++, _n++)
+            {
+                if (!whole) _u.Push(_regressorDelay.Process(reference[i]));
+                _tonal?.Push(whole ? _u[start + count - 1 - i] : _u[0]);
+                var zTonal = Finite(_tonal?.Predict() ?? 0f);
+                var zLong = Finite(_long is null ? 0f : whole ? _zBlock[_blockFill] : _long.Predict(_u.Window));
+                var target = primary[i];
+                var (gTonal, gLong) = Adapt(target, zTonal, zLong, zTonal, zLong);
+                var output = target - gTonal * zTonal - gLong * zLong;
+                residual[i] = output;
+                Account(target, output);
+                _blockFill++;
+            }
+            if (_blockFill == block) EndBlock(whole);
+            start += count;
         }
         CheckHealth();
     }
@@ -162,6 +210,7 @@ public sealed class AncProcessor
     /// </summary>
     private (float Tonal, float Long) Adapt(float target, float zTonal, float zLong, float tonalHeard, float longHeard)
     {
+        _blockErrors[_blockFill] = 0;
         if (_warmup > 0)
         {
             // After a restore the histories (and what was played) may be stale: play with the restored
@@ -169,12 +218,26 @@ public sealed class AncProcessor
             _warmup--;
             return (_tonalGuard.Gain, _longGuard.Gain);
         }
-        _tonal?.Update(target - zTonal);
-        // NLMS learns what the tonal branch leaves as it is actually played (its gain, not its full estimate).
-        _long?.Update(_u.Window, target - _tonalGuard.Gain * zTonal - zLong);
-        var gTonal = _tonal is null ? 0 : _tonalGuard.Next(target, tonalHeard);
-        var gLong = _long is null ? 0 : _longGuard.Next(target - gTonal * tonalHeard, longHeard);
+        // NLMS first, on its own error; the tonal model learns what NLMS leaves as it is actually played.
+        _blockErrors[_blockFill] = target - zLong;
+        _tonal?.Update(target - _longGuard.Gain * zLong - zTonal);
+        var gLong = _long is null ? 0 : _longGuard.Next(target, longHeard);
+        var gTonal = _tonal is null ? 0 : _tonalGuard.Next(target - gLong * longHeard, tonalHeard);
         return (gTonal, gLong);
+    }
+
+    /// <summary>Closes a block of the long branch: its spectra (unless a whole-block pass took them) and its update.</summary>
+    private void EndBlock(bool spectraTaken)
+    {
+        _blockFill = 0;
+        if (_long is null) return;
+        var block = _settings.BlockSize;
+        if (!spectraTaken)
+        {
+            var regressor = _u.Window[^(2 * block)..];
+            _long.BeginBlock(regressor, _settings.Mode == CancellerMode.AntiNoise ? _v.Window[^(2 * block)..] : regressor);
+        }
+        _long.EndBlock(_blockErrors);
     }
 
     private static float Finite(float value) => float.IsFinite(value) ? value : 0f;
@@ -229,7 +292,7 @@ public sealed class AncProcessor
     /// <summary>Filter + guard state, then the signal histories, so a graceful restore resumes sample-exactly.</summary>
     public int StateLength => (_long?.StateLength ?? 0) + (_tonal?.StateLength ?? 0) + 2 * NoHarmGuard.StateLength + HistoryLength;
 
-    private int HistoryLength => 2 * _settings.FilterLength + _regressorDelay.StateLength + 4 * _sHatX.Length + 3 * _played.Length;
+    private int HistoryLength => 2 * _u.Length + _regressorDelay.StateLength + 4 * _sHatX.Length + 3 * _played.Length + 1 + _blockErrors.Length;
 
     public float[] SaveState()
     {
@@ -248,6 +311,8 @@ public sealed class AncProcessor
             var target = Take(ref span, ringBuffer.Length);
             for (var k = 0; k < ringBuffer.Length; k++) target[k] = ringBuffer[(int)((_n + k) % ringBuffer.Length)];
         }
+        Take(ref span, 1)[0] = _blockFill;
+        _blockErrors.CopyTo(Take(ref span, _blockErrors.Length));
         return state;
     }
 
@@ -266,6 +331,9 @@ public sealed class AncProcessor
         _regressorDelay.Load(Take(ref state, _regressorDelay.StateLength));
         foreach (var fir in new[] { _sHatX, _sHatY, _sHatTonal, _sHatLong }) fir.LoadHistory(Take(ref state, fir.Length));
         foreach (var ringBuffer in new[] { _played, _rawTonal, _rawLong }) Take(ref state, ringBuffer.Length).CopyTo(ringBuffer);
+        _blockFill = Math.Clamp((int)Take(ref state, 1)[0], 0, _settings.BlockSize - 1);
+        Take(ref state, _blockErrors.Length).CopyTo(_blockErrors);
+        _long?.RebuildSpectra(_u.Window, _settings.Mode == CancellerMode.AntiNoise ? _v.Window : _u.Window, _blockFill);
         _n = 0;
         _warmup = _settings.FilterLength + _settings.DelaySamples + _sHatX.Length;
     }

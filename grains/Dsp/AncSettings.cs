@@ -18,13 +18,24 @@ public sealed record AncSettings
     /// <summary>Secondary-path estimate Ŝ(z) (speaker → error mic). Null means a unit impulse.</summary>
     public float[]? SecondaryPath { get; init; }
 
-    public float NlmsStep { get; init; } = 0.005f;
+    /// <summary>Block B of the frequency-domain NLMS (a power of two; its update lags by one block).</summary>
+    public int BlockSize { get; init; } = 128;
+
+    /// <summary>μ of the long NLMS branch; null picks the mode's default (<see cref="EffectiveNlmsStep"/>).</summary>
+    public float? NlmsStep { get; init; }
+
+    /// <summary>
+    /// Antinoise: μ = 0.03, a slow long filter with a small misadjustment — the RLS tonal branch supplies the
+    /// speed. Clean: μ = 0.6 — the reference there is typically broadband (speech enhancement), where the long
+    /// filter must converge on its own. Both measured in docs/dsp.md.
+    /// </summary>
+    public float EffectiveNlmsStep => NlmsStep ?? (Mode == CancellerMode.Clean ? 0.6f : 0.03f);
     public float NlmsRegularisation { get; init; } = 1e-4f;
     /// <summary>K: harmonics of the tonal model (2K RLS weights).</summary>
     public int Harmonics { get; init; } = 8;
 
     /// <summary>λ of the tonal model's RLS (memory ≈ 1/(1−λ) samples).</summary>
-    public double RlsForgetting { get; init; } = 0.999;
+    public double RlsForgetting { get; init; } = 0.998;
 
     /// <summary>Time constant of the no-harm gain statistics.</summary>
     public double GuardSeconds { get; init; } = 0.02;
@@ -52,6 +63,8 @@ public sealed record AncSettings
             foreach (var tap in path)
                 if (!float.IsFinite(tap)) throw new ArgumentException("secondaryPath contains a non-finite tap.");
         }
+        if (BlockSize < 8 || BlockSize > 1024 || (BlockSize & (BlockSize - 1)) != 0 || 2 * BlockSize > FilterLength + BlockSize)
+            throw new ArgumentException($"blockSize {BlockSize} must be a power of two from 8 to the filter length.");
         if (Harmonics is < 1 or > 32) throw new ArgumentException($"harmonics {Harmonics} is outside 1–32.");
     }
 

@@ -13,7 +13,9 @@ namespace AncOrleans.Dsp;
 /// The baseband is averaged over exactly one period (a comb that rejects every harmonic); the loop's natural
 /// frequency is 6 Hz (ζ = 0.7). <see cref="PhaseAhead"/> extrapolates the phase across
 /// the loop delay with the frequency and its slope ḟ (acquisition is tried after 50 ms, then 100 ms of data), so a sweep of 80 Hz/s costs no systematic phase error
-/// in the prediction. Lock is declared lost when the tracked tone carries under 5 % of the power for 0.2 s.
+/// in the prediction. It locks only on a clearly periodic signal (normalised autocorrelation peak ≥ 0.7) and
+/// carries at least a quarter of the power, and declares the lock lost when the fundamental's coherent part
+/// (its baseband averaged over 50 ms) carries under 10 % of the power for 0.2 s.
 /// </summary>
 public sealed class HarmonicTracker
 {
@@ -38,6 +40,7 @@ public sealed class HarmonicTracker
     private double _cumulative;           // ψ unwrapped
     private double _periodFrequency;      // frequency averaged over the last fundamental period
     private double _tonePower, _power;    // for the lock detector
+    private double _ci, _cq;              // the baseband averaged over 50 ms
     private int _unlocked;                // samples with too little tone power
     private readonly double _kp, _ki, _powerRate, _smooth;
 
@@ -149,9 +152,13 @@ public sealed class HarmonicTracker
             _sinceSlope = 0;
         }
 
-        _tonePower += _powerRate * (4 * (_i * _i + _q * _q) - _tonePower);
+        // Coherent tone power: the baseband vector averaged over 50 ms. A locked tone holds it still; noise
+        // that merely has power near f spins it around and averages out.
+        _ci += _powerRate * (_i - _ci);
+        _cq += _powerRate * (_q - _cq);
+        _tonePower = 4 * (_ci * _ci + _cq * _cq);
         _power += _powerRate * (x * x - _power);
-        if (_tonePower < 0.05 * _power) { if (++_unlocked > _sampleRate / 5) Locked = false; }
+        if (_tonePower < 0.2 * _power) { if (++_unlocked > _sampleRate / 5) Locked = false; }
         else _unlocked = 0;
     }
 
@@ -169,7 +176,7 @@ public sealed class HarmonicTracker
         var best = -1;
         var peak = 0f;
         for (var lag = minLag; lag <= maxLag; lag++) peak = Math.Max(peak, r[lag]);
-        if (peak < 0.3f) return; // nothing periodic enough to lock on
+        if (peak < 0.7f) return; // nothing periodic enough to lock on
         for (var lag = minLag; lag <= maxLag; lag++)
             if (r[lag] >= 0.85f * peak && r[lag] >= r[lag - 1] && r[lag] >= r[lag + 1]) { best = lag; break; }
         if (best < 0) return;
@@ -177,7 +184,8 @@ public sealed class HarmonicTracker
         var denominator = a - 2 * b + c;
         var offset = denominator < 0 ? 0.5 * (a - c) / denominator : 0;
         _f = Math.Clamp(_sampleRate / (best + offset), MinF0, MaxF0);
-        _f = Refine(x, _f);
+        if (Refine(x, _f) is not { } refined) return; // not one steady tone across the buffer
+        _f = refined;
         _lastF = _periodFrequency = _f;
         _slope = 0;
         _i = _q = _thetaSmooth = 0;
@@ -198,10 +206,13 @@ public sealed class HarmonicTracker
         _phi = _basisPhase = (Math.Atan2(im, re) + w + 2 * Math.PI) % (2 * Math.PI);
         _i = Math.Sqrt(re * re + im * im) / span; // the baseband as the loop will see it, already in phase
         _q = 0;
-        SteadyComb();
+        _ci = _i;
+        _cq = 0;
         _tonePower = 4 * _i * _i;
         var tail = x[^span..];
         _power = System.Numerics.Tensors.TensorPrimitives.Dot(tail, tail) / span;
+        if (_tonePower < 0.5 * _power) return; // the fundamental must carry a quarter of the power (A²/2 vs 4|c|²)
+        SteadyComb();
         _cumulative = 0;
         for (var k = 0; k < _unwrapped.Length; k++) _unwrapped[k] = -(_unwrapped.Length - 1 - k) * w;
         _head = 0;
@@ -213,17 +224,20 @@ public sealed class HarmonicTracker
     /// Refines f by the phase the fundamental turns through between the first and the last two periods of
     /// the buffer: f + arg(c₂ c₁*) / (2π Δt). Single-bin DFTs over whole periods reject the harmonics.
     /// </summary>
-    private double Refine(ReadOnlySpan<float> x, double f)
+    /// <returns>null when the two segments disagree (amplitude off by more than 1.4×, or turned by more than
+    /// 1 rad): band noise with power near f, not a tone.</returns>
+    private double? Refine(ReadOnlySpan<float> x, double f)
     {
         var period = (int)Math.Round(_sampleRate / f);
         var span = 2 * period;
-        if (x.Length < 2 * span) return f;
+        if (x.Length < 2 * span) return null;
         var w = 2 * Math.PI * f / _sampleRate;
         var (re1, im1) = Bin(x[..span], w, 0);
         var (re2, im2) = Bin(x[^span..], w, x.Length - span);
         var turn = Math.Atan2(im2 * re1 - re2 * im1, re2 * re1 + im2 * im1); // arg(c₂ c₁*)
-        var refined = f + turn * _sampleRate / (2 * Math.PI * (x.Length - span));
-        return Math.Abs(refined - f) < 0.1 * f ? Math.Clamp(refined, MinF0, MaxF0) : f;
+        var ratio = Math.Sqrt((re2 * re2 + im2 * im2) / Math.Max(re1 * re1 + im1 * im1, 1e-30));
+        if (ratio is < 0.7 or > 1.43 || Math.Abs(turn) > 1.0) return null;
+        return Math.Clamp(f + turn * _sampleRate / (2 * Math.PI * (x.Length - span)), MinF0, MaxF0);
     }
 
     private static (double Re, double Im) Bin(ReadOnlySpan<float> x, double w, int start)
@@ -258,18 +272,18 @@ public sealed class HarmonicTracker
         _f = _slope = _phi = _i = _q = 0;
     }
 
-    public const int StateLength = 13;
+    public const int StateLength = 15;
 
     public void SaveState(Span<float> d)
     {
         d[0] = Locked ? 1 : 0; d[1] = (float)_phi; d[2] = (float)_f; d[3] = (float)_slope; d[4] = (float)_lastF;
-        d[5] = (float)_i; d[6] = (float)_q; d[7] = (float)_tonePower; d[8] = (float)_power; d[9] = _sinceSlope; d[10] = (float)_thetaSmooth; d[11] = (float)_basisPhase; d[12] = (float)_periodFrequency;
+        d[5] = (float)_i; d[6] = (float)_q; d[7] = (float)_tonePower; d[8] = (float)_power; d[9] = _sinceSlope; d[10] = (float)_thetaSmooth; d[11] = (float)_basisPhase; d[12] = (float)_periodFrequency; d[13] = (float)_ci; d[14] = (float)_cq;
     }
 
     public void LoadState(ReadOnlySpan<float> s)
     {
         Locked = s[0] != 0; _phi = s[1]; _f = s[2]; _slope = s[3]; _lastF = s[4];
-        _i = s[5]; _q = s[6]; _tonePower = s[7]; _power = s[8]; _sinceSlope = (int)s[9]; _thetaSmooth = s[10]; _basisPhase = s[11]; _periodFrequency = s[12];
+        _i = s[5]; _q = s[6]; _tonePower = s[7]; _power = s[8]; _sinceSlope = (int)s[9]; _thetaSmooth = s[10]; _basisPhase = s[11]; _periodFrequency = s[12]; _ci = s[13]; _cq = s[14];
         // The period ring is not stored: rebuild it as a steady advance at the stored frequency.
         _cumulative = 0;
         var step = 2 * Math.PI * _periodFrequency / _sampleRate;
