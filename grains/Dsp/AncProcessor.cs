@@ -59,7 +59,7 @@ public sealed class AncProcessor
         _blockErrors = new float[settings.BlockSize];
         var sHat = settings.SecondaryPath ?? [1f];
         if (settings.UsesHarmonicModel)
-            _tonal = new HarmonicCanceller(settings.SampleRate, settings.Harmonics, settings.RlsForgetting,
+            _tonal = new HarmonicCanceller(settings.SampleRate, settings.Harmonics, settings.RlsForgetting, settings.RlsUpdateEvery,
                 settings.Mode == CancellerMode.AntiNoise ? sHat : null, settings.DelaySamples);
         _tonalGuard = new NoHarmGuard(settings.SampleRate, settings.GuardSeconds, settings.GuardSlewSeconds, settings.FadeSeconds);
         _longGuard = new NoHarmGuard(settings.SampleRate, settings.GuardSeconds, settings.GuardSlewSeconds, settings.FadeSeconds);

@@ -37,6 +37,9 @@ public sealed record AncSettings
     /// <summary>λ of the tonal model's RLS (memory ≈ 1/(1−λ) samples).</summary>
     public double RlsForgetting { get; init; } = 0.998;
 
+    /// <summary>The tonal RLS adapts on every n-th sample (its O(M²) update); the output still runs per sample.</summary>
+    public int RlsUpdateEvery { get; init; } = 4;
+
     /// <summary>Time constant of the no-harm gain statistics.</summary>
     public double GuardSeconds { get; init; } = 0.02;
 

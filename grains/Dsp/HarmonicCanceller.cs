@@ -2,40 +2,51 @@ namespace AncOrleans.Dsp;
 
 /// <summary>
 /// Harmonic (sinusoidal) model of tonal noise whose 2K weights RLS tracks — the tonal branch of the hybrid.
-/// A <see cref="HarmonicTracker"/> locks onto the fundamental of the reference and gives its phase φ(n);
+/// A <see cref="HarmonicTracker"/> locks onto the fundamental of the reference and gives its phase ψ(n);
 /// the model is
 /// <code>
-///   b(φ)   = [cos φ, sin φ, cos 2φ, sin 2φ, …, cos Kφ, sin Kφ]ᵀ
-///   z(n)   = wᵀ (Ŝ * b)(n)              regressor: the basis as heard through the secondary path
-///   y(n+D) = wᵀ b(φ̂(n+D))              output: the basis at the phase extrapolated across the loop delay
+///   b(ψ)   = [cos ψ, sin ψ, cos 2ψ, sin 2ψ, …, cos Kψ, sin Kψ]ᵀ
+///   g(n)   = (Ŝ * b)(n) = [Re, Im] of G_k e^{jkψ(n)},  G_k = Ŝ(e^{jkω})   regressor as heard through Ŝ
+///   z(n)   = wᵀ g(n)
+///   y(n+D) = wᵀ b(ψ̂(n+D))                 output: the basis at the phase extrapolated across the loop delay
 /// </code>
-/// and <see cref="RlsCore"/> fits w to the target. Because the basis is phase-locked to the noise, w varies only
-/// as slowly as the harmonics' amplitudes and the paths' responses at kf0 — and the basis carries none of the
-/// reference's broadband floor, so the model adds no noise of its own. With the PLL's frequency and slope, the
-/// extrapolation across D follows sweeps (engine run-ups) that a fixed linear predictor cannot.
-/// Cost: 2 sin/cos and K complex products per sample, 2K FIRs of |Ŝ| taps, one RLS update of M = 2K.
+/// and <see cref="RlsCore"/> fits w, updating every <c>RlsUpdateEvery</c>-th sample with λ per update =
+/// λ^RlsUpdateEvery (the same memory in time, a quarter of the O(M²) work). Because the basis is phase-locked to
+/// the noise, w varies only as slowly as the harmonics' amplitudes and the paths' responses at kf0 — and the
+/// basis carries none of the reference's broadband floor, so the model adds no noise of its own. Ŝ is applied
+/// as its frequency response at each harmonic (exact for a steady tone, recomputed every 32 samples as f0
+/// moves) instead of 2K FIR filters. Per sample: 3K complex products and 2K-long dot products.
 /// (Kuo &amp; Morgan, "Active Noise Control Systems", 1996, ch. 4: narrowband ANC with a synthesised reference.)
 /// </summary>
 public sealed class HarmonicCanceller
 {
+    private const int GainEvery = 32;     // samples between recomputations of G_k
     private readonly int _harmonics;      // K
+    private readonly int _sampleRate;
     private readonly HarmonicTracker _tracker;
     private readonly RlsCore _rls;
-    private readonly FirFilter[]? _secondary; // Ŝ per basis function (antinoise), null in clean mode
-    private readonly double[] _g;         // regressor (Ŝ * b)(n)
+    private readonly float[]? _secondary; // Ŝ taps (antinoise), null in clean mode
+    private readonly double[] _gainRe, _gainIm; // G_k
+    private readonly double[] _g;         // regressor g(n)
     private readonly double[] _basis;     // scratch basis
-    private readonly int _ahead;          // samples of extrapolation for the output
+    private readonly int _updateEvery;    // RLS decimation
+    private int _phase;                   // samples since the last RLS update
+    private int _sinceGain = GainEvery;   // samples since G_k was computed
     private int _acquisitions;            // tracker acquisitions seen (a new lock resets the weights)
 
-    public HarmonicCanceller(int sampleRate, int harmonics, double lambda, float[]? secondaryPath, int ahead)
+    public HarmonicCanceller(int sampleRate, int harmonics, double lambda, int updateEvery, float[]? secondaryPath, int ahead)
     {
         _harmonics = harmonics;
-        _tracker = new HarmonicTracker(sampleRate);
-        _rls = new RlsCore(2 * harmonics, lambda);
-        _secondary = secondaryPath is null ? null : Enumerable.Range(0, 2 * harmonics).Select(_ => new FirFilter(secondaryPath)).ToArray();
+        _sampleRate = sampleRate;
+        _updateEvery = Math.Max(1, updateEvery);
+        _tracker = new HarmonicTracker(sampleRate) { Ahead = ahead };
+        _rls = new RlsCore(2 * harmonics, Math.Pow(lambda, _updateEvery));
+        _secondary = secondaryPath;
+        _gainRe = new double[harmonics];
+        _gainIm = new double[harmonics];
+        Array.Fill(_gainRe, 1.0);
         _g = new double[2 * harmonics];
         _basis = new double[2 * harmonics];
-        _ahead = ahead;
     }
 
     public HarmonicTracker Tracker => _tracker;
@@ -49,26 +60,54 @@ public sealed class HarmonicCanceller
         {
             _acquisitions = _tracker.Acquisitions;
             _rls.Reset();
+            _sinceGain = GainEvery;
         }
-        if (_tracker.Locked) Basis(_tracker.Phase, _basis);
-        else Array.Clear(_basis);
-        if (_secondary is null)
-        {
-            _basis.CopyTo(_g, 0);
-            return;
-        }
-        for (var i = 0; i < _g.Length; i++) _g[i] = _secondary[i].Process((float)_basis[i]);
+        if (!_tracker.Locked) return;
+        if (_secondary is not null && ++_sinceGain >= GainEvery) SecondaryGains();
+        Regressor();
     }
 
-    private void Basis(double phase, Span<double> destination)
+    // g = [Re, Im] of G_k e^{jkψ(n)}.
+    private void Regressor()
     {
-        var (s1, c1) = Math.SinCos(phase);
-        double c = c1, s = s1;
+        Basis(_tracker.BasisCos, _tracker.BasisSin, _basis);
+        for (var k = 0; k < _harmonics; k++)
+        {
+            var c = _basis[2 * k];
+            var s = _basis[2 * k + 1];
+            _g[2 * k] = _gainRe[k] * c - _gainIm[k] * s;
+            _g[2 * k + 1] = _gainRe[k] * s + _gainIm[k] * c;
+        }
+    }
+
+    /// <summary>G_k = Σ_m ŝ(m) e^{−jkωm} at the current fundamental.</summary>
+    private void SecondaryGains()
+    {
+        _sinceGain = 0;
+        var w = 2 * Math.PI * _tracker.SmoothFrequency / _sampleRate;
+        for (var k = 0; k < _harmonics; k++)
+        {
+            double re = 0, im = 0;
+            for (var m = 0; m < _secondary!.Length; m++)
+            {
+                var (sin, cos) = Math.SinCos((k + 1) * w * m);
+                re += _secondary[m] * cos;
+                im -= _secondary[m] * sin;
+            }
+            _gainRe[k] = re;
+            _gainIm[k] = im;
+        }
+    }
+
+    // [cos kψ, sin kψ] for k = 1…K from e^{jψ} by repeated multiplication.
+    private void Basis(double cos1, double sin1, Span<double> destination)
+    {
+        double c = cos1, s = sin1;
         for (var k = 0; k < _harmonics; k++)
         {
             destination[2 * k] = c;
             destination[2 * k + 1] = s;
-            (c, s) = (c * c1 - s * s1, s * c1 + c * s1); // e^{j(k+1)φ} = e^{jkφ} e^{jφ}
+            (c, s) = (c * cos1 - s * sin1, s * cos1 + c * sin1);
         }
     }
 
@@ -76,16 +115,19 @@ public sealed class HarmonicCanceller
 
     public void Update(float error)
     {
-        if (_tracker.Locked) _rls.Update(_g, error);
+        if (!_tracker.Locked || ++_phase < _updateEvery) return;
+        _phase = 0;
+        _rls.Update(_g, error);
     }
 
     /// <summary>y(n + D): the model at the extrapolated phase.</summary>
     public float Output()
     {
         if (!_tracker.Locked) return 0f;
-        Span<double> basis = stackalloc double[2 * _harmonics];
-        Basis(_tracker.PhaseAhead(_ahead), basis);
-        return (float)_rls.Predict(basis);
+        var (c, s) = (_tracker.BasisCos * _tracker.AheadCos - _tracker.BasisSin * _tracker.AheadSin,
+                      _tracker.BasisSin * _tracker.AheadCos + _tracker.BasisCos * _tracker.AheadSin);
+        Basis(c, s, _basis);
+        return (float)_rls.Predict(_basis);
     }
 
     public bool IsHealthy
@@ -102,37 +144,25 @@ public sealed class HarmonicCanceller
         _rls.Reset();
         _tracker.Reset();
         _acquisitions = 0;
-        if (_secondary is not null) foreach (var fir in _secondary) fir.Clear();
+        _sinceGain = GainEvery;
     }
 
-    public int StateLength => _rls.StateLength + HarmonicTracker.StateLength + (_secondary?.Sum(f => f.Length) ?? 0);
+    public int StateLength => _rls.StateLength + HarmonicTracker.StateLength;
 
     public void SaveState(Span<float> destination)
     {
         _rls.SaveState(destination[.._rls.StateLength]);
-        var rest = destination[_rls.StateLength..];
-        _tracker.SaveState(rest[..HarmonicTracker.StateLength]);
-        rest = rest[HarmonicTracker.StateLength..];
-        if (_secondary is null) return;
-        foreach (var fir in _secondary)
-        {
-            fir.History.CopyTo(rest);
-            rest = rest[fir.Length..];
-        }
+        _tracker.SaveState(destination.Slice(_rls.StateLength, HarmonicTracker.StateLength));
     }
 
     public void LoadState(ReadOnlySpan<float> source)
     {
         _rls.LoadState(source[.._rls.StateLength]);
-        var rest = source[_rls.StateLength..];
-        _tracker.LoadState(rest[..HarmonicTracker.StateLength]);
-        rest = rest[HarmonicTracker.StateLength..];
+        _tracker.LoadState(source.Slice(_rls.StateLength, HarmonicTracker.StateLength));
         _acquisitions = _tracker.Acquisitions; // a restored lock keeps its weights
-        if (_secondary is null) return;
-        foreach (var fir in _secondary)
-        {
-            fir.LoadHistory(rest[..fir.Length]);
-            rest = rest[fir.Length..];
-        }
+        _sinceGain = GainEvery;
+        if (!_tracker.Locked) return;
+        if (_secondary is not null) SecondaryGains();
+        Regressor(); // the next Predict may come before the next Push
     }
 }

@@ -22,6 +22,7 @@ public sealed class HarmonicTracker
     private const double MinF0 = 25, MaxF0 = 500;
     private readonly int _sampleRate;
     private readonly float[] _acquire;    // acquisition buffer (100 ms)
+    private readonly float[] _decimated;  // scratch: the buffer decimated by 4 for the autocorrelation
     private int _filled;                  // samples in the acquisition buffer
     private double _phi;                  // φ, radians in [0, 2π)
     private double _f;                    // f, Hz
@@ -33,6 +34,12 @@ public sealed class HarmonicTracker
     private readonly double[] _cumI, _cumQ; // ring of the running sums (one longest period)
     private int _combHead;
     private int _settle;                  // samples left in which the loop free-runs while the comb refills
+    private const int LoopEvery = 8;      // the phase detector and the exact phasors run every 8th sample
+    private int _tick;
+    private double _theta;                // θ, held between detector runs
+    private double _phiCos = 1, _phiSin;  // e^{jφ}, rotated per sample, recomputed exactly every tick
+    private double _phiStepCos = 1, _phiStepSin, _psiStepCos = 1, _psiStepSin; // per-sample rotations
+    private int _ahead;                   // Δ for AheadCos/AheadSin, in samples
     private double _thetaSmooth;          // θ low-passed at 5 Hz: the loop's frequency correction without its ripple
     private double _basisPhase;           // ψ: integral of the smoothed frequency, the phase the harmonic basis uses
     private readonly double[] _unwrapped; // ψ unwrapped, ring over the longest period (for period-averaged frequency)
@@ -48,6 +55,7 @@ public sealed class HarmonicTracker
     {
         _sampleRate = sampleRate;
         _acquire = new float[sampleRate / 10];
+        _decimated = new float[_acquire.Length / 4];
         _unwrapped = new double[(int)(sampleRate / MinF0) + 2];
         _cumI = new double[_unwrapped.Length];
         _cumQ = new double[_unwrapped.Length];
@@ -106,25 +114,29 @@ public sealed class HarmonicTracker
             return;
         }
 
-        var cos = Math.Cos(_phi);
-        var sin = Math.Sin(_phi);
+        var tick = ++_tick == LoopEvery;
+        if (tick) _tick = 0;
         // Comb demodulator: the baseband summed over exactly one period T rejects every harmonic of f
         // (they complete whole cycles in T), where a low-pass would let them ripple into θ.
-        _sumI += x * cos;
-        _sumQ -= x * sin;
+        _sumI += x * _phiCos;
+        _sumQ -= x * _phiSin;
         _cumI[_combHead] = _sumI;
         _cumQ[_combHead] = _sumQ;
-        var combPeriod = Math.Clamp((int)Math.Round(_sampleRate / Math.Max(_f, MinF0)), 1, _cumI.Length - 1);
-        var old = (_combHead - combPeriod + _cumI.Length) % _cumI.Length;
-        _i = (_sumI - _cumI[old]) / combPeriod;
-        _q = (_sumQ - _cumQ[old]) / combPeriod;
         _combHead = _combHead + 1 == _cumI.Length ? 0 : _combHead + 1;
-        // For one period after a lock or a restore the comb still holds assumed history: free-run at f.
-        var theta = _settle > 0 ? 0 : Math.Atan2(_q, _i);
+        if (tick)
+        {
+            // Every LoopEvery samples: the phase detector (one atan2), then exact phasors and rotations.
+            var combPeriod = Math.Clamp((int)Math.Round(_sampleRate / Math.Max(_f, MinF0)), 1, _cumI.Length - 1);
+            var old = (_combHead - 1 - combPeriod + 2 * _cumI.Length) % _cumI.Length;
+            _i = (_sumI - _cumI[old]) / combPeriod;
+            _q = (_sumQ - _cumQ[old]) / combPeriod;
+            // For one period after a lock or a restore the comb still holds assumed history: free-run at f.
+            _theta = _settle > 0 ? 0 : Math.Atan2(_q, _i);
+        }
         if (_settle > 0) _settle--;
-        _thetaSmooth += _smooth * (theta - _thetaSmooth);
-        _f = Math.Clamp(_f + _ki * theta, MinF0, MaxF0);
-        _phi += 2 * Math.PI * (_f + _kp * theta) / _sampleRate;
+        _thetaSmooth += _smooth * (_theta - _thetaSmooth);
+        _f = Math.Clamp(_f + _ki * _theta, MinF0, MaxF0);
+        _phi += 2 * Math.PI * (_f + _kp * _theta) / _sampleRate;
         if (_phi >= 2 * Math.PI) _phi -= 2 * Math.PI;
         else if (_phi < 0) _phi += 2 * Math.PI;
         var step = 2 * Math.PI * SmoothFrequency / _sampleRate;
@@ -139,10 +151,12 @@ public sealed class HarmonicTracker
         }
         _unwrapped[_head] = _cumulative;
         _head = _head + 1 == _unwrapped.Length ? 0 : _head + 1;
-        var period = Math.Clamp((int)Math.Round(_sampleRate / Math.Max(SmoothFrequency, MinF0)), 1, _unwrapped.Length - 1);
-        var then = _unwrapped[(_head - 1 - period + 2 * _unwrapped.Length) % _unwrapped.Length];
-        var averaged = (_cumulative - then) * _sampleRate / (2 * Math.PI * period);
-        _periodFrequency = averaged + _slope * 0.5 * period / _sampleRate;
+        if (tick) Resync();
+        else
+        {
+            (_phiCos, _phiSin) = Rotate(_phiCos, _phiSin, _phiStepCos, _phiStepSin);
+            (BasisCos, BasisSin) = Rotate(BasisCos, BasisSin, _psiStepCos, _psiStepSin);
+        }
 
         if (++_sinceSlope >= _sampleRate / 100) // every 10 ms: ḟ from the period-averaged frequency, smoothed over ~50 ms
         {
@@ -162,17 +176,26 @@ public sealed class HarmonicTracker
         else _unlocked = 0;
     }
 
-    /// <summary>Coarse f0 from the autocorrelation's first strong peak, refined by parabolic interpolation.</summary>
+    /// <summary>
+    /// Coarse f0 from the autocorrelation's first strong peak, on the buffer decimated by 4 (4-sample means: the
+    /// search costs 1/16 of full rate), refined by parabolic interpolation and then by <see cref="Refine"/>.
+    /// </summary>
     private void Acquire(ReadOnlySpan<float> x)
     {
-        var minLag = (int)(_sampleRate / MaxF0);
-        var maxLag = Math.Min((int)(_sampleRate / MinF0), x.Length / 2);
-        var window = x.Length - maxLag - 1;
-        var energy = System.Numerics.Tensors.TensorPrimitives.Dot(x[..window], x[..window]);
+        const int decimation = 4;
+        var rate = (double)_sampleRate / decimation;
+        var length = x.Length / decimation;
+        var coarse = _decimated.AsSpan(0, length);
+        for (var i = 0; i < length; i++)
+            coarse[i] = 0.25f * (x[4 * i] + x[4 * i + 1] + x[4 * i + 2] + x[4 * i + 3]);
+        var minLag = (int)(rate / MaxF0);
+        var maxLag = Math.Min((int)(rate / MinF0), length / 2);
+        var window = length - maxLag - 1;
+        var energy = System.Numerics.Tensors.TensorPrimitives.Dot(coarse[..window], coarse[..window]);
         if (energy <= 1e-20f) return;
         Span<float> r = stackalloc float[maxLag + 2];
         for (var lag = minLag - 1; lag <= maxLag + 1; lag++)
-            r[lag] = System.Numerics.Tensors.TensorPrimitives.Dot(x[..window], x.Slice(lag, window)) / energy;
+            r[lag] = System.Numerics.Tensors.TensorPrimitives.Dot(coarse[..window], coarse.Slice(lag, window)) / energy;
         var best = -1;
         var peak = 0f;
         for (var lag = minLag; lag <= maxLag; lag++) peak = Math.Max(peak, r[lag]);
@@ -183,7 +206,7 @@ public sealed class HarmonicTracker
         var a = r[best - 1]; var b = r[best]; var c = r[best + 1];
         var denominator = a - 2 * b + c;
         var offset = denominator < 0 ? 0.5 * (a - c) / denominator : 0;
-        _f = Math.Clamp(_sampleRate / (best + offset), MinF0, MaxF0);
+        _f = Math.Clamp(rate / (best + offset), MinF0, MaxF0);
         if (Refine(x, _f) is not { } refined) return; // not one steady tone across the buffer
         _f = refined;
         _lastF = _periodFrequency = _f;
@@ -216,8 +239,11 @@ public sealed class HarmonicTracker
         _cumulative = 0;
         for (var k = 0; k < _unwrapped.Length; k++) _unwrapped[k] = -(_unwrapped.Length - 1 - k) * w;
         _head = 0;
+        _theta = 0;
+        _tick = 0;
         Locked = true;
         Acquisitions++;
+        Resync();
     }
 
     /// <summary>
@@ -265,6 +291,35 @@ public sealed class HarmonicTracker
         _combHead = 0;
     }
 
+    /// <summary>e^{jψ(n)}: the basis phasor.</summary>
+    public double BasisCos { get; private set; } = 1;
+    public double BasisSin { get; private set; }
+
+    /// <summary>e^{j(ψ̂(n+Δ) − ψ(n))}: the rotation from now to the extrapolated phase Δ = <see cref="Ahead"/> samples on.</summary>
+    public double AheadCos { get; private set; } = 1;
+    public double AheadSin { get; private set; }
+
+    /// <summary>How far ahead <see cref="AheadCos"/>/<see cref="AheadSin"/> look, in samples (the loop delay).</summary>
+    public int Ahead { get => _ahead; set => _ahead = Math.Max(0, value); }
+
+    private static (double Cos, double Sin) Rotate(double c, double s, double rc, double rs) => (c * rc - s * rs, s * rc + c * rs);
+
+    /// <summary>Exact phasors from the phases, the period-averaged frequency, and the rotations until the next tick.</summary>
+    private void Resync()
+    {
+        (_phiSin, _phiCos) = Math.SinCos(_phi);
+        var (bs, bc) = Math.SinCos(_basisPhase);
+        (BasisCos, BasisSin) = (bc, bs);
+        (_phiStepSin, _phiStepCos) = Math.SinCos(2 * Math.PI * (_f + _kp * _theta) / _sampleRate);
+        (_psiStepSin, _psiStepCos) = Math.SinCos(2 * Math.PI * SmoothFrequency / _sampleRate);
+        var period = Math.Clamp((int)Math.Round(_sampleRate / Math.Max(SmoothFrequency, MinF0)), 1, _unwrapped.Length - 1);
+        var then = _unwrapped[(_head - 1 - period + 2 * _unwrapped.Length) % _unwrapped.Length];
+        var averaged = (_cumulative - then) * _sampleRate / (2 * Math.PI * period);
+        _periodFrequency = averaged + _slope * 0.5 * period / _sampleRate;
+        var (asn, acs) = Math.SinCos(PhaseAhead(_ahead) - _basisPhase);
+        (AheadCos, AheadSin) = (acs, asn);
+    }
+
     public void Reset()
     {
         Locked = false;
@@ -292,5 +347,8 @@ public sealed class HarmonicTracker
         SteadyComb();
         _unlocked = 0;
         _filled = 0;
+        _theta = _thetaSmooth;
+        _tick = 0;
+        Resync();
     }
 }
