@@ -114,7 +114,9 @@ public sealed class DspReferenceTests
         errors[5] = float.PositiveInfinity;
         nlms.EndBlock(errors);
         Assert.True(nlms.IsHealthy);
-        Assert.Equal(0f, nlms.Predict(window));
+        var z = new float[128];
+        nlms.PredictBlock(z);
+        Assert.All(z, value => Assert.Equal(0f, value));
 
         var rls = new RlsCore(4, 0.999);
         rls.Update([1, 0, 0, 0], double.NaN);
@@ -147,7 +149,7 @@ public sealed class DspReferenceTests
             level += a[i] * a[i];
         }
         Assert.True(level > 0);
-        Assert.True(difference < 1e-4 * level, $"relative difference {difference / level:E2}");
+        Assert.True(difference < 1e-3 * level, $"relative difference {difference / level:E2}"); // −30 dB: the pause, and the tracker free-running one period
     }
 
     [Fact]

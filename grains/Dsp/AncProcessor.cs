@@ -30,6 +30,10 @@ public sealed class AncProcessor
     private readonly float[] _zBlock, _yBlock; // the long branch's estimates for the current block
     private readonly float[] _blockErrors;     // its a priori errors over the current block
     private int _blockFill;                    // samples of the current block seen so far
+    private readonly float[] _scratchU, _scratchV; // the current block's 2B windows, zero-padded
+    private readonly float[] _segment, _firScratch; // scratch for the per-segment filters
+    private readonly float[] _heardPlayed, _heardTonal, _heardLong; // Ŝ * (played, raw tonal, raw long) over the segment
+    private int _slot;                             // n mod (D + 1): where y(n) sits in the rings
     private readonly HarmonicCanceller? _tonal; // RLS harmonic branch
     private readonly NoHarmGuard _tonalGuard, _longGuard;
     private readonly TapLine _u;           // regressor window: r(n−D) (antinoise) or x(n−D) (clean)
@@ -57,6 +61,13 @@ public sealed class AncProcessor
         _zBlock = new float[settings.BlockSize];
         _yBlock = new float[settings.BlockSize];
         _blockErrors = new float[settings.BlockSize];
+        _scratchU = new float[2 * settings.BlockSize];
+        _scratchV = new float[2 * settings.BlockSize];
+        _segment = new float[settings.BlockSize];
+        _firScratch = new float[settings.BlockSize + (settings.SecondaryPath?.Length ?? 1)];
+        _heardPlayed = new float[settings.BlockSize];
+        _heardTonal = new float[settings.BlockSize];
+        _heardLong = new float[settings.BlockSize];
         var sHat = settings.SecondaryPath ?? [1f];
         if (settings.UsesHarmonicModel)
             _tonal = new HarmonicCanceller(settings.SampleRate, settings.Harmonics, settings.RlsForgetting, settings.RlsUpdateEvery,
@@ -119,49 +130,49 @@ public sealed class AncProcessor
         var block = _settings.BlockSize;
         for (var start = 0; start < reference.Length;)
         {
+            // A segment: the rest of the current block, or the rest of the input if that comes first.
             var count = Math.Min(reference.Length - start, block - _blockFill);
-            var whole = _long is not null && _blockFill == 0 && count == block;
-            if (whole)
+            var x = reference.Slice(start, count);
+            // Everything that depends only on x, or on outputs produced ≥ D samples ago, runs per segment
+            // (vectorised across it): Ŝ*x, and Ŝ applied to what was played and to each branch's raw output.
+            _sHatX.ProcessBlock(x, _segment, _firScratch);
+            for (var i = 0; i < count; i++)
             {
-                // A whole block: push its regressor and output input first, then both convolutions in the FFT domain.
-                for (var i = start; i < start + count; i++)
-                {
-                    _u.Push(_regressorDelay.Process(_sHatX.Process(reference[i])));
-                    _v.Push(reference[i]);
-                }
-                _long!.BeginBlock(_u.Window[^(2 * block)..], _v.Window[^(2 * block)..]);
+                _u.Push(_regressorDelay.Process(_segment[i]));
+                _v.Push(x[i]);
+            }
+            Heard(_played, _sHatY, count, _heardPlayed);
+            Heard(_rawTonal, _sHatTonal, count, _heardTonal);
+            Heard(_rawLong, _sHatLong, count, _heardLong);
+            if (_long is not null)
+            {
+                _long.Window(_u.Window, _blockFill + count, _scratchU);
+                _long.Window(_v.Window, _blockFill + count, _scratchV);
+                _long.BeginBlock(_scratchU, _scratchV, newBlock: _blockFill == 0);
                 _long.PredictBlock(_zBlock);
                 _long.OutputBlock(_yBlock);
             }
-            for (var i = start; i < start + count; i++, _n++)
+            for (var i = 0; i < count; i++, _n++, _blockFill++)
             {
-                var slot = (int)(_n % ring);
-                var dHat = error[i] - _sHatY.Process(_played[slot]);
-                var tonalHeard = _sHatTonal.Process(_rawTonal[slot]);
-                var longHeard = _sHatLong.Process(_rawLong[slot]);
-                if (!whole)
-                {
-                    _u.Push(_regressorDelay.Process(_sHatX.Process(reference[i])));
-                    _v.Push(reference[i]);
-                }
-                _tonal?.Push(reference[i]);
+                var dHat = error[start + i] - _heardPlayed[i];
+                _tonal?.Push(x[i]);
 
                 var zTonal = _tonal?.Predict() ?? 0f;
-                var zLong = _long is null ? 0f : whole ? _zBlock[_blockFill] : _long.Predict(_u.Window);
-                var (gTonal, gLong) = Adapt(-dHat, zTonal, zLong, tonalHeard, longHeard);
+                var zLong = _long is null ? 0f : _zBlock[_blockFill];
+                var (gTonal, gLong) = Adapt(-dHat, zTonal, zLong, _heardTonal[i], _heardLong[i]);
 
                 var yTonal = Finite(_tonal?.Output() ?? 0f);
-                var yLong = Finite(_long is null ? 0f : whole ? _yBlock[_blockFill] : _long.Output(_v.Window));
+                var yLong = _long is null ? 0f : Finite(_yBlock[_blockFill]);
                 var next = gTonal * yTonal + gLong * yLong;
-                var ahead = (int)((_n + _settings.DelaySamples) % ring);
+                var ahead = _slot == 0 ? ring - 1 : _slot - 1; // (n + D) mod (D + 1)
                 _rawTonal[ahead] = yTonal;
                 _rawLong[ahead] = yLong;
                 _played[ahead] = next;
-                antiNoise[i] = next;
-                Account(dHat, error[i]);
-                _blockFill++;
+                antiNoise[start + i] = next;
+                _slot = _slot + 1 == ring ? 0 : _slot + 1;
+                Account(dHat, error[start + i]);
             }
-            if (_blockFill == block) EndBlock(whole);
+            if (_blockFill == block) EndBlock();
             start += count;
         }
         CheckHealth();
@@ -176,28 +187,25 @@ public sealed class AncProcessor
         for (var start = 0; start < reference.Length;)
         {
             var count = Math.Min(reference.Length - start, block - _blockFill);
-            var whole = _long is not null && _blockFill == 0 && count == block;
-            if (whole)
+            for (var i = start; i < start + count; i++) _u.Push(_regressorDelay.Process(reference[i]));
+            if (_long is not null)
             {
-                for (var i = start; i < start + count; i++) _u.Push(_regressorDelay.Process(reference[i]));
-                var recent = _u.Window[^(2 * block)..];
-                _long!.BeginBlock(recent, recent);
+                _long.Window(_u.Window, _blockFill + count, _scratchU);
+                _long.BeginBlock(_scratchU, default, newBlock: _blockFill == 0);
                 _long.PredictBlock(_zBlock);
             }
-            for (var i = start; i < start + count; i++, _n++)
+            for (var i = start; i < start + count; i++, _n++, _blockFill++)
             {
-                if (!whole) _u.Push(_regressorDelay.Process(reference[i]));
-                _tonal?.Push(whole ? _u[start + count - 1 - i] : _u[0]);
+                _tonal?.Push(_u[start + count - 1 - i]); // x(n − D) of this sample
                 var zTonal = Finite(_tonal?.Predict() ?? 0f);
-                var zLong = Finite(_long is null ? 0f : whole ? _zBlock[_blockFill] : _long.Predict(_u.Window));
+                var zLong = _long is null ? 0f : Finite(_zBlock[_blockFill]);
                 var target = primary[i];
                 var (gTonal, gLong) = Adapt(target, zTonal, zLong, zTonal, zLong);
                 var output = target - gTonal * zTonal - gLong * zLong;
                 residual[i] = output;
                 Account(target, output);
-                _blockFill++;
             }
-            if (_blockFill == block) EndBlock(whole);
+            if (_blockFill == block) EndBlock();
             start += count;
         }
         CheckHealth();
@@ -226,18 +234,19 @@ public sealed class AncProcessor
         return (gTonal, gLong);
     }
 
-    /// <summary>Closes a block of the long branch: its spectra (unless a whole-block pass took them) and its update.</summary>
-    private void EndBlock(bool spectraTaken)
+    /// <summary>Ŝ applied to a ring's values for the segment's sample times (all written ≥ D samples ago).</summary>
+    private void Heard(float[] ringBuffer, FirFilter secondary, int count, float[] destination)
+    {
+        var ring = ringBuffer.Length;
+        for (int i = 0, slot = _slot; i < count; i++, slot = slot + 1 == ring ? 0 : slot + 1) _segment[i] = ringBuffer[slot];
+        secondary.ProcessBlock(_segment.AsSpan(0, count), destination, _firScratch);
+    }
+
+    /// <summary>Closes a block of the long branch: its update on the block's errors.</summary>
+    private void EndBlock()
     {
         _blockFill = 0;
-        if (_long is null) return;
-        var block = _settings.BlockSize;
-        if (!spectraTaken)
-        {
-            var regressor = _u.Window[^(2 * block)..];
-            _long.BeginBlock(regressor, _settings.Mode == CancellerMode.AntiNoise ? _v.Window[^(2 * block)..] : regressor);
-        }
-        _long.EndBlock(_blockErrors);
+        _long?.EndBlock(_blockErrors);
     }
 
     private static float Finite(float value) => float.IsFinite(value) ? value : 0f;
@@ -309,7 +318,7 @@ public sealed class AncProcessor
         foreach (var ringBuffer in new[] { _played, _rawTonal, _rawLong })
         {
             var target = Take(ref span, ringBuffer.Length);
-            for (var k = 0; k < ringBuffer.Length; k++) target[k] = ringBuffer[(int)((_n + k) % ringBuffer.Length)];
+            for (var k = 0; k < ringBuffer.Length; k++) target[k] = ringBuffer[(_slot + k) % ringBuffer.Length];
         }
         Take(ref span, 1)[0] = _blockFill;
         _blockErrors.CopyTo(Take(ref span, _blockErrors.Length));
@@ -331,9 +340,10 @@ public sealed class AncProcessor
         _regressorDelay.Load(Take(ref state, _regressorDelay.StateLength));
         foreach (var fir in new[] { _sHatX, _sHatY, _sHatTonal, _sHatLong }) fir.LoadHistory(Take(ref state, fir.Length));
         foreach (var ringBuffer in new[] { _played, _rawTonal, _rawLong }) Take(ref state, ringBuffer.Length).CopyTo(ringBuffer);
+        _slot = 0;
         _blockFill = Math.Clamp((int)Take(ref state, 1)[0], 0, _settings.BlockSize - 1);
         Take(ref state, _blockErrors.Length).CopyTo(_blockErrors);
-        _long?.RebuildSpectra(_u.Window, _settings.Mode == CancellerMode.AntiNoise ? _v.Window : _u.Window, _blockFill);
+        _long?.RebuildSpectra(_u.Window, _settings.Mode == CancellerMode.AntiNoise ? _v.Window : _u.Window, _blockFill, _scratchU);
         _n = 0;
         _warmup = _settings.FilterLength + _settings.DelaySamples + _sHatX.Length;
     }
@@ -365,6 +375,8 @@ public sealed class AncProcessor
         Array.Clear(_played);
         Array.Clear(_rawTonal);
         Array.Clear(_rawLong);
+        _slot = 0;
+        _blockFill = 0;
         NoiseEnergy = ResidualEnergy = 0;
         _noisePowerShort = _residualPowerShort = 0;
         _harmRun = 0;

@@ -11,13 +11,14 @@ namespace AncOrleans.Dsp;
 ///   ŷ_j      = last B of IFFT( Σ_p W_p · X_{j−p} )
 ///   E_j      = FFT([0_B, e_j])
 ///   Φ_k     ← β Φ_k + (1−β) |X_j(k)|²,  β = 0.7               per-bin power (β swept: 0.5–0.9)
-///   W_p     ← W_p + μ · FFT(first-B-of IFFT( X*_{j−p} E_j / (P Φ + δ) ))   gradient constraint
+///   G_p      = μ X*_{j−p} E_j / (P Φ + δ)
+///   W_p     ← W_p + G_p;  for one p per block in turn: W_p ← FFT(first B of IFFT(W_p))   (constraint)
 /// </code>
 /// Normalising per bin whitens the update, so pink or speech-like references converge about as fast as
 /// white ones (time-domain NLMS slows by the eigenvalue spread). The filter adapts once per block: its
-/// weights lag by one block of B samples, which the loop delay D ≥ B already covers. For samples that do
-/// not complete a block inside one call, <see cref="Predict"/>/<see cref="Output"/> apply the same weights
-/// in the time domain, so any frame length works. Allocation-free per block.
+/// weights lag by one block of B samples, which the loop delay D ≥ B already covers. A block that arrives in
+/// pieces (frames that are not a multiple of B) is convolved piece by piece, zero-padded (see
+/// <see cref="BeginBlock"/>), so any frame length works without a time-domain fallback. Allocation-free.
 /// </summary>
 public sealed class BlockNlms
 {
@@ -28,9 +29,9 @@ public sealed class BlockNlms
     private readonly float[][] _xRe, _xIm;      // ring of the last P regressor spectra X_{j−p}
     private readonly float[][] _vRe, _vIm;      // ring of the last P output-input spectra V_{j−p}
     private readonly float[] _power;            // Φ_k
+    private readonly float[] _scale;            // scratch: μ / (P Φ_k + δ)
+    private int _constrain;                     // partition whose gradient is constrained this block
     private readonly float[] _re, _im, _accRe, _accIm; // scratch
-    private readonly float[] _timeWeights;      // w in window order (w[L−1] multiplies the newest sample)
-    private bool _timeWeightsStale;
     private int _head;                          // ring slot of the current block j
 
     public BlockNlms(int length, int block, float mu, float delta)
@@ -48,8 +49,8 @@ public sealed class BlockNlms
         _xRe = Jagged(_p, _n); _xIm = Jagged(_p, _n);
         _vRe = Jagged(_p, _n); _vIm = Jagged(_p, _n);
         _power = new float[_n];
+        _scale = new float[_n];
         _re = new float[_n]; _im = new float[_n]; _accRe = new float[_n]; _accIm = new float[_n];
-        _timeWeights = new float[_l];
     }
 
     private static float[][] Jagged(int rows, int columns) => Enumerable.Range(0, rows).Select(_ => new float[columns]).ToArray();
@@ -59,35 +60,60 @@ public sealed class BlockNlms
 
     public int Block => _b;
 
-    /// <summary>Takes this block's regressor and output-input spectra from the last 2B samples of each (oldest first).</summary>
-    public void BeginBlock(ReadOnlySpan<float> regressor2B, ReadOnlySpan<float> output2B)
+    /// <summary>
+    /// Takes the current block's regressor and output-input spectra from 2B samples of each (oldest first):
+    /// the previous block, then as much of this block as has arrived, zero-padded. Outputs at positions that
+    /// have arrived do not depend on the padding (the convolution is causal), so a block that arrives in
+    /// pieces is served piece by piece: <paramref name="newBlock"/> is true for its first piece only.
+    /// </summary>
+    public void BeginBlock(ReadOnlySpan<float> regressor2B, ReadOnlySpan<float> output2B, bool newBlock = true)
     {
-        _head = (_head + 1) % _p;
+        if (newBlock) _head = (_head + 1) % _p;
         Spectrum(regressor2B, _xRe[_head], _xIm[_head]);
-        Spectrum(output2B, _vRe[_head], _vIm[_head]);
+        if (!output2B.IsEmpty) Spectrum(output2B, _vRe[_head], _vIm[_head]);
     }
 
     private void Spectrum(ReadOnlySpan<float> signal, float[] re, float[] im)
     {
-        signal[^_n..].CopyTo(re);
         Array.Clear(im);
+        if (signal.IsEmpty)
+        {
+            Array.Clear(re);
+            return;
+        }
+        signal[^_n..].CopyTo(re);
         _fft.Forward(re, im);
     }
 
     /// <summary>
-    /// Recomputes the spectra of the last P complete blocks from signal histories (oldest first) whose newest
-    /// <paramref name="pending"/> samples belong to the block in progress — for a restore from a checkpoint.
+    /// Recomputes the spectra ring from signal histories (oldest first) after a restore. The newest
+    /// <paramref name="pending"/> samples belong to the block in progress (which then becomes the current slot,
+    /// zero-padded); with none pending, the last complete block is the current slot.
     /// </summary>
-    public void RebuildSpectra(ReadOnlySpan<float> regressor, ReadOnlySpan<float> output, int pending)
+    public void RebuildSpectra(ReadOnlySpan<float> regressor, ReadOnlySpan<float> output, int pending, Span<float> scratch2B)
     {
-        for (var p = _p - 1; p >= 0; p--)
+        var blocks = pending > 0 ? _p - 1 : _p;
+        for (var q = blocks - 1; q >= 0; q--)
         {
-            var end = regressor.Length - pending - p * _b;
+            var end = regressor.Length - pending - q * _b;
             _head = (_head + 1) % _p;
-            if (end - _n < 0) { Array.Clear(_xRe[_head]); Array.Clear(_xIm[_head]); Array.Clear(_vRe[_head]); Array.Clear(_vIm[_head]); continue; }
-            Spectrum(regressor[(end - _n)..end], _xRe[_head], _xIm[_head]);
-            Spectrum(output[(end - _n)..end], _vRe[_head], _vIm[_head]);
+            Spectrum(end >= _n ? regressor[(end - _n)..end] : default, _xRe[_head], _xIm[_head]);
+            Spectrum(end >= _n ? output[(end - _n)..end] : default, _vRe[_head], _vIm[_head]);
         }
+        if (pending == 0) return;
+        Window(regressor, pending, scratch2B);
+        _head = (_head + 1) % _p;
+        Spectrum(scratch2B, _xRe[_head], _xIm[_head]);
+        Window(output, pending, scratch2B);
+        Spectrum(scratch2B, _vRe[_head], _vIm[_head]);
+    }
+
+    /// <summary>2B samples ending with the <paramref name="filled"/> newest of a history: the previous block, the part of this one, zeros.</summary>
+    public void Window(ReadOnlySpan<float> history, int filled, Span<float> destination)
+    {
+        var take = _b + filled;
+        history[^take..].CopyTo(destination);
+        destination[take..(2 * _b)].Clear();
     }
 
     /// <summary>ŷ for the whole current block on the regressor (a priori estimate z).</summary>
@@ -109,13 +135,26 @@ public sealed class BlockNlms
         _accRe.AsSpan(_b, _b).CopyTo(destination);
     }
 
-    // acc += a · b (complex, element-wise)
-    private static void ComplexMultiplyAdd(float[] aRe, float[] aIm, float[] bRe, float[] bIm, float[] accRe, float[] accIm)
+    // acc += a · b, or conj(a) · b (complex, element-wise), vectorised
+    private static void ComplexMultiplyAdd(float[] aRe, float[] aIm, float[] bRe, float[] bIm, float[] accRe, float[] accIm, bool conjugateFirst = false)
     {
-        for (var k = 0; k < aRe.Length; k++)
+        var sign = conjugateFirst ? -1f : 1f; // conj(a) · b = a · b with Im a negated
+        var lanes = System.Numerics.Vector<float>.Count;
+        var k = 0;
+        for (; k + lanes <= aRe.Length; k += lanes)
         {
-            accRe[k] += aRe[k] * bRe[k] - aIm[k] * bIm[k];
-            accIm[k] += aRe[k] * bIm[k] + aIm[k] * bRe[k];
+            var ar = new System.Numerics.Vector<float>(aRe, k);
+            var ai = new System.Numerics.Vector<float>(aIm, k) * sign;
+            var br = new System.Numerics.Vector<float>(bRe, k);
+            var bi = new System.Numerics.Vector<float>(bIm, k);
+            (new System.Numerics.Vector<float>(accRe, k) + ar * br - ai * bi).CopyTo(accRe, k);
+            (new System.Numerics.Vector<float>(accIm, k) + ar * bi + ai * br).CopyTo(accIm, k);
+        }
+        for (; k < aRe.Length; k++)
+        {
+            var ai = sign * aIm[k];
+            accRe[k] += aRe[k] * bRe[k] - ai * bIm[k];
+            accIm[k] += aRe[k] * bIm[k] + ai * bRe[k];
         }
     }
 
@@ -133,49 +172,44 @@ public sealed class BlockNlms
         {
             var magnitude = _xRe[current][k] * _xRe[current][k] + _xIm[current][k] * _xIm[current][k];
             _power[k] = 0.7f * _power[k] + 0.3f * magnitude;
+            _scale[k] = _mu / (_p * _power[k] + _delta);
         }
+        // E ← E / (P Φ + δ): the normalisation is the same for every partition.
+        System.Numerics.Tensors.TensorPrimitives.Multiply(_re, _scale, _re);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(_im, _scale, _im);
+        _constrain = (_constrain + 1) % _p;
         for (var p = 0; p < _p; p++)
         {
             var slot = (_head - p + _p) % _p;
-            var xr = _xRe[slot];
-            var xi = _xIm[slot];
-            for (var k = 0; k < _n; k++)
-            {
-                // X* E / (P Φ + δ)
-                var scale = _mu / (_p * _power[k] + _delta);
-                _accRe[k] = (xr[k] * _re[k] + xi[k] * _im[k]) * scale;
-                _accIm[k] = (xr[k] * _im[k] - xi[k] * _re[k]) * scale;
-            }
-            // Gradient constraint: keep the first B taps of the correlation.
-            _fft.Inverse(_accRe, _accIm);
-            Array.Clear(_accRe, _b, _b);
+            // G = X* E
+            Array.Clear(_accRe);
             Array.Clear(_accIm);
-            _fft.Forward(_accRe, _accIm);
-            TensorPrimitives.Add(_wRe[p], _accRe, _wRe[p]);
-            TensorPrimitives.Add(_wIm[p], _accIm, _wIm[p]);
-        }
-        _timeWeightsStale = true;
-    }
-
-    /// <summary>Time-domain a priori estimate wᵀu for one sample (u: window of L, oldest first).</summary>
-    public float Predict(ReadOnlySpan<float> window) => TensorPrimitives.Dot(TimeWeights, window[^_l..]);
-
-    public float Output(ReadOnlySpan<float> window) => TensorPrimitives.Dot(TimeWeights, window[^_l..]);
-
-    private float[] TimeWeights
-    {
-        get
-        {
-            if (!_timeWeightsStale) return _timeWeights;
-            for (var p = 0; p < _p; p++)
+            ComplexMultiplyAdd(_xRe[slot], _xIm[slot], _re, _im, _accRe, _accIm, conjugateFirst: true);
+            if (p == _constrain)
             {
+                // Gradient constraint, one partition per block in turn (as WebRTC AEC3 does): keep the first B
+                // taps. The others take the unconstrained gradient until their turn comes round.
+                _fft.Inverse(_accRe, _accIm);
+                Array.Clear(_accRe, _b, _b);
+                Array.Clear(_accIm);
+                _fft.Forward(_accRe, _accIm);
+                TensorPrimitives.Add(_wRe[p], _accRe, _wRe[p]);
+                TensorPrimitives.Add(_wIm[p], _accIm, _wIm[p]);
+                // Constrain the accumulated weights too, so W_p's time response stays inside its B taps.
                 _wRe[p].CopyTo(_accRe, 0);
                 _wIm[p].CopyTo(_accIm, 0);
                 _fft.Inverse(_accRe, _accIm);
-                for (var k = 0; k < _b; k++) _timeWeights[_l - 1 - (p * _b + k)] = _accRe[k];
+                Array.Clear(_accRe, _b, _b);
+                Array.Clear(_accIm);
+                _fft.Forward(_accRe, _accIm);
+                _accRe.CopyTo(_wRe[p], 0);
+                _accIm.CopyTo(_wIm[p], 0);
             }
-            _timeWeightsStale = false;
-            return _timeWeights;
+            else
+            {
+                TensorPrimitives.Add(_wRe[p], _accRe, _wRe[p]);
+                TensorPrimitives.Add(_wIm[p], _accIm, _wIm[p]);
+            }
         }
     }
 
@@ -198,8 +232,6 @@ public sealed class BlockNlms
             Array.Clear(_vRe[p]); Array.Clear(_vIm[p]);
         }
         Array.Clear(_power);
-        Array.Clear(_timeWeights);
-        _timeWeightsStale = false;
     }
 
     /// <summary>W (P·2N) and Φ (N). The spectra rings are rebuilt from the signal histories by the caller.</summary>
@@ -223,6 +255,5 @@ public sealed class BlockNlms
             source.Slice((2 * p + 1) * _n, _n).CopyTo(_wIm[p]);
         }
         source.Slice(2 * _p * _n, _n).CopyTo(_power);
-        _timeWeightsStale = true;
     }
 }

@@ -1,57 +1,62 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace AncOrleans.Dsp;
 
 /// <summary>
 /// In-place iterative radix-2 complex FFT (Cooley &amp; Tukey, "An algorithm for the machine calculation of
-/// complex Fourier series", Math. Comp. 19, 1965), split real/imaginary arrays, precomputed twiddles and
-/// bit-reversal table; no allocation per call.
+/// complex Fourier series", Math. Comp. 19, 1965) on split real/imaginary arrays:
 /// <code>
 ///   X(k) = Σ_n x(n) e^{−j2πkn/N}          Forward
 ///   x(n) = (1/N) Σ_k X(k) e^{+j2πkn/N}     Inverse (scaled)
 /// </code>
+/// Twiddles are stored per stage, contiguous, so every stage whose half-size is at least one SIMD vector runs
+/// its butterflies with <see cref="Vector{T}"/>; the first, short stages run scalar. No allocation per call.
 /// </summary>
 public sealed class Fft
 {
     private readonly int _n;
-    private readonly float[] _cos, _sin; // twiddles e^{−j2πk/N}, k < N/2
-    private readonly int[] _reverse;     // bit-reversal permutation
+    private readonly int[] _reverse;                  // bit-reversal permutation
+    private readonly float[] _twRe, _twIm, _twImInv;  // per stage: e^{∓j2πk/size}, k < size/2, stages concatenated
 
     public Fft(int size)
     {
         if (size < 2 || (size & (size - 1)) != 0) throw new ArgumentException($"FFT size {size} is not a power of two.");
         _n = size;
-        _cos = new float[size / 2];
-        _sin = new float[size / 2];
-        for (var k = 0; k < size / 2; k++)
-        {
-            _cos[k] = (float)Math.Cos(2 * Math.PI * k / size);
-            _sin[k] = (float)-Math.Sin(2 * Math.PI * k / size);
-        }
         _reverse = new int[size];
-        var bits = System.Numerics.BitOperations.Log2((uint)size);
+        var bits = BitOperations.Log2((uint)size);
         for (var i = 0; i < size; i++)
         {
             var r = 0;
             for (var b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
             _reverse[i] = r;
         }
+        _twRe = new float[size];
+        _twIm = new float[size];
+        _twImInv = new float[size];
+        for (int half = 1, offset = 0; half < size; offset += half, half <<= 1)
+            for (var k = 0; k < half; k++)
+            {
+                var angle = -Math.PI * k / half;
+                _twRe[offset + k] = (float)Math.Cos(angle);
+                _twIm[offset + k] = (float)Math.Sin(angle);
+                _twImInv[offset + k] = -_twIm[offset + k];
+            }
     }
 
     public int Size => _n;
 
-    public void Forward(Span<float> re, Span<float> im) => Transform(re, im, inverse: false);
+    public void Forward(Span<float> re, Span<float> im) => Transform(re, im, _twIm);
 
     public void Inverse(Span<float> re, Span<float> im)
     {
-        Transform(re, im, inverse: true);
+        Transform(re, im, _twImInv);
         var scale = 1f / _n;
-        for (var i = 0; i < _n; i++)
-        {
-            re[i] *= scale;
-            im[i] *= scale;
-        }
+        System.Numerics.Tensors.TensorPrimitives.Multiply(re[.._n], scale, re);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(im[.._n], scale, im);
     }
 
-    private void Transform(Span<float> re, Span<float> im, bool inverse)
+    private void Transform(Span<float> re, Span<float> im, float[] twIm)
     {
         for (var i = 0; i < _n; i++)
         {
@@ -60,24 +65,49 @@ public sealed class Fft
             (re[i], re[j]) = (re[j], re[i]);
             (im[i], im[j]) = (im[j], im[i]);
         }
-        var sign = inverse ? -1f : 1f;
-        for (var size = 2; size <= _n; size <<= 1)
+        ref var r0 = ref MemoryMarshal.GetReference(re);
+        ref var i0 = ref MemoryMarshal.GetReference(im);
+        ref var wr0 = ref MemoryMarshal.GetArrayDataReference(_twRe);
+        ref var wi0 = ref MemoryMarshal.GetArrayDataReference(twIm);
+        var lanes = Vector<float>.Count;
+        for (int half = 1, offset = 0; half < _n; offset += half, half <<= 1)
         {
-            var half = size >> 1;
-            var step = _n / size;
+            var size = half << 1;
+            if (half < lanes)
+            {
+                for (var start = 0; start < _n; start += size)
+                    for (var k = 0; k < half; k++)
+                    {
+                        var wr = _twRe[offset + k];
+                        var wi = twIm[offset + k];
+                        var a = start + k;
+                        var b = a + half;
+                        var tr = re[b] * wr - im[b] * wi;
+                        var ti = re[b] * wi + im[b] * wr;
+                        re[b] = re[a] - tr;
+                        im[b] = im[a] - ti;
+                        re[a] += tr;
+                        im[a] += ti;
+                    }
+                continue;
+            }
             for (var start = 0; start < _n; start += size)
-                for (var k = 0; k < half; k++)
+                for (var k = 0; k < half; k += lanes)
                 {
-                    var wr = _cos[k * step];
-                    var wi = sign * _sin[k * step];
-                    var a = start + k;
-                    var b = a + half;
-                    var tr = re[b] * wr - im[b] * wi;
-                    var ti = re[b] * wi + im[b] * wr;
-                    re[b] = re[a] - tr;
-                    im[b] = im[a] - ti;
-                    re[a] += tr;
-                    im[a] += ti;
+                    var wr = Vector.LoadUnsafe(ref wr0, (nuint)(offset + k));
+                    var wi = Vector.LoadUnsafe(ref wi0, (nuint)(offset + k));
+                    var a = (nuint)(start + k);
+                    var b = a + (nuint)half;
+                    var br = Vector.LoadUnsafe(ref r0, b);
+                    var bi = Vector.LoadUnsafe(ref i0, b);
+                    var ar = Vector.LoadUnsafe(ref r0, a);
+                    var ai = Vector.LoadUnsafe(ref i0, a);
+                    var tr = br * wr - bi * wi;
+                    var ti = br * wi + bi * wr;
+                    (ar - tr).StoreUnsafe(ref r0, b);
+                    (ai - ti).StoreUnsafe(ref i0, b);
+                    (ar + tr).StoreUnsafe(ref r0, a);
+                    (ai + ti).StoreUnsafe(ref i0, a);
                 }
         }
     }

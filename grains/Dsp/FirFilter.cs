@@ -27,6 +27,24 @@ public sealed class FirFilter
         return TensorPrimitives.Dot(_reversed, _taps.Window);
     }
 
+    /// <summary>
+    /// A block at once, vectorised across the block (one multiply-add pass per tap) — the same result as
+    /// <see cref="Process(float)"/> sample by sample. <paramref name="scratch"/> holds at least Length − 1 + N floats.
+    /// </summary>
+    public void ProcessBlock(ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
+    {
+        var taps = _reversed.Length;
+        var history = taps - 1;
+        var count = input.Length;
+        var buffer = scratch[..(history + count)];
+        _taps.Window[1..].CopyTo(buffer);         // the newest taps − 1 inputs, oldest first
+        input.CopyTo(buffer[history..]);
+        output[..count].Clear();
+        for (var m = 0; m < taps; m++)            // y(n) += h(m) x(n − m);  _reversed[taps − 1 − m] = h(m)
+            TensorPrimitives.MultiplyAdd(buffer.Slice(history - m, count), _reversed[taps - 1 - m], output[..count], output[..count]);
+        foreach (var sample in input[Math.Max(0, count - taps)..]) _taps.Push(sample);
+    }
+
     public void Clear() => _taps.Clear();
 
     /// <summary>The input history, oldest first (length <see cref="Length"/>).</summary>
