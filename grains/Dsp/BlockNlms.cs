@@ -5,7 +5,7 @@ namespace AncOrleans.Dsp;
 /// <summary>
 /// Partitioned-block frequency-domain NLMS (PBFDAF: Soo &amp; Pang, "Multidelay block frequency domain adaptive
 /// filter", IEEE TASSP 38(2), 1990; the structure of SpeexDSP's mdf.c), constrained, with per-bin power
-/// normalisation. L taps in P = L/B partitions of B; FFT size N = 2B; block j, overlap-save:
+/// normalisation. L taps in P = L/B partitions of B; real FFT size N = 2B (N/2 + 1 bins kept); block j, overlap-save:
 /// <code>
 ///   X_j      = FFT([x_{j−1}, x_j])                          (2B samples: previous block, this block)
 ///   ŷ_j      = last B of IFFT( Σ_p W_p · X_{j−p} )
@@ -23,7 +23,9 @@ namespace AncOrleans.Dsp;
 public sealed class BlockNlms
 {
     private readonly int _l, _b, _p, _n;       // taps L, block B, partitions P, FFT size N
-    private readonly Fft _fft;
+    private readonly RealFft _fft;
+    private readonly int _bins;                  // N/2 + 1 non-redundant bins
+    private readonly float[] _time;              // scratch: N time samples
     private readonly float _mu, _delta;
     private readonly float[][] _wRe, _wIm;      // W_p, N bins each
     private readonly float[][] _xRe, _xIm;      // ring of the last P regressor spectra X_{j−p}
@@ -42,15 +44,17 @@ public sealed class BlockNlms
         _p = (length + block - 1) / block;
         _l = _p * block;
         _n = 2 * block;
-        _fft = new Fft(_n);
+        _fft = new RealFft(_n);
+        _bins = _fft.Bins;
+        _time = new float[_n];
         _mu = mu;
         _delta = delta;
-        _wRe = Jagged(_p, _n); _wIm = Jagged(_p, _n);
-        _xRe = Jagged(_p, _n); _xIm = Jagged(_p, _n);
-        _vRe = Jagged(_p, _n); _vIm = Jagged(_p, _n);
-        _power = new float[_n];
-        _scale = new float[_n];
-        _re = new float[_n]; _im = new float[_n]; _accRe = new float[_n]; _accIm = new float[_n];
+        _wRe = Jagged(_p, _bins); _wIm = Jagged(_p, _bins);
+        _xRe = Jagged(_p, _bins); _xIm = Jagged(_p, _bins);
+        _vRe = Jagged(_p, _bins); _vIm = Jagged(_p, _bins);
+        _power = new float[_bins];
+        _scale = new float[_bins];
+        _re = new float[_bins]; _im = new float[_bins]; _accRe = new float[_bins]; _accIm = new float[_bins];
     }
 
     private static float[][] Jagged(int rows, int columns) => Enumerable.Range(0, rows).Select(_ => new float[columns]).ToArray();
@@ -75,14 +79,13 @@ public sealed class BlockNlms
 
     private void Spectrum(ReadOnlySpan<float> signal, float[] re, float[] im)
     {
-        Array.Clear(im);
         if (signal.IsEmpty)
         {
             Array.Clear(re);
+            Array.Clear(im);
             return;
         }
-        signal[^_n..].CopyTo(re);
-        _fft.Forward(re, im);
+        _fft.Forward(signal[^_n..], re, im);
     }
 
     /// <summary>
@@ -131,8 +134,8 @@ public sealed class BlockNlms
             var slot = (_head - p + _p) % _p;
             ComplexMultiplyAdd(_wRe[p], _wIm[p], ringRe[slot], ringIm[slot], _accRe, _accIm);
         }
-        _fft.Inverse(_accRe, _accIm);
-        _accRe.AsSpan(_b, _b).CopyTo(destination);
+        _fft.Inverse(_accRe, _accIm, _time);
+        _time.AsSpan(_b, _b).CopyTo(destination);
     }
 
     // acc += a · b, or conj(a) · b (complex, element-wise), vectorised
@@ -163,17 +166,18 @@ public sealed class BlockNlms
     {
         foreach (var e in errors) if (!float.IsFinite(e)) return; // a non-finite error never reaches W
         // E = FFT([0_B, e])
-        Array.Clear(_re, 0, _b);
-        errors[.._b].CopyTo(_re.AsSpan(_b));
-        Array.Clear(_im);
-        _fft.Forward(_re, _im);
+        Array.Clear(_time, 0, _b);
+        errors[.._b].CopyTo(_time.AsSpan(_b));
+        _fft.Forward(_time, _re, _im);
         var current = _head;
-        for (var k = 0; k < _n; k++)
-        {
-            var magnitude = _xRe[current][k] * _xRe[current][k] + _xIm[current][k] * _xIm[current][k];
-            _power[k] = 0.7f * _power[k] + 0.3f * magnitude;
-            _scale[k] = _mu / (_p * _power[k] + _delta);
-        }
+        // Φ ← 0.7 Φ + 0.3 |X|²;  scale = μ / (P Φ + δ)
+        TensorPrimitives.Multiply(_xRe[current], _xRe[current], _scale);
+        TensorPrimitives.MultiplyAdd(_xIm[current], _xIm[current], _scale, _scale);
+        TensorPrimitives.Multiply(_scale, 0.3f, _scale);
+        TensorPrimitives.MultiplyAdd(_power, 0.7f, _scale, _power);
+        TensorPrimitives.Multiply(_power, (float)_p, _scale);
+        TensorPrimitives.Add(_scale, _delta, _scale);
+        TensorPrimitives.Divide(_mu, _scale, _scale);
         // E ← E / (P Φ + δ): the normalisation is the same for every partition.
         System.Numerics.Tensors.TensorPrimitives.Multiply(_re, _scale, _re);
         System.Numerics.Tensors.TensorPrimitives.Multiply(_im, _scale, _im);
@@ -189,21 +193,12 @@ public sealed class BlockNlms
             {
                 // Gradient constraint, one partition per block in turn (as WebRTC AEC3 does): keep the first B
                 // taps. The others take the unconstrained gradient until their turn comes round.
-                _fft.Inverse(_accRe, _accIm);
-                Array.Clear(_accRe, _b, _b);
-                Array.Clear(_accIm);
-                _fft.Forward(_accRe, _accIm);
+                // Applied to the accumulated weights, so W_p's whole time response stays inside its B taps.
                 TensorPrimitives.Add(_wRe[p], _accRe, _wRe[p]);
                 TensorPrimitives.Add(_wIm[p], _accIm, _wIm[p]);
-                // Constrain the accumulated weights too, so W_p's time response stays inside its B taps.
-                _wRe[p].CopyTo(_accRe, 0);
-                _wIm[p].CopyTo(_accIm, 0);
-                _fft.Inverse(_accRe, _accIm);
-                Array.Clear(_accRe, _b, _b);
-                Array.Clear(_accIm);
-                _fft.Forward(_accRe, _accIm);
-                _accRe.CopyTo(_wRe[p], 0);
-                _accIm.CopyTo(_wIm[p], 0);
+                _fft.Inverse(_wRe[p], _wIm[p], _time);
+                Array.Clear(_time, _b, _b);
+                _fft.Forward(_time, _wRe[p], _wIm[p]);
             }
             else
             {
@@ -234,26 +229,26 @@ public sealed class BlockNlms
         Array.Clear(_power);
     }
 
-    /// <summary>W (P·2N) and Φ (N). The spectra rings are rebuilt from the signal histories by the caller.</summary>
-    public int StateLength => _p * 2 * _n + _n;
+    /// <summary>W (P·2·bins) and Φ (bins). The spectra rings are rebuilt from the signal histories by the caller.</summary>
+    public int StateLength => _p * 2 * _bins + _bins;
 
     public void SaveState(Span<float> destination)
     {
         for (var p = 0; p < _p; p++)
         {
-            _wRe[p].CopyTo(destination[(2 * p * _n)..]);
-            _wIm[p].CopyTo(destination[((2 * p + 1) * _n)..]);
+            _wRe[p].CopyTo(destination[(2 * p * _bins)..]);
+            _wIm[p].CopyTo(destination[((2 * p + 1) * _bins)..]);
         }
-        _power.CopyTo(destination[(2 * _p * _n)..]);
+        _power.CopyTo(destination[(2 * _p * _bins)..]);
     }
 
     public void LoadState(ReadOnlySpan<float> source)
     {
         for (var p = 0; p < _p; p++)
         {
-            source.Slice(2 * p * _n, _n).CopyTo(_wRe[p]);
-            source.Slice((2 * p + 1) * _n, _n).CopyTo(_wIm[p]);
+            source.Slice(2 * p * _bins, _bins).CopyTo(_wRe[p]);
+            source.Slice((2 * p + 1) * _bins, _bins).CopyTo(_wIm[p]);
         }
-        source.Slice(2 * _p * _n, _n).CopyTo(_power);
+        source.Slice(2 * _p * _bins, _bins).CopyTo(_power);
     }
 }

@@ -16,21 +16,22 @@ namespace AncOrleans.Dsp;
 public sealed class Fft
 {
     private readonly int _n;
-    private readonly int[] _reverse;                  // bit-reversal permutation
+    private readonly int[] _swaps;                    // bit-reversal permutation as (i, j) pairs with i < j
     private readonly float[] _twRe, _twIm, _twImInv;  // per stage: e^{∓j2πk/size}, k < size/2, stages concatenated
 
     public Fft(int size)
     {
         if (size < 2 || (size & (size - 1)) != 0) throw new ArgumentException($"FFT size {size} is not a power of two.");
         _n = size;
-        _reverse = new int[size];
         var bits = BitOperations.Log2((uint)size);
+        var swaps = new List<int>();
         for (var i = 0; i < size; i++)
         {
             var r = 0;
             for (var b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
-            _reverse[i] = r;
+            if (i < r) { swaps.Add(i); swaps.Add(r); }
         }
+        _swaps = swaps.ToArray();
         _twRe = new float[size];
         _twIm = new float[size];
         _twImInv = new float[size];
@@ -58,10 +59,10 @@ public sealed class Fft
 
     private void Transform(Span<float> re, Span<float> im, float[] twIm)
     {
-        for (var i = 0; i < _n; i++)
+        for (var s = 0; s < _swaps.Length; s += 2)
         {
-            var j = _reverse[i];
-            if (j <= i) continue;
+            var i = _swaps[s];
+            var j = _swaps[s + 1];
             (re[i], re[j]) = (re[j], re[i]);
             (im[i], im[j]) = (im[j], im[i]);
         }
@@ -73,6 +74,19 @@ public sealed class Fft
         for (int half = 1, offset = 0; half < _n; offset += half, half <<= 1)
         {
             var size = half << 1;
+            if (half == 1) // twiddle 1: add and subtract
+            {
+                for (var a = 0; a < _n; a += 2)
+                {
+                    var tr = re[a + 1];
+                    var ti = im[a + 1];
+                    re[a + 1] = re[a] - tr;
+                    im[a + 1] = im[a] - ti;
+                    re[a] += tr;
+                    im[a] += ti;
+                }
+                continue;
+            }
             if (half < lanes)
             {
                 for (var start = 0; start < _n; start += size)
