@@ -11,6 +11,7 @@ public sealed class ClusterFixture : IDisposable
     {
         var builder = new TestClusterBuilder(1);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
         Cluster.Deploy();
     }
@@ -18,6 +19,12 @@ public sealed class ClusterFixture : IDisposable
     public TestCluster Cluster { get; }
 
     public void Dispose() => Cluster.StopAllSilos();
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
+            clientBuilder.AddMemoryStreams(AncSiloExtensions.StreamProvider);
+    }
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
