@@ -1,8 +1,12 @@
-using AncOrleans.Silo;
+using AncOrleans.Gateway;
 
-// The gateway: ASP.NET Core co-hosting an Orleans silo. With no configuration it is a whole one-node cluster.
+// The gateway: ASP.NET Core co-hosting an Orleans silo. With no configuration it is a whole one-node cluster
+// (localhost clustering, in-memory storage and streams) on http://localhost:5080.
 var builder = WebApplication.CreateBuilder(args);
-builder.UseOrleans(silo => silo.UseAncClustering(builder.Configuration).AddAncGrains(builder.Configuration));
+builder.AddAncGateway();
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+app.MapAncGateway();
 app.Run();
+
+/// <summary>Entry point, visible to the tests that host the gateway in-process.</summary>
+public partial class Program;

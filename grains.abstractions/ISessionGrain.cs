@@ -14,6 +14,9 @@ public interface ISessionGrain : IGrainWithStringKey
     /// <summary>Forgets the adaptation (keeps the configuration).</summary>
     Task ResetAsync();
 
+    /// <summary>Ends the session: forgets configuration, filter state and counters, and deactivates.</summary>
+    Task EndAsync();
+
     /// <summary>Fades the anti-noise out (true) or back in (false): the emergency path.</summary>
     Task SetPassthroughAsync(bool passthrough);
 }

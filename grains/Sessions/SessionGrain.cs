@@ -54,7 +54,7 @@ internal sealed class SessionGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _dirty = true;
+        _dirty = _config is not null;
         await CheckpointAsync(cancellationToken);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
@@ -173,6 +173,16 @@ internal sealed class SessionGrain(
         _markSamples = 0;
         _dirty = true;
         await CheckpointAsync(CancellationToken.None);
+    }
+
+    public async Task EndAsync()
+    {
+        _processor = null;
+        _config = null;
+        _dirty = false;
+        await checkpoint.ClearStateAsync();
+        checkpoint.State = new SessionCheckpoint();
+        this.DeactivateOnIdle();
     }
 
     public Task SetPassthroughAsync(bool passthrough)

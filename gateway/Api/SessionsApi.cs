@@ -1,0 +1,65 @@
+using AncOrleans.Abstractions;
+using AncOrleans.Gateway.Devices;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AncOrleans.Gateway.Api;
+
+/// <summary>REST under <c>/v1/sessions</c>: list, stats, configure, end. Errors are problem details.</summary>
+public static class SessionsApi
+{
+    public sealed record SessionSummary(string SessionId, bool Connected, SessionStats Stats);
+
+    public static RouteGroupBuilder MapSessionsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/sessions");
+        group.MapGet("/", ListAsync);
+        group.MapGet("/{sessionId}", GetAsync);
+        group.MapPut("/{sessionId}/config", ConfigureAsync);
+        group.MapDelete("/{sessionId}", EndAsync);
+        return group;
+    }
+
+    private static async Task<Ok<SessionSummary[]>> ListAsync(SessionRegistry registry, IGrainFactory grains)
+    {
+        var ids = registry.Sessions.ToArray();
+        var stats = await Task.WhenAll(ids.Select(id => grains.GetGrain<ISessionGrain>(id).GetStatsAsync()));
+        return TypedResults.Ok(ids.Select((id, i) => new SessionSummary(id, registry.TryGetConnection(id, out _), stats[i])).ToArray());
+    }
+
+    private static async Task<Results<Ok<SessionStats>, ProblemHttpResult>> GetAsync(string sessionId, IGrainFactory grains)
+    {
+        if (!DeviceStreamEndpoint.DeviceIdPattern().IsMatch(sessionId)) return BadId(sessionId);
+        var stats = await grains.GetGrain<ISessionGrain>(sessionId).GetStatsAsync();
+        return stats.ConvergenceState == "unconfigured" && stats.FramesIn == 0
+            ? TypedResults.Problem($"No session '{sessionId}'.", statusCode: 404)
+            : TypedResults.Ok(stats);
+    }
+
+    private static async Task<Results<Ok<SessionStats>, ProblemHttpResult>> ConfigureAsync(string sessionId, SessionConfig config, IGrainFactory grains, SessionRegistry registry)
+    {
+        if (!DeviceStreamEndpoint.DeviceIdPattern().IsMatch(sessionId)) return BadId(sessionId);
+        var grain = grains.GetGrain<ISessionGrain>(sessionId);
+        try
+        {
+            await grain.ConfigureAsync(config);
+        }
+        catch (ArgumentException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: 400, title: "Invalid session configuration");
+        }
+        registry.Add(sessionId);
+        return TypedResults.Ok(await grain.GetStatsAsync());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> EndAsync(string sessionId, IGrainFactory grains, SessionRegistry registry)
+    {
+        if (!DeviceStreamEndpoint.DeviceIdPattern().IsMatch(sessionId)) return BadId(sessionId);
+        if (registry.TryGetConnection(sessionId, out var connection)) await connection!.CloseAsync("session ended by the API");
+        await grains.GetGrain<ISessionGrain>(sessionId).EndAsync();
+        registry.Remove(sessionId);
+        return TypedResults.NoContent();
+    }
+
+    private static ProblemHttpResult BadId(string sessionId) =>
+        TypedResults.Problem($"sessionId '{sessionId}' must be 1–128 characters of A–Z, a–z, 0–9, '.', '_' or '-'.", statusCode: 400);
+}
