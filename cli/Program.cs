@@ -1,9 +1,11 @@
 using System.CommandLine;
 using AncOrleans.Cli.Eval;
+using AncOrleans.Cli.Sim;
 
 // anc: the AncOrleans command line. Each sub-command lives in its own folder.
 var root = new RootCommand("AncOrleans command line: evaluate cancellers, simulate devices, classify audio.")
 {
     EvalCommand.Create(),
+    SimCommand.Create(),
 };
-return root.Parse(args).Invoke();
+return await root.Parse(args).InvokeAsync();

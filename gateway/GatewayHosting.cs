@@ -14,6 +14,8 @@ public static class GatewayHosting
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section));
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton<GatewayWarmup>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<GatewayWarmup>());
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(GatewayMetrics.MeterName, "Microsoft.Orleans")

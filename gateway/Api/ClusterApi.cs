@@ -19,8 +19,9 @@ public static class ClusterApi
             });
         });
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
-        app.MapGet("/readyz", async Task<Results<Ok<object>, ProblemHttpResult>> (IGrainFactory grains, CancellationToken cancel) =>
+        app.MapGet("/readyz", async Task<Results<Ok<object>, ProblemHttpResult>> (IGrainFactory grains, GatewayWarmup warmup, CancellationToken cancel) =>
         {
+            if (!warmup.Completed.IsCompleted) return TypedResults.Problem("Warming up.", statusCode: 503);
             try
             {
                 var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(2), cancel);
