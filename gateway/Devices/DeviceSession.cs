@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using AncOrleans.Abstractions;
+using AncOrleans.Abstractions.Wire;
+using Microsoft.Extensions.Options;
+
+namespace AncOrleans.Gateway.Devices;
+
+/// <summary>
+/// One device's protocol (docs/protocol.md), whatever carries it (WebSocket or MQTT). Messages come in through
+/// <see cref="HandleTextAsync"/> and <see cref="HandleBinary"/>; a process loop calls the session grain per frame,
+/// in order, dropping (and counting) frames that waited past the deadline; everything for the device goes to
+/// <see cref="Outbound"/>, a bounded queue that drops its oldest entries when the device does not keep up.
+/// Bad input gets an <c>error</c> event and the session continues.
+/// </summary>
+public sealed class DeviceSession
+{
+    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+    private readonly string _sessionId;
+    private readonly GatewayOptions _options;
+    private readonly GatewayMetrics _metrics;
+    private readonly ISessionGrain _session;
+    private readonly Channel<(WireFrame Frame, long Received)> _inbound = Channel.CreateBounded<(WireFrame, long)>(
+        new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
+    private SessionConfig? _config;
+    private long _dropped;
+
+    public DeviceSession(string sessionId, IGrainFactory grains, IOptions<GatewayOptions> options, GatewayMetrics metrics)
+    {
+        _sessionId = sessionId;
+        _options = options.Value;
+        _metrics = metrics;
+        _session = grains.GetGrain<ISessionGrain>(sessionId);
+        Outbound = Channel.CreateBounded<(byte[] Payload, bool Text)>(new BoundedChannelOptions(_options.SendQueueFrames)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.DropOldest,
+        }, _ => metrics.FramesDropped.Add(1));
+    }
+
+    public string SessionId => _sessionId;
+
+    /// <summary>What to send to the device: binary anti-noise frames and JSON events.</summary>
+    public Channel<(byte[] Payload, bool Text)> Outbound { get; }
+
+    /// <summary>Runs the process and stats loops until <paramref name="cancel"/> or <see cref="Complete"/>.</summary>
+    public async Task RunAsync(CancellationToken cancel)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var stats = StatsLoopAsync(stop.Token);
+        try
+        {
+            await ProcessLoopAsync(cancel);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await stats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            Outbound.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>No more input: the process loop drains what is queued and ends.</summary>
+    public void Complete() => _inbound.Writer.TryComplete();
+
+    /// <summary>A message larger than the limit was received (its bytes were discarded).</summary>
+    public void Oversize() => Error(null, $"oversize message: more than {_options.MaxMessageBytes} bytes");
+
+    public void HandleBinary(ReadOnlyMemory<byte> message, long received)
+    {
+        _metrics.AudioChunksReceived.Add(1);
+        if (!WireFrame.TryParse(message, out var frame, out var error)) { Error(null, error!); return; }
+        if (frame.Type != WireFrame.Audio || frame.Channels != 2)
+        {
+            Error(frame.Sequence, $"expected an audio frame with 2 channels (type {WireFrame.Audio}), got type {frame.Type} with {frame.Channels}");
+            return;
+        }
+        // The payload lives in the receive buffer: copy it before the next receive overwrites it.
+        _inbound.Writer.TryWrite((frame with { Pcm = frame.Pcm.ToArray() }, received));
+    }
+
+    public async Task HandleTextAsync(ReadOnlyMemory<byte> message)
+    {
+        _metrics.AudioChunksReceived.Add(1);
+        ControlMessage? control;
+        try
+        {
+            control = JsonSerializer.Deserialize<ControlMessage>(message.Span);
+        }
+        catch (JsonException e)
+        {
+            Error(null, $"bad JSON: {e.Message}");
+            return;
+        }
+        switch (control?.Type)
+        {
+            case "start":
+                await StartAsync(control);
+                break;
+            case "audio":
+                OnJsonAudio(control);
+                break;
+            default:
+                Error(control?.Sequence, $"unknown message type '{control?.Type}': expected start or audio");
+                break;
+        }
+    }
+
+    private async Task StartAsync(ControlMessage start)
+    {
+        var config = new SessionConfig(
+            SampleRate: start.SampleRate ?? 48_000,
+            Mode: start.Mode ?? "antinoise",
+            Algorithm: start.Algorithm ?? "hybrid",
+            DelayMs: start.DelayMs ?? 20,
+            FilterLength: start.FilterLength ?? 512,
+            SecondaryPath: start.SecondaryPath,
+            FrameSamples: start.FrameSamples ?? (start.SampleRate ?? 48_000) / 100);
+        try
+        {
+            await _session.ConfigureAsync(config);
+            _config = config;
+            Send(new ControlMessage { Type = "started", SampleRate = config.SampleRate, FrameSamples = config.FrameSamples, Mode = config.Mode, Algorithm = config.Algorithm, DelayMs = config.DelayMs });
+        }
+        catch (ArgumentException e)
+        {
+            Error(null, $"bad start: {e.Message}");
+        }
+    }
+
+    private void OnJsonAudio(ControlMessage audio)
+    {
+        byte[] pcm;
+        try
+        {
+            pcm = Convert.FromBase64String(audio.Pcm ?? "");
+        }
+        catch (FormatException)
+        {
+            Error(audio.Sequence, "bad base64 in pcm");
+            return;
+        }
+        var format = audio.Format switch { null or "int16" => SampleFormat.Int16, "float32" => SampleFormat.Float32, _ => (SampleFormat)255 };
+        if ((byte)format == 255) { Error(audio.Sequence, $"unknown format '{audio.Format}': int16 or float32"); return; }
+        var bytesPerFrame = 2 * (format == SampleFormat.Int16 ? 2 : 4);
+        var samples = audio.Samples ?? pcm.Length / bytesPerFrame;
+        if (samples * bytesPerFrame != pcm.Length)
+        {
+            Error(audio.Sequence, $"sample-count mismatch: {samples} two-channel samples need {samples * bytesPerFrame} bytes, pcm has {pcm.Length}");
+            return;
+        }
+        _inbound.Writer.TryWrite((new WireFrame(WireFrame.Audio, format, 2, (uint)(audio.Sequence ?? 0), audio.TimestampUs ?? 0, samples, audio.SampleRate ?? 0, pcm), Stopwatch.GetTimestamp()));
+    }
+
+    private async Task ProcessLoopAsync(CancellationToken cancel)
+    {
+        await foreach (var (frame, received) in _inbound.Reader.ReadAllAsync(cancel))
+        {
+            if (_config is null) { Error(frame.Sequence, "send a start message before audio"); continue; }
+            var waited = Stopwatch.GetElapsedTime(received);
+            if (waited.TotalMilliseconds > _options.FrameDeadlineMs)
+            {
+                _dropped++;
+                _metrics.FramesDropped.Add(1);
+                Error(frame.Sequence, $"late: waited {waited.TotalMilliseconds:0} ms, past the {_options.FrameDeadlineMs} ms deadline; dropped");
+                continue;
+            }
+            var started = Stopwatch.GetTimestamp();
+            var reply = await _session.ProcessAsync(frame.ToAudioFrame(_config.SampleRate));
+            _metrics.ProcessingTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            _metrics.Latency.Record(Stopwatch.GetElapsedTime(received).TotalMilliseconds);
+            if (!reply.Accepted)
+            {
+                _metrics.ValidationErrors.Add(1);
+                Error(frame.Sequence, reply.Error!);
+                continue;
+            }
+            _metrics.AudioChunksProcessed.Add(1);
+            _metrics.Throughput.Add(1);
+            _metrics.AudioSamplesReceived.Add(frame.SampleCount);
+            Outbound.Writer.TryWrite((WireFrame.FromAntiNoise(reply).ToBytes(), false));
+        }
+    }
+
+    private async Task StatsLoopAsync(CancellationToken cancel)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(0.05, _options.StatsIntervalSeconds)));
+        while (await timer.WaitForNextTickAsync(cancel))
+        {
+            if (_config is null) continue;
+            var stats = await _session.GetStatsAsync();
+            _metrics.Observe(stats);
+            Send(new ControlMessage { Type = "stats", Stats = stats, FramesDropped = _dropped });
+        }
+    }
+
+    private void Send(ControlMessage message) =>
+        Outbound.Writer.TryWrite((JsonSerializer.SerializeToUtf8Bytes(message, Json), true));
+
+    private void Error(long? sequence, string reason)
+    {
+        _metrics.ErrorCount.Add(1);
+        Send(new ControlMessage { Type = "error", Sequence = sequence, Reason = reason });
+    }
+}
