@@ -1,5 +1,6 @@
 using AncOrleans.Gateway.Api;
 using AncOrleans.Gateway.Devices;
+using AncOrleans.Gateway.Mqtt;
 using AncOrleans.Silo;
 using OpenTelemetry.Metrics;
 
@@ -16,6 +17,10 @@ public static class GatewayHosting
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<GatewayWarmup>();
         builder.Services.AddHostedService(services => services.GetRequiredService<GatewayWarmup>());
+        builder.Services.AddOptions<MqttOptions>().Bind(builder.Configuration.GetSection(MqttOptions.Section));
+        builder.Services.AddHostedService<EmbeddedBroker>();
+        builder.Services.AddSingleton<MqttBridge>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<MqttBridge>());
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(GatewayMetrics.MeterName, "Microsoft.Orleans")

@@ -7,19 +7,32 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AncOrleans.Tests;
 
 /// <summary>The real gateway (Kestrel + co-hosted silo) on loopback ports, in this process.</summary>
-public sealed class GatewayFixture : IAsyncLifetime
+public class GatewayFixture : IAsyncLifetime
 {
     private WebApplication? _app;
 
     public Uri BaseUrl { get; private set; } = null!;
 
+    /// <summary>The MQTT broker the gateway's bridge uses.</summary>
+    public int MqttPort { get; protected set; }
+
+    public int SiloPort { get; } = FreePort();
+
+    /// <summary>Configuration for the MQTT side; by default the embedded broker on a free port.</summary>
+    protected virtual string[] MqttArguments()
+    {
+        MqttPort = FreePort();
+        return [$"--Mqtt:EmbeddedBrokerPort={MqttPort}", $"--Mqtt:Port={MqttPort}"];
+    }
+
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateBuilder([
             "--urls", "http://127.0.0.1:0",
-            $"--Orleans:SiloPort={FreePort()}", $"--Orleans:GatewayPort={FreePort()}", $"--Orleans:ClusterId=gw-test-{Guid.NewGuid():N}",
+            $"--Orleans:SiloPort={SiloPort}", $"--Orleans:GatewayPort={FreePort()}", $"--Orleans:ClusterId=gw-test-{Guid.NewGuid():N}",
             "--Gateway:MaxMessageBytes=65536", "--Gateway:StatsIntervalSeconds=0.2",
             "--Logging:LogLevel:Default=Warning",
+            .. MqttArguments(),
         ]);
         builder.AddAncGateway();
         _app = builder.Build();
@@ -27,6 +40,9 @@ public sealed class GatewayFixture : IAsyncLifetime
         await _app.StartAsync();
         BaseUrl = new Uri(_app.Urls.First());
         await _app.Services.GetRequiredService<GatewayWarmup>().Completed;
+        var bridge = _app.Services.GetRequiredService<AncOrleans.Gateway.Mqtt.MqttBridge>().Connected;
+        if (await Task.WhenAny(bridge, Task.Delay(TimeSpan.FromSeconds(15))) != bridge)
+            throw new InvalidOperationException($"The MQTT bridge did not connect to 127.0.0.1:{MqttPort} within 15 s (.ci/run starts Mosquitto on 18830).");
     }
 
     public async Task DisposeAsync()
@@ -34,7 +50,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         if (_app is not null) await _app.DisposeAsync();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -46,4 +62,14 @@ public sealed class GatewayFixture : IAsyncLifetime
 public sealed class GatewayCollection : ICollectionFixture<GatewayFixture>
 {
     public const string Name = "gateway";
+}
+
+/// <summary>The gateway bridging a real Mosquitto broker (started by .ci/run on 127.0.0.1:18830, or ANC_MOSQUITTO_PORT).</summary>
+public sealed class MosquittoGatewayFixture : GatewayFixture
+{
+    protected override string[] MqttArguments()
+    {
+        MqttPort = int.TryParse(Environment.GetEnvironmentVariable("ANC_MOSQUITTO_PORT"), out var port) ? port : 18830;
+        return ["--Mqtt:EmbeddedBroker=false", "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={MqttPort}"];
+    }
 }
