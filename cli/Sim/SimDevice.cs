@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using AncOrleans.Abstractions;
@@ -22,6 +21,7 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
     private readonly float[] _speaker = new float[scene.Length + AncSettings.MillisecondsToSamples(delayMs, scene.SampleRate) + frameSamples];
     private readonly ConcurrentDictionary<uint, long> _sentAt = new();
     private readonly ConcurrentBag<double> _roundTrips = new();
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _answered, _late, _errors;
 
     public string DeviceId => deviceId;
@@ -34,18 +34,24 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
     public int Errors => _errors;
     public IReadOnlyCollection<double> RoundTripsMs => _roundTrips;
 
+    /// <summary>Streams over a WebSocket to the gateway at <paramref name="server"/>.</summary>
     public async Task RunAsync(Uri server, double seconds, CancellationToken cancel)
     {
-        using var socket = new ClientWebSocket();
-        var endpoint = new UriBuilder(server) { Scheme = server.Scheme == "https" ? "wss" : "ws", Path = $"/v1/devices/{deviceId}/stream" }.Uri;
-        await socket.ConnectAsync(endpoint, cancel);
+        await using var link = await WebSocketLink.ConnectAsync(server, deviceId, cancel);
+        await RunAsync(link, seconds, cancel);
+    }
+
+    public async Task RunAsync(DeviceLink link, double seconds, CancellationToken cancel)
+    {
+        link.Received = OnReceived;
         var start = JsonSerializer.SerializeToUtf8Bytes(new ControlMessage
         {
             Type = "start", SampleRate = scene.SampleRate, FrameSamples = frameSamples, Format = "int16", Channels = ["reference", "error"],
             Mode = "antinoise", Algorithm = algorithm, DelayMs = delayMs, FilterLength = 512, SecondaryPath = scene.SecondaryPath,
         });
-        await socket.SendAsync(start, WebSocketMessageType.Text, true, cancel);
-        var receive = ReceiveLoopAsync(socket, cancel);
+        await link.SendTextAsync(start, cancel);
+        await Task.WhenAny(_started.Task, Task.Delay(TimeSpan.FromSeconds(10), cancel));
+        if (!_started.Task.IsCompleted) throw new InvalidOperationException($"{deviceId}: the gateway did not answer the start message.");
 
         var secondary = new FirFilter(scene.SecondaryPath);
         var frameTicks = Stopwatch.Frequency * frameSamples / scene.SampleRate;
@@ -61,51 +67,36 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
             var pcm = FrameCodec.EncodeStereo(scene.Reference.AsSpan(Position, frameSamples), Ear.AsSpan(Position, frameSamples), SampleFormat.Int16);
             var frame = new WireFrame(WireFrame.Audio, SampleFormat.Int16, 2, sequence, (long)Position * 1_000_000 / scene.SampleRate, frameSamples, scene.SampleRate, pcm);
             _sentAt[sequence] = Stopwatch.GetTimestamp();
-            await socket.SendAsync(frame.ToBytes(), WebSocketMessageType.Binary, true, cancel);
+            await link.SendBinaryAsync(frame.ToBytes(), cancel);
             Sent++;
             Position += frameSamples;
         }
         // Grace for the last replies, then close.
         var grace = Stopwatch.GetTimestamp();
         while (_answered + _late + _errors < Sent && Stopwatch.GetElapsedTime(grace) < TimeSpan.FromSeconds(2)) await Task.Delay(10, cancel);
-        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", cancel);
-        await receive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private async Task ReceiveLoopAsync(ClientWebSocket socket, CancellationToken cancel)
+    private void OnReceived(ReadOnlyMemory<byte> message, bool text)
     {
-        var buffer = new byte[1 << 16];
-        while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+        var arrived = Stopwatch.GetTimestamp();
+        if (text)
         {
-            var length = 0;
-            ValueWebSocketReceiveResult result;
-            do
-            {
-                result = await socket.ReceiveAsync(buffer.AsMemory(length), cancel);
-                length += result.Count;
-            }
-            while (!result.EndOfMessage);
-            if (result.MessageType == WebSocketMessageType.Close) return;
-            var arrived = Stopwatch.GetTimestamp();
-            if (result.MessageType == WebSocketMessageType.Text)
-            {
-                var message = JsonSerializer.Deserialize<ControlMessage>(buffer.AsSpan(0, length));
-                if (message?.Type == "error") Interlocked.Increment(ref _errors);
-                continue;
-            }
-            if (!WireFrame.TryParse(buffer.AsMemory(0, length), out var reply, out _) || !_sentAt.TryGetValue(reply.Sequence, out var sent)) continue;
-            _roundTrips.Add(Stopwatch.GetElapsedTime(sent, arrived).TotalMilliseconds);
-            // It must be in the speaker before its playout time, D after the frame's first sample was sent.
-            if (Stopwatch.GetElapsedTime(sent, arrived) > TimeSpan.FromSeconds((double)_delay / scene.SampleRate))
-            {
-                Interlocked.Increment(ref _late);
-                continue;
-            }
-            var samples = FrameCodec.DecodeMono(reply.Pcm.ToArray(), reply.Format);
-            var at = (int)(reply.Sequence * (uint)frameSamples) + _delay;
-            samples.AsSpan(0, Math.Min(samples.Length, _speaker.Length - at)).CopyTo(_speaker.AsSpan(at));
-            Interlocked.Increment(ref _answered);
+            var control = JsonSerializer.Deserialize<ControlMessage>(message.Span);
+            if (control?.Type == "error") Interlocked.Increment(ref _errors);
+            if (control?.Type == "started") _started.TrySetResult();
+            return;
         }
+        if (!WireFrame.TryParse(message, out var reply, out _) || !_sentAt.TryGetValue(reply.Sequence, out var sent)) return;
+        _roundTrips.Add(Stopwatch.GetElapsedTime(sent, arrived).TotalMilliseconds);
+        // It must be in the speaker before its playout time, D after the frame's first sample was sent.
+        if (Stopwatch.GetElapsedTime(sent, arrived) > TimeSpan.FromSeconds((double)_delay / scene.SampleRate))
+        {
+            Interlocked.Increment(ref _late);
+            return;
+        }
+        var samples = FrameCodec.DecodeMono(reply.Pcm.ToArray(), reply.Format);
+        var at = (int)(reply.Sequence * (uint)frameSamples) + _delay;
+        samples.AsSpan(0, Math.Min(samples.Length, _speaker.Length - at)).CopyTo(_speaker.AsSpan(at));
+        Interlocked.Increment(ref _answered);
     }
-
 }
