@@ -18,6 +18,8 @@ public class GatewayFixture : IAsyncLifetime
 
     public int SiloPort { get; } = FreePort();
 
+    public string ClusterId { get; } = $"gw-test-{Guid.NewGuid():N}";
+
     /// <summary>Configuration for the MQTT side; by default the embedded broker on a free port.</summary>
     protected virtual string[] MqttArguments()
     {
@@ -29,7 +31,7 @@ public class GatewayFixture : IAsyncLifetime
     {
         var builder = WebApplication.CreateBuilder([
             "--urls", "http://127.0.0.1:0",
-            $"--Orleans:SiloPort={SiloPort}", $"--Orleans:GatewayPort={FreePort()}", $"--Orleans:ClusterId=gw-test-{Guid.NewGuid():N}",
+            $"--Orleans:SiloPort={SiloPort}", $"--Orleans:GatewayPort={FreePort()}", $"--Orleans:ClusterId={ClusterId}",
             "--Gateway:MaxMessageBytes=65536", "--Gateway:StatsIntervalSeconds=0.2",
             "--Logging:LogLevel:Default=Warning",
             .. MqttArguments(),
@@ -73,3 +75,6 @@ public sealed class MosquittoGatewayFixture : GatewayFixture
         return ["--Mqtt:EmbeddedBroker=false", "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={MqttPort}"];
     }
 }
+
+/// <summary>A gateway of its own, for the test that adds a separate silo process to its cluster.</summary>
+public sealed class TwoProcessGatewayFixture : GatewayFixture;
