@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AncOrleans.Cli.Classify;
 using AncOrleans.Cli.Eval;
 using AncOrleans.Cli.Sim;
 
@@ -7,5 +8,6 @@ var root = new RootCommand("AncOrleans command line: evaluate cancellers, simula
 {
     EvalCommand.Create(),
     SimCommand.Create(),
+    ClassifyCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

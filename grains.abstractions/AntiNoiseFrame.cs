@@ -4,6 +4,7 @@ namespace AncOrleans.Abstractions;
 /// The reply to an <see cref="AudioFrame"/>: mono PCM in the frame's format — the anti-noise to play from
 /// <see cref="PlayoutTimestampUs"/> (antinoise mode: the frame's timestamp + D) or the cleaned signal (clean
 /// mode). A rejected frame carries no PCM and says why in <see cref="Error"/>; the session stays healthy.
+/// <see cref="Alert"/> carries an emergency alert (raised or cleared) once, with the first reply after it.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("anc.AntiNoiseFrame")]
 public sealed record AntiNoiseFrame(
@@ -11,7 +12,8 @@ public sealed record AntiNoiseFrame(
     [property: Id(1)] long PlayoutTimestampUs,
     [property: Id(2)] SampleFormat Format,
     [property: Id(3)] byte[] Pcm,
-    [property: Id(4)] string? Error = null)
+    [property: Id(4)] string? Error = null,
+    [property: Id(5)] EmergencyAlert? Alert = null)
 {
     public bool Accepted => Error is null;
 

@@ -17,6 +17,15 @@ public interface ISessionGrain : IGrainWithStringKey
     /// <summary>Ends the session: forgets configuration, filter state and counters, and deactivates.</summary>
     Task EndAsync();
 
+    /// <summary>
+    /// The emergency path: an active alert fades the anti-noise out (passthrough) within 100 ms and is recorded
+    /// with the session and sent to the device with the next reply; an inactive one lets ANC back in.
+    /// </summary>
+    Task RaiseAlertAsync(EmergencyAlert alert);
+
+    /// <summary>Alerts recorded with this session, oldest first.</summary>
+    Task<EmergencyAlert[]> GetAlertsAsync();
+
     /// <summary>Fades the anti-noise out (true) or back in (false): the emergency path.</summary>
     Task SetPassthroughAsync(bool passthrough);
 }

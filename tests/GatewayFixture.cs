@@ -60,7 +60,8 @@ public class GatewayFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+/// <summary>Real-time tests live here: the collection runs alone, so other tests' CPU cannot make frames late.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class GatewayCollection : ICollectionFixture<GatewayFixture>
 {
     public const string Name = "gateway";

@@ -183,6 +183,7 @@ public sealed class DeviceSession
             _metrics.Throughput.Add(1);
             _metrics.AudioSamplesReceived.Add(frame.SampleCount);
             Outbound.Writer.TryWrite((WireFrame.FromAntiNoise(reply).ToBytes(), false));
+            if (reply.Alert is { } alert) Send(new ControlMessage { Type = "alert", Alert = alert });
         }
     }
 

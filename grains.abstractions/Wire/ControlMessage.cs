@@ -32,4 +32,5 @@ public sealed record ControlMessage
     [JsonPropertyName("reason")] public string? Reason { get; init; }
     [JsonPropertyName("stats")] public SessionStats? Stats { get; init; }
     [JsonPropertyName("framesDropped")] public long? FramesDropped { get; init; }
+    [JsonPropertyName("alert")] public EmergencyAlert? Alert { get; init; }
 }

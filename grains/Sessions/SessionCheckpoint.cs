@@ -12,4 +12,5 @@ public sealed class SessionCheckpoint
     [Id(3)] public long FramesOut { get; set; }
     [Id(4)] public long FramesRejected { get; set; }
     [Id(5)] public int Restores { get; set; }
+    [Id(6)] public List<EmergencyAlert> Alerts { get; set; } = [];
 }

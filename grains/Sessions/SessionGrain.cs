@@ -27,6 +27,8 @@ internal sealed class SessionGrain(
     private double _convergenceMark = double.NaN;
     private long _markSamples;
     private bool _converged;
+    private EmergencyAlert? _pendingAlert;                  // to go out with the next reply
+    private bool _passthrough;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -78,6 +80,7 @@ internal sealed class SessionGrain(
     {
         var settings = SessionSettings.From(config); // throws ArgumentException with the reason
         _processor = new AncProcessor(settings);
+        _processor.Passthrough(_passthrough);
         _config = config;
         var capacity = Math.Max(_options.MaxFrameSamples, config.FrameSamples);
         _first = new float[capacity];
@@ -124,7 +127,9 @@ internal sealed class SessionGrain(
         TrackConvergence();
         var features = new FrameFeatures(this.GetPrimaryKeyString(), frame.Sequence, frame.DeviceTimestampUs, processor.Settings.SampleRate,
             Rms(x), Rms(second), (float)processor.ShortTermReductionDb, _features is null ? [] : FrameCodec.ToPcm16(x));
-        return (new AntiNoiseFrame(frame.Sequence, playout, frame.Format, FrameCodec.Encode(output, frame.Format)), features);
+        var alert = _pendingAlert;
+        _pendingAlert = null;
+        return (new AntiNoiseFrame(frame.Sequence, playout, frame.Format, FrameCodec.Encode(output, frame.Format), null, alert), features);
     }
 
     private AntiNoiseFrame Reject(AudioFrame? frame, string reason)
@@ -156,7 +161,7 @@ internal sealed class SessionGrain(
     {
         var p = _processor;
         var state = p is null ? "unconfigured"
-            : p.IsPassthrough ? "passthrough"
+            : p.IsPassthrough || _passthrough ? "passthrough"
             : p.SamplesProcessed > p.Settings.SampleRate / 2 && p.OutputGain < 0.05f ? "backed-off"
             : _converged ? "converged" : "converging";
         return Task.FromResult(new SessionStats(
@@ -187,9 +192,22 @@ internal sealed class SessionGrain(
 
     public Task SetPassthroughAsync(bool passthrough)
     {
+        _passthrough = passthrough;
         _processor?.Passthrough(passthrough);
         return Task.CompletedTask;
     }
+
+    public Task RaiseAlertAsync(EmergencyAlert alert)
+    {
+        logger.LogWarning("Session {Session}: {Kind} {State} at {Seconds:0.00} s of audio", this.GetPrimaryKeyString(), alert.Kind, alert.Active ? "detected" : "cleared", alert.AudioSeconds);
+        checkpoint.State.Alerts.Add(alert);
+        if (checkpoint.State.Alerts.Count > 100) checkpoint.State.Alerts.RemoveAt(0);
+        _pendingAlert = alert;
+        _dirty = true;
+        return SetPassthroughAsync(alert.Active);
+    }
+
+    public Task<EmergencyAlert[]> GetAlertsAsync() => Task.FromResult(checkpoint.State.Alerts.ToArray());
 
     private async Task CheckpointAsync(CancellationToken cancellationToken)
     {

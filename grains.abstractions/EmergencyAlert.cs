@@ -1,0 +1,10 @@
+namespace AncOrleans.Abstractions;
+
+/// <summary>An emergency sound detected in a session's audio; the session's anti-noise steps aside while it lasts.</summary>
+[GenerateSerializer, Immutable, Alias("anc.EmergencyAlert")]
+public sealed record EmergencyAlert(
+    [property: Id(0)] string SessionId,
+    [property: Id(1)] string Kind,
+    [property: Id(2)] DateTime DetectedUtc,
+    [property: Id(3)] double AudioSeconds,
+    [property: Id(4)] bool Active);

@@ -1,0 +1,55 @@
+using AncOrleans.Abstractions;
+using AncOrleans.Dsp.Emergency;
+using AncOrleans.Grains.Sessions;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+
+namespace AncOrleans.Grains.Emergency;
+
+/// <summary>
+/// Listens to one session's feature stream (implicit subscription: it exists for every session that publishes)
+/// and runs the <see cref="EmergencyDetector"/> on the reference mic. A detection raises an alert on the session
+/// (passthrough + event); its absence for <see cref="EmergencyDetector.ReleaseSeconds"/> clears it.
+/// Latency: the detector's own (sirens ≈ 1 s, T3 ≤ one cycle) plus the memory stream's delivery (its pulling
+/// agent polls every 100 ms by default; the alert is safety-relevant, so the silo sets 20 ms).
+/// </summary>
+[ImplicitStreamSubscription(FrameFeatures.StreamNamespace)]
+internal sealed class EmergencyGrain(IOptions<SessionGrainOptions> options) : Grain, IGrainWithStringKey
+{
+    private EmergencyDetector? _detector;
+    private int _sampleRate;
+    private double _seconds;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var stream = this.GetStreamProvider(options.Value.StreamProvider)
+            .GetStream<FrameFeatures>(StreamId.Create(FrameFeatures.StreamNamespace, this.GetPrimaryKeyString()));
+        await stream.SubscribeAsync(OnFrameAsync);
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    private async Task OnFrameAsync(FrameFeatures features, StreamSequenceToken? token)
+    {
+        if (_detector is null || features.SampleRate != _sampleRate)
+        {
+            _sampleRate = features.SampleRate;
+            _detector = new EmergencyDetector(_sampleRate);
+            _detector.Detected += (kind, seconds) => Raise(kind, seconds, true);
+            _detector.Cleared += (kind, seconds) => Raise(kind, seconds, false);
+        }
+        var pcm = FrameCodec.DecodeMono(features.ReferencePcm16, Abstractions.SampleFormat.Int16);
+        _seconds += (double)pcm.Length / _sampleRate;
+        _detector.Push(pcm);
+        if (_alerts.Count > 0)
+        {
+            var session = GrainFactory.GetGrain<ISessionGrain>(this.GetPrimaryKeyString());
+            foreach (var alert in _alerts) await session.RaiseAlertAsync(alert);
+            _alerts.Clear();
+        }
+    }
+
+    private readonly List<EmergencyAlert> _alerts = [];
+
+    private void Raise(string kind, double seconds, bool active) =>
+        _alerts.Add(new EmergencyAlert(this.GetPrimaryKeyString(), kind, DateTime.UtcNow, seconds, active));
+}

@@ -1,0 +1,109 @@
+using AncOrleans.Abstractions;
+using AncOrleans.Cli.Classify;
+using AncOrleans.Dsp;
+using AncOrleans.Dsp.Acoustics;
+using AncOrleans.Dsp.Emergency;
+using AncOrleans.Grains.Sessions;
+using Xunit.Abstractions;
+
+namespace AncOrleans.Tests;
+
+/// <summary>The emergency path: the detector on real recordings, and alerts through the session's stream.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class EmergencyTests(ClusterFixture fixture, ITestOutputHelper output)
+{
+    private static string RealAlarms()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "AncOrleans.sln"))) directory = directory.Parent;
+        var path = Path.GetFullPath(Path.Combine(directory!.FullName, "..", "shared", "data", "real-alarms"));
+        Assert.True(Directory.Exists(path), $"the real recordings are expected at {path}");
+        return path;
+    }
+
+    [Theory]
+    [InlineData("325367_moonlightshadow_fire-house-alarm.wav", 3.3)]
+    [InlineData("ALRMElec_Smoke_detector_alarm_ID_0800_BSB.wav", 0)]
+    [InlineData("ALRMElec_Smoke_detector_alarm_2_ID_1151_BSB.wav", 0)]
+    [InlineData("ALRMElec_Smoke_detector_alarm_3_ID_1153_BSB.wav", 0)]
+    public void Each_real_smoke_alarm_recording_raises_a_smoke_alarm_and_its_silent_lead_in_does_not(string file, double alarmStartsAt)
+    {
+        var windows = ClassifyCommand.Run(WavFile.Read(Path.Combine(RealAlarms(), file)));
+        var first = windows.First(w => w.Emergency);
+        output.WriteLine($"{file}: first emergency window at {first.StartSec} s ({first.EmergencyType})");
+        Assert.Equal(EmergencyKind.SmokeAlarm, first.EmergencyType);
+        Assert.All(windows.Where(w => w.StartSec + 1 <= alarmStartsAt), w => Assert.False(w.Emergency));
+        Assert.All(windows.Where(w => w.Emergency), w => Assert.Equal(EmergencyKind.SmokeAlarm, w.EmergencyType));
+    }
+
+    [Theory]
+    [InlineData(EmergencyKind.SmokeAlarm, 4.5)]
+    [InlineData(EmergencyKind.CoAlarm, 4.5)]
+    public void Alarms_at_0_dB_in_pink_noise_are_detected_within_a_cycle(string kind, double limit)
+    {
+        var random = new NoiseGenerator(4242);
+        var mix = EmergencySounds.Mix(EmergencySounds.Create(kind, 16_000, 8, random), EmergencySounds.Background("pink_noise", 16_000, 8, random), 0);
+        var detector = new EmergencyDetector(16_000);
+        double? at = null;
+        detector.Detected += (k, t) => { if (k == kind) at ??= t; };
+        detector.Push(mix);
+        Assert.NotNull(at);
+        Assert.True(at <= limit, $"{kind} detected at {at:0.00} s");
+    }
+
+    [Fact]
+    public void Hum_music_and_a_doorbell_raise_no_alert()
+    {
+        foreach (var kind in new[] { "hum", "doorbell", "speech" })
+        {
+            var detector = new EmergencyDetector(16_000);
+            var alerts = 0;
+            detector.Detected += (_, _) => alerts++;
+            detector.Push(EmergencySounds.Create(kind, 16_000, 10, new NoiseGenerator(7)));
+            Assert.True(alerts == 0, $"{kind} raised an alert");
+        }
+    }
+
+    [Fact]
+    public async Task A_smoke_alarm_in_a_session_raises_an_alert_through_the_stream_and_fades_the_anti_noise()
+    {
+        // Real time: 10 ms frames every 10 ms — the stream path's latency is part of what is measured.
+        const int rate = 48_000;
+        var id = "alarm-" + Guid.NewGuid().ToString("N")[..8];
+        var grain = fixture.Cluster.GrainFactory.GetGrain<ISessionGrain>(id);
+        var scene = Scenarios.Create("hum", rate, 8, 20);
+        var alarm = EmergencySounds.Create(EmergencyKind.SmokeAlarm, rate, 6, new NoiseGenerator(1));
+        await grain.ConfigureAsync(new SessionConfig(SampleRate: rate, DelayMs: 20, SecondaryPath: scene.SecondaryPath));
+        const double onset = 2.0;
+        double? alertAt = null, silentAt = null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var frame = 0; frame < 700; frame++)
+        {
+            var start = frame * 480;
+            var x = scene.Reference.AsSpan(start, 480).ToArray();
+            var t = (double)start / rate;
+            if (t >= onset)
+                for (var i = 0; i < 480; i++) x[i] += 0.3f * alarm[start - (int)(onset * rate) + i];
+            var pcm = FrameCodec.EncodeStereo(x, scene.Disturbance.AsSpan(start, 480), SampleFormat.Float32);
+            var reply = await grain.ProcessAsync(new AudioFrame(frame, 0, rate, SampleFormat.Float32, 480, pcm));
+            Assert.True(reply.Accepted, reply.Error);
+            if (reply.Alert is { Active: true } alert)
+            {
+                Assert.Equal(EmergencyKind.SmokeAlarm, alert.Kind);
+                alertAt ??= t;
+            }
+            if (alertAt is not null && silentAt is null && FrameCodec.DecodeMono(reply.Pcm, reply.Format).All(v => v == 0)) silentAt = t;
+            if (alertAt is not null && silentAt is not null) break;
+            var due = TimeSpan.FromMilliseconds(10 * (frame + 1)) - clock.Elapsed;
+            if (due > TimeSpan.Zero) await Task.Delay(due);
+        }
+        output.WriteLine($"alarm onset {onset} s; alert with the reply at {alertAt:0.00} s; anti-noise silent from {silentAt:0.00} s");
+        Assert.NotNull(alertAt);
+        Assert.True(alertAt - onset <= 4.5, $"alert {alertAt - onset:0.00} s after onset");
+        Assert.NotNull(silentAt);
+        Assert.True(silentAt - alertAt <= 0.1, $"fade took {silentAt - alertAt:0.000} s");
+        var alerts = await grain.GetAlertsAsync();
+        Assert.Contains(alerts, a => a.Kind == EmergencyKind.SmokeAlarm && a.Active);
+        Assert.Equal("passthrough", (await grain.GetStatsAsync()).ConvergenceState);
+    }
+}
