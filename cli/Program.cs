@@ -9,5 +9,6 @@ var root = new RootCommand("AncOrleans command line: evaluate cancellers, simula
     EvalCommand.Create(),
     SimCommand.Create(),
     ClassifyCommand.Create(),
+    EmergencyEvalCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
