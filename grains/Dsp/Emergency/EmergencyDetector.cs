@@ -8,11 +8,11 @@ namespace AncOrleans.Dsp.Emergency;
 /// <list type="bullet">
 /// <item><b>smoke_alarm</b> (ISO 8201 temporal-three and continuous alarms): a 2–4.5 kHz tone present ≥ 1.2 s of the
 /// last 3 s — the third pulse of a T3 cycle at the latest.</item>
-/// <item><b>co_alarm</b> (temporal-four): four 50–250 ms pulses of a 2–4.5 kHz tone separated by 50–250 ms gaps.</item>
+/// <item><b>co_alarm</b> (temporal-four): four 50–250 ms pulses of a 2–4.5 kHz tone separated by 50–250 ms gaps, then quiet.</item>
 /// <item><b>siren</b> (wail, yelp, hi-lo): a 450–2000 Hz tone in ≥ 70 % of the last second, sweeping or alternating over
-/// ≥ 100 Hz, at a steady level (within 12 dB: a doorbell's decay is not a siren).</item>
+/// ≥ 100 Hz, at a steady level (within 12 dB: a doorbell's decay is not a siren), holding for 0.35 s.</item>
 /// <item><b>car_horn</b>: one or two steady 300–700 Hz tones (within 150 Hz over 3 s) that are themselves the lowest strong
-/// peak, in ≥ 85 % of 0.6 s, level within 4 dB.</item>
+/// peak, in ≥ 85 % of 0.9 s (longer than one half of a hi-lo siren), level within 4 dB.</item>
 /// </list>
 /// A detection stays active until its pattern has been absent for <see cref="ReleaseSeconds"/>.
 /// </summary>
@@ -24,6 +24,7 @@ public sealed class EmergencyDetector
     private readonly double _hop;
     private string? _active;
     private double _lastSeen;
+    private double? _sirenSince;          // when the siren pattern started to hold
 
     public EmergencyDetector(int sampleRate)
     {
@@ -74,7 +75,11 @@ public sealed class EmergencyDetector
         if (CoPattern(now, f => Tonal(f, 2000, 4500, 0.3))) return EmergencyKind.CoAlarm;
         var alarmSeconds = _history.Count(f => Tonal(f, 2000, 4500, 0.3)) * _hop;
         if (alarmSeconds >= 1.2) return EmergencyKind.SmokeAlarm;
-        if (Siren(now, f => Tonal(f, 450, 2000, 0.3))) return EmergencyKind.Siren;
+        // A siren pattern must hold for 0.35 s of consecutive hops: a doorbell's two notes, a run of music or a
+        // vowel can look like one second of siren, but not for long.
+        if (Siren(now, f => Tonal(f, 450, 2000, 0.3))) { _sirenSince ??= now; }
+        else _sirenSince = null;
+        if (_sirenSince is { } since && now - since >= 0.35) return EmergencyKind.Siren;
         if (Horn(now, f => Tonal(f, 300, 700, 0.25) && f.LowestPeakHz >= 250)) return EmergencyKind.CarHorn;
         return null;
     }
@@ -107,8 +112,8 @@ public sealed class EmergencyDetector
 
     private bool Horn(double now, Func<ToneFrame, bool> tonal)
     {
-        var window = _history.Where(f => now - f.TimeSeconds <= 0.6).ToArray();
-        if (window.Length < 0.5 / _hop) return false;
+        var window = _history.Where(f => now - f.TimeSeconds <= 0.9).ToArray();
+        if (window.Length < 0.8 / _hop) return false;
         var hits = window.Where(tonal).ToArray();
         if (hits.Length < 0.85 * window.Length) return false;
         // Steady: one or two tones (a two-tone horn), the same in every tonal frame of the last 3 s (not the
@@ -118,7 +123,8 @@ public sealed class EmergencyDetector
             && hits.Max(f => f.LevelDb) - hits.Min(f => f.LevelDb) <= 4;
     }
 
-    // Four short pulses with short gaps, ending now or within the last 300 ms.
+    // Four short pulses with short gaps, then at least 300 ms of quiet (T4's long pause; a beeping smoke alarm
+    // carries straight on and is left to the smoke rule).
     private bool CoPattern(double now, Func<ToneFrame, bool> tonal)
     {
         var pulses = new List<(double Start, double End)>();
@@ -129,7 +135,7 @@ public sealed class EmergencyDetector
             if (tonal(f)) { start ??= f.TimeSeconds; last = f.TimeSeconds; }
             else if (start is { } s) { pulses.Add((s, last + _hop)); start = null; }
         }
-        if (pulses.Count < 4 || now - pulses[^1].End > 0.3) return false;
+        if (start is not null || pulses.Count < 4 || now - pulses[^1].End is < 0.3 or > 1.0) return false;
         var recent = pulses.TakeLast(4).ToArray();
         for (var i = 0; i < 4; i++)
         {

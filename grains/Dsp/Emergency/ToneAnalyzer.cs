@@ -1,7 +1,8 @@
 namespace AncOrleans.Dsp.Emergency;
 
 /// <summary>
-/// Short-time spectral peak tracker for the emergency detector: Hann-windowed frames of ≈ 40 ms, hop ½, at
+/// Short-time spectral peak tracker for the emergency detector: Hann-windowed frames of 21–32 ms (a yelp sweeps
+/// ≈ 2 kHz/s, so longer frames smear its peak), hop ½, at
 /// any sample rate. For each frame it reports the strongest peak in 300–4500 Hz (parabolic interpolation of
 /// the log spectrum; Smith &amp; Serra, "PARSHL", ICMC 1987), its prominence — the power within ±2 bins of the
 /// peak over the power of the whole band, so a tone 0 dB under broadband noise still stands out — and the
@@ -19,7 +20,7 @@ public sealed class ToneAnalyzer
     public ToneAnalyzer(int sampleRate)
     {
         _sampleRate = sampleRate;
-        _size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(sampleRate * 0.04));
+        _size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(sampleRate * 0.02));
         _hop = _size / 2;
         _fft = new RealFft(_size);
         _window = new float[_size];
