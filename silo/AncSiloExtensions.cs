@@ -1,5 +1,7 @@
 using System.Net;
 using AncOrleans.Grains.Sessions;
+using AncOrleans.Silo.DynamoDb;
+using Orleans.Runtime.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -22,8 +24,20 @@ public static class AncSiloExtensions
     public static ISiloBuilder AddAncGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.Services.AddOptions<SessionGrainOptions>().Bind(configuration.GetSection(SessionGrainOptions.Section));
-        silo.AddMemoryGrainStorage("sessions");
-        silo.AddMemoryGrainStorage("PubSubStore");
+        // Persistence:Provider = memory (default) | dynamodb
+        if (string.Equals(configuration["Persistence:Provider"], "dynamodb", StringComparison.OrdinalIgnoreCase))
+        {
+            var options = configuration.GetSection(DynamoDbOptions.Section).Get<DynamoDbOptions>() ?? new DynamoDbOptions();
+            var client = DynamoDbClientFactory.Create(options);
+            foreach (var store in new[] { "sessions", "PubSubStore" })
+                silo.Services.AddGrainStorage(store, (services, name) =>
+                    new DynamoDbGrainStorage(name, options, client, services.GetRequiredService<Orleans.Serialization.Serializer>()));
+        }
+        else
+        {
+            silo.AddMemoryGrainStorage("sessions");
+            silo.AddMemoryGrainStorage("PubSubStore");
+        }
         // Features feed the emergency detector: poll the memory queues every 20 ms instead of the default 100 ms,
         // so the stream adds at most ~20 ms to an alert's latency (the detector needs ≥ 1 s of audio anyway).
         silo.AddMemoryStreams(StreamProvider, streams => streams.ConfigurePullingAgent(agent =>
