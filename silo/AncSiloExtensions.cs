@@ -54,6 +54,22 @@ public static class AncSiloExtensions
         var section = configuration.GetSection("Orleans");
         var siloPort = section.GetValue("SiloPort", 11111);
         var gatewayPort = section.GetValue("GatewayPort", 30000);
+        // Clustering:Provider = localhost (default) | dynamodb
+        if (string.Equals(configuration["Clustering:Provider"], "dynamodb", StringComparison.OrdinalIgnoreCase))
+        {
+            var clusterId = section.GetValue("ClusterId", "anc-local")!;
+            var options = configuration.GetSection(DynamoDbOptions.Section).Get<DynamoDbOptions>() ?? new DynamoDbOptions();
+            var advertised = IPAddress.Parse(section.GetValue("AdvertisedIPAddress", "127.0.0.1")!);
+            silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = section.GetValue("ServiceId", "anc-orleans")!;
+            });
+            silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+            silo.Services.AddSingleton<IMembershipTable>(services => new DynamoDbMembershipTable(clusterId, options,
+                DynamoDbClientFactory.Create(options), services.GetRequiredService<Orleans.Serialization.Serializer>()));
+            return silo;
+        }
         var primary = section.GetValue<int?>("PrimarySiloPort");
         silo.UseLocalhostClustering(siloPort, gatewayPort,
             primary is { } port ? new IPEndPoint(IPAddress.Loopback, port) : null,
