@@ -130,6 +130,10 @@ public sealed class DeviceSession
         {
             Error(null, $"bad start: {e.Message}");
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Error(null, $"session unavailable ({e.GetType().Name}); send start again");
+        }
     }
 
     private void OnJsonAudio(ControlMessage audio)
@@ -170,7 +174,20 @@ public sealed class DeviceSession
                 continue;
             }
             var started = Stopwatch.GetTimestamp();
-            var reply = await _session.ProcessAsync(frame.ToAudioFrame(_config.SampleRate));
+            AntiNoiseFrame reply;
+            try
+            {
+                reply = await _session.ProcessAsync(frame.ToAudioFrame(_config.SampleRate));
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
+            {
+                // The session's silo is failing or gone: this frame is lost, the device is told, and the next
+                // frame goes to the session's new activation (restored from its last checkpoint).
+                _dropped++;
+                _metrics.FramesDropped.Add(1);
+                Error(frame.Sequence, $"session unavailable ({e.GetType().Name}); frame dropped");
+                continue;
+            }
             _metrics.ProcessingTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             _metrics.Latency.Record(Stopwatch.GetElapsedTime(received).TotalMilliseconds);
             if (!reply.Accepted)
@@ -193,7 +210,15 @@ public sealed class DeviceSession
         while (await timer.WaitForNextTickAsync(cancel))
         {
             if (_config is null) continue;
-            var stats = await _session.GetStatsAsync();
+            SessionStats stats;
+            try
+            {
+                stats = await _session.GetStatsAsync();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                continue; // the session is moving to another silo; the next tick will find it
+            }
             _metrics.Observe(stats);
             Send(new ControlMessage { Type = "stats", Stats = stats, FramesDropped = _dropped });
         }

@@ -74,17 +74,25 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
         if (!DeviceStreamEndpoint.DeviceIdPattern().IsMatch(deviceId)) return;
         var payload = e.ApplicationMessage.Payload.ToArray();
         var device = _devices.GetOrAdd(deviceId, Open);
-        switch (string.Join('/', parts[2..]))
+        try
         {
-            case "audio":
-                device.HandleBinary(payload, Stopwatch.GetTimestamp());
-                break;
-            case "control":
-                await device.HandleTextAsync(payload);
-                break;
-            case "shadow/update":
-                await UpdateShadowAsync(deviceId, device, payload);
-                break;
+            switch (string.Join('/', parts[2..]))
+            {
+                case "audio":
+                    device.HandleBinary(payload, Stopwatch.GetTimestamp());
+                    break;
+                case "control":
+                    await device.HandleTextAsync(payload);
+                    break;
+                case "shadow/update":
+                    await UpdateShadowAsync(deviceId, device, payload);
+                    break;
+            }
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            // A failing silo must not take the bridge down; the device hears about its frames through events.
+            logger.LogWarning("MQTT message on {Topic} failed: {Reason}", e.ApplicationMessage.Topic, error.Message);
         }
     }
 
