@@ -9,11 +9,7 @@ namespace AncOrleans.Tests;
 /// <summary>The DynamoDB membership table's contract, against DynamoDB Local (see DynamoDbStorageTests).</summary>
 public sealed class DynamoDbMembershipTests : IAsyncLifetime
 {
-    private readonly DynamoDbOptions _options = new()
-    {
-        ServiceUrl = Environment.GetEnvironmentVariable("ANC_DYNAMODB_URL") ?? "http://127.0.0.1:18000",
-        TablePrefix = $"test-{Guid.NewGuid():N}-"[..20],
-    };
+    private readonly DynamoDbOptions _options = DynamoDbLocal.Options();
     private DynamoDbMembershipTable _table = null!;
 
     public async Task InitializeAsync()

@@ -13,11 +13,7 @@ namespace AncOrleans.Tests;
 /// </summary>
 public sealed class DynamoDbStorageTests : IAsyncLifetime
 {
-    private readonly DynamoDbOptions _options = new()
-    {
-        ServiceUrl = Environment.GetEnvironmentVariable("ANC_DYNAMODB_URL") ?? "http://127.0.0.1:18000",
-        TablePrefix = $"test-{Guid.NewGuid():N}-"[..20],
-    };
+    private readonly DynamoDbOptions _options = DynamoDbLocal.Options();
     private DynamoDbGrainStorage _storage = null!;
 
     public async Task InitializeAsync()

@@ -90,8 +90,8 @@ internal static class SimCommand
         {
             summary = true,
             devices = count,
-            latencyP50Ms = Round(Percentile(all, 0.50)),
-            latencyP99Ms = Round(Percentile(all, 0.99)),
+            latencyP50Ms = Round(SimReport.Percentile(all, 0.50)),
+            latencyP99Ms = Round(SimReport.Percentile(all, 0.99)),
             framesLost = reports.Sum(r => r.FramesLost),
             framesLate = reports.Sum(r => r.FramesLate),
             meanReductionDb = Round(reports.Average(r => r.ReductionDb)),
@@ -114,9 +114,6 @@ internal static class SimCommand
         }
         return 0;
     }
-
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     private static double Round(double value) => Math.Round(value, 2);
 }

@@ -16,6 +16,7 @@ internal sealed record SimReport(string Device, double ReductionDb, double Laten
             device.Sent, device.Answered, device.Late, device.Sent - device.Answered - device.Late);
     }
 
-    private static double Percentile(double[] sorted, double p) =>
+    /// <summary>Nearest-rank percentile of an ascending array (NaN when empty).</summary>
+    public static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 }

@@ -61,5 +61,5 @@ public static class SessionsApi
     }
 
     private static ProblemHttpResult BadId(string sessionId) =>
-        TypedResults.Problem($"sessionId '{sessionId}' must be 1–128 characters of A–Z, a–z, 0–9, '.', '_' or '-'.", statusCode: 400);
+        TypedResults.Problem(DeviceStreamEndpoint.BadIdMessage(sessionId), statusCode: 400);
 }
