@@ -15,6 +15,7 @@ public static class GatewayHosting
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section));
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddHttpClient<AlertWebhook>();
         builder.Services.AddSingleton<GatewayWarmup>();
         builder.Services.AddHostedService(services => services.GetRequiredService<GatewayWarmup>());
         builder.Services.AddOptions<MqttOptions>().Bind(builder.Configuration.GetSection(MqttOptions.Section));

@@ -16,4 +16,7 @@ public sealed class GatewayOptions
 
     /// <summary>Seconds between <c>stats</c> events to each device.</summary>
     public double StatsIntervalSeconds { get; set; } = 1;
+
+    /// <summary>Where to POST each emergency alert as JSON; empty for none.</summary>
+    public string? AlertWebhookUrl { get; set; }
 }

@@ -9,9 +9,9 @@ namespace AncOrleans.Gateway.Devices;
 /// session's bounded outbound queue, so a client that stops reading never stalls processing, nor anyone else.
 /// </summary>
 public sealed class DeviceConnection(string sessionId, WebSocket socket, IGrainFactory grains, IOptions<GatewayOptions> options,
-    GatewayMetrics metrics, ILogger<DeviceConnection> logger)
+    GatewayMetrics metrics, ILogger<DeviceConnection> logger, AlertWebhook? webhook = null)
 {
-    private readonly DeviceSession _session = new(sessionId, grains, options, metrics);
+    private readonly DeviceSession _session = new(sessionId, grains, options, metrics, webhook);
     private readonly int _maxMessageBytes = options.Value.MaxMessageBytes;
 
     public string SessionId => sessionId;

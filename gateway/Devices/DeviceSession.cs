@@ -26,8 +26,11 @@ public sealed class DeviceSession
     private SessionConfig? _config;
     private long _dropped;
 
-    public DeviceSession(string sessionId, IGrainFactory grains, IOptions<GatewayOptions> options, GatewayMetrics metrics)
+    private readonly AlertWebhook? _webhook;
+
+    public DeviceSession(string sessionId, IGrainFactory grains, IOptions<GatewayOptions> options, GatewayMetrics metrics, AlertWebhook? webhook = null)
     {
+        _webhook = webhook;
         _sessionId = sessionId;
         _options = options.Value;
         _metrics = metrics;
@@ -200,7 +203,11 @@ public sealed class DeviceSession
             _metrics.Throughput.Add(1);
             _metrics.AudioSamplesReceived.Add(frame.SampleCount);
             Outbound.Writer.TryWrite((WireFrame.FromAntiNoise(reply).ToBytes(), false));
-            if (reply.Alert is { } alert) Send(new ControlMessage { Type = "alert", Alert = alert });
+            if (reply.Alert is { } alert)
+            {
+                Send(new ControlMessage { Type = "alert", Alert = alert });
+                _webhook?.Notify(alert);
+            }
         }
     }
 

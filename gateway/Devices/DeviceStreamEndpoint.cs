@@ -15,14 +15,14 @@ public static partial class DeviceStreamEndpoint
     public static IEndpointRouteBuilder MapDeviceStream(this IEndpointRouteBuilder app)
     {
         app.Map("/v1/devices/{deviceId}/stream", async (HttpContext context, string deviceId, IGrainFactory grains, SessionRegistry registry,
-            IOptions<GatewayOptions> options, GatewayMetrics metrics, ILoggerFactory loggers) =>
+            IOptions<GatewayOptions> options, GatewayMetrics metrics, ILoggerFactory loggers, AlertWebhook webhook) =>
         {
             if (!DeviceIdPattern().IsMatch(deviceId))
                 return Results.Problem(BadIdMessage(deviceId), statusCode: 400);
             if (!context.WebSockets.IsWebSocketRequest)
                 return Results.Problem("This endpoint speaks WebSocket: send an Upgrade request.", statusCode: 400);
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            var connection = new DeviceConnection(deviceId, socket, grains, options, metrics, loggers.CreateLogger<DeviceConnection>());
+            var connection = new DeviceConnection(deviceId, socket, grains, options, metrics, loggers.CreateLogger<DeviceConnection>(), webhook);
             registry.Add(deviceId, connection);
             try
             {

@@ -19,7 +19,7 @@ namespace AncOrleans.Gateway.Mqtt;
 /// Each device gets a <see cref="DeviceSession"/>, so ordering, deadlines and errors are the WebSocket's.
 /// </summary>
 public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<GatewayOptions> gatewayOptions, IGrainFactory grains,
-    SessionRegistry registry, GatewayMetrics metrics, ILogger<MqttBridge> logger) : BackgroundService
+    SessionRegistry registry, GatewayMetrics metrics, AlertWebhook webhook, ILogger<MqttBridge> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, DeviceSession> _devices = new();
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -98,7 +98,7 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
 
     private DeviceSession Open(string deviceId)
     {
-        var device = new DeviceSession(deviceId, grains, gatewayOptions, metrics);
+        var device = new DeviceSession(deviceId, grains, gatewayOptions, metrics, webhook);
         registry.Add(deviceId);
         _ = device.RunAsync(_stopping);
         _ = PublishLoopAsync(deviceId, device);
