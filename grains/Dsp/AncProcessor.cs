@@ -90,8 +90,6 @@ public sealed class AncProcessor
     }
 
     public AncSettings Settings => _settings;
-    public BlockNlms? LongFilter => _long;
-    public HarmonicCanceller? TonalModel => _tonal;
 
     /// <summary>The gain of the louder branch: 0 when the canceller has backed off entirely.</summary>
     public float OutputGain => Math.Max(_tonal is null ? 0 : _tonalGuard.Gain, _long is null ? 0 : _longGuard.Gain);

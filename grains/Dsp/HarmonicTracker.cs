@@ -70,18 +70,6 @@ public sealed class HarmonicTracker
 
     /// <summary>Counts acquisitions: a new lock means a new phase reference.</summary>
     public int Acquisitions { get; private set; }
-    public double Frequency => _f;
-    public double Slope => _slope;
-    /// <summary>ψ(n), the basis phase: the integral of the loop's smoothed frequency f + K_p·θ̄. It follows the
-    /// noise as the PLL does, but without the PLL's ripple (harmonics leak into the phase detector), so that
-    /// extrapolating it across D is exact for anything but a change of frequency inside D.</summary>
-    public double Phase => _basisPhase;
-
-    /// <summary>θ̄, the loop's phase error low-passed at 5 Hz (radians).</summary>
-    public double PhaseError => _thetaSmooth;
-
-    /// <summary>The loop integrator's frequency f (Hz).</summary>
-    public double LoopFrequency => _f;
 
     /// <summary>The smoothed instantaneous frequency f + K_p·θ̄ (Hz).</summary>
     public double SmoothFrequency => _f + _kp * _thetaSmooth;
@@ -92,8 +80,12 @@ public sealed class HarmonicTracker
     /// </summary>
     public double PredictionFrequency => _periodFrequency;
 
-    /// <summary>The phase expected <paramref name="samples"/> ahead: φ + 2π (f·Δ + ½ ḟ Δ²).</summary>
-    public double PhaseAhead(int samples)
+    /// <summary>
+    /// The basis phase ψ expected <paramref name="samples"/> ahead: ψ + 2π (f·Δ + ½ ḟ Δ²). ψ integrates the loop's
+    /// smoothed frequency f + K_p·θ̄: it follows the noise as the PLL does, without the PLL's ripple (harmonics leak
+    /// into the phase detector), so extrapolating it is exact for anything but a change of frequency inside Δ.
+    /// </summary>
+    private double PhaseAhead(int samples)
     {
         var dt = (double)samples / _sampleRate;
         return _basisPhase + 2 * Math.PI * (_periodFrequency * dt + 0.5 * _slope * dt * dt);
