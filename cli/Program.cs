@@ -10,5 +10,6 @@ var root = new RootCommand("AncOrleans command line: evaluate cancellers, simula
     SimCommand.Create(),
     ClassifyCommand.Create(),
     EmergencyEvalCommand.Create(),
+    TrainClassifierCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -4,7 +4,8 @@ namespace AncOrleans.Abstractions;
 /// The reply to an <see cref="AudioFrame"/>: mono PCM in the frame's format — the anti-noise to play from
 /// <see cref="PlayoutTimestampUs"/> (antinoise mode: the frame's timestamp + D) or the cleaned signal (clean
 /// mode). A rejected frame carries no PCM and says why in <see cref="Error"/>; the session stays healthy.
-/// <see cref="Alert"/> carries an emergency alert (raised or cleared) once, with the first reply after it.
+/// <see cref="Alert"/> carries an emergency alert (raised or cleared) once, with the first reply after it;
+/// <see cref="Classification"/> likewise a change of the classifier's verdict.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("anc.AntiNoiseFrame")]
 public sealed record AntiNoiseFrame(
@@ -13,7 +14,8 @@ public sealed record AntiNoiseFrame(
     [property: Id(2)] SampleFormat Format,
     [property: Id(3)] byte[] Pcm,
     [property: Id(4)] string? Error = null,
-    [property: Id(5)] EmergencyAlert? Alert = null)
+    [property: Id(5)] EmergencyAlert? Alert = null,
+    [property: Id(6)] NoiseClassification? Classification = null)
 {
     public bool Accepted => Error is null;
 

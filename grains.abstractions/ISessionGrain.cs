@@ -23,6 +23,12 @@ public interface ISessionGrain : IGrainWithStringKey
     /// </summary>
     Task RaiseAlertAsync(EmergencyAlert alert);
 
+    /// <summary>
+    /// The classifier's verdict (on a change): recorded, sent to the device with the next reply, and — when it
+    /// asks to and the session allows (<see cref="SessionConfig.AutoProfile"/>, antinoise mode) — its ANC profile applied.
+    /// </summary>
+    Task ClassifyAsync(NoiseClassification classification);
+
     /// <summary>Alerts recorded with this session, oldest first.</summary>
     Task<EmergencyAlert[]> GetAlertsAsync();
 

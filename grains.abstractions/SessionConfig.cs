@@ -4,6 +4,7 @@ namespace AncOrleans.Abstractions;
 /// A session's configuration. <c>Mode</c> is <c>antinoise</c> or <c>clean</c>; <c>Algorithm</c> is
 /// <c>nlms</c>, <c>rls</c> or <c>hybrid</c>. <c>SecondaryPath</c> is the speaker→error-mic impulse response
 /// Ŝ(z) (null: a unit impulse). <c>DelayMs</c> is the loop delay D: anti-noise for time n uses samples ≤ n − D.
+/// <c>AutoProfile</c> (antinoise mode) lets the noise classifier retune the filter for the kind of noise it hears.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("anc.SessionConfig")]
 public sealed record SessionConfig(
@@ -13,4 +14,5 @@ public sealed record SessionConfig(
     [property: Id(3)] double DelayMs = 20,
     [property: Id(4)] int FilterLength = 512,
     [property: Id(5)] float[]? SecondaryPath = null,
-    [property: Id(6)] int FrameSamples = 480);
+    [property: Id(6)] int FrameSamples = 480,
+    [property: Id(7)] bool AutoProfile = true);

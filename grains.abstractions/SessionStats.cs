@@ -20,4 +20,6 @@ public sealed record SessionStats(
     [property: Id(9)] double OutputGain,
     [property: Id(10)] int FilterResets,
     [property: Id(11)] int Restores,
-    [property: Id(12)] string? LastError);
+    [property: Id(12)] string? LastError,
+    [property: Id(13)] string? NoiseLabel = null,
+    [property: Id(14)] string? Profile = null);

@@ -1,4 +1,5 @@
 using System.Net;
+using AncOrleans.Grains.Classification;
 using AncOrleans.Grains.Sessions;
 using AncOrleans.Silo.DynamoDb;
 using Orleans.Runtime.Hosting;
@@ -24,6 +25,10 @@ public static class AncSiloExtensions
     public static ISiloBuilder AddAncGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.Services.AddOptions<SessionGrainOptions>().Bind(configuration.GetSection(SessionGrainOptions.Section));
+        // Classifier:Backend = embedded (default) | sagemaker (falls back to embedded on failure)
+        silo.Services.AddOptions<ClassifierOptions>().Bind(configuration.GetSection(ClassifierOptions.Section));
+        silo.Services.AddKeyedSingleton<INoiseClassifierBackend, EmbeddedClassifierBackend>("embedded");
+        silo.Services.AddSingleton<INoiseClassifierBackend>(services => services.GetRequiredKeyedService<INoiseClassifierBackend>("embedded"));
         // Persistence:Provider = memory (default) | dynamodb
         if (string.Equals(configuration["Persistence:Provider"], "dynamodb", StringComparison.OrdinalIgnoreCase))
         {

@@ -1,14 +1,16 @@
 using System.CommandLine;
 using System.Text.Json;
 using AncOrleans.Dsp;
+using AncOrleans.Dsp.Classification;
 using AncOrleans.Dsp.Emergency;
+using AncOrleans.Grains.Classification;
 
 namespace AncOrleans.Cli.Classify;
 
 /// <summary>
-/// <c>anc classify --input file.wav [--json]</c>: per 1 s window, the emergency detector's verdict on a recording
-/// (mono or stereo, any common rate). The 50-category noise classifier is not built yet (issue 4): until it is,
-/// <c>label</c> is the emergency type while one is active and <c>unclassified</c> otherwise, with confidence 0.
+/// <c>anc classify --input file.wav [--json] [--model m.zip]</c>: per 1 s window of a recording (mono or stereo,
+/// any common rate), the noise classifier's top class and its probability, and the emergency detector's verdict
+/// (flag and type) — the same two judges a session has, run offline.
 /// </summary>
 internal static class ClassifyCommand
 {
@@ -18,20 +20,22 @@ internal static class ClassifyCommand
     {
         var input = new Option<FileInfo>("--input") { Description = "WAV file", Required = true };
         var json = new Option<bool>("--json") { Description = "One JSON object per 1 s window" };
-        var command = new Command("classify", "Detect emergency sounds (sirens, smoke and CO alarms, car horns) in a recording.") { input, json };
+        var model = new Option<FileInfo?>("--model") { Description = "Classifier model (default: the embedded one)" };
+        var command = new Command("classify", "Name the noise and detect emergency sounds in a recording, per 1 s window.") { input, json, model };
         command.SetAction(parse =>
         {
             try
             {
-                var windows = Run(WavFile.Read(parse.GetValue(input)!.FullName));
+                var path = parse.GetValue(model)?.FullName ?? new ClassifierOptions().ResolvedModelPath;
+                var windows = Run(WavFile.Read(parse.GetValue(input)!.FullName), NoiseClassifierModel.Load(path));
                 var options = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
                 foreach (var w in windows)
                     Console.WriteLine(parse.GetValue(json)
                         ? JsonSerializer.Serialize(w, options)
-                        : $"{w.StartSec,6:0.0} s  {w.Label,-14} {(w.Emergency ? "EMERGENCY " + w.EmergencyType : "")}");
+                        : $"{w.StartSec,6:0.0} s  {w.Label,-18} {w.Confidence,5:P0}  {(w.Emergency ? "EMERGENCY " + w.EmergencyType : "")}");
                 return 0;
             }
-            catch (Exception e) when (e is InvalidDataException or IOException)
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"anc classify: {e.Message}");
                 return 2;
@@ -40,11 +44,18 @@ internal static class ClassifyCommand
         return command;
     }
 
-    /// <summary>Runs the detector over the whole file and reports, per 1 s hop, whether an emergency was active.</summary>
-    public static IReadOnlyList<Window> Run(WavFile wav)
+    /// <summary>
+    /// Runs the classifier and the detector over the whole file. Per 1 s hop: the classifier's latest window
+    /// (its windows are 0.99 s, so almost every hop has exactly one) and whether an emergency was active.
+    /// </summary>
+    public static IReadOnlyList<Window> Run(WavFile wav, NoiseClassifierModel? model = null)
     {
+        model ??= NoiseClassifierModel.Load(new ClassifierOptions().ResolvedModelPath);
         var samples = wav.Mono();
         var detector = new EmergencyDetector(wav.SampleRate);
+        var features = new NoiseFeatures(wav.SampleRate);
+        float[]? latest = null;
+        var chunk = new float[wav.SampleRate];
         var windows = new List<Window>();
         var second = wav.SampleRate;
         for (var start = 0; start < samples.Length; start += second)
@@ -52,11 +63,21 @@ internal static class ClassifyCommand
             string? seen = detector.Active;
             void OnDetected(string kind, double _) => seen ??= kind;
             detector.Detected += OnDetected;
-            detector.Push(samples.AsSpan(start, Math.Min(second, samples.Length - start)));
+            var piece = samples.AsSpan(start, Math.Min(second, samples.Length - start));
+            detector.Push(piece);
             detector.Detected -= OnDetected;
             seen ??= detector.Active;
-            windows.Add(new Window((double)start / second, seen ?? "unclassified", seen is null ? 0 : 1, seen is not null, seen));
+            piece.CopyTo(chunk);
+            features.Push(chunk.AsSpan(0, piece.Length), w => latest = w);
+            var (label, confidence) = latest is null ? ("unclassified", 0f) : Top(model.Predict(latest), model.Labels);
+            windows.Add(new Window((double)start / second, label, Math.Round(confidence, 3), seen is not null, seen));
         }
         return windows;
+    }
+
+    private static (string Label, float Confidence) Top(float[] probabilities, IReadOnlyList<string> labels)
+    {
+        var best = Array.IndexOf(probabilities, probabilities.Max());
+        return (labels[best], probabilities[best]);
     }
 }

@@ -122,7 +122,8 @@ public sealed class DeviceSession
             DelayMs: start.DelayMs ?? 20,
             FilterLength: start.FilterLength ?? 512,
             SecondaryPath: start.SecondaryPath,
-            FrameSamples: start.FrameSamples ?? (start.SampleRate ?? 48_000) / 100);
+            FrameSamples: start.FrameSamples ?? (start.SampleRate ?? 48_000) / 100,
+            AutoProfile: start.AutoProfile ?? true);
         try
         {
             await _session.ConfigureAsync(config);
@@ -208,6 +209,8 @@ public sealed class DeviceSession
                 Send(new ControlMessage { Type = "alert", Alert = alert });
                 _webhook?.Notify(alert);
             }
+            if (reply.Classification is { } classification)
+                Send(new ControlMessage { Type = "classification", Classification = classification });
         }
     }
 

@@ -21,6 +21,7 @@ public sealed record ControlMessage
     [JsonPropertyName("delayMs")] public double? DelayMs { get; init; }
     [JsonPropertyName("filterLength")] public int? FilterLength { get; init; }
     [JsonPropertyName("secondaryPath")] public float[]? SecondaryPath { get; init; }
+    [JsonPropertyName("autoProfile")] public bool? AutoProfile { get; init; }
 
     // audio (JSON form)
     [JsonPropertyName("seq")] public long? Sequence { get; init; }
@@ -33,4 +34,5 @@ public sealed record ControlMessage
     [JsonPropertyName("stats")] public SessionStats? Stats { get; init; }
     [JsonPropertyName("framesDropped")] public long? FramesDropped { get; init; }
     [JsonPropertyName("alert")] public EmergencyAlert? Alert { get; init; }
+    [JsonPropertyName("classification")] public NoiseClassification? Classification { get; init; }
 }

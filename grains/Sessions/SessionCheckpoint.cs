@@ -13,4 +13,7 @@ public sealed class SessionCheckpoint
     [Id(4)] public long FramesRejected { get; set; }
     [Id(5)] public int Restores { get; set; }
     [Id(6)] public List<EmergencyAlert> Alerts { get; set; } = [];
+    [Id(7)] public NoiseClassification? Classification { get; set; }
+    /// <summary>The ANC profile in force (null: the configuration as given); the filter state has its shape.</summary>
+    [Id(8)] public string? Profile { get; set; }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using AncOrleans.Abstractions;
 using AncOrleans.Dsp;
+using AncOrleans.Dsp.Classification;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
@@ -29,6 +30,7 @@ internal sealed class SessionGrain(
     private bool _converged;
     private EmergencyAlert? _pendingAlert;                  // to go out with the next reply
     private bool _passthrough;
+    private NoiseClassification? _pendingClassification;    // to go out with the next reply
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -79,6 +81,8 @@ internal sealed class SessionGrain(
     private void Build(SessionConfig config)
     {
         var settings = SessionSettings.From(config); // throws ArgumentException with the reason
+        if (checkpoint.State.Profile is { } profile && config.AutoProfile && settings.Mode == CancellerMode.AntiNoise)
+            settings = AncProfile.Named(profile).ApplyTo(settings);
         _processor = new AncProcessor(settings);
         _processor.Passthrough(_passthrough);
         _config = config;
@@ -129,7 +133,9 @@ internal sealed class SessionGrain(
             Rms(x), Rms(second), (float)processor.ShortTermReductionDb, _features is null ? [] : FrameCodec.ToPcm16(x));
         var alert = _pendingAlert;
         _pendingAlert = null;
-        return (new AntiNoiseFrame(frame.Sequence, playout, frame.Format, FrameCodec.Encode(output, frame.Format), null, alert), features);
+        var classification = _pendingClassification;
+        _pendingClassification = null;
+        return (new AntiNoiseFrame(frame.Sequence, playout, frame.Format, FrameCodec.Encode(output, frame.Format), null, alert, classification), features);
     }
 
     private AntiNoiseFrame Reject(AudioFrame? frame, string reason)
@@ -167,7 +173,8 @@ internal sealed class SessionGrain(
         return Task.FromResult(new SessionStats(
             this.GetPrimaryKeyString(), checkpoint.State.FramesIn, checkpoint.State.FramesOut, checkpoint.State.FramesRejected,
             p?.ShortTermReductionDb ?? 0, p?.ReductionSinceStartDb ?? 0, state,
-            _config?.Algorithm ?? "", _config?.Mode ?? "", p?.OutputGain ?? 0, p?.Resets ?? 0, checkpoint.State.Restores, _lastError));
+            _config?.Algorithm ?? "", _config?.Mode ?? "", p?.OutputGain ?? 0, p?.Resets ?? 0, checkpoint.State.Restores, _lastError,
+            checkpoint.State.Classification?.Label, checkpoint.State.Profile));
     }
 
     public async Task ResetAsync()
@@ -205,6 +212,30 @@ internal sealed class SessionGrain(
         _pendingAlert = alert;
         _dirty = true;
         return SetPassthroughAsync(alert.Active);
+    }
+
+    public Task ClassifyAsync(NoiseClassification classification)
+    {
+        ArgumentNullException.ThrowIfNull(classification);
+        checkpoint.State.Classification = classification;
+        _pendingClassification = classification;
+        _dirty = true;
+        if (!classification.ApplyProfile || _config is not { AutoProfile: true } config || _processor is not { } previous
+            || previous.Settings.Mode != CancellerMode.AntiNoise || classification.Profile == checkpoint.State.Profile)
+            return Task.CompletedTask;
+        // Retune: a profile that keeps the filter's shape (length, branches, K) keeps the weights too — only the
+        // step sizes change; one that changes the shape starts that filter afresh, which suits a noise that has
+        // changed (the old weights describe the old noise).
+        AncProfile.Named(classification.Profile); // throws on an unknown name before anything changes
+        var before = checkpoint.State.Profile;
+        checkpoint.State.Profile = classification.Profile;
+        Build(config);
+        var kept = previous.StateLength == _processor!.StateLength && previous.Settings.FilterLength == _processor.Settings.FilterLength
+            && previous.Settings.Algorithm == _processor.Settings.Algorithm && previous.Settings.Harmonics == _processor.Settings.Harmonics;
+        if (kept) _processor.LoadState(previous.SaveState());
+        logger.LogInformation("Session {Session}: noise {Label} ({Confidence:P0}), profile {Before} → {Profile}, weights {Kept}",
+            this.GetPrimaryKeyString(), classification.Label, classification.Confidence, before ?? "(configured)", classification.Profile, kept ? "kept" : "restarted");
+        return Task.CompletedTask;
     }
 
     public Task<EmergencyAlert[]> GetAlertsAsync() => Task.FromResult(checkpoint.State.Alerts.ToArray());
