@@ -16,6 +16,7 @@ public sealed class ClassifierOptions
     public double Smoothing { get; set; } = 0.7;
     public int HoldWindows { get; set; } = 4;
     public double EnterConfidence { get; set; } = 0.5;
+    public double SwitchMargin { get; set; } = 0.3;
     public double MinDwellSeconds { get; set; } = 15;
 
     /// <summary>Backend call timeout per window (the call is skipped, never retried, past it).</summary>
@@ -25,6 +26,6 @@ public sealed class ClassifierOptions
 
     public ProfileSelectorOptions Selector => new()
     {
-        Smoothing = Smoothing, HoldWindows = HoldWindows, EnterConfidence = EnterConfidence, MinDwellSeconds = MinDwellSeconds,
+        Smoothing = Smoothing, HoldWindows = HoldWindows, EnterConfidence = EnterConfidence, SwitchMargin = SwitchMargin, MinDwellSeconds = MinDwellSeconds,
     };
 }

@@ -8,7 +8,7 @@ namespace AncOrleans.Dsp.Classification;
 /// (40 bands, 50–7000 Hz; cf. the log-mel front end of most environmental-sound classifiers, e.g. Piczak,
 /// "Environmental sound classification with convolutional neural networks", MLSP 2015):
 /// <code>
-///   L_t[m] = 10 log10(E_t[m] + ε)                          log-mel energy of frame t, band m
+///   L_t[m] = 10 log10(E_t[m] + 10⁻⁶ Σ_m E_t[m])            log-mel energy of frame t, band m (floor −60 dB)
 ///   shape[m] = mean_t L_t[m] − mean_{t,m} L                 spectral shape, level-free          (40)
 ///   spread[m] = std_t L_t[m]                                how much each band fluctuates       (40)
 ///   flux[m] = mean_t |L_t[m] − L_{t−1}[m]|                  frame-to-frame change per band      (40)
@@ -19,7 +19,7 @@ namespace AncOrleans.Dsp.Classification;
 ///   23–30 Hz (engine firing, helicopter blades, footsteps, syllables)                             (6)
 /// </code>
 /// Level-invariant by construction (the absolute level never enters), so microphone gain does not matter.
-/// Every step reuses its buffers: extracting a window allocates nothing.
+/// Every step reuses its buffers; a finished window allocates only its output vector.
 /// </summary>
 public sealed class NoiseFeatures
 {
@@ -95,12 +95,11 @@ public sealed class NoiseFeatures
         _mel.Apply(_power, _energies);
         var t = _frames++;
         double total = 0;
-        for (var m = 0; m < Bands; m++)
-        {
-            _logMel[t, m] = 10 * MathF.Log10(_energies[m] + 1e-10f);
-            total += _energies[m];
-        }
-        _level[t] = 10 * (float)Math.Log10(total + 1e-10);
+        for (var m = 0; m < Bands; m++) total += _energies[m];
+        // floor 60 dB under the frame's total: bands without energy look the same at any level
+        var floor = (float)(1e-6 * total + 1e-30);
+        for (var m = 0; m < Bands; m++) _logMel[t, m] = 10 * MathF.Log10(_energies[m] + floor);
+        _level[t] = 10 * (float)Math.Log10(total + 1e-30);
         // flatness and centroid over 100–7000 Hz (bins 3 … 224)
         const int first = 3, last = 224;
         double logSum = 0, sum = 0, weighted = 0;

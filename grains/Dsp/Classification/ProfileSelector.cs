@@ -5,7 +5,8 @@ namespace AncOrleans.Dsp.Classification;
 /// hysteresis so that a mixture of two noises never makes the filter flap between profiles:
 /// <code>
 ///   p̄_c(k) = α p̄_c(k−1) + (1 − α) p_c(k)                 smoothed probabilities (α = Smoothing)
-///   label changes to c  when  c = argmax p̄  for HoldWindows windows in a row  and  p̄_c ≥ EnterConfidence
+///   label changes to c  when  c = argmax p̄  for HoldWindows windows in a row,  p̄_c ≥ EnterConfidence
+///                       and  p̄_c − p̄_current ≥ SwitchMargin   (a near tie keeps the current verdict)
 ///   profile follows the label's profile  when  ≥ MinDwellSeconds since the last profile change
 /// </code>
 /// Emergency labels never change the profile (the emergency detector handles those sounds: passthrough).
@@ -34,7 +35,9 @@ public sealed class ProfileSelector(ProfileSelectorOptions options)
         _run++;
         if (Label is not null) Confidence = (float)_smoothed.GetValueOrDefault(Label);
         var labelChanged = false;
-        if (top.Key != Label && _run >= options.HoldWindows && top.Value >= options.EnterConfidence && NoiseTaxonomy.TryGet(top.Key, out _))
+        var current = Label is null ? 0 : _smoothed.GetValueOrDefault(Label);
+        if (top.Key != Label && _run >= options.HoldWindows && top.Value >= options.EnterConfidence
+            && top.Value - current >= options.SwitchMargin && NoiseTaxonomy.TryGet(top.Key, out _))
         {
             Label = top.Key;
             Confidence = (float)top.Value;
@@ -72,6 +75,9 @@ public sealed record ProfileSelectorOptions
 
     /// <summary>Smoothed probability the new top label needs.</summary>
     public double EnterConfidence { get; init; } = 0.5;
+
+    /// <summary>How far the new label must be ahead of the current one (smoothed probability).</summary>
+    public double SwitchMargin { get; init; } = 0.3;
 
     /// <summary>Least time between two profile changes.</summary>
     public double MinDwellSeconds { get; init; } = 15;
