@@ -2,6 +2,7 @@ using System.Net;
 using AncOrleans.Grains.Classification;
 using AncOrleans.Grains.Sessions;
 using AncOrleans.Silo.DynamoDb;
+using AncOrleans.Silo.SageMaker;
 using Orleans.Runtime.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,7 +29,7 @@ public static class AncSiloExtensions
         // Classifier:Backend = embedded (default) | sagemaker (falls back to embedded on failure)
         silo.Services.AddOptions<ClassifierOptions>().Bind(configuration.GetSection(ClassifierOptions.Section));
         silo.Services.AddKeyedSingleton<INoiseClassifierBackend, EmbeddedClassifierBackend>("embedded");
-        silo.Services.AddSingleton<INoiseClassifierBackend>(services => services.GetRequiredKeyedService<INoiseClassifierBackend>("embedded"));
+        silo.Services.AddAncClassifierBackend(configuration);
         // Persistence:Provider = memory (default) | dynamodb
         if (string.Equals(configuration["Persistence:Provider"], "dynamodb", StringComparison.OrdinalIgnoreCase))
         {

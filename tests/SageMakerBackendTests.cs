@@ -171,6 +171,25 @@ public sealed class SageMakerBackendTests
     }
 
     [Fact]
+    public async Task When_SageMaker_is_down_the_real_embedded_model_names_the_noise()
+    {
+        await using var stub = new SageMakerStub(_ => new SageMakerStubReply(503, """{"message":"unavailable"}"""));
+        using var http = new HttpClient();
+        var metrics = new ClassifierFallbackMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+        var embedded = new AncOrleans.Grains.Classification.EmbeddedClassifierBackend(Options.Create(new AncOrleans.Grains.Classification.ClassifierOptions()));
+        var backend = new FallbackClassifierBackend(Backend(http, stub, maxRetries: 1, timeoutMs: 150), embedded, metrics,
+            new CapturingLogger<FallbackClassifierBackend>());
+        var hum = AncOrleans.Dsp.Acoustics.NoiseLibrary.Render("hum", 16_000, 2, new AncOrleans.Dsp.Acoustics.NoiseGenerator(5));
+        var window = AncOrleans.Dsp.Classification.NoiseFeatures.Extract(hum, 16_000)[0];
+
+        var probabilities = await backend.PredictAsync(window, CancellationToken.None);
+
+        Assert.Equal(2, stub.Requests.Count);
+        Assert.Equal("hum", probabilities.MaxBy(p => p.Value).Key);
+        Assert.Equal(AncOrleans.Dsp.Classification.NoiseTaxonomy.Labels.Count, probabilities.Count);
+    }
+
+    [Fact]
     public async Task During_an_outage_the_fallback_warns_once_per_interval()
     {
         var metrics = new ClassifierFallbackMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
