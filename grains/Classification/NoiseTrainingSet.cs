@@ -24,6 +24,8 @@ public static class NoiseTrainingSet
             {
                 var random = new NoiseGenerator(seedBase + 1000 * index + clip);
                 var sound = NoiseLibrary.Render(label, NoiseFeatures.Rate, clipSeconds, random);
+                // a third of the clips in a room (RT60 0.2–0.8 s): recordings are rarely anechoic
+                if (clip % 3 == 2) sound = SoundSynth.Room(sound, NoiseFeatures.Rate, 0.2 + 0.6 * random.NextUniform(), 0.2 + 0.4 * random.NextUniform(), random);
                 var mix = sound;
                 if (clip % 2 == 1)
                 {

@@ -268,7 +268,12 @@ public static class NoiseLibrary
                     signal = Add(signal, r.Pink(n), 25);
                     break;
                 }
-            case "siren" or "smoke_alarm" or "co_alarm" or "car_horn" or "glass_break":
+            case "smoke_alarm" or "co_alarm":
+                // piezo sounders are nearly square waves: strong odd harmonics, varying from unit to unit
+                signal = EmergencySounds.Create(label, rate, seconds, r);
+                Buzz(signal, U(0.2, 1.0));
+                break;
+            case "siren" or "car_horn" or "glass_break":
                 signal = EmergencySounds.Create(label, rate, seconds, r);
                 break;
             default: throw new ArgumentException($"No generator for category '{label}'.");

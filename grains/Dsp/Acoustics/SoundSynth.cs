@@ -186,6 +186,44 @@ public static class SoundSynth
         return signal;
     }
 
+    /// <summary>
+    /// A room: Schroeder's reverberator ("Natural sounding artificial reverberation", JAES 10(3), 1962) — four
+    /// parallel feedback combs (delays 29–45 ms, gains set for the reverberation time) into two all-passes —
+    /// mixed with the dry signal at <paramref name="wet"/>.
+    /// </summary>
+    public static float[] Room(float[] dry, int rate, double rt60, double wet, NoiseGenerator random)
+    {
+        var result = new float[dry.Length];
+        foreach (var ms in new[] { 29.7, 37.1, 41.1, 43.7 })
+        {
+            var delay = (int)(ms * (0.9 + 0.2 * random.NextUniform()) * rate / 1000);
+            var gain = (float)Math.Pow(10, -3.0 * delay / (rt60 * rate));
+            var line = new float[delay];
+            for (int i = 0, slot = 0; i < dry.Length; i++, slot = (slot + 1) % delay)
+            {
+                var y = line[slot];
+                line[slot] = dry[i] + gain * y;
+                result[i] += 0.25f * y;
+            }
+        }
+        foreach (var (ms, g) in new[] { (5.0, 0.7f), (1.7, 0.7f) })
+        {
+            var delay = Math.Max(1, (int)(ms * rate / 1000));
+            var line = new float[delay];
+            for (int i = 0, slot = 0; i < result.Length; i++, slot = (slot + 1) % delay)
+            {
+                var delayed = line[slot];
+                var input = result[i] + g * delayed;
+                line[slot] = input;
+                result[i] = delayed - g * input;
+            }
+        }
+        var dryGain = (float)(1 - wet);
+        var wetGain = (float)(wet * Scenarios.Rms(dry) / Math.Max(1e-9, Scenarios.Rms(result)));
+        for (var i = 0; i < result.Length; i++) result[i] = dryGain * dry[i] + wetGain * result[i];
+        return result;
+    }
+
     /// <summary>y(n) = sign(x)·|x|^p, a soft "buzz" that adds odd harmonics (p &lt; 1).</summary>
     public static void Buzz(Span<float> signal, double p)
     {
