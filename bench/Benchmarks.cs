@@ -41,3 +41,10 @@ public class PeerBenchmarks : StreamBenchmarkBase
     [Params("nwaves-nlms", "speexdsp-mdf")]
     public override string Name { get; set; } = "";
 }
+
+/// <summary>The classifier grain's per-session work: features and one model prediction per second.</summary>
+public class ClassifierBenchmarks : StreamBenchmarkBase
+{
+    [Params("classifier")]
+    public override string Name { get; set; } = "";
+}

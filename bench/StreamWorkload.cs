@@ -22,7 +22,7 @@ internal abstract class StreamWorkload : IDisposable
     public const int Seed = 1;
 
     /// <summary>Benchmark names in report order: ours (antinoise mode), then the peers (clean mode).</summary>
-    public static readonly IReadOnlyList<string> Names = ["nlms", "rls", "hybrid", "nwaves-nlms", "speexdsp-mdf"];
+    public static readonly IReadOnlyList<string> Names = ["nlms", "rls", "hybrid", "nwaves-nlms", "speexdsp-mdf", "classifier"];
 
     public static readonly IReadOnlyList<string> OurNames = ["nlms", "rls", "hybrid"];
 
@@ -57,6 +57,7 @@ internal abstract class StreamWorkload : IDisposable
         "hybrid" => new OursWorkload(name, AdaptiveAlgorithm.Hybrid),
         "nwaves-nlms" => new PeerWorkload(name, new NWavesNlmsPeer(FilterLength, blockSize: FrameSamples)),
         "speexdsp-mdf" => new PeerWorkload(name, CreateSpeex()),
+        "classifier" => new ClassifierWorkload(name),
         _ => throw new ArgumentException($"Unknown benchmark '{name}'. Known: {string.Join(", ", Names)}."),
     };
 
@@ -80,6 +81,26 @@ internal abstract class StreamWorkload : IDisposable
         if (!SpeexMdfPeer.IsAvailable(out var error))
             throw new InvalidOperationException(error ?? "libspeexdsp could not be loaded.");
         return new SpeexMdfPeer(SampleRate, FrameSamples, FilterLength);
+    }
+
+    /// <summary>
+    /// What every session's classifier grain costs per second of 48 kHz audio: resampling to 16 kHz, the log-mel
+    /// features (one 512-point FFT per 16 ms) and one prediction of the embedded model.
+    /// </summary>
+    private sealed class ClassifierWorkload(string name) : StreamWorkload(name)
+    {
+        private readonly Dsp.Classification.NoiseFeatures _features = new(SampleRate);
+        private readonly Grains.Classification.NoiseClassifierModel _model =
+            Grains.Classification.NoiseClassifierModel.Load(new Grains.Classification.ClassifierOptions().ResolvedModelPath);
+        private float _last;
+
+        public override float ProcessOneSecond()
+        {
+            Reference.CopyTo(Output, 0); // the features filter their input in place
+            for (var start = 0; start < SamplesPerRun; start += FrameSamples)
+                _features.Push(Output.AsSpan(start, FrameSamples), window => _last = _model.Predict(window)[0]);
+            return _last;
+        }
     }
 
     /// <summary>Our <see cref="AncProcessor"/> in antinoise mode: D = 20 ms, 10 ms blocks, Ŝ = the scene's secondary path.</summary>
