@@ -107,9 +107,9 @@ internal static class SimCommand
         }
         else
         {
-            Console.WriteLine($"{"device",-18} {"reduction dB",12} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"sent",6} {"answered",9} {"late",5} {"lost",5}");
+            Console.WriteLine($"{"device",-18} {"reduction dB",12} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"sent",6} {"answered",9} {"late",5} {"lost",5} {"noise",-16}");
             foreach (var r in reports)
-                Console.WriteLine($"{r.Device,-18} {r.ReductionDb,12:0.0} {r.LatencyP50Ms,8:0.00} {r.LatencyP95Ms,8:0.00} {r.LatencyP99Ms,8:0.00} {r.FramesSent,6} {r.FramesAnswered,9} {r.FramesLate,5} {r.FramesLost,5}");
+                Console.WriteLine($"{r.Device,-18} {r.ReductionDb,12:0.0} {r.LatencyP50Ms,8:0.00} {r.LatencyP95Ms,8:0.00} {r.LatencyP99Ms,8:0.00} {r.FramesSent,6} {r.FramesAnswered,9} {r.FramesLate,5} {r.FramesLost,5} {r.Noise ?? "-",-16}");
             Console.WriteLine($"{count} devices over {target.Transport}, {scenario}, D = {delayMs} ms: mean reduction {summary.meanReductionDb:0.0} dB, round trip p50 {summary.latencyP50Ms:0.00} ms, p99 {summary.latencyP99Ms:0.00} ms, {summary.framesLost} lost, {summary.framesLate} late.");
         }
         return 0;

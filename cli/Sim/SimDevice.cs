@@ -22,7 +22,8 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
     private readonly ConcurrentDictionary<uint, long> _sentAt = new();
     private readonly ConcurrentBag<double> _roundTrips = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _answered, _late, _errors;
+    private int _answered, _late, _errors, _alerts;
+    private volatile string? _noise;
 
     public string DeviceId => deviceId;
     public float[] Ear { get; } = new float[scene.Length];
@@ -32,6 +33,12 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
     public int Answered => _answered;
     public int Late => _late;
     public int Errors => _errors;
+
+    /// <summary>The last <c>classification</c> event's label (null until the classifier has named the noise).</summary>
+    public string? Noise => _noise;
+
+    /// <summary><c>alert</c> events received (raised or cleared).</summary>
+    public int Alerts => _alerts;
     public IReadOnlyCollection<double> RoundTripsMs => _roundTrips;
 
     /// <summary>Streams over a WebSocket to the gateway at <paramref name="server"/>.</summary>
@@ -84,6 +91,8 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
             var control = JsonSerializer.Deserialize<ControlMessage>(message.Span);
             if (control?.Type == "error") Interlocked.Increment(ref _errors);
             if (control?.Type == "started") _started.TrySetResult();
+            if (control?.Type == "classification" && control.Classification is { } classification) _noise = classification.Label;
+            if (control?.Type == "alert") Interlocked.Increment(ref _alerts);
             return;
         }
         if (!WireFrame.TryParse(message, out var reply, out _) || !_sentAt.TryGetValue(reply.Sequence, out var sent)) return;

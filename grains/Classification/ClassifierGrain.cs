@@ -64,9 +64,10 @@ internal sealed class ClassifierGrain(
         }
         var selector = _selector!;
         var update = selector.Update(probabilities, _seconds);
-        if (!update.Any || selector.Label is null) return;
-        var profile = (selector.Profile ?? NoiseTaxonomy.Get(selector.Label).Profile).Name;
-        var verdict = new NoiseClassification(this.GetPrimaryKeyString(), selector.Label, selector.Confidence, profile,
+        if (!update.Any) return;
+        var label = selector.Label ?? "unclassified"; // the profile can be clear before any one class is
+        var profile = (selector.Profile ?? NoiseTaxonomy.Get(label).Profile).Name;
+        var verdict = new NoiseClassification(this.GetPrimaryKeyString(), label, selector.Confidence, profile,
             update.ProfileChanged, _seconds, backend.Name);
         await GrainFactory.GetGrain<ISessionGrain>(this.GetPrimaryKeyString()).ClassifyAsync(verdict);
     }

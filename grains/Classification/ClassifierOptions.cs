@@ -13,7 +13,7 @@ public sealed class ClassifierOptions
     /// <summary>The embedded model; empty: <c>Models/noise-classifier.zip</c> beside the binaries.</summary>
     public string ModelPath { get; set; } = "";
 
-    public double Smoothing { get; set; } = 0.7;
+    public double Smoothing { get; set; } = 0.85;
     public int HoldWindows { get; set; } = 4;
     public double EnterConfidence { get; set; } = 0.5;
     public double SwitchMargin { get; set; } = 0.3;

@@ -23,8 +23,9 @@ public static class NoiseLibrary
             case "pink_noise": signal = r.Pink(n); break;
             case "brown_noise": signal = Brown(n, rate, r); break;
             case "hum":
-                signal = Add(Harmonics(n, rate, r.NextUniform() < 0.5 ? 50 : 60, 0.001, [1, U(0.3, 0.8), U(0.2, 0.6), U(0.1, 0.4), U(0.05, 0.3)], r),
-                    r.Pink(n), U(20, 35));
+                // mains at 50/60 Hz, or at twice that where rectifiers and magnetostriction dominate
+                signal = Add(Harmonics(n, rate, (r.NextUniform() < 0.5 ? 50 : 60) * (r.NextUniform() < 0.5 ? 1 : 2), 0.001,
+                    [1, U(0.3, 0.8), U(0.2, 0.6), U(0.1, 0.4), U(0.05, 0.3)], r), r.Pink(n), U(20, 40));
                 break;
             case "transformer_buzz":
                 signal = Harmonics(n, rate, r.NextUniform() < 0.5 ? 100 : 120, 0.0005, Rolloff(30, U(0.6, 1.0)), r);

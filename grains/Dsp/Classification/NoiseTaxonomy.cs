@@ -16,7 +16,7 @@ public static class NoiseTaxonomy
         C("pink_noise", "stationary", AncProfile.BroadbandSteady, "−3 dB/octave noise"),
         C("brown_noise", "stationary", AncProfile.BroadbandSteady, "−6 dB/octave rumble"),
         // machinery and appliances
-        C("hum", "machinery", AncProfile.Tonal, "mains hum, 50/60 Hz and harmonics"),
+        C("hum", "machinery", AncProfile.Tonal, "mains hum, 50/60 Hz (or 100/120 Hz) and a few harmonics"),
         C("transformer_buzz", "machinery", AncProfile.Tonal, "100/120 Hz magnetostriction buzz, rich harmonics"),
         C("engine", "machinery", AncProfile.TonalDrifting, "combustion engine, firing harmonics with moving rpm"),
         C("fan", "machinery", AncProfile.Tonal, "blade-pass tone over airflow noise"),
