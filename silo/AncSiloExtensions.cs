@@ -4,6 +4,7 @@ using AncOrleans.Silo.DynamoDb;
 using Orleans.Runtime.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
 
 namespace AncOrleans.Silo;
 
@@ -47,10 +48,14 @@ public static class AncSiloExtensions
 
     /// <summary>
     /// Localhost clustering from <c>Orleans:SiloPort</c>, <c>Orleans:GatewayPort</c> and, for a second process
-    /// joining an existing one, <c>Orleans:PrimarySiloPort</c>.
+    /// joining an existing one, <c>Orleans:PrimarySiloPort</c>; or the DynamoDB membership table
+    /// (<c>Clustering:Provider=dynamodb</c>). Failure detection (Orleans' <see cref="ClusterMembershipOptions"/>:
+    /// <c>ProbeTimeout</c>, <c>NumMissedProbesLimit</c>, <c>NumVotesForDeathDeclaration</c>, …) comes from
+    /// <c>Clustering:Membership</c>; docs/reliability.md has the values we measured.
     /// </summary>
     public static ISiloBuilder UseAncClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
+        silo.Services.AddOptions<ClusterMembershipOptions>().Bind(configuration.GetSection("Clustering:Membership"));
         var section = configuration.GetSection("Orleans");
         var siloPort = section.GetValue("SiloPort", 11111);
         var gatewayPort = section.GetValue("GatewayPort", 30000);
@@ -60,7 +65,7 @@ public static class AncSiloExtensions
             var clusterId = section.GetValue("ClusterId", "anc-local")!;
             var options = configuration.GetSection(DynamoDbOptions.Section).Get<DynamoDbOptions>() ?? new DynamoDbOptions();
             var advertised = IPAddress.Parse(section.GetValue("AdvertisedIPAddress", "127.0.0.1")!);
-            silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+            silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = clusterId;
                 o.ServiceId = section.GetValue("ServiceId", "anc-orleans")!;
