@@ -29,6 +29,9 @@ internal sealed class SessionGrain(
     private bool _converged;
     private EmergencyAlert? _pendingAlert;                  // to go out with the next reply
     private bool _passthrough;
+    private AntiNoiseFrame? _lastReply;                     // the last frame's answer, for a re-sent frame
+    private long _lastTimestampUs;
+    private long _unpublished;                              // frames whose features could not be published
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -68,6 +71,7 @@ internal sealed class SessionGrain(
         if (previous is not null && previous.StateLength == _processor!.StateLength && SameShape(_config, config))
             _processor.LoadState(previous.SaveState());
         _config = config;
+        _lastReply = null;
         checkpoint.State.Config = config;
         _dirty = true;
         await CheckpointAsync(CancellationToken.None);
@@ -90,6 +94,10 @@ internal sealed class SessionGrain(
 
     public async Task<AntiNoiseFrame> ProcessAsync(AudioFrame frame)
     {
+        // A frame sent again (same sequence and timestamp: its first call failed on the way back) is answered
+        // again, not processed twice.
+        if (_lastReply is { } last && frame is not null && last.Sequence == frame.Sequence && _lastTimestampUs == frame.DeviceTimestampUs)
+            return last;
         checkpoint.State.FramesIn++;
         if (_processor is null || _config is null) return Reject(frame, "session is not configured: call configure (the start message) first");
         if (frame is null) return Reject(frame, "missing frame");
@@ -100,8 +108,28 @@ internal sealed class SessionGrain(
         if (error is not null) return Reject(frame, error);
 
         var (reply, features) = Run(frame);
-        if (_features is not null) await _features.OnNextAsync(features);
+        _lastReply = reply;
+        _lastTimestampUs = frame.DeviceTimestampUs;
+        if (_features is not null) await PublishAsync(features);
         return reply;
+    }
+
+    // The features feed the emergency detector; their stream's queue may live on a silo that just died. The
+    // anti-noise reply does not wait for it: a failed publish drops that frame's features, logged once per outage.
+    private async Task PublishAsync(FrameFeatures features)
+    {
+        try
+        {
+            await _features!.OnNextAsync(features);
+            if (_unpublished > 0)
+                logger.LogInformation("Session {Session}: feature stream back after {Count} unpublished frames", this.GetPrimaryKeyString(), _unpublished);
+            _unpublished = 0;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            if (_unpublished++ == 0)
+                logger.LogWarning("Session {Session}: feature stream unavailable ({Error}); frames are answered without publishing", this.GetPrimaryKeyString(), e.GetType().Name);
+        }
     }
 
     private (AntiNoiseFrame Reply, FrameFeatures Features) Run(AudioFrame frame)
