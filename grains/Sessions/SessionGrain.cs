@@ -21,7 +21,7 @@ internal sealed class SessionGrain(
     private AncProcessor? _processor;
     private SessionConfig? _config;
     private float[] _first = [], _second = [], _output = [];
-    private IAsyncStream<FrameFeatures>? _features;
+    private FeaturePublisher? _features;
     private bool _dirty;
     private string? _lastError;
     private double _convergenceMark = double.NaN;
@@ -31,7 +31,6 @@ internal sealed class SessionGrain(
     private bool _passthrough;
     private AntiNoiseFrame? _lastReply;                     // the last frame's answer, for a re-sent frame
     private long _lastTimestampUs;
-    private long _unpublished;                              // frames whose features could not be published
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -50,8 +49,8 @@ internal sealed class SessionGrain(
             }
         }
         if (!string.IsNullOrEmpty(_options.StreamProvider))
-            _features = this.GetStreamProvider(_options.StreamProvider)
-                .GetStream<FrameFeatures>(StreamId.Create(FrameFeatures.StreamNamespace, this.GetPrimaryKeyString()));
+            _features = new FeaturePublisher(this.GetStreamProvider(_options.StreamProvider)
+                .GetStream<FrameFeatures>(StreamId.Create(FrameFeatures.StreamNamespace, this.GetPrimaryKeyString())), this.GetPrimaryKeyString(), logger);
         var period = TimeSpan.FromSeconds(Math.Max(0.1, _options.CheckpointSeconds));
         this.RegisterGrainTimer(CheckpointAsync, period, period);
         await base.OnActivateAsync(cancellationToken);
@@ -61,6 +60,7 @@ internal sealed class SessionGrain(
     {
         _dirty = _config is not null;
         await CheckpointAsync(cancellationToken);
+        if (_features is not null) await _features.DrainAsync(TimeSpan.FromSeconds(1));
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -92,7 +92,10 @@ internal sealed class SessionGrain(
         _output = new float[capacity];
     }
 
-    public async Task<AntiNoiseFrame> ProcessAsync(AudioFrame frame)
+    // Synchronous: the reply never waits for I/O (features are queued, checkpoints run on a timer).
+    public Task<AntiNoiseFrame> ProcessAsync(AudioFrame frame) => Task.FromResult(Process(frame));
+
+    private AntiNoiseFrame Process(AudioFrame frame)
     {
         // A frame sent again (same sequence and timestamp: its first call failed on the way back) is answered
         // again, not processed twice.
@@ -110,26 +113,8 @@ internal sealed class SessionGrain(
         var (reply, features) = Run(frame);
         _lastReply = reply;
         _lastTimestampUs = frame.DeviceTimestampUs;
-        if (_features is not null) await PublishAsync(features);
+        _features?.Publish(features);
         return reply;
-    }
-
-    // The features feed the emergency detector; their stream's queue may live on a silo that just died. The
-    // anti-noise reply does not wait for it: a failed publish drops that frame's features, logged once per outage.
-    private async Task PublishAsync(FrameFeatures features)
-    {
-        try
-        {
-            await _features!.OnNextAsync(features);
-            if (_unpublished > 0)
-                logger.LogInformation("Session {Session}: feature stream back after {Count} unpublished frames", this.GetPrimaryKeyString(), _unpublished);
-            _unpublished = 0;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            if (_unpublished++ == 0)
-                logger.LogWarning("Session {Session}: feature stream unavailable ({Error}); frames are answered without publishing", this.GetPrimaryKeyString(), e.GetType().Name);
-        }
     }
 
     private (AntiNoiseFrame Reply, FrameFeatures Features) Run(AudioFrame frame)
