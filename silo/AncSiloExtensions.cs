@@ -25,6 +25,9 @@ public static class AncSiloExtensions
     public static ISiloBuilder AddAncGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.Services.AddOptions<SessionGrainOptions>().Bind(configuration.GetSection(SessionGrainOptions.Section));
+        // Orleans' default placement (resource-optimised) prefers the calling silo within LocalSiloPreferenceMargin
+        // (5 %): sessions a gateway starts stay on its silo. Placement:LocalSiloPreferenceMargin=0 spreads them.
+        silo.Services.AddOptions<ResourceOptimizedPlacementOptions>().Bind(configuration.GetSection("Placement"));
         // Persistence:Provider = memory (default) | dynamodb
         if (string.Equals(configuration["Persistence:Provider"], "dynamodb", StringComparison.OrdinalIgnoreCase))
         {
