@@ -25,6 +25,7 @@ public sealed class GatewayMetrics
         AudioChunksReceived = meter.CreateCounter<long>("AudioChunksReceived", "{message}", "Messages received from devices");
         AudioSamplesReceived = meter.CreateCounter<long>("AudioSampleReceived", "{sample}", "Samples per channel received in accepted frames");
         FramesDropped = meter.CreateCounter<long>("FramesDropped", "{frame}", "Frames or replies dropped past their deadline or for a slow client");
+        FramesResent = meter.CreateCounter<long>("FramesResent", "{send}", "Grain calls sent again because the session's silo died");
     }
 
     public Histogram<double> NoiseReduction { get; }
@@ -38,6 +39,7 @@ public sealed class GatewayMetrics
     public Counter<long> AudioChunksReceived { get; }
     public Counter<long> AudioSamplesReceived { get; }
     public Counter<long> FramesDropped { get; }
+    public Counter<long> FramesResent { get; }
 
     public void Observe(SessionStats stats)
     {

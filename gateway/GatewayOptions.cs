@@ -8,6 +8,12 @@ public sealed class GatewayOptions
     /// <summary>A frame that has waited longer than this before processing is dropped (and counted).</summary>
     public int FrameDeadlineMs { get; set; } = 40;
 
+    /// <summary>
+    /// Pause before re-sending a frame whose grain call failed because the session's silo died; the frame is re-sent
+    /// until it is answered or its deadline (<see cref="FrameDeadlineMs"/>) has passed.
+    /// </summary>
+    public int ResendPauseMs { get; set; } = 10;
+
     /// <summary>Largest WebSocket message accepted.</summary>
     public int MaxMessageBytes { get; set; } = 256 * 1024;
 

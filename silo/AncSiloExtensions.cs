@@ -6,6 +6,7 @@ using AncOrleans.Silo.SageMaker;
 using Orleans.Runtime.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
 
 namespace AncOrleans.Silo;
 
@@ -30,6 +31,9 @@ public static class AncSiloExtensions
         silo.Services.AddOptions<ClassifierOptions>().Bind(configuration.GetSection(ClassifierOptions.Section));
         silo.Services.AddKeyedSingleton<INoiseClassifierBackend, EmbeddedClassifierBackend>("embedded");
         silo.Services.AddAncClassifierBackend(configuration);
+        // Orleans' default placement (resource-optimised) prefers the calling silo within LocalSiloPreferenceMargin
+        // (5 %): sessions a gateway starts stay on its silo. Placement:LocalSiloPreferenceMargin=0 spreads them.
+        silo.Services.AddOptions<ResourceOptimizedPlacementOptions>().Bind(configuration.GetSection("Placement"));
         // Persistence:Provider = memory (default) | dynamodb
         if (string.Equals(configuration["Persistence:Provider"], "dynamodb", StringComparison.OrdinalIgnoreCase))
         {
@@ -53,10 +57,14 @@ public static class AncSiloExtensions
 
     /// <summary>
     /// Localhost clustering from <c>Orleans:SiloPort</c>, <c>Orleans:GatewayPort</c> and, for a second process
-    /// joining an existing one, <c>Orleans:PrimarySiloPort</c>.
+    /// joining an existing one, <c>Orleans:PrimarySiloPort</c>; or the DynamoDB membership table
+    /// (<c>Clustering:Provider=dynamodb</c>). Failure detection (Orleans' <see cref="ClusterMembershipOptions"/>:
+    /// <c>ProbeTimeout</c>, <c>NumMissedProbesLimit</c>, <c>NumVotesForDeathDeclaration</c>, …) comes from
+    /// <c>Clustering:Membership</c>; docs/reliability.md has the values we measured.
     /// </summary>
     public static ISiloBuilder UseAncClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
+        silo.Services.AddOptions<ClusterMembershipOptions>().Bind(configuration.GetSection("Clustering:Membership"));
         var section = configuration.GetSection("Orleans");
         var siloPort = section.GetValue("SiloPort", 11111);
         var gatewayPort = section.GetValue("GatewayPort", 30000);
@@ -66,7 +74,7 @@ public static class AncSiloExtensions
             var clusterId = section.GetValue("ClusterId", "anc-local")!;
             var options = configuration.GetSection(DynamoDbOptions.Section).Get<DynamoDbOptions>() ?? new DynamoDbOptions();
             var advertised = IPAddress.Parse(section.GetValue("AdvertisedIPAddress", "127.0.0.1")!);
-            silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+            silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = clusterId;
                 o.ServiceId = section.GetValue("ServiceId", "anc-orleans")!;

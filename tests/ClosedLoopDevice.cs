@@ -19,6 +19,12 @@ internal sealed class ClosedLoopDevice(AcousticScene scene, int delaySamples, in
 
     public int Position { get; private set; }
 
+    public int SampleRate => scene.SampleRate;
+
+    public int DelaySamples => delaySamples;
+
+    public bool Finished => Position >= scene.Length;
+
     public SessionConfig Config(string algorithm = "hybrid") => new(
         SampleRate: scene.SampleRate, Mode: "antinoise", Algorithm: algorithm,
         DelayMs: delaySamples * 1000.0 / scene.SampleRate, FilterLength: 512,
@@ -28,15 +34,25 @@ internal sealed class ClosedLoopDevice(AcousticScene scene, int delaySamples, in
     public async Task RunAsync(ISessionGrain grain, double seconds)
     {
         var end = Math.Min(scene.Length, Position + (int)(seconds * scene.SampleRate));
-        for (; Position < end; Position += frameSamples)
+        while (Position < end) await StepAsync(async frame => await grain.ProcessAsync(frame), end - Position);
+    }
+
+    /// <summary>
+    /// Sends the next frame (at most <paramref name="limit"/> samples) through <paramref name="send"/> and plays
+    /// its reply; a null reply (the frame was lost) plays silence in its slot.
+    /// </summary>
+    public async Task StepAsync(Func<AudioFrame, Task<AntiNoiseFrame?>> send, int limit = int.MaxValue)
+    {
+        var count = Math.Min(Math.Min(frameSamples, limit), scene.Length - Position);
+        for (var i = Position; i < Position + count; i++) Ear[i] = scene.Disturbance[i] + _secondary.Process(_speaker[i]);
+        var pcm = FrameCodec.EncodeStereo(scene.Reference.AsSpan(Position, count), Ear.AsSpan(Position, count), SampleFormat.Float32);
+        var reply = await send(new AudioFrame(_sequence++, Position * 1_000_000L / scene.SampleRate, scene.SampleRate, SampleFormat.Float32, count, pcm));
+        if (reply is not null)
         {
-            var count = Math.Min(frameSamples, end - Position);
-            for (var i = Position; i < Position + count; i++) Ear[i] = scene.Disturbance[i] + _secondary.Process(_speaker[i]);
-            var pcm = FrameCodec.EncodeStereo(scene.Reference.AsSpan(Position, count), Ear.AsSpan(Position, count), SampleFormat.Float32);
-            var reply = await grain.ProcessAsync(new AudioFrame(_sequence++, Position * 1_000_000L / scene.SampleRate, scene.SampleRate, SampleFormat.Float32, count, pcm));
             Assert.True(reply.Accepted, reply.Error);
             FrameCodec.DecodeMono(reply.Pcm, reply.Format).CopyTo(_speaker.AsSpan(Position + delaySamples));
         }
+        Position += count;
     }
 
     /// <summary>Reduction over [from, to) seconds of what has been streamed.</summary>

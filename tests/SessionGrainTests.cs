@@ -89,6 +89,28 @@ public sealed class SessionGrainTests(ClusterFixture fixture, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task A_frame_sent_again_is_answered_again_without_being_processed_twice()
+    {
+        var grain = fixture.Cluster.GrainFactory.GetGrain<ISessionGrain>("resend-" + Guid.NewGuid());
+        var device = new ClosedLoopDevice(Scenarios.Create("hum", Rate, 1, 20), Delay);
+        await grain.ConfigureAsync(device.Config());
+        await device.RunAsync(grain, 0.5);
+        AudioFrame? last = null;
+        AntiNoiseFrame? first = null;
+        await device.StepAsync(async frame => first = await grain.ProcessAsync(last = frame));
+
+        var again = await grain.ProcessAsync(last!);
+
+        Assert.True(first!.Accepted);
+        Assert.Equal(first.Sequence, again.Sequence);
+        Assert.Equal(first.PlayoutTimestampUs, again.PlayoutTimestampUs);
+        Assert.Equal(first.Pcm, again.Pcm);
+        var stats = await grain.GetStatsAsync();
+        Assert.Equal(51, stats.FramesIn);
+        Assert.Equal(51, stats.FramesOut);
+    }
+
+    [Fact]
     public async Task An_unconfigured_session_rejects_audio_and_a_bad_config_names_the_field()
     {
         var grain = fixture.Cluster.GrainFactory.GetGrain<ISessionGrain>("unconfigured-" + Guid.NewGuid());

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using AncOrleans.Abstractions.Wire;
 using Xunit.Abstractions;
@@ -11,7 +10,11 @@ public sealed class SiloProcessTests(TwoProcessGatewayFixture gateway, ITestOutp
     [Fact]
     public async Task A_worker_silo_joins_and_sessions_are_served_either_way()
     {
-        using var silo = StartSilo();
+        using var silo = SiloProcess.Start(new Dictionary<string, string?>
+        {
+            ["Orleans:PrimarySiloPort"] = gateway.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:ClusterId"] = gateway.ClusterId,
+        }, output);
         try
         {
             using var http = new HttpClient { BaseAddress = gateway.BaseUrl };
@@ -39,36 +42,7 @@ public sealed class SiloProcessTests(TwoProcessGatewayFixture gateway, ITestOutp
         }
         finally
         {
-            silo.Kill(entireProcessTree: true);
+            silo.Kill();
         }
-    }
-
-    private Process StartSilo()
-    {
-        // The worker silo's own build output (built with this test project, which references it):
-        // <repo>/silo/bin/<configuration>/net10.0/, next to <repo>/tests/bin/<configuration>/net10.0/.
-        var testBin = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-        var separator = Path.DirectorySeparatorChar;
-        var dll = Path.Combine(testBin.Replace($"{separator}tests{separator}bin{separator}", $"{separator}silo{separator}bin{separator}"), "AncOrleans.Silo.dll");
-        Assert.True(File.Exists(dll), $"worker silo not built at {dll}");
-        var start = new ProcessStartInfo("dotnet", [dll])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["Orleans__SiloPort"] = GatewayFixture.FreePort().ToString(),
-                ["Orleans__GatewayPort"] = GatewayFixture.FreePort().ToString(),
-                ["Orleans__PrimarySiloPort"] = gateway.SiloPort.ToString(),
-                ["Orleans__ClusterId"] = gateway.ClusterId,
-                ["Logging__LogLevel__Default"] = "Warning",
-            },
-        };
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.WriteLine($"silo: {e.Data}"); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.WriteLine($"silo: {e.Data}"); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 }

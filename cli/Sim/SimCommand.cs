@@ -10,7 +10,18 @@ internal static class SimCommand
 {
     public static Command Create()
     {
-        var url = new Option<Uri>("--url") { Description = "Gateway base URL", DefaultValueFactory = _ => new Uri("http://localhost:5080") };
+        var url = new Option<Uri>("--url")
+        {
+            Description = "Gateway base URL",
+            DefaultValueFactory = _ => new Uri("http://localhost:5080"),
+            // System.CommandLine 2.0 has no built-in Uri parser: without this, any --url value was rejected.
+            CustomParser = result =>
+            {
+                if (Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var uri)) return uri;
+                result.AddError($"--url {result.Tokens.Single().Value} is not an absolute URL");
+                return null;
+            },
+        };
         var devices = new Option<int>("--devices") { Description = "Simulated devices", DefaultValueFactory = _ => 1 };
         var scenario = new Option<string>("--scenario") { Description = $"One of {string.Join(", ", Scenarios.Names)}", DefaultValueFactory = _ => "hum" };
         var seconds = new Option<double>("--seconds") { Description = "Seconds of audio per device", DefaultValueFactory = _ => 10 };

@@ -181,12 +181,18 @@ public sealed class DeviceSession
             AntiNoiseFrame reply;
             try
             {
-                reply = await _session.ProcessAsync(frame.ToAudioFrame(_config.SampleRate));
+                // A call that failed because the session's silo died is sent again (to the session's new
+                // activation, restored from its last checkpoint) for as long as the frame is still in time.
+                var audio = frame.ToAudioFrame(_config.SampleRate);
+                var budget = TimeSpan.FromMilliseconds(_options.FrameDeadlineMs) - waited;
+                (reply, var attempts) = await SiloLossRetry.CallAsync(() => _session.ProcessAsync(audio), budget,
+                    TimeSpan.FromMilliseconds(_options.ResendPauseMs), cancel);
+                if (attempts > 1) _metrics.FramesResent.Add(attempts - 1);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
             {
-                // The session's silo is failing or gone: this frame is lost, the device is told, and the next
-                // frame goes to the session's new activation (restored from its last checkpoint).
+                // The session's silo is failing or gone and the frame's deadline has passed (or the failure is
+                // not a silo loss): this frame is lost, the device is told, and the next frame is tried afresh.
                 _dropped++;
                 _metrics.FramesDropped.Add(1);
                 Error(frame.Sequence, $"session unavailable ({e.GetType().Name}); frame dropped");

@@ -22,7 +22,7 @@ internal sealed class SessionGrain(
     private AncProcessor? _processor;
     private SessionConfig? _config;
     private float[] _first = [], _second = [], _output = [];
-    private IAsyncStream<FrameFeatures>? _features;
+    private FeaturePublisher? _features;
     private bool _dirty;
     private string? _lastError;
     private double _convergenceMark = double.NaN;
@@ -31,6 +31,8 @@ internal sealed class SessionGrain(
     private EmergencyAlert? _pendingAlert;                  // to go out with the next reply
     private bool _passthrough;
     private NoiseClassification? _pendingClassification;    // to go out with the next reply
+    private AntiNoiseFrame? _lastReply;                     // the last frame's answer, for a re-sent frame
+    private long _lastTimestampUs;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -49,8 +51,8 @@ internal sealed class SessionGrain(
             }
         }
         if (!string.IsNullOrEmpty(_options.StreamProvider))
-            _features = this.GetStreamProvider(_options.StreamProvider)
-                .GetStream<FrameFeatures>(StreamId.Create(FrameFeatures.StreamNamespace, this.GetPrimaryKeyString()));
+            _features = new FeaturePublisher(this.GetStreamProvider(_options.StreamProvider)
+                .GetStream<FrameFeatures>(StreamId.Create(FrameFeatures.StreamNamespace, this.GetPrimaryKeyString())), this.GetPrimaryKeyString(), logger);
         var period = TimeSpan.FromSeconds(Math.Max(0.1, _options.CheckpointSeconds));
         this.RegisterGrainTimer(CheckpointAsync, period, period);
         await base.OnActivateAsync(cancellationToken);
@@ -60,6 +62,7 @@ internal sealed class SessionGrain(
     {
         _dirty = _config is not null;
         await CheckpointAsync(cancellationToken);
+        if (_features is not null) await _features.DrainAsync(TimeSpan.FromSeconds(1));
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -70,6 +73,7 @@ internal sealed class SessionGrain(
         if (previous is not null && previous.StateLength == _processor!.StateLength && SameShape(_config, config))
             _processor.LoadState(previous.SaveState());
         _config = config;
+        _lastReply = null;
         checkpoint.State.Config = config;
         _dirty = true;
         await CheckpointAsync(CancellationToken.None);
@@ -92,8 +96,15 @@ internal sealed class SessionGrain(
         _output = new float[capacity];
     }
 
-    public async Task<AntiNoiseFrame> ProcessAsync(AudioFrame frame)
+    // Synchronous: the reply never waits for I/O (features are queued, checkpoints run on a timer).
+    public Task<AntiNoiseFrame> ProcessAsync(AudioFrame frame) => Task.FromResult(Process(frame));
+
+    private AntiNoiseFrame Process(AudioFrame frame)
     {
+        // A frame sent again (same sequence and timestamp: its first call failed on the way back) is answered
+        // again, not processed twice.
+        if (_lastReply is { } last && frame is not null && last.Sequence == frame.Sequence && _lastTimestampUs == frame.DeviceTimestampUs)
+            return last;
         checkpoint.State.FramesIn++;
         if (_processor is null || _config is null) return Reject(frame, "session is not configured: call configure (the start message) first");
         if (frame is null) return Reject(frame, "missing frame");
@@ -104,7 +115,9 @@ internal sealed class SessionGrain(
         if (error is not null) return Reject(frame, error);
 
         var (reply, features) = Run(frame);
-        if (_features is not null) await _features.OnNextAsync(features);
+        _lastReply = reply;
+        _lastTimestampUs = frame.DeviceTimestampUs;
+        _features?.Publish(features);
         return reply;
     }
 

@@ -20,6 +20,8 @@ public sealed class DynamoDbMembershipTable(string clusterId, DynamoDbOptions op
     private const string Version = "Version", ETag = "ETag", Entry = "Entry", Status = "Status", Alive = "IAmAlive";
     private readonly string _table = options.TablePrefix + "membership";
 
+    public string TableName => _table;
+
     public async Task InitializeMembershipTable(bool tryInitTableVersion)
     {
         await DynamoDbTables.EnsureAsync(client, _table, [(Cluster, KeyType.HASH), (Row, KeyType.RANGE)], null, CancellationToken.None);

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using Orleans.Runtime.Messaging;
+
+namespace AncOrleans.Gateway.Devices;
+
+/// <summary>
+/// Re-sends a grain call that failed because the grain's silo died or became unreachable. Orleans rejects such a
+/// call (<see cref="OrleansMessageRejectionException"/>, <see cref="SiloUnavailableException"/> among them) rather
+/// than re-routing it; once membership declares the silo dead, the next call activates the grain on a live silo,
+/// restored from its last checkpoint. So the same request is sent again after a short pause, until it is answered
+/// or its time budget (for a device frame: what is left of the frame deadline) runs out. Any other failure, and the
+/// last silo-loss failure after the budget, is thrown to the caller.
+/// </summary>
+/// <remarks>
+/// An external client's request that was on its way through a gateway silo when that silo died is never answered
+/// nor rejected: it ends in a <see cref="TimeoutException"/> after <c>ResponseTimeout</c>, and is re-sent too. The
+/// request may then have been processed already (a slow reply, not a lost one), so only idempotent calls belong
+/// here: <see cref="Abstractions.ISessionGrain.ProcessAsync"/> answers a re-sent frame from its last reply.
+/// </remarks>
+public static class SiloLossRetry
+{
+    /// <summary>Failures a dead or unreachable silo causes.</summary>
+    public static bool IsSiloLoss(Exception exception) =>
+        exception is OrleansMessageRejectionException or ConnectionFailedException or TimeoutException;
+
+    /// <summary>Calls <paramref name="call"/> until it succeeds or fails otherwise; returns the reply and how many sends it took.</summary>
+    public static async Task<(T Reply, int Attempts)> CallAsync<T>(Func<Task<T>> call, TimeSpan budget, TimeSpan pause, CancellationToken cancel)
+    {
+        var started = Stopwatch.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return (await call(), attempt);
+            }
+            catch (Exception e) when (IsSiloLoss(e) && Stopwatch.GetElapsedTime(started) + pause < budget)
+            {
+                await Task.Delay(pause, cancel);
+            }
+        }
+    }
+}
