@@ -110,6 +110,28 @@ public sealed class ClassifierTests(ClusterFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    public void A_profile_of_the_same_shape_retunes_in_place_and_keeps_every_weight()
+    {
+        var scene = Scenarios.Create("hum", 48_000, 2, 20);
+        var settings = new AncSettings { DelaySamples = 960, SecondaryPath = scene.SecondaryPath };
+        var processor = new AncProcessor(settings);
+        var output = new float[480];
+        for (var n = 0; n + 480 <= scene.Length; n += 480)
+            processor.ProcessAntiNoise(scene.Reference.AsSpan(n, 480), scene.Disturbance.AsSpan(n, 480), output);
+        var before = processor.SaveState();
+
+        Assert.True(processor.TryRetune(AncProfile.TonalDrifting.ApplyTo(settings)));
+        Assert.Equal(0.995, processor.Settings.RlsForgetting);
+        Assert.Equal(before, processor.SaveState());
+        Assert.True(processor.TryRetune(AncProfile.Transient.ApplyTo(settings)));
+        Assert.Equal(0.01f, processor.Settings.EffectiveNlmsStep);
+        // a longer filter is a new shape: refused, nothing changed
+        Assert.False(processor.TryRetune(AncProfile.BroadbandSteady.ApplyTo(settings)));
+        Assert.Equal(512, processor.Settings.FilterLength);
+        Assert.Equal(before, processor.SaveState());
+    }
+
+    [Fact]
     public void Noises_that_take_turns_every_20_s_are_followed_less_and_less()
     {
         // The worst case for a selector: two clear noises alternating. Each return to the profile just left needs

@@ -25,7 +25,7 @@ namespace AncOrleans.Dsp;
 /// </summary>
 public sealed class AncProcessor
 {
-    private readonly AncSettings _settings;
+    private AncSettings _settings;
     private readonly BlockNlms? _long;         // long NLMS branch (frequency domain)
     private readonly float[] _zBlock, _yBlock; // the long branch's estimates for the current block
     private readonly float[] _blockErrors;     // its a priori errors over the current block
@@ -90,6 +90,21 @@ public sealed class AncProcessor
     }
 
     public AncSettings Settings => _settings;
+
+    /// <summary>
+    /// Takes new step sizes in place — μ of the long filter, λ of the tonal model — keeping every weight, when
+    /// <paramref name="settings"/> differs from the current ones in nothing else. Returns false (and changes
+    /// nothing) otherwise: a new shape needs a new processor.
+    /// </summary>
+    public bool TryRetune(AncSettings settings)
+    {
+        if (settings with { NlmsStep = _settings.NlmsStep, RlsForgetting = _settings.RlsForgetting } != _settings) return false;
+        settings.Validate();
+        if (_long is not null) _long.Step = settings.EffectiveNlmsStep;
+        _tonal?.SetForgetting(settings.RlsForgetting);
+        _settings = settings;
+        return true;
+    }
 
     /// <summary>The gain of the louder branch: 0 when the canceller has backed off entirely.</summary>
     public float OutputGain => Math.Max(_tonal is null ? 0 : _tonalGuard.Gain, _long is null ? 0 : _longGuard.Gain);

@@ -26,7 +26,8 @@ public sealed class BlockNlms
     private readonly RealFft _fft;
     private readonly int _bins;                  // N/2 + 1 non-redundant bins
     private readonly float[] _time;              // scratch: N time samples
-    private readonly float _mu, _delta;
+    private float _mu;
+    private readonly float _delta;
     private readonly float[][] _wRe, _wIm;      // W_p, N bins each
     private readonly float[][] _xRe, _xIm;      // ring of the last P regressor spectra X_{j−p}
     private readonly float[][] _vRe, _vIm;      // ring of the last P output-input spectra V_{j−p}
@@ -58,6 +59,13 @@ public sealed class BlockNlms
     }
 
     private static float[][] Jagged(int rows, int columns) => Enumerable.Range(0, rows).Select(_ => new float[columns]).ToArray();
+
+    /// <summary>μ; may change between blocks (a retune keeps the weights).</summary>
+    public float Step
+    {
+        get => _mu;
+        set => _mu = value > 0 && value < 2 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "μ must be in (0, 2).");
+    }
 
     /// <summary>Taps (L rounded up to whole blocks).</summary>
     public int Length => _l;

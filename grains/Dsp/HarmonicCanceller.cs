@@ -34,6 +34,9 @@ public sealed class HarmonicCanceller
     private int _sinceGain = GainEvery;   // samples since G_k was computed
     private int _acquisitions;            // tracker acquisitions seen (a new lock resets the weights)
 
+    /// <summary>Changes λ (per sample) without touching the model's weights.</summary>
+    public void SetForgetting(double lambda) => _rls.Lambda = Math.Pow(lambda, _updateEvery);
+
     public HarmonicCanceller(int sampleRate, int harmonics, double lambda, int updateEvery, float[]? secondaryPath, int ahead)
     {
         _harmonics = harmonics;

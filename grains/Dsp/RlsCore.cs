@@ -18,7 +18,7 @@ namespace AncOrleans.Dsp;
 public sealed class RlsCore
 {
     private readonly int _m;          // M, weights
-    private readonly double _lambda;  // forgetting factor λ
+    private double _lambda;           // forgetting factor λ
     private readonly double[] _w;     // weights w
     private readonly double[] _p;     // P, M×M row-major
     private readonly double[] _pi;    // scratch: P g
@@ -26,6 +26,13 @@ public sealed class RlsCore
     private bool _initialised;        // P holds δ⁻¹I scaled to the input
     private double _q;                // diagonal loading added to P per update
     private double _lastTrace;        // tr(P) after the last healthy update
+
+    /// <summary>λ; may change between updates (a retune keeps w and P).</summary>
+    public double Lambda
+    {
+        get => _lambda;
+        set => _lambda = value > 0.9 && value <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "λ must be in (0.9, 1].");
+    }
 
     public RlsCore(int size, double lambda)
     {

@@ -82,11 +82,18 @@ internal sealed class SessionGrain(
     private static bool SameShape(SessionConfig? a, SessionConfig b) =>
         a is not null && a.SampleRate == b.SampleRate && a.FilterLength == b.FilterLength && a.Algorithm == b.Algorithm && a.Mode == b.Mode;
 
-    private void Build(SessionConfig config)
+    /// <summary>The configuration's settings with the classifier's profile applied, when allowed.</summary>
+    private AncSettings SettingsFor(SessionConfig config, string? profile)
     {
         var settings = SessionSettings.From(config); // throws ArgumentException with the reason
-        if (checkpoint.State.Profile is { } profile && config.AutoProfile && settings.Mode == CancellerMode.AntiNoise)
-            settings = AncProfile.Named(profile).ApplyTo(settings);
+        return profile is not null && config.AutoProfile && settings.Mode == CancellerMode.AntiNoise
+            ? AncProfile.Named(profile).ApplyTo(settings)
+            : settings;
+    }
+
+    private void Build(SessionConfig config)
+    {
+        var settings = SettingsFor(config, checkpoint.State.Profile);
         _processor = new AncProcessor(settings);
         _processor.Passthrough(_passthrough);
         _config = config;
@@ -236,16 +243,14 @@ internal sealed class SessionGrain(
         if (!classification.ApplyProfile || _config is not { AutoProfile: true } config || _processor is not { } previous
             || previous.Settings.Mode != CancellerMode.AntiNoise || classification.Profile == checkpoint.State.Profile)
             return Task.CompletedTask;
-        // Retune: a profile that keeps the filter's shape (length, branches, K) keeps the weights too — only the
-        // step sizes change; one that changes the shape starts that filter afresh, which suits a noise that has
-        // changed (the old weights describe the old noise).
-        AncProfile.Named(classification.Profile); // throws on an unknown name before anything changes
+        // Retune: a profile that keeps the filter's shape (length, branches, K) is applied in place — only the step
+        // sizes change, every weight stays; one that changes the shape starts the filter afresh, which suits a
+        // noise that has changed (the old weights describe the old noise).
+        var settings = SettingsFor(config, classification.Profile); // throws on an unknown profile before anything changes
         var before = checkpoint.State.Profile;
         checkpoint.State.Profile = classification.Profile;
-        Build(config);
-        var kept = previous.StateLength == _processor!.StateLength && previous.Settings.FilterLength == _processor.Settings.FilterLength
-            && previous.Settings.Algorithm == _processor.Settings.Algorithm && previous.Settings.Harmonics == _processor.Settings.Harmonics;
-        if (kept) _processor.LoadState(previous.SaveState());
+        var kept = previous.TryRetune(settings);
+        if (!kept) Build(config);
         logger.LogInformation("Session {Session}: noise {Label} ({Confidence:P0}), profile {Before} → {Profile}, weights {Kept}",
             this.GetPrimaryKeyString(), classification.Label, classification.Confidence, before ?? "(configured)", classification.Profile, kept ? "kept" : "restarted");
         return Task.CompletedTask;
