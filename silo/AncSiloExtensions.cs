@@ -66,6 +66,14 @@ public static class AncSiloExtensions
     {
         silo.Services.AddOptions<ClusterMembershipOptions>().Bind(configuration.GetSection("Clustering:Membership"));
         var section = configuration.GetSection("Orleans");
+        // Orleans:GrainDirectory = distributed: Orleans' experimental strongly consistent directory. With the default
+        // one, grains whose directory entry lived on a dead silo can be re-activated elsewhere while still active.
+        if (string.Equals(section["GrainDirectory"], "distributed", StringComparison.OrdinalIgnoreCase))
+        {
+#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10
+            silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
+        }
         var siloPort = section.GetValue("SiloPort", 11111);
         var gatewayPort = section.GetValue("GatewayPort", 30000);
         // Clustering:Provider = localhost (default) | dynamodb
