@@ -4,6 +4,8 @@ namespace AncOrleans.Abstractions;
 /// One frame from the device: <see cref="Pcm"/> holds <see cref="SampleCount"/> two-channel samples,
 /// interleaved (reference mic x, error mic e — in clean mode, reference x and primary d), little-endian
 /// in <see cref="Format"/>. <see cref="DeviceTimestampUs"/> is the device clock at the first sample.
+/// <see cref="AntiNoiseMissed"/>: the device did not play the anti-noise due during these samples (its reply came
+/// late or never), so the error mic heard the noise alone — the canceller must not assume its output was played.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("anc.AudioFrame")]
 public sealed record AudioFrame(
@@ -12,4 +14,5 @@ public sealed record AudioFrame(
     [property: Id(2)] int SampleRate,
     [property: Id(3)] SampleFormat Format,
     [property: Id(4)] int SampleCount,
-    [property: Id(5)] byte[] Pcm);
+    [property: Id(5)] byte[] Pcm,
+    [property: Id(6)] bool AntiNoiseMissed = false);

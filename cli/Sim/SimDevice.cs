@@ -20,6 +20,7 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
     private readonly int _delay = AncSettings.MillisecondsToSamples(delayMs, scene.SampleRate);
     private readonly float[] _speaker = new float[scene.Length + AncSettings.MillisecondsToSamples(delayMs, scene.SampleRate) + frameSamples];
     private readonly ConcurrentDictionary<uint, long> _sentAt = new();
+    private readonly ConcurrentDictionary<long, bool> _played = new(); // replies that reached the speaker in time
     private readonly ConcurrentBag<double> _roundTrips = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _answered, _late, _errors, _alerts;
@@ -72,7 +73,8 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
             if (wait > TimeSpan.Zero) await Task.Delay(wait, cancel);
             for (var n = Position; n < Position + frameSamples; n++) Ear[n] = scene.Disturbance[n] + secondary.Process(_speaker[n]);
             var pcm = FrameCodec.EncodeStereo(scene.Reference.AsSpan(Position, frameSamples), Ear.AsSpan(Position, frameSamples), SampleFormat.Int16);
-            var frame = new WireFrame(WireFrame.Audio, SampleFormat.Int16, 2, sequence, (long)Position * 1_000_000 / scene.SampleRate, frameSamples, scene.SampleRate, pcm);
+            var frame = new WireFrame(WireFrame.Audio, SampleFormat.Int16, 2, sequence, (long)Position * 1_000_000 / scene.SampleRate, frameSamples, scene.SampleRate, pcm,
+                AntiNoiseMissed: Missed(Position));
             _sentAt[sequence] = Stopwatch.GetTimestamp();
             await link.SendBinaryAsync(frame.ToBytes(), cancel);
             Sent++;
@@ -81,6 +83,19 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
         // Grace for the last replies, then close.
         var grace = Stopwatch.GetTimestamp();
         while (_answered + _late + _errors < Sent && Stopwatch.GetElapsedTime(grace) < TimeSpan.FromSeconds(2)) await Task.Delay(10, cancel);
+    }
+
+    /// <summary>
+    /// Whether some anti-noise due during the frame starting at sample <paramref name="position"/> never reached the
+    /// speaker: then the error mic heard the noise alone, and the frame says so (docs/protocol.md).
+    /// </summary>
+    private bool Missed(int position)
+    {
+        var first = position - _delay;
+        if (first + frameSamples <= 0) return false; // before any anti-noise was due
+        for (var k = Math.Max(0, first) / frameSamples; k <= (first + frameSamples - 1) / frameSamples; k++)
+            if (!_played.ContainsKey(k)) return true;
+        return false;
     }
 
     private void OnReceived(ReadOnlyMemory<byte> message, bool text)
@@ -106,6 +121,7 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
         var samples = FrameCodec.DecodeMono(reply.Pcm.ToArray(), reply.Format);
         var at = (int)(reply.Sequence * (uint)frameSamples) + _delay;
         samples.AsSpan(0, Math.Min(samples.Length, _speaker.Length - at)).CopyTo(_speaker.AsSpan(at));
+        _played[reply.Sequence] = true;
         Interlocked.Increment(ref _answered);
     }
 }

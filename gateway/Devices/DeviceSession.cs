@@ -161,7 +161,7 @@ public sealed class DeviceSession
             Error(audio.Sequence, $"sample-count mismatch: {samples} two-channel samples need {samples * bytesPerFrame} bytes, pcm has {pcm.Length}");
             return;
         }
-        _inbound.Writer.TryWrite((new WireFrame(WireFrame.Audio, format, 2, (uint)(audio.Sequence ?? 0), audio.TimestampUs ?? 0, samples, audio.SampleRate ?? 0, pcm), Stopwatch.GetTimestamp()));
+        _inbound.Writer.TryWrite((new WireFrame(WireFrame.Audio, format, 2, (uint)(audio.Sequence ?? 0), audio.TimestampUs ?? 0, samples, audio.SampleRate ?? 0, pcm, audio.Missed ?? false), Stopwatch.GetTimestamp()));
     }
 
     private async Task ProcessLoopAsync(CancellationToken cancel)

@@ -28,6 +28,7 @@ public sealed record ControlMessage
     [JsonPropertyName("timestampUs")] public long? TimestampUs { get; init; }
     [JsonPropertyName("samples")] public int? Samples { get; init; }
     [JsonPropertyName("pcm")] public string? Pcm { get; init; }
+    [JsonPropertyName("missed")] public bool? Missed { get; init; }
 
     // events
     [JsonPropertyName("reason")] public string? Reason { get; init; }

@@ -191,6 +191,40 @@ public sealed class AncProcessor
         CheckHealth();
     }
 
+    /// <summary>
+    /// The device did not play what we sent for the next <paramref name="count"/> samples (≤ D): forget it, so
+    /// d̂ = e − Ŝ*y uses y = 0 there — the ear heard the noise alone. Without this the canceller, believing its
+    /// output was heard, sees a disturbance of d − Ŝ*y (about twice d when converged) and over-corrects.
+    /// </summary>
+    public void MarkNotPlayed(int count)
+    {
+        var ring = _played.Length;
+        count = Math.Min(count, ring - 1);
+        for (int i = 0, index = _slot; i < count; i++, index = index + 1 == ring ? 0 : index + 1)
+            _played[index] = _rawTonal[index] = _rawLong[index] = 0;
+    }
+
+    /// <summary>
+    /// Frames that never arrived (<paramref name="samples"/> of them): advances time with silence on both mics
+    /// and nothing played, so the canceller's clock stays aligned with the device's. At most one second.
+    /// </summary>
+    public void SkipGap(int samples, Span<float> zeros, Span<float> scratch)
+    {
+        samples = Math.Min(samples, _settings.SampleRate);
+        var chunk = Math.Min(Math.Min(zeros.Length, scratch.Length), _settings.Mode == CancellerMode.AntiNoise ? _settings.DelaySamples : int.MaxValue);
+        zeros.Clear();
+        for (var done = 0; done < samples && chunk > 0; done += chunk)
+        {
+            var count = Math.Min(chunk, samples - done);
+            if (_settings.Mode == CancellerMode.AntiNoise)
+            {
+                MarkNotPlayed(count);
+                ProcessAntiNoise(zeros[..count], zeros[..count], scratch[..count]);
+            }
+            else ProcessClean(zeros[..count], zeros[..count], scratch[..count]);
+        }
+    }
+
     /// <summary>Clean mode: takes x(n) and d(n), writes d(n) − g_H z_H(n) − g_N z_N(n).</summary>
     public void ProcessClean(ReadOnlySpan<float> reference, ReadOnlySpan<float> primary, Span<float> residual)
     {

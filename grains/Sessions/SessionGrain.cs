@@ -21,7 +21,7 @@ internal sealed class SessionGrain(
     private readonly SessionGrainOptions _options = options.Value;
     private AncProcessor? _processor;
     private SessionConfig? _config;
-    private float[] _first = [], _second = [], _output = [];
+    private float[] _first = [], _second = [], _output = [], _gapZeros = [];
     private FeaturePublisher? _features;
     private bool _dirty;
     private string? _lastError;
@@ -101,6 +101,7 @@ internal sealed class SessionGrain(
         _first = new float[capacity];
         _second = new float[capacity];
         _output = new float[capacity];
+        _gapZeros = new float[capacity];
     }
 
     // Synchronous: the reply never waits for I/O (features are queued, checkpoints run on a timer).
@@ -120,6 +121,13 @@ internal sealed class SessionGrain(
             : _options.MaxFrameSamples;
         var error = FrameCodec.TryDecode(frame, _config.SampleRate, maxSamples, _options.MaxAbsSample, _first, _second);
         if (error is not null) return Reject(frame, error);
+
+        // Keep the canceller's clock on the device's: frames that never reached us (dropped past the gateway's
+        // deadline, rejected) become silence with nothing played; a frame whose anti-noise the device did not play
+        // says so, and the canceller forgets that output (docs/reliability.md, "anti-noise the device did not play").
+        if (_lastReply is { } previous && frame.Sequence > previous.Sequence + 1 && frame.Sequence - previous.Sequence <= 100)
+            _processor.SkipGap((int)(frame.Sequence - previous.Sequence - 1) * frame.SampleCount, _gapZeros, _output);
+        if (frame.AntiNoiseMissed && _processor.Settings.Mode == CancellerMode.AntiNoise) _processor.MarkNotPlayed(frame.SampleCount);
 
         var (reply, features) = Run(frame);
         _lastReply = reply;
