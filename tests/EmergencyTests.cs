@@ -52,6 +52,19 @@ public sealed class EmergencyTests(ClusterFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public void Polynomial_fits_recover_a_known_line_and_parabola()
+    {
+        var x = Enumerable.Range(0, 40).Select(i => 3.0 + 0.016 * i).ToArray();
+        var line = PolynomialFit.Line(x, x.Select(t => 5 - 2 * t).ToArray());
+        Assert.Equal(-2, line.B, 9);
+        Assert.Equal(5 - 2 * line.Centre, line.A, 9);
+        var q = PolynomialFit.Quadratic(x, x.Select(t => 700 + 300 * t - 80 * t * t).ToArray());
+        var u = 3.5 - q.Centre;
+        Assert.Equal(700 + 300 * 3.5 - 80 * 3.5 * 3.5, q.A + q.B * u + q.C * u * u, 6);
+        Assert.Equal(-80, q.C, 6);
+    }
+
+    [Fact]
     public void Hum_music_and_a_doorbell_raise_no_alert()
     {
         foreach (var kind in new[] { "hum", "doorbell", "speech" })
