@@ -7,8 +7,8 @@ namespace AncOrleans.Dsp.Emergency;
 /// <item><b>smoke_alarm</b>, <b>co_alarm</b>: ISO 8201 temporal-three and temporal-four (<see cref="TemporalAlarmPattern"/>).</item>
 /// <item><b>siren</b>: a wail, yelp or hi-lo (<see cref="SirenPattern"/>) matched in ≥ 0.25 s worth of the last second's
 /// frames (a run of music can match for a frame or two, a siren keeps matching).</item>
-/// <item><b>car_horn</b>: one or two steady 300–700 Hz tones (within 150 Hz over 3 s) that are themselves the lowest strong
-/// peak, in ≥ 85 % of 0.9 s (longer than one half of a hi-lo siren), level within 4 dB.</item>
+/// <item><b>car_horn</b>: a 300–700 Hz partial with its harmonics held ≥ 0.85 s at a steady level, on the long-frame
+/// <see cref="SteadyLineTracker"/> (<see cref="CarHornPattern"/>).</item>
 /// </list>
 /// A detection stays active until its pattern has been absent for <see cref="ReleaseSeconds"/>.
 /// </summary>
@@ -22,6 +22,11 @@ public sealed class EmergencyDetector
     private readonly TemporalAlarmPattern _alarms;
     private readonly double _hop;
     private readonly Action<ToneFrame> _onFrame;
+    private readonly SteadyLineTracker _lines;
+    private readonly CarHornPattern _horn;
+    private readonly Action<double> _onLines;
+    private readonly int _chunk;          // samples per step: every analyser is fed the same chunk in turn
+    private bool _hornNow;
     private string? _active;
     private double _lastSeen;
     private readonly Queue<double> _sirenMatches = new();
@@ -34,6 +39,10 @@ public sealed class EmergencyDetector
         _siren = new SirenPattern((int)(3.0 / _hop) + 4, _hop);
         _alarms = new TemporalAlarmPattern(_hop);
         _onFrame = OnFrame;
+        _lines = new SteadyLineTracker(sampleRate);
+        _horn = new CarHornPattern(_lines);
+        _onLines = _ => _hornNow = _horn.Matches();
+        _chunk = Math.Max(1, (int)Math.Round(_hop * sampleRate));
     }
 
     /// <summary>The emergency being signalled, or null.</summary>
@@ -45,7 +54,16 @@ public sealed class EmergencyDetector
     /// <summary>Raised when an active detection has been absent for <see cref="ReleaseSeconds"/>.</summary>
     public event Action<string, double>? Cleared;
 
-    public void Push(ReadOnlySpan<float> samples) => _analyzer.Push(samples, _onFrame);
+    public void Push(ReadOnlySpan<float> samples)
+    {
+        // In hop-sized chunks, so that each analyser's verdict is current when the tone frames are judged.
+        for (var start = 0; start < samples.Length; start += _chunk)
+        {
+            var chunk = samples.Slice(start, Math.Min(_chunk, samples.Length - start));
+            _lines.Push(chunk, _onLines);
+            _analyzer.Push(chunk, _onFrame);
+        }
+    }
 
     private void OnFrame(ToneFrame frame)
     {
@@ -77,20 +95,7 @@ public sealed class EmergencyDetector
         if (_siren.Match(_history, loudest) is not null) _sirenMatches.Enqueue(now);
         while (_sirenMatches.Count > 0 && now - _sirenMatches.Peek() > 1.0) _sirenMatches.Dequeue();
         if (_sirenMatches.Count > 0 && _sirenMatches.Count * _hop >= SirenHoldSeconds - 1e-9) return EmergencyKind.Siren;
-        if (Horn(now, loudest)) return EmergencyKind.CarHorn;
+        if (_hornNow) return EmergencyKind.CarHorn;
         return null;
-    }
-
-    private bool Horn(double now, double loudest)
-    {
-        var all = Enumerable.Range(0, _history.Count).Select(i => _history[i]).ToArray();
-        bool tonal(ToneFrame f) => f.IsTone(300, 700, 0.25, loudest) && f.LowestPeakHz >= 250;
-        var window = all.Where(f => now - f.TimeSeconds <= 0.9).ToArray();
-        if (window.Length < 0.8 / _hop) return false;
-        var hits = window.Where(tonal).ToArray();
-        if (hits.Length < 0.85 * window.Length) return false;
-        var recent = all.Where(tonal).ToArray();
-        return recent.Max(f => f.PeakHz) - recent.Min(f => f.PeakHz) <= 150
-            && hits.Max(f => f.LevelDb) - hits.Min(f => f.LevelDb) <= 4;
     }
 }
