@@ -28,21 +28,22 @@ internal static class EmergencyEvalCommand
             Description = "Length of each confuser clip (clips per confuser: 10 conditions × trials)",
             DefaultValueFactory = _ => 30,
         };
+        var list = new Option<bool>("--list") { Description = "Print each miss and each false alert with its seed" };
         var command = new Command("emergency-eval", "Measure the emergency detector: recall at an SNR, false alerts per hour.")
         {
-            trials, snr, seedBase, confuserSeconds,
+            trials, snr, seedBase, confuserSeconds, list,
         };
         command.SetAction(parse =>
         {
             var seeds = parse.GetValue(seedBase);
-            Recall(parse.GetValue(trials), parse.GetValue(snr), seeds);
-            FalseAlerts(parse.GetValue(trials), parse.GetValue(confuserSeconds), seeds + 100_000);
+            Recall(parse.GetValue(trials), parse.GetValue(snr), seeds, parse.GetValue(list));
+            FalseAlerts(parse.GetValue(trials), parse.GetValue(confuserSeconds), seeds + 100_000, parse.GetValue(list));
             return 0;
         });
         return command;
     }
 
-    private static void Recall(int trials, double snrDb, int seedBase)
+    private static void Recall(int trials, double snrDb, int seedBase, bool list)
     {
         Console.WriteLine($"{"emergency",-12} {"background",-11} {"recall",7} {"wrong kind",10} {"mean s to detect",17} {"max s",6}");
         foreach (var kind in EmergencySounds.Emergencies)
@@ -52,7 +53,8 @@ internal static class EmergencyEvalCommand
                 double seconds = 0, worst = 0;
                 for (var s = 0; s < trials; s++)
                 {
-                    var random = new NoiseGenerator(seedBase + 31 * s + 7 * kind.Length + background.Length);
+                    var seed = seedBase + 31 * s + 7 * kind.Length + background.Length;
+                    var random = new NoiseGenerator(seed);
                     var clean = EmergencySounds.Create(kind, Rate, 8, random);
                     var mix = EmergencySounds.Mix(clean, EmergencySounds.Background(background, Rate, 8, random), snrDb);
                     var onset = Onset(clean);
@@ -63,13 +65,17 @@ internal static class EmergencyEvalCommand
                         seconds += at - onset;
                         worst = Math.Max(worst, at - onset);
                     }
-                    else if (first is not null) wrong++;
+                    else
+                    {
+                        if (first is not null) wrong++;
+                        if (list) Console.WriteLine($"  miss: {kind} in {background}, seed {seed}: {first ?? "nothing"} at {at:0.00} s (onset {onset:0.00} s)");
+                    }
                 }
                 Console.WriteLine($"{kind,-12} {background,-11} {100.0 * hits / trials,6:0}% {wrong,10} {seconds / Math.Max(1, hits),17:0.00} {worst,6:0.00}");
             }
     }
 
-    private static void FalseAlerts(int trials, double clipSeconds, int seedBase)
+    private static void FalseAlerts(int trials, double clipSeconds, int seedBase, bool list)
     {
         (string Background, double Level)[] conditions =
         [
@@ -84,13 +90,15 @@ internal static class EmergencyEvalCommand
             for (var c = 0; c < conditions.Length; c++)
                 for (var s = 0; s < trials; s++)
                 {
-                    var random = new NoiseGenerator(seedBase + 1000 * s + 100 * k + c);
+                    var seed = seedBase + 1000 * s + 100 * k + c;
+                    var random = new NoiseGenerator(seed);
                     var sound = EmergencySounds.Create(kind, Rate, clipSeconds, random);
                     var (background, level) = conditions[c];
                     var mix = background == "none" ? sound : EmergencySounds.Mix(sound, EmergencySounds.Background(background, Rate, clipSeconds, random), level);
                     var detector = new EmergencyDetector(Rate);
-                    detector.Detected += (taken, _) =>
+                    detector.Detected += (taken, at) =>
                     {
+                        if (list) Console.WriteLine($"  false alert: {kind} in {background} at {level} dB, seed {seed}: {taken} at {at:0.00} s");
                         var key = $"{kind} as {taken}";
                         alerts[key] = alerts.GetValueOrDefault(key) + 1;
                     };
