@@ -52,6 +52,40 @@ public sealed class EmergencyTests(ClusterFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public void Polynomial_fits_recover_a_known_line_and_parabola()
+    {
+        var x = Enumerable.Range(0, 40).Select(i => 3.0 + 0.016 * i).ToArray();
+        var line = PolynomialFit.Line(x, x.Select(t => 5 - 2 * t).ToArray());
+        Assert.Equal(-2, line.B, 9);
+        Assert.Equal(5 - 2 * line.Centre, line.A, 9);
+        var q = PolynomialFit.Quadratic(x, x.Select(t => 700 + 300 * t - 80 * t * t).ToArray());
+        var u = 3.5 - q.Centre;
+        Assert.Equal(700 + 300 * 3.5 - 80 * 3.5 * 3.5, q.A + q.B * u + q.C * u * u, 6);
+        Assert.Equal(-80, q.C, 6);
+    }
+
+    [Fact]
+    public void A_held_tone_holds_its_line_and_a_voice_like_vibrato_does_not()
+    {
+        const int rate = 16_000;
+        var noise = new NoiseGenerator(11).White(2 * rate);
+        foreach (var (vibrato, expectSteady) in new[] { (0.0, true), (0.03, false) })
+        {
+            var tone = HarmonicSource.Render(2 * rate, rate, t => 440 * (1 + vibrato * Math.Sin(2 * Math.PI * 5 * t)), [1.0], new NoiseGenerator(3));
+            var tracker = new SteadyLineTracker(rate);
+            var longest = 0.0;
+            var signal = tone.Select((v, i) => v + 0.05f * noise[i]).ToArray();
+            tracker.Push(signal, _ =>
+            {
+                for (var k = tracker.Bin(420); k <= tracker.Bin(460); k++) longest = Math.Max(longest, tracker.SteadySeconds(k));
+            });
+            output.WriteLine($"vibrato {vibrato:P0}: longest steady run near 440 Hz {longest:0.00} s");
+            if (expectSteady) Assert.True(longest >= 1.7, $"a held tone held only {longest:0.00} s");
+            else Assert.True(longest < 0.5, $"a 5 Hz ±3 % vibrato held {longest:0.00} s");
+        }
+    }
+
+    [Fact]
     public void Hum_music_and_a_doorbell_raise_no_alert()
     {
         foreach (var kind in new[] { "hum", "doorbell", "speech" })

@@ -1,0 +1,50 @@
+namespace AncOrleans.Dsp.Emergency;
+
+/// <summary>
+/// The ISO 8201 audible emergency evacuation signals on the <see cref="ToneAnalyzer"/>'s peak track, for a
+/// 2–4.5 kHz alarm tone (frames as <see cref="ToneFrame.IsTone"/>, prominence ≥ 30 %):
+/// <list type="bullet">
+/// <item><b>smoke_alarm</b> (temporal-three, 3 × 0.5 s on / 0.5 s off, then 1.5 s off; and continuous alarms): the
+/// tone is present ≥ 1.2 s of the last 3 s — the third pulse of a T3 cycle at the latest.</item>
+/// <item><b>co_alarm</b> (temporal-four, 4 × 0.1 s on / 0.1 s off, then ≈ 5 s off): four 40–260 ms pulses separated by
+/// 40–260 ms gaps, then 0.3–1 s of quiet (T4's long pause; a beeping smoke alarm carries straight on).</item>
+/// </list>
+/// Allocation-free.
+/// </summary>
+public sealed class TemporalAlarmPattern(double hopSeconds)
+{
+    private const double LowHz = 2000, HighHz = 4500, MinProminence = 0.3;
+    private readonly (double Start, double End)[] _pulses = new (double, double)[4]; // the last four pulses, a ring
+
+    public bool IsSmokeAlarm(ToneHistory history, double loudestDb)
+    {
+        var tonal = 0;
+        for (var i = 0; i < history.Count; i++) if (IsAlarmTone(history[i], loudestDb)) tonal++;
+        return tonal * hopSeconds >= 1.2;
+    }
+
+    public bool IsCoAlarm(ToneHistory history, double loudestDb)
+    {
+        int pulses = 0;
+        double? start = null;
+        double last = 0;
+        for (var i = 0; i < history.Count; i++)
+        {
+            var f = history[i];
+            if (IsAlarmTone(f, loudestDb)) { start ??= f.TimeSeconds; last = f.TimeSeconds; }
+            else if (start is { } s) { _pulses[pulses++ % 4] = (s, last + hopSeconds); start = null; }
+        }
+        if (start is not null || pulses < 4) return false;
+        var quiet = history.Newest.TimeSeconds - _pulses[(pulses - 1) % 4].End;
+        if (quiet is < 0.3 or > 1.0) return false;
+        for (var k = 0; k < 4; k++)
+        {
+            var (s, e) = _pulses[(pulses - 4 + k) % 4];
+            if (e - s is < 0.04 or > 0.26) return false;
+            if (k > 0 && s - _pulses[(pulses - 5 + k) % 4].End is < 0.04 or > 0.26) return false;
+        }
+        return true;
+    }
+
+    private static bool IsAlarmTone(ToneFrame f, double loudestDb) => f.IsTone(LowHz, HighHz, MinProminence, loudestDb);
+}
