@@ -69,15 +69,9 @@ internal static class ClassifyCommand
             seen ??= detector.Active;
             piece.CopyTo(chunk);
             features.Push(chunk.AsSpan(0, piece.Length), w => latest = w);
-            var (label, confidence) = latest is null ? ("unclassified", 0f) : Top(model.Predict(latest), model.Labels);
+            var (label, confidence) = latest is null ? ("unclassified", 0f) : model.PredictTop(latest);
             windows.Add(new Window((double)start / second, label, Math.Round(confidence, 3), seen is not null, seen));
         }
         return windows;
-    }
-
-    private static (string Label, float Confidence) Top(float[] probabilities, IReadOnlyList<string> labels)
-    {
-        var best = Array.IndexOf(probabilities, probabilities.Max());
-        return (labels[best], probabilities[best]);
     }
 }

@@ -84,10 +84,14 @@ public sealed class NoiseClassifierModel
         return result;
     }
 
-    public string PredictLabel(float[] features)
+    public string PredictLabel(float[] features) => PredictTop(features).Label;
+
+    /// <summary>The most probable label and its probability.</summary>
+    public (string Label, float Probability) PredictTop(float[] features)
     {
         var scores = Predict(features);
-        return _labels[Array.IndexOf(scores, scores.Max())];
+        var best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(scores);
+        return (_labels[best], scores[best]);
     }
 
     private sealed class FeatureRow
