@@ -18,7 +18,7 @@ internal static class ClassifyCommand
     {
         var input = new Option<FileInfo>("--input") { Description = "WAV file", Required = true };
         var json = new Option<bool>("--json") { Description = "One JSON object per 1 s window" };
-        var command = new Command("classify", "Detect emergency sounds (sirens, smoke and CO alarms, car horns) in a recording.") { input, json };
+        var command = new Command("classify", "Detect emergency sounds (sirens, smoke and CO alarms, car horns, glass breaking) in a recording.") { input, json };
         command.SetAction(parse =>
         {
             try
