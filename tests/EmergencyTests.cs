@@ -127,6 +127,24 @@ public sealed class EmergencyTests(ClusterFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public void A_car_horn_at_0_dB_in_babble_is_a_car_horn()
+    {
+        for (var seed = 910_201; seed <= 910_206; seed++)
+        {
+            var random = new NoiseGenerator(seed);
+            var mix = EmergencySounds.Mix(EmergencySounds.Create(EmergencyKind.CarHorn, 16_000, 8, random),
+                EmergencySounds.Background("babble", 16_000, 8, random), 0);
+            var detector = new EmergencyDetector(16_000);
+            var alerts = new List<(string Kind, double At)>();
+            detector.Detected += (k, t) => alerts.Add((k, t));
+            detector.Push(mix);
+            output.WriteLine($"seed {seed}: {string.Join(", ", alerts.Select(a => $"{a.Kind} at {a.At:0.00} s"))}");
+            Assert.NotEmpty(alerts);
+            Assert.Equal(EmergencyKind.CarHorn, alerts[0].Kind);
+        }
+    }
+
+    [Fact]
     public void Hum_music_and_a_doorbell_raise_no_alert()
     {
         foreach (var kind in new[] { "hum", "doorbell", "speech" })
