@@ -144,6 +144,21 @@ public sealed class EmergencyTests(ClusterFixture fixture, ITestOutputHelper out
         }
     }
 
+    [Theory]
+    [InlineData(16_000)]
+    [InlineData(48_000)]
+    public void The_detector_allocates_nothing_once_running(int rate)
+    {
+        var random = new NoiseGenerator(5);
+        var audio = EmergencySounds.Mix(EmergencySounds.Create(EmergencyKind.Siren, rate, 6, random), EmergencySounds.Background("babble", rate, 6, random), 0);
+        var detector = new EmergencyDetector(rate);
+        detector.Push(audio.AsSpan(0, 3 * rate));                     // warm up: every ring and queue at its size
+        var frame = rate / 100;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var start = 3 * rate; start + frame <= audio.Length; start += frame) detector.Push(audio.AsSpan(start, frame));
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void Hum_music_and_a_doorbell_raise_no_alert()
     {
