@@ -9,7 +9,8 @@ namespace AncOrleans.Dsp.Acoustics;
 /// animation", SIGGRAPH 2001). A glass break adds the stochastic "shower" of Cook's PhISEM particle model ("Physically
 /// informed sonic modeling (PhISM): synthesis of percussive sounds", Computer Music Journal 21(3), 1997): many
 /// fragments landing at random times, each a click and one to three short high resonances.
-/// Everything varies with the seed; nothing is placed above 0.45 × the sample rate.
+/// Everything varies with the seed; nothing is placed above 0.45 × the sample rate, and a sound's spectrum below that
+/// is the same at 16 and 48 kHz.
 /// </summary>
 public static class ImpactSource
 {
@@ -82,17 +83,21 @@ public static class ImpactSource
         return signal;
     }
 
-    // A decaying noise burst e^{−t/τ}, half white and half its first difference (a bright click), over 8 τ.
+    // A decaying noise burst e^{−t/τ} over 8 τ: white noise band-limited to 1 kHz … min(10 kHz, 0.45 fs) (4th-order
+    // Butterworth), scaled by √(fs / 16 kHz) so that its power per hertz — what a band detector sees — does not depend
+    // on the sample rate.
     private static void Burst(float[] signal, int start, int rate, double tau, double amplitude, NoiseGenerator random)
     {
         var length = Math.Min(signal.Length - start, (int)(8 * tau * rate));
-        double previous = 0;
-        for (var i = 0; i < length; i++)
+        if (length <= 0) return;
+        var noise = random.White(length);
+        foreach (var q in Biquad.Butterworth4)
         {
-            var white = random.NextGaussian();
-            signal[start + i] += (float)(amplitude * Math.Exp(-i / (tau * rate)) * 0.5 * (white + (white - previous)));
-            previous = white;
+            Biquad.HighPass(1000, rate, q).Process(noise);
+            Biquad.LowPass(Math.Min(10_000, 0.45 * rate), rate, q).Process(noise);
         }
+        var scale = amplitude * Math.Sqrt(rate / 16_000.0);
+        for (var i = 0; i < length; i++) signal[start + i] += (float)(scale * Math.Exp(-i / (tau * rate)) * noise[i]);
     }
 
     // One damped mode a e^{−t/τ} sin(2π f t + φ), rendered until it has decayed by 60 dB (7 τ).

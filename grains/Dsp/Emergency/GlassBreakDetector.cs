@@ -2,8 +2,9 @@ namespace AncOrleans.Dsp.Emergency;
 
 /// <summary>
 /// Glass break: a sharp, broadband crash followed by a shower of short high resonances (the fragments; Cook's
-/// particle model, see <c>ImpactSource</c>). On ≈ 8 ms Hann frames (hop ½), in the high band
-/// H = 3 kHz … min(12 kHz, 0.45 fs), where speech, traffic and most household noise are weak:
+/// particle model, see <c>ImpactSource</c>). The input is decimated to ≈ 16 kHz (after a 4th-order Butterworth low-pass),
+/// so frames, bins and band are the same at every rate; then on 8 ms Hann frames (hop 4 ms), in the high band
+/// H = 3 … 7.2 kHz, where speech, traffic and most household noise are weak (a 48 kHz stream's glass above it is not used):
 /// <code>
 ///   P_i(k) = |X_i(k)|²,   E(i) = 10 log10 Σ_{k∈H} P_i(k),   B = median of E over the preceding 0.5 s (less 30 ms)
 ///   flat(i) = exp(mean_{k∈H} ln P_i(k)) / mean_{k∈H} P_i(k)         (spectral flatness: ≈ 0.56 for white noise)
@@ -27,10 +28,14 @@ namespace AncOrleans.Dsp.Emergency;
 public sealed class GlassBreakDetector
 {
     private const double FrameSeconds = 0.008, BaselineSeconds = 0.5, GuardSeconds = 0.03, ShowerSeconds = 0.5, RefractorySeconds = 2;
+    private const double TopHz = 7200;                  // the band a 16 kHz stream has; the same at any rate
     private const double JumpDb = 8, OverBaselineDb = 12, MinCrashFlatness = 0.3, FloorDb = -90;
     private const double ActiveOverBaselineDb = 6, ActiveUnderCrashDb = 30, MinActiveFraction = 0.2, Prominence = 4;
     private const int MinResonances = 6, MinDominant = 4;
-    private readonly int _rate, _size, _hop, _low, _high;
+    private readonly int _rate, _length, _size, _hop, _low, _high; // analysis rate; window, FFT size (zero-padded), hop
+    private readonly int _decimation;                   // input samples per analysed sample
+    private readonly Biquad[] _antiAlias;               // low-pass before decimation (none at ≤ 24 kHz)
+    private int _phase;
     private readonly RealFft _fft;
     private readonly float[] _window, _frame, _re, _im, _pending;
     private readonly double[] _power;                   // P(k) of the current frame
@@ -48,19 +53,25 @@ public sealed class GlassBreakDetector
 
     public GlassBreakDetector(int sampleRate)
     {
+        // Analyse at ≈ 16 kHz whatever the input rate (48 kHz → 16 kHz, 44.1 kHz → 14.7 kHz), so that frames, bins and
+        // band — and with them the counts below — are the same as where the thresholds were tuned.
+        _decimation = Math.Max(1, (int)Math.Round(sampleRate / 16_000.0));
+        _antiAlias = _decimation == 1 ? [] : [.. Biquad.Butterworth4.Select(q => Biquad.LowPass(0.45 * sampleRate / _decimation, sampleRate, q))];
+        sampleRate /= _decimation;
         _rate = sampleRate;
-        _size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, sampleRate * FrameSeconds));
-        _hop = _size / 2;
+        _length = Math.Max(32, (int)Math.Round(sampleRate * FrameSeconds));
+        _size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_length);
+        _hop = _length / 2;
         _fft = new RealFft(_size);
-        _window = new float[_size];
-        for (var i = 0; i < _size; i++) _window[i] = (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * i / _size));
+        _window = new float[_length];
+        for (var i = 0; i < _length; i++) _window[i] = (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * i / _length));
         _frame = new float[_size];
         _re = new float[_fft.Bins];
         _im = new float[_fft.Bins];
-        _pending = new float[_size];
+        _pending = new float[_length];
         var binHz = (double)sampleRate / _size;
         _low = (int)Math.Ceiling(3000 / binHz);
-        _high = Math.Min(_fft.Bins - 2, (int)Math.Floor(Math.Min(12_000, 0.45 * sampleRate) / binHz));
+        _high = Math.Min(_fft.Bins - 2, (int)Math.Floor(Math.Min(TopHz, 0.45 * sampleRate) / binHz));
         _power = new double[_fft.Bins];
         _bandSort = new double[_high - _low + 1];
         _prominent = new bool[_fft.Bins];
@@ -80,21 +91,28 @@ public sealed class GlassBreakDetector
     /// <summary>Feeds samples; calls <paramref name="onDetected"/> with the time (s) at which a glass break is recognised.</summary>
     public void Push(ReadOnlySpan<float> samples, Action<double> onDetected)
     {
-        foreach (var sample in samples)
+        foreach (var input in samples)
         {
+            var sample = input;
+            if (_decimation > 1)
+            {
+                foreach (var section in _antiAlias) sample = section.Process(sample);
+                if (++_phase < _decimation) continue;
+                _phase = 0;
+            }
             _pending[_filled++] = sample;
-            if (_filled < _size) continue;
-            var time = (_consumed + _size / 2.0) / _rate;
+            if (_filled < _length) continue;
+            var time = (_consumed + _length / 2.0) / _rate;
             if (Analyse(time)) onDetected(time);
-            Array.Copy(_pending, _hop, _pending, 0, _size - _hop);
-            _filled = _size - _hop;
+            Array.Copy(_pending, _hop, _pending, 0, _length - _hop);
+            _filled = _length - _hop;
             _consumed += _hop;
         }
     }
 
     private bool Analyse(double time)
     {
-        for (var i = 0; i < _size; i++) _frame[i] = _pending[i] * _window[i];
+        for (var i = 0; i < _length; i++) _frame[i] = _pending[i] * _window[i];
         _fft.Forward(_frame, _re, _im);
         double sum = 0, logSum = 0;
         var peak = _low;
@@ -107,7 +125,7 @@ public sealed class GlassBreakDetector
             if (p > _power[peak]) peak = k;
         }
         var bins = _high - _low + 1;
-        var energy = 10 * Math.Log10(sum / _size / _size);
+        var energy = 10 * Math.Log10(sum / _length / _length);
         var detected = false;
         if (_crashAt is { } crash)
         {
