@@ -12,8 +12,9 @@ namespace AncOrleans.Dsp.Emergency;
 /// </code>
 /// <list type="number">
 /// <item><b>Crash</b> — a high-frequency-content onset (Masri's HFC; Bello et al., "A tutorial on onset detection in
-/// music signals", IEEE TSAP 2005): E jumps ≥ 8 dB within 8 ms to ≥ 12 dB over B, with a noise-like band
-/// (flat ≥ 0.3: an alarm's beep is a line).</item>
+/// music signals", IEEE TSAP 2005): E jumps ≥ 8 dB within 8 ms to ≥ 12 dB over B, with a noise-like band in this
+/// frame or the last (flat ≥ 0.3: an alarm's beep is a line, flat ≈ 0.1; the pane's own modes, struck at once, can
+/// make the frame after the first one peaky).</item>
 /// <item><b>Shower</b>, over the next 0.5 s, counting only frames where E ≥ max(B + 6, E_crash − 30) dB (≥ 20 % of them):
 /// ≥ 6 <i>resonances</i> — distinct frequencies (±1 bin) where a prominent peak held two frames in a row — and ≥ 4
 /// distinct <i>dominant</i> frequencies (the strongest bin, when prominent). Fragments ring at many different
@@ -47,6 +48,7 @@ public sealed class GlassBreakDetector
     private int _filled, _ringNext, _ringCount;
     private long _consumed;
     private double _e2 = double.NegativeInfinity, _e1 = double.NegativeInfinity; // E two and one frames back
+    private double _flatness1;                          // flat() one frame back
     private double? _crashAt;                           // the shower under observation
     private double _baseline, _crashDb, _quietUntil;
     private int _frames, _active, _resonances, _dominants;
@@ -126,13 +128,14 @@ public sealed class GlassBreakDetector
         }
         var bins = _high - _low + 1;
         var energy = 10 * Math.Log10(sum / _length / _length);
+        var flatness = Math.Exp(logSum / bins) / (sum / bins);
         var detected = false;
         if (_crashAt is { } crash)
         {
             detected = Shower(time - crash, energy, peak);
         }
         else if (_ringCount == _energy.Length && time >= _quietUntil && energy - _e2 >= JumpDb && energy > FloorDb
-                 && Math.Exp(logSum / bins) / (sum / bins) >= MinCrashFlatness)
+                 && Math.Max(flatness, _flatness1) >= MinCrashFlatness)
         {
             var baseline = Baseline();
             if (energy - baseline >= OverBaselineDb) StartShower(time, baseline, energy);
@@ -140,6 +143,7 @@ public sealed class GlassBreakDetector
         if (detected) _quietUntil = time + RefractorySeconds;
         _e2 = _e1;
         _e1 = energy;
+        _flatness1 = flatness;
         _energy[_ringNext] = energy;
         _ringNext = (_ringNext + 1) % _energy.Length;
         _ringCount = Math.Min(_ringCount + 1, _energy.Length);
