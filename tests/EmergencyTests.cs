@@ -85,6 +85,80 @@ public sealed class EmergencyTests(ClusterFixture fixture, ITestOutputHelper out
         }
     }
 
+    // Seeds 910000+ were never used for tuning (that was 500000–840000); these check behaviour, not timing.
+    [Theory]
+    [InlineData("pink_noise")]
+    [InlineData("babble")]
+    [InlineData("traffic")]
+    public void Glass_breaks_at_0_dB_raise_a_glass_break_alert_that_clears_after_the_release(string background)
+    {
+        for (var seed = 910_001; seed <= 910_004; seed++)
+        {
+            var random = new NoiseGenerator(seed);
+            var glass = EmergencySounds.Create(EmergencyKind.GlassBreak, 16_000, 10, random);
+            var mix = EmergencySounds.Mix(glass, EmergencySounds.Background(background, 16_000, 10, random), 0);
+            var onset = Array.FindIndex(glass, v => Math.Abs(v) > 1e-4f) / 16_000.0;
+            var detector = new EmergencyDetector(16_000);
+            var events = new List<(string Kind, double At, bool Active)>();
+            detector.Detected += (k, t) => events.Add((k, t, true));
+            detector.Cleared += (k, t) => events.Add((k, t, false));
+            detector.Push(mix);
+            output.WriteLine($"{background} seed {seed}: onset {onset:0.00} s; {string.Join(", ", events.Select(e => $"{(e.Active ? "alert" : "cleared")} {e.Kind} at {e.At:0.00} s"))}");
+            Assert.Equal(2, events.Count);
+            Assert.Equal((EmergencyKind.GlassBreak, true), (events[0].Kind, events[0].Active));
+            Assert.True(events[0].At >= onset, "alert before the crash");
+            Assert.Equal((EmergencyKind.GlassBreak, false), (events[1].Kind, events[1].Active));
+        }
+    }
+
+    [Theory]
+    [InlineData("cutlery")]
+    [InlineData("door_slam")]
+    public void Dropped_cutlery_and_door_slams_are_not_glass_breaks(string kind)
+    {
+        for (var seed = 910_101; seed <= 910_103; seed++)
+        {
+            var detector = new EmergencyDetector(16_000);
+            var alerts = new List<string>();
+            detector.Detected += (k, _) => alerts.Add(k);
+            detector.Push(EmergencySounds.Create(kind, 16_000, 30, new NoiseGenerator(seed)));
+            Assert.True(alerts.Count == 0, $"{kind} seed {seed} raised {string.Join(", ", alerts)}");
+        }
+    }
+
+    [Fact]
+    public void A_car_horn_at_0_dB_in_babble_is_a_car_horn()
+    {
+        for (var seed = 910_201; seed <= 910_206; seed++)
+        {
+            var random = new NoiseGenerator(seed);
+            var mix = EmergencySounds.Mix(EmergencySounds.Create(EmergencyKind.CarHorn, 16_000, 8, random),
+                EmergencySounds.Background("babble", 16_000, 8, random), 0);
+            var detector = new EmergencyDetector(16_000);
+            var alerts = new List<(string Kind, double At)>();
+            detector.Detected += (k, t) => alerts.Add((k, t));
+            detector.Push(mix);
+            output.WriteLine($"seed {seed}: {string.Join(", ", alerts.Select(a => $"{a.Kind} at {a.At:0.00} s"))}");
+            Assert.NotEmpty(alerts);
+            Assert.Equal(EmergencyKind.CarHorn, alerts[0].Kind);
+        }
+    }
+
+    [Theory]
+    [InlineData(16_000)]
+    [InlineData(48_000)]
+    public void The_detector_allocates_nothing_once_running(int rate)
+    {
+        var random = new NoiseGenerator(5);
+        var audio = EmergencySounds.Mix(EmergencySounds.Create(EmergencyKind.Siren, rate, 6, random), EmergencySounds.Background("babble", rate, 6, random), 0);
+        var detector = new EmergencyDetector(rate);
+        detector.Push(audio.AsSpan(0, 3 * rate));                     // warm up: every ring and queue at its size
+        var frame = rate / 100;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var start = 3 * rate; start + frame <= audio.Length; start += frame) detector.Push(audio.AsSpan(start, frame));
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void Hum_music_and_a_doorbell_raise_no_alert()
     {

@@ -21,7 +21,7 @@ internal static class ClassifyCommand
         var input = new Option<FileInfo>("--input") { Description = "WAV file", Required = true };
         var json = new Option<bool>("--json") { Description = "One JSON object per 1 s window" };
         var model = new Option<FileInfo?>("--model") { Description = "Classifier model (default: the embedded one)" };
-        var command = new Command("classify", "Name the noise and detect emergency sounds in a recording, per 1 s window.") { input, json, model };
+        var command = new Command("classify", "Name the noise and detect emergency sounds (sirens, smoke and CO alarms, car horns, glass breaking) in a recording, per 1 s window.") { input, json, model };
         command.SetAction(parse =>
         {
             try

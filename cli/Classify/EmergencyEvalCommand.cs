@@ -5,15 +5,13 @@ using AncOrleans.Dsp.Emergency;
 namespace AncOrleans.Cli.Classify;
 
 /// <summary>
-/// <c>anc emergency-eval</c>: the detector on synthetic clips: recall per emergency × background at a given SNR
+/// <c>anc emergency-eval</c>: the detector on synthetic clips (16 kHz unless <c>--rate</c>): recall per emergency × background at a given SNR
 /// (8 s clips; time to detect counted from the emergency's first sound), and false alerts per hour on confusers —
 /// alone, and mixed at 0/10/20 dB into each background. Reported figures use seeds from 100000 (emergencies) and
 /// 200000 (confusers); tune with another <c>--seed-base</c> so the reported seeds stay held out.
 /// </summary>
 internal static class EmergencyEvalCommand
 {
-    private const int Rate = 16_000;
-
     public static Command Create()
     {
         var trials = new Option<int>("--trials") { Description = "Clips per cell", DefaultValueFactory = _ => 20 };
@@ -29,21 +27,23 @@ internal static class EmergencyEvalCommand
             DefaultValueFactory = _ => 30,
         };
         var list = new Option<bool>("--list") { Description = "Print each miss and each false alert with its seed" };
+        var rate = new Option<int>("--rate") { Description = "Sample rate of the clips (the stream path runs at 48000)", DefaultValueFactory = _ => 16_000 };
         var command = new Command("emergency-eval", "Measure the emergency detector: recall at an SNR, false alerts per hour.")
         {
-            trials, snr, seedBase, confuserSeconds, list,
+            trials, snr, seedBase, confuserSeconds, list, rate,
         };
         command.SetAction(parse =>
         {
             var seeds = parse.GetValue(seedBase);
-            Recall(parse.GetValue(trials), parse.GetValue(snr), seeds, parse.GetValue(list));
-            FalseAlerts(parse.GetValue(trials), parse.GetValue(confuserSeconds), seeds + 100_000, parse.GetValue(list));
+            var sampleRate = parse.GetValue(rate);
+            Recall(sampleRate, parse.GetValue(trials), parse.GetValue(snr), seeds, parse.GetValue(list));
+            FalseAlerts(sampleRate, parse.GetValue(trials), parse.GetValue(confuserSeconds), seeds + 100_000, parse.GetValue(list));
             return 0;
         });
         return command;
     }
 
-    private static void Recall(int trials, double snrDb, int seedBase, bool list)
+    private static void Recall(int rate, int trials, double snrDb, int seedBase, bool list)
     {
         Console.WriteLine($"{"emergency",-12} {"background",-11} {"recall",7} {"wrong kind",10} {"mean s to detect",17} {"max s",6}");
         foreach (var kind in EmergencySounds.Emergencies)
@@ -55,10 +55,10 @@ internal static class EmergencyEvalCommand
                 {
                     var seed = seedBase + 31 * s + 7 * kind.Length + background.Length;
                     var random = new NoiseGenerator(seed);
-                    var clean = EmergencySounds.Create(kind, Rate, 8, random);
-                    var mix = EmergencySounds.Mix(clean, EmergencySounds.Background(background, Rate, 8, random), snrDb);
-                    var onset = Onset(clean);
-                    var (first, at) = FirstDetection(mix);
+                    var clean = EmergencySounds.Create(kind, rate, 8, random);
+                    var mix = EmergencySounds.Mix(clean, EmergencySounds.Background(background, rate, 8, random), snrDb);
+                    var onset = Onset(clean, rate);
+                    var (first, at) = FirstDetection(mix, rate);
                     if (first == kind && at >= onset)
                     {
                         hits++;
@@ -75,7 +75,7 @@ internal static class EmergencyEvalCommand
             }
     }
 
-    private static void FalseAlerts(int trials, double clipSeconds, int seedBase, bool list)
+    private static void FalseAlerts(int rate, int trials, double clipSeconds, int seedBase, bool list)
     {
         (string Background, double Level)[] conditions =
         [
@@ -92,10 +92,10 @@ internal static class EmergencyEvalCommand
                 {
                     var seed = seedBase + 1000 * s + 100 * k + c;
                     var random = new NoiseGenerator(seed);
-                    var sound = EmergencySounds.Create(kind, Rate, clipSeconds, random);
+                    var sound = EmergencySounds.Create(kind, rate, clipSeconds, random);
                     var (background, level) = conditions[c];
-                    var mix = background == "none" ? sound : EmergencySounds.Mix(sound, EmergencySounds.Background(background, Rate, clipSeconds, random), level);
-                    var detector = new EmergencyDetector(Rate);
+                    var mix = background == "none" ? sound : EmergencySounds.Mix(sound, EmergencySounds.Background(background, rate, clipSeconds, random), level);
+                    var detector = new EmergencyDetector(rate);
                     detector.Detected += (taken, at) =>
                     {
                         if (list) Console.WriteLine($"  false alert: {kind} in {background} at {level} dB, seed {seed}: {taken} at {at:0.00} s");
@@ -112,16 +112,16 @@ internal static class EmergencyEvalCommand
     }
 
     /// <summary>The emergency's first audible sample (glass breaks start after a lead-in), in seconds.</summary>
-    private static double Onset(float[] clean)
+    private static double Onset(float[] clean, int rate)
     {
         var i = 0;
         while (i < clean.Length && Math.Abs(clean[i]) <= 1e-4f) i++;
-        return (double)i / Rate;
+        return (double)i / rate;
     }
 
-    private static (string? Kind, double Seconds) FirstDetection(float[] mix)
+    private static (string? Kind, double Seconds) FirstDetection(float[] mix, int rate)
     {
-        var detector = new EmergencyDetector(Rate);
+        var detector = new EmergencyDetector(rate);
         string? first = null;
         double at = 0;
         detector.Detected += (k, t) => { if (first is null) { first = k; at = t; } };

@@ -6,7 +6,7 @@ namespace AncOrleans.Dsp;
 /// <code>
 ///   y(n) = b0 x(n) + b1 x(n−1) + b2 x(n−2) − a1 y(n−1) − a2 y(n−2)
 /// </code>
-/// Used by the acoustic bench to shape noise; not in the per-session hot path.
+/// Used by the acoustic bench to shape noise, and per session as the glass-break detector's anti-alias filter.
 /// </summary>
 public sealed class Biquad
 {

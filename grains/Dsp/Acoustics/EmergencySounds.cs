@@ -6,13 +6,15 @@ namespace AncOrleans.Dsp.Acoustics;
 /// Deterministic synthetic emergency and confusable sounds for training and testing the detector, and the
 /// backgrounds they are mixed into. Parameters vary with the seed (pitch, rate, harmonic mix):
 /// sirens after the common wail (≈ 600–1500 Hz over 3–6 s), yelp (same range, 0.2–0.4 s) and hi-lo (two tones
-/// alternating every 0.5–0.7 s); smoke alarm T3 and CO alarm T4 (ISO 8201) at 2.9–3.5 kHz; a two-tone car horn.
-/// Confusers: a decaying two-note doorbell, music (notes and chords with onsets), speech-like babble, mains hum.
+/// alternating every 0.5–0.7 s); smoke alarm T3 and CO alarm T4 (ISO 8201) at 2.9–3.5 kHz; a two-tone car horn; a glass
+/// break (<see cref="ImpactSource.GlassBreak"/>, starting 0.5–2 s in).
+/// Confusers: a decaying two-note doorbell, music (notes and chords with onsets), speech-like babble, mains hum, and
+/// two impulsive sounds for the glass-break test: dropped cutlery (metal rings) and door slams.
 /// </summary>
 public static class EmergencySounds
 {
-    public static readonly string[] Emergencies = [EmergencyKind.Siren, EmergencyKind.SmokeAlarm, EmergencyKind.CoAlarm, EmergencyKind.CarHorn];
-    public static readonly string[] Confusers = ["doorbell", "music", "speech", "hum"];
+    public static readonly string[] Emergencies = [EmergencyKind.Siren, EmergencyKind.SmokeAlarm, EmergencyKind.CoAlarm, EmergencyKind.CarHorn, EmergencyKind.GlassBreak];
+    public static readonly string[] Confusers = ["doorbell", "music", "speech", "hum", "cutlery", "door_slam"];
     public static readonly string[] Backgrounds = ["pink_noise", "babble", "traffic"];
 
     public static float[] Create(string kind, int sampleRate, double seconds, NoiseGenerator random)
@@ -25,10 +27,13 @@ public static class EmergencySounds
             EmergencyKind.SmokeAlarm => Temporal(n, sampleRate, 2900 + 600 * r, on: 0.5, off: 0.5, pulses: 3, pause: 1.5),
             EmergencyKind.CoAlarm => Temporal(n, sampleRate, 2900 + 600 * r, on: 0.1, off: 0.1, pulses: 4, pause: 5.0),
             EmergencyKind.CarHorn => Tones(n, sampleRate, [400 + 60 * r, 500 + 75 * r], _ => 1.0),
+            EmergencyKind.GlassBreak => ImpactSource.GlassBreak(n, sampleRate, random),
             "doorbell" => Doorbell(n, sampleRate, 600 + 200 * r),
             "music" => Music(n, sampleRate, random),
             "speech" => BabbleSource.Render(n, sampleRate, 1, random),
             "hum" => HarmonicSource.Render(n, sampleRate, _ => 50 + 10 * r, [1, 0.7, 0.5, 0.35, 0.25], random),
+            "cutlery" => ImpactSource.Cutlery(n, sampleRate, random),
+            "door_slam" => ImpactSource.DoorSlam(n, sampleRate, random),
             _ => throw new ArgumentException($"Unknown sound '{kind}'."),
         };
     }

@@ -79,6 +79,7 @@ public static class NoiseTaxonomy
         C("smoke_alarm", "emergency", AncProfile.Transient, "T3 pattern near 3 kHz", emergency: true),
         C("co_alarm", "emergency", AncProfile.Transient, "T4 pattern near 3 kHz", emergency: true),
         C("car_horn", "emergency", AncProfile.Transient, "one or two steady tones", emergency: true),
+        C("glass_break", "emergency", AncProfile.Transient, "a crash, then a shower of short high fragments", emergency: true),
     ];
 
     public static readonly IReadOnlyList<string> Labels = Categories.Select(c => c.Label).ToArray();

@@ -9,6 +9,8 @@ namespace AncOrleans.Dsp.Emergency;
 /// frames (a run of music can match for a frame or two, a siren keeps matching).</item>
 /// <item><b>car_horn</b>: a 300–700 Hz partial with its harmonics held ≥ 0.85 s at a steady level, on the long-frame
 /// <see cref="SteadyLineTracker"/> (<see cref="CarHornPattern"/>).</item>
+/// <item><b>glass_break</b>: a broadband crash and a shower of short high resonances (<see cref="GlassBreakDetector"/>);
+/// a one-shot event, so the alert clears <see cref="ReleaseSeconds"/> later, or when a continuing sound takes over.</item>
 /// </list>
 /// A detection stays active until its pattern has been absent for <see cref="ReleaseSeconds"/>.
 /// </summary>
@@ -27,6 +29,9 @@ public sealed class EmergencyDetector
     private readonly Action<double> _onLines;
     private readonly int _chunk;          // samples per step: every analyser is fed the same chunk in turn
     private bool _hornNow;
+    private readonly GlassBreakDetector _glass;
+    private readonly Action<double> _onGlass;
+    private bool _glassNow;               // a glass break was recognised since the last tone frame
     private string? _active;
     private double _lastSeen;
     private readonly Queue<double> _sirenMatches = new();
@@ -42,6 +47,8 @@ public sealed class EmergencyDetector
         _lines = new SteadyLineTracker(sampleRate);
         _horn = new CarHornPattern(_lines);
         _onLines = _ => _hornNow = _horn.Matches();
+        _glass = new GlassBreakDetector(sampleRate);
+        _onGlass = _ => _glassNow = true;
         _chunk = Math.Max(1, (int)Math.Round(_hop * sampleRate));
     }
 
@@ -61,6 +68,7 @@ public sealed class EmergencyDetector
         {
             var chunk = samples.Slice(start, Math.Min(_chunk, samples.Length - start));
             _lines.Push(chunk, _onLines);
+            _glass.Push(chunk, _onGlass);
             _analyzer.Push(chunk, _onFrame);
         }
     }
@@ -72,6 +80,12 @@ public sealed class EmergencyDetector
         if (found is not null)
         {
             _lastSeen = frame.TimeSeconds;
+            if (_active == EmergencyKind.GlassBreak && found != _active)
+            {
+                // A one-shot alert gives way to a sound that carries on (a siren after the crash).
+                Cleared?.Invoke(_active, frame.TimeSeconds);
+                _active = null;
+            }
             if (_active is null)
             {
                 _active = found;
@@ -88,6 +102,11 @@ public sealed class EmergencyDetector
 
     private string? Recognise(double now)
     {
+        if (_glassNow)
+        {
+            _glassNow = false;
+            return EmergencyKind.GlassBreak;
+        }
         var loudest = double.MinValue;
         for (var i = 0; i < _history.Count; i++) loudest = Math.Max(loudest, _history[i].LevelDb);
         if (_alarms.IsCoAlarm(_history, loudest)) return EmergencyKind.CoAlarm;

@@ -7,4 +7,5 @@ public static class EmergencyKind
     public const string SmokeAlarm = "smoke_alarm";
     public const string CoAlarm = "co_alarm";
     public const string CarHorn = "car_horn";
+    public const string GlassBreak = "glass_break";
 }
