@@ -20,7 +20,7 @@ public sealed class ClassifierTests(ClusterFixture fixture, ITestOutputHelper ou
     {
         Assert.True(NoiseTaxonomy.Categories.Count >= 50, $"{NoiseTaxonomy.Categories.Count} categories");
         string[] required = ["white_noise", "pink_noise", "brown_noise", "hum", "engine", "fan", "hvac", "traffic", "train", "aircraft_cabin",
-            "babble", "speech", "music", "wind", "rain", "siren", "smoke_alarm", "co_alarm", "car_horn", "doorbell", "alarm_clock"];
+            "babble", "speech", "music", "wind", "rain", "siren", "smoke_alarm", "co_alarm", "car_horn", "doorbell", "alarm_clock", "glass_break"];
         foreach (var label in required) Assert.Contains(label, NoiseTaxonomy.Labels);
         foreach (var group in new[] { "household", "industrial", "nature" }) Assert.Contains(NoiseTaxonomy.Categories, c => c.Group == group);
         foreach (var category in NoiseTaxonomy.Categories)

@@ -22,8 +22,14 @@ public static class ImpactSource
     public static float[] GlassBreak(int n, int rate, NoiseGenerator random)
     {
         var signal = new float[n];
+        AddGlassBreak(signal, (0.5 + 1.5 * random.NextUniform()) * rate, rate, random);
+        return signal;
+    }
+
+    /// <summary>Adds one breaking pane (as <see cref="GlassBreak"/> describes) whose crash starts at sample <paramref name="onset"/>.</summary>
+    public static void AddGlassBreak(float[] signal, double onset, int rate, NoiseGenerator random)
+    {
         var top = Math.Min(10_000, 0.45 * rate);
-        var onset = (0.5 + 1.5 * random.NextUniform()) * rate;
         Burst(signal, (int)onset, rate, 0.002 + 0.006 * random.NextUniform(), 1.0, random);
         var modes = 4 + (int)(5 * random.NextUniform());
         for (var m = 0; m < modes; m++)
@@ -41,7 +47,6 @@ public static class ImpactSource
             for (var r = 0; r < rings; r++)
                 Mode(signal, at, rate, LogUniform(3000, top, random), 0.003 + 0.037 * random.NextUniform(), amplitude, random);
         }
-        return signal;
     }
 
     /// <summary>

@@ -274,8 +274,13 @@ public static class NoiseLibrary
                 signal = EmergencySounds.Create(label, rate, seconds, r);
                 Buzz(signal, U(0.2, 1.0));
                 break;
-            case "siren" or "car_horn" or "glass_break":
+            case "siren" or "car_horn":
                 signal = EmergencySounds.Create(label, rate, seconds, r);
+                break;
+            case "glass_break":
+                // one pane after another, 1–2 s apart, so that every window of a clip holds a crash or its shower
+                signal = new float[n];
+                for (var t = U(0.05, 0.3); t < seconds - 0.2; t += U(1.0, 2.0)) ImpactSource.AddGlassBreak(signal, t * rate, rate, r);
                 break;
             default: throw new ArgumentException($"No generator for category '{label}'.");
         }
