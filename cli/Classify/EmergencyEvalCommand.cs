@@ -26,7 +26,7 @@ internal static class EmergencyEvalCommand
             Description = "Length of each confuser clip (clips per confuser: 10 conditions × trials)",
             DefaultValueFactory = _ => 30,
         };
-        var list = new Option<bool>("--list") { Description = "Print each miss and each false alert with its seed" };
+        var list = new Option<bool>("--list") { Description = "Print each miss, each detection slower than its target and each false alert, with its seed" };
         var rate = new Option<int>("--rate") { Description = "Sample rate of the clips (the stream path runs at 48000)", DefaultValueFactory = _ => 16_000 };
         var command = new Command("emergency-eval", "Measure the emergency detector: recall at an SNR, false alerts per hour.")
         {
@@ -64,6 +64,8 @@ internal static class EmergencyEvalCommand
                         hits++;
                         seconds += at - onset;
                         worst = Math.Max(worst, at - onset);
+                        if (list && LatencyTargets.TryGetValue(kind, out var target) && at - onset > target)
+                            Console.WriteLine($"  slow: {kind} in {background}, seed {seed}: {at - onset:0.00} s (target {target} s)");
                     }
                     else
                     {
@@ -74,6 +76,13 @@ internal static class EmergencyEvalCommand
                 Console.WriteLine($"{kind,-12} {background,-11} {100.0 * hits / trials,6:0}% {wrong,10} {seconds / Math.Max(1, hits),17:0.00} {worst,6:0.00}");
             }
     }
+
+    // Issue 4's onset → alert limits (the TestingHost stream-path tests assert them end to end).
+    private static readonly Dictionary<string, double> LatencyTargets = new()
+    {
+        [EmergencyKind.Siren] = 1.5,
+        [EmergencyKind.SmokeAlarm] = 4.5,
+    };
 
     private static void FalseAlerts(int rate, int trials, double clipSeconds, int seedBase, bool list)
     {

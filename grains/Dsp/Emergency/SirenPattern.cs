@@ -24,6 +24,8 @@ public sealed class SirenPattern
 {
     public const string Wail = "wail", Yelp = "yelp", HiLo = "hi-lo";
     private const double LowHz = 450, HighHz = 2000, MinProminence = 0.3, MaxLevelSlope = 8, MaxLevelResidual = 3;
+    // A held pitch may vanish this long (a syllable of babble takes the peak, or its prominence dips) and carry on.
+    private const double MaxGapSeconds = 0.1;
     private readonly double _hop;
     private readonly double[] _t, _f, _l;        // scratch: the window's tonal frames (time s, peak Hz, peak dB)
     private readonly double[] _it, _if, _il;     // scratch: the inliers of a fit
@@ -129,7 +131,7 @@ public sealed class SirenPattern
     }
 
     // Frames of a held pitch ending at index 'end', walking back: within ±2 %, at most 3 other frames in a row and
-    // no gap over 60 ms. Returns the first index and how many frames matched.
+    // no gap over MaxGapSeconds. Returns the first index and how many frames matched.
     private (int Start, int Count) Segment(int end, double pitch)
     {
         int start = end, count = 0, misses = 0;
@@ -137,7 +139,7 @@ public sealed class SirenPattern
         {
             if (Math.Abs(_f[i] - pitch) <= 0.02 * pitch)
             {
-                if (_t[start] - _t[i] > 0.06 + 1e-9) break;
+                if (_t[start] - _t[i] > MaxGapSeconds + 1e-9) break;
                 start = i; count++; misses = 0;
             }
             else if (++misses > 3) break;

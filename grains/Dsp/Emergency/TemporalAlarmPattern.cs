@@ -7,13 +7,14 @@ namespace AncOrleans.Dsp.Emergency;
 /// <item><b>smoke_alarm</b> (temporal-three, 3 × 0.5 s on / 0.5 s off, then 1.5 s off; and continuous alarms): the
 /// tone is present ≥ 1.2 s of the last 3 s — the third pulse of a T3 cycle at the latest.</item>
 /// <item><b>co_alarm</b> (temporal-four, 4 × 0.1 s on / 0.1 s off, then ≈ 5 s off): four 40–260 ms pulses separated by
-/// 40–260 ms gaps, then 0.3–1 s of quiet (T4's long pause; a beeping smoke alarm carries straight on).</item>
+/// 40–260 ms gaps, then 0.3–1 s of quiet (T4's long pause; a beeping smoke alarm carries straight on). A dropout of
+/// ≤ 35 ms inside a pulse (babble taking the strongest peak for a frame or two) does not split it.</item>
 /// </list>
 /// Allocation-free.
 /// </summary>
 public sealed class TemporalAlarmPattern(double hopSeconds)
 {
-    private const double LowHz = 2000, HighHz = 4500, MinProminence = 0.3;
+    private const double LowHz = 2000, HighHz = 4500, MinProminence = 0.3, MaxDropoutSeconds = 0.035;
     private readonly (double Start, double End)[] _pulses = new (double, double)[4]; // the last four pulses, a ring
 
     public bool IsSmokeAlarm(ToneHistory history, double loudestDb)
@@ -31,7 +32,14 @@ public sealed class TemporalAlarmPattern(double hopSeconds)
         for (var i = 0; i < history.Count; i++)
         {
             var f = history[i];
-            if (IsAlarmTone(f, loudestDb)) { start ??= f.TimeSeconds; last = f.TimeSeconds; }
+            if (IsAlarmTone(f, loudestDb))
+            {
+                // A pulse broken for a frame or two (a syllable took the peak) is one pulse: T4's gaps are 100 ms.
+                if (start is null && pulses > 0 && f.TimeSeconds - _pulses[(pulses - 1) % 4].End <= MaxDropoutSeconds)
+                    start = _pulses[--pulses % 4].Start;
+                start ??= f.TimeSeconds;
+                last = f.TimeSeconds;
+            }
             else if (start is { } s) { _pulses[pulses++ % 4] = (s, last + hopSeconds); start = null; }
         }
         if (start is not null || pulses < 4) return false;
