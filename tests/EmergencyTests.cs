@@ -86,19 +86,23 @@ public sealed class EmergencyTests(ClusterFixture fixture, ITestOutputHelper out
     }
 
     // Seeds 910000+ were never used for tuning (that was 500000–840000); these check behaviour, not timing.
+    // 16 kHz analyses 3–7.2 kHz, 48 kHz (the stream path's rate) 3–10.8 kHz with its own thresholds: both are tested.
     [Theory]
-    [InlineData("pink_noise")]
-    [InlineData("babble")]
-    [InlineData("traffic")]
-    public void Glass_breaks_at_0_dB_raise_a_glass_break_alert_that_clears_after_the_release(string background)
+    [InlineData("pink_noise", 16_000)]
+    [InlineData("babble", 16_000)]
+    [InlineData("traffic", 16_000)]
+    [InlineData("pink_noise", 48_000)]
+    [InlineData("babble", 48_000)]
+    [InlineData("traffic", 48_000)]
+    public void Glass_breaks_at_0_dB_raise_a_glass_break_alert_that_clears_after_the_release(string background, int rate)
     {
         for (var seed = 910_001; seed <= 910_004; seed++)
         {
             var random = new NoiseGenerator(seed);
-            var glass = EmergencySounds.Create(EmergencyKind.GlassBreak, 16_000, 10, random);
-            var mix = EmergencySounds.Mix(glass, EmergencySounds.Background(background, 16_000, 10, random), 0);
-            var onset = Array.FindIndex(glass, v => Math.Abs(v) > 1e-4f) / 16_000.0;
-            var detector = new EmergencyDetector(16_000);
+            var glass = EmergencySounds.Create(EmergencyKind.GlassBreak, rate, 10, random);
+            var mix = EmergencySounds.Mix(glass, EmergencySounds.Background(background, rate, 10, random), 0);
+            var onset = Array.FindIndex(glass, v => Math.Abs(v) > 1e-4f) / (double)rate;
+            var detector = new EmergencyDetector(rate);
             var events = new List<(string Kind, double At, bool Active)>();
             detector.Detected += (k, t) => events.Add((k, t, true));
             detector.Cleared += (k, t) => events.Add((k, t, false));
@@ -112,16 +116,18 @@ public sealed class EmergencyTests(ClusterFixture fixture, ITestOutputHelper out
     }
 
     [Theory]
-    [InlineData("cutlery")]
-    [InlineData("door_slam")]
-    public void Dropped_cutlery_and_door_slams_are_not_glass_breaks(string kind)
+    [InlineData("cutlery", 16_000)]
+    [InlineData("door_slam", 16_000)]
+    [InlineData("cutlery", 48_000)]
+    [InlineData("door_slam", 48_000)]
+    public void Dropped_cutlery_and_door_slams_are_not_glass_breaks(string kind, int rate)
     {
         for (var seed = 910_101; seed <= 910_103; seed++)
         {
-            var detector = new EmergencyDetector(16_000);
+            var detector = new EmergencyDetector(rate);
             var alerts = new List<string>();
             detector.Detected += (k, _) => alerts.Add(k);
-            detector.Push(EmergencySounds.Create(kind, 16_000, 30, new NoiseGenerator(seed)));
+            detector.Push(EmergencySounds.Create(kind, rate, 30, new NoiseGenerator(seed)));
             Assert.True(alerts.Count == 0, $"{kind} seed {seed} raised {string.Join(", ", alerts)}");
         }
     }
@@ -141,6 +147,25 @@ public sealed class EmergencyTests(ClusterFixture fixture, ITestOutputHelper out
             output.WriteLine($"seed {seed}: {string.Join(", ", alerts.Select(a => $"{a.Kind} at {a.At:0.00} s"))}");
             Assert.NotEmpty(alerts);
             Assert.Equal(EmergencyKind.CarHorn, alerts[0].Kind);
+        }
+    }
+
+    // A T4 pulse is 100 ms; at 0 dB a syllable of babble can take the strongest peak for a frame or two inside it.
+    [Fact]
+    public void A_co_alarm_at_0_dB_in_babble_at_48_kHz_is_a_co_alarm()
+    {
+        for (var seed = 910_301; seed <= 910_306; seed++)
+        {
+            var random = new NoiseGenerator(seed);
+            var mix = EmergencySounds.Mix(EmergencySounds.Create(EmergencyKind.CoAlarm, 48_000, 8, random),
+                EmergencySounds.Background("babble", 48_000, 8, random), 0);
+            var detector = new EmergencyDetector(48_000);
+            var alerts = new List<(string Kind, double At)>();
+            detector.Detected += (k, t) => alerts.Add((k, t));
+            detector.Push(mix);
+            output.WriteLine($"seed {seed}: {string.Join(", ", alerts.Select(a => $"{a.Kind} at {a.At:0.00} s"))}");
+            Assert.NotEmpty(alerts);
+            Assert.Equal(EmergencyKind.CoAlarm, alerts[0].Kind);
         }
     }
 
