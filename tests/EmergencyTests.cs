@@ -132,40 +132,25 @@ public sealed class EmergencyTests(ClusterFixture fixture, ITestOutputHelper out
         }
     }
 
-    [Fact]
-    public void A_car_horn_at_0_dB_in_babble_is_a_car_horn()
+    // Six held-out seeds each. A T4 pulse is 100 ms; at 0 dB a syllable of babble can take the strongest peak for a
+    // frame or two inside it (seed 910302 failed before pulses bridged such dropouts).
+    [Theory]
+    [InlineData(EmergencyKind.CarHorn, 16_000, 910_201)]
+    [InlineData(EmergencyKind.CoAlarm, 48_000, 910_301)]
+    public void An_emergency_at_0_dB_in_babble_is_recognised(string kind, int rate, int firstSeed)
     {
-        for (var seed = 910_201; seed <= 910_206; seed++)
+        for (var seed = firstSeed; seed < firstSeed + 6; seed++)
         {
             var random = new NoiseGenerator(seed);
-            var mix = EmergencySounds.Mix(EmergencySounds.Create(EmergencyKind.CarHorn, 16_000, 8, random),
-                EmergencySounds.Background("babble", 16_000, 8, random), 0);
-            var detector = new EmergencyDetector(16_000);
+            var mix = EmergencySounds.Mix(EmergencySounds.Create(kind, rate, 8, random),
+                EmergencySounds.Background("babble", rate, 8, random), 0);
+            var detector = new EmergencyDetector(rate);
             var alerts = new List<(string Kind, double At)>();
             detector.Detected += (k, t) => alerts.Add((k, t));
             detector.Push(mix);
             output.WriteLine($"seed {seed}: {string.Join(", ", alerts.Select(a => $"{a.Kind} at {a.At:0.00} s"))}");
             Assert.NotEmpty(alerts);
-            Assert.Equal(EmergencyKind.CarHorn, alerts[0].Kind);
-        }
-    }
-
-    // A T4 pulse is 100 ms; at 0 dB a syllable of babble can take the strongest peak for a frame or two inside it.
-    [Fact]
-    public void A_co_alarm_at_0_dB_in_babble_at_48_kHz_is_a_co_alarm()
-    {
-        for (var seed = 910_301; seed <= 910_306; seed++)
-        {
-            var random = new NoiseGenerator(seed);
-            var mix = EmergencySounds.Mix(EmergencySounds.Create(EmergencyKind.CoAlarm, 48_000, 8, random),
-                EmergencySounds.Background("babble", 48_000, 8, random), 0);
-            var detector = new EmergencyDetector(48_000);
-            var alerts = new List<(string Kind, double At)>();
-            detector.Detected += (k, t) => alerts.Add((k, t));
-            detector.Push(mix);
-            output.WriteLine($"seed {seed}: {string.Join(", ", alerts.Select(a => $"{a.Kind} at {a.At:0.00} s"))}");
-            Assert.NotEmpty(alerts);
-            Assert.Equal(EmergencyKind.CoAlarm, alerts[0].Kind);
+            Assert.Equal(kind, alerts[0].Kind);
         }
     }
 

@@ -30,7 +30,7 @@ public sealed class NoiseFeatures
 
     private readonly RealFft _fft = new(FrameSize);
     private readonly MelFilterbank _mel = new(Bands, FrameSize, Rate, 50, 7000);
-    private readonly float[] _window = new float[FrameSize];
+    private readonly float[] _window = HannWindow.Periodic(FrameSize);
     private readonly float[] _frame = new float[FrameSize];
     private readonly float[] _re, _im, _power;
     private readonly float[,] _logMel = new float[FramesPerWindow, Bands];
@@ -47,7 +47,6 @@ public sealed class NoiseFeatures
     public NoiseFeatures(int inputRate = Rate)
     {
         _resampler = new Resampler16k(inputRate);
-        for (var i = 0; i < FrameSize; i++) _window[i] = (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * i / FrameSize));
         _re = new float[_fft.Bins];
         _im = new float[_fft.Bins];
         _power = new float[_fft.Bins];

@@ -69,8 +69,7 @@ public sealed class GlassBreakDetector
         _size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_length);
         _hop = _length / 2;
         _fft = new RealFft(_size);
-        _window = new float[_length];
-        for (var i = 0; i < _length; i++) _window[i] = (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * i / _length));
+        _window = HannWindow.Periodic(_length);
         _frame = new float[_size];
         _re = new float[_fft.Bins];
         _im = new float[_fft.Bins];

@@ -23,8 +23,7 @@ public sealed class ToneAnalyzer
         _size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(sampleRate * 0.02));
         _hop = _size / 2;
         _fft = new RealFft(_size);
-        _window = new float[_size];
-        for (var i = 0; i < _size; i++) _window[i] = (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * i / _size));
+        _window = HannWindow.Periodic(_size);
         _frame = new float[_size];
         _re = new float[_fft.Bins];
         _im = new float[_fft.Bins];
