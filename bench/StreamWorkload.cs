@@ -1,7 +1,7 @@
-using AncOrleans.Cli.Peers;
+using AncOrleans.Peers;
 using AncOrleans.Dsp;
-using AncOrleans.Dsp.Acoustics;
-using AncOrleans.Dsp.Evaluation;
+using AncOrleans.Acoustics.Scenes;
+using AncOrleans.Acoustics.Evaluation;
 
 namespace AncOrleans.Bench;
 
@@ -90,8 +90,8 @@ internal abstract class StreamWorkload : IDisposable
     private sealed class ClassifierWorkload(string name) : StreamWorkload(name)
     {
         private readonly Dsp.Classification.NoiseFeatures _features = new(SampleRate);
-        private readonly Grains.Classification.NoiseClassifierModel _model =
-            Grains.Classification.NoiseClassifierModel.Load(new Grains.Classification.ClassifierOptions().ResolvedModelPath);
+        private readonly Dsp.Classification.NoiseClassifierModel _model =
+            Dsp.Classification.NoiseClassifierModel.Load(Dsp.Classification.NoiseClassifierModel.DefaultPath);
         private float _last;
 
         public override float ProcessOneSecond()

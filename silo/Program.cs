@@ -1,4 +1,4 @@
-using AncOrleans.Silo;
+using AncOrleans.Hosting;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Hosting;
 

@@ -1,3 +1,4 @@
+using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Abstractions;
 using AncOrleans.Dsp.Classification;
 using AncOrleans.Grains.Sessions;

@@ -22,7 +22,7 @@ public sealed class ClassifierOptions
     /// <summary>Backend call timeout per window (the call is skipped, never retried, past it).</summary>
     public int PredictTimeoutMs { get; set; } = 2000;
 
-    public string ResolvedModelPath => string.IsNullOrEmpty(ModelPath) ? Path.Combine(AppContext.BaseDirectory, "Models", "noise-classifier.zip") : ModelPath;
+    public string ResolvedModelPath => string.IsNullOrEmpty(ModelPath) ? NoiseClassifierModel.DefaultPath : ModelPath;
 
     public ProfileSelectorOptions Selector => new()
     {

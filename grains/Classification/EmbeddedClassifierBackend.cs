@@ -1,3 +1,4 @@
+using AncOrleans.Dsp.Classification;
 using Microsoft.Extensions.Options;
 
 namespace AncOrleans.Grains.Classification;

@@ -1,3 +1,4 @@
+using AncOrleans.Abstractions.Protocol;
 using System.Runtime.InteropServices;
 using AncOrleans.Abstractions;
 using AncOrleans.Dsp;

@@ -1,0 +1,82 @@
+using AncOrleans.Acoustics.Scenes;
+using AncOrleans.Dsp.Classification;
+
+namespace AncOrleans.Acoustics.Training;
+
+/// <summary>
+/// Labelled feature vectors for training and testing the classifier: from the deterministic generator
+/// (<see cref="NoiseLibrary"/>: every category, parameters drawn per clip, half the clips mixed with a
+/// background 10–30 dB below) or from a folder of real recordings (<c>&lt;label&gt;/*.wav</c>).
+/// Windows where the sound itself is nearly silent (the pauses of a T3/T4 alarm, between barks) are left out:
+/// their label would be a lie.
+/// </summary>
+public static class NoiseTrainingSet
+{
+    public static List<LabelledFeatures> Generate(IEnumerable<string> labels, int clipsPerLabel, int seedBase, double clipSeconds = 3)
+    {
+        var rows = new List<LabelledFeatures>();
+        var labelList = labels.ToList();
+        foreach (var (label, index) in labelList.Select((l, i) => (l, i)))
+            for (var clip = 0; clip < clipsPerLabel; clip++)
+            {
+                var random = new NoiseGenerator(seedBase + 1000 * index + clip);
+                var sound = NoiseLibrary.Render(label, NoiseFeatures.Rate, clipSeconds, random);
+                // a third of the clips in a room (RT60 0.2–0.8 s): recordings are rarely anechoic
+                if (clip % 3 == 2) sound = SoundSynth.Room(sound, NoiseFeatures.Rate, 0.2 + 0.6 * random.NextUniform(), 0.2 + 0.4 * random.NextUniform(), random);
+                var mix = sound;
+                if (clip % 2 == 1)
+                {
+                    var backgroundLabel = NoiseLibrary.Backgrounds[(clip / 2) % NoiseLibrary.Backgrounds.Length];
+                    if (backgroundLabel != label)
+                    {
+                        var background = NoiseLibrary.Render(backgroundLabel, NoiseFeatures.Rate, clipSeconds, random);
+                        mix = SoundSynth.Add(sound, background, 10 + 20 * random.NextUniform());
+                    }
+                }
+                rows.AddRange(Windows(label, sound, mix, NoiseFeatures.Rate));
+            }
+        return rows;
+    }
+
+    /// <summary>
+    /// The <c>&lt;label&gt;/*.wav</c> files under <paramref name="folder"/> (mono or stereo, any common rate):
+    /// all of them, or a split by file (every fifth file of a label held out), so no recording is in both halves.
+    /// </summary>
+    public static List<LabelledFeatures> FromFolder(string folder, FolderSplit split = FolderSplit.All)
+    {
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"no folder '{folder}'.");
+        var rows = new List<LabelledFeatures>();
+        foreach (var directory in Directory.GetDirectories(folder).Order())
+        {
+            var label = Path.GetFileName(directory);
+            var files = Directory.GetFiles(directory, "*.wav").Order().ToArray();
+            for (var index = 0; index < files.Length; index++)
+            {
+                var heldOut = files.Length >= 2 && index % 5 == 4 || files.Length is >= 2 and < 5 && index == files.Length - 1;
+                if (split == FolderSplit.Train && heldOut || split == FolderSplit.Test && !heldOut) continue;
+                var file = files[index];
+                var wav = Dsp.WavFile.Read(file);
+                var mono = wav.Mono();
+                rows.AddRange(Windows(label, mono, mono, wav.SampleRate));
+            }
+        }
+        return rows;
+    }
+
+    public enum FolderSplit { All, Train, Test }
+
+    private static IEnumerable<LabelledFeatures> Windows(string label, float[] sound, float[] mix, int rate)
+    {
+        var windows = NoiseFeatures.Extract(mix, rate);
+        var window = (double)NoiseFeatures.FramesPerWindow * NoiseFeatures.Hop / NoiseFeatures.Rate * rate;
+        var clipRms = Acoustics.Scenes.Scenarios.Rms(sound);
+        for (var w = 0; w < windows.Count; w++)
+        {
+            var start = (int)(w * window);
+            var length = Math.Min((int)window, sound.Length - start);
+            if (length <= 0) break;
+            if (Acoustics.Scenes.Scenarios.Rms(sound.AsSpan(start, length)) < 0.3 * clipRms) continue;
+            yield return new LabelledFeatures(label, windows[w]);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+namespace AncOrleans.Aws.DynamoDb;
+
+/// <summary>
+/// Section <c>DynamoDB</c>: where the tables live. <c>ServiceUrl</c> points at a local server (DynamoDB Local);
+/// without it the client uses <c>Region</c> and the standard AWS credentials chain (environment, profile, ECS task
+/// role).
+/// </summary>
+public sealed class DynamoDbOptions
+{
+    public const string Section = "DynamoDB";
+
+    public string? ServiceUrl { get; set; }
+
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>Prefix of every table name, e.g. <c>anc-prod-</c>.</summary>
+    public string TablePrefix { get; set; } = "anc-";
+
+    /// <summary>Grain state items expire this long after their last write (DynamoDB TTL); null keeps them.</summary>
+    public TimeSpan? StateTimeToLive { get; set; }
+}

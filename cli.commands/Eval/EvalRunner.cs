@@ -1,0 +1,56 @@
+using AncOrleans.Dsp;
+using AncOrleans.Acoustics.Scenes;
+using AncOrleans.Acoustics.Evaluation;
+
+namespace AncOrleans.Cli.Eval;
+
+/// <summary>Builds the default plan and runs cases in parallel, one scene per (scenario, rate, delay).</summary>
+internal static class EvalRunner
+{
+    public static readonly double[] DefaultDelaysMs = [10, 20, 40];
+
+    public static List<EvalCase> DefaultPlan(int sampleRate, int filterLength)
+    {
+        var plan = new List<EvalCase>();
+        foreach (var scenario in Scenarios.Names)
+        {
+            foreach (var delay in DefaultDelaysMs)
+                foreach (var algorithm in Enum.GetValues<AdaptiveAlgorithm>())
+                    plan.Add(new EvalCase(scenario, CancellerMode.AntiNoise, algorithm, delay, sampleRate, filterLength, null));
+            foreach (var algorithm in Enum.GetValues<AdaptiveAlgorithm>())
+                plan.Add(new EvalCase(scenario, CancellerMode.Clean, algorithm, 0, sampleRate, filterLength, null));
+            foreach (var peer in PeerFactory.Names)
+                plan.Add(new EvalCase(scenario, CancellerMode.Clean, AdaptiveAlgorithm.Nlms, 0, sampleRate, filterLength, peer));
+        }
+        return plan;
+    }
+
+    public static EvalResult Run(EvalCase c, AcousticScene scene, AncSettings baseSettings)
+    {
+        var settings = baseSettings with
+        {
+            SampleRate = c.SampleRate,
+            FilterLength = c.FilterLength,
+            Algorithm = c.Algorithm,
+            Mode = c.Mode,
+            DelaySamples = AncSettings.MillisecondsToSamples(c.DelayMs, c.SampleRate),
+        };
+        if (c.Mode == CancellerMode.AntiNoise) return AncEvaluation.RunAntiNoise(scene, settings);
+        using var canceller = c.Peer is null
+            ? new OursClean(settings, c.SampleRate / 100)
+            : PeerFactory.Create(c.Peer, c.SampleRate, c.FilterLength);
+        return AncEvaluation.RunClean(scene, canceller, settings);
+    }
+
+    /// <summary>Runs every case (in parallel) and returns the results in plan order.</summary>
+    public static EvalResult[] RunAll(IReadOnlyList<EvalCase> plan, Func<EvalCase, AcousticScene> sceneFor, AncSettings baseSettings, Action<EvalResult>? progress = null)
+    {
+        var results = new EvalResult[plan.Count];
+        Parallel.For(0, plan.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        {
+            results[i] = Run(plan[i], sceneFor(plan[i]), baseSettings);
+            progress?.Invoke(results[i]);
+        });
+        return results;
+    }
+}

@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Text.Json;
+using AncOrleans.Dsp;
+using AncOrleans.Acoustics.Scenes;
+
+namespace AncOrleans.Cli.Sim;
+
+/// <summary><c>anc sim</c>: N simulated devices streaming a bench scenario in real time to a running gateway.</summary>
+public static class SimCommand
+{
+    public static Command Create()
+    {
+        var url = new Option<Uri>("--url")
+        {
+            Description = "Gateway base URL",
+            DefaultValueFactory = _ => new Uri("http://localhost:5080"),
+            // System.CommandLine 2.0 has no built-in Uri parser: without this, any --url value was rejected.
+            CustomParser = result =>
+            {
+                if (Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var uri)) return uri;
+                result.AddError($"--url {result.Tokens.Single().Value} is not an absolute URL");
+                return null;
+            },
+        };
+        var devices = new Option<int>("--devices") { Description = "Simulated devices", DefaultValueFactory = _ => 1 };
+        var scenario = new Option<string>("--scenario") { Description = $"One of {string.Join(", ", Scenarios.Names)}", DefaultValueFactory = _ => "hum" };
+        var seconds = new Option<double>("--seconds") { Description = "Seconds of audio per device", DefaultValueFactory = _ => 10 };
+        var transport = new Option<string>("--transport") { Description = "ws (WebSocket) | mqtt", DefaultValueFactory = _ => "ws" };
+        var mqttHost = new Option<string?>("--mqtt-host") { Description = "MQTT broker host (default: the --url host)" };
+        var mqttPort = new Option<int>("--mqtt-port") { Description = "MQTT broker port", DefaultValueFactory = _ => 1883 };
+        var paced = new Option<bool>("--paced") { Description = "Real-time pacing, one 10 ms frame per device every 10 ms (always on; accepted for the load recipe)" };
+        var delay = new Option<double>("--delay-ms") { Description = "Loop delay D the device allows for (playout = send + D)", DefaultValueFactory = _ => 20 };
+        var algorithm = new Option<string>("--algorithm") { Description = "nlms | rls | hybrid", DefaultValueFactory = _ => "hybrid" };
+        var json = new Option<bool>("--json") { Description = "One JSON object per device, then a summary object" };
+        var record = new Option<DirectoryInfo?>("--record") { Description = "Write noise.wav and residual.wav per device" };
+        var command = new Command("sim", "Simulate devices streaming to a gateway, closing the acoustic loop with the anti-noise they get back.")
+        {
+            url, devices, scenario, seconds, transport, mqttHost, mqttPort, paced, delay, algorithm, json, record,
+        };
+        command.SetAction(async (parse, cancel) =>
+        {
+            try
+            {
+                var target = new SimTarget(parse.GetValue(url)!, parse.GetValue(transport)!, parse.GetValue(mqttHost) ?? parse.GetValue(url)!.Host, parse.GetValue(mqttPort));
+                return await RunAsync(target, parse.GetValue(devices), parse.GetValue(scenario)!, parse.GetValue(seconds),
+                    parse.GetValue(delay), parse.GetValue(algorithm)!, parse.GetValue(json), parse.GetValue(record), cancel);
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"anc sim: {e.Message}");
+                return 2;
+            }
+            catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or System.Net.Sockets.SocketException)
+            {
+                Console.Error.WriteLine($"anc sim: cannot stream ({parse.GetValue(transport)}): {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Where devices connect: the gateway's WebSocket, or an MQTT broker the gateway bridges.</summary>
+    internal sealed record SimTarget(Uri Url, string Transport, string MqttHost, int MqttPort)
+    {
+        public async Task<DeviceLink> ConnectAsync(string deviceId, CancellationToken cancel) => Transport == "mqtt"
+            ? await MqttLink.ConnectAsync(MqttHost, MqttPort, deviceId, cancel)
+            : await WebSocketLink.ConnectAsync(Url, deviceId, cancel);
+    }
+
+    private static async Task<int> RunAsync(SimTarget target, int count, string scenario, double seconds, double delayMs,
+        string algorithm, bool json, DirectoryInfo? record, CancellationToken cancel)
+    {
+        if (target.Transport is not ("ws" or "mqtt")) throw new ArgumentException($"--transport must be ws or mqtt, not '{target.Transport}'.");
+        if (!Scenarios.Names.Contains(scenario)) throw new ArgumentException($"Unknown scenario '{scenario}'. Known: {string.Join(", ", Scenarios.Names)}.");
+        if (count is < 1 or > 1000) throw new ArgumentException("--devices must be 1–1000.");
+        if (seconds is < 1 or > 3600) throw new ArgumentException("--seconds must be 1–3600.");
+        if (delayMs < 10) throw new ArgumentException("--delay-ms must be at least 10: a 10 ms frame has to be sent before its reply can come back.");
+
+        var run = Guid.NewGuid().ToString("N")[..6];
+        var sims = Enumerable.Range(0, count)
+            .Select(i => new SimDevice($"sim-{run}-{i}", Scenarios.Create(scenario, 48_000, seconds, delayMs, seed: i + 1), delayMs, algorithm))
+            .ToArray();
+        using var progress = json ? null : new Timer(_ => Console.Error.WriteLine(
+            $"  {sims.Sum(s => s.Sent)} frames sent, {sims.Sum(s => s.Answered)} answered, {sims.Sum(s => s.Late)} late"), null, 1000, 1000);
+        await Task.WhenAll(sims.Select(async s =>
+        {
+            await using var link = await target.ConnectAsync(s.DeviceId, cancel);
+            await s.RunAsync(link, seconds, cancel);
+        }));
+        var reports = sims.Select(SimReport.From).ToArray();
+
+        if (record is not null)
+            foreach (var s in sims)
+            {
+                var dir = Directory.CreateDirectory(Path.Combine(record.FullName, s.DeviceId));
+                WavFile.Write(Path.Combine(dir.FullName, "noise.wav"), 48_000, s.Scene.Disturbance[..s.Position]);
+                WavFile.Write(Path.Combine(dir.FullName, "residual.wav"), 48_000, s.Ear[..s.Position]);
+            }
+        var all = sims.SelectMany(s => s.RoundTripsMs).Order().ToArray();
+        var summary = new
+        {
+            summary = true,
+            devices = count,
+            latencyP50Ms = Round(SimReport.Percentile(all, 0.50)),
+            latencyP99Ms = Round(SimReport.Percentile(all, 0.99)),
+            framesLost = reports.Sum(r => r.FramesLost),
+            framesLate = reports.Sum(r => r.FramesLate),
+            meanReductionDb = Round(reports.Average(r => r.ReductionDb)),
+        };
+        if (json)
+        {
+            var options = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+            foreach (var r in reports) Console.WriteLine(JsonSerializer.Serialize(r with
+            {
+                ReductionDb = Round(r.ReductionDb), LatencyP50Ms = Round(r.LatencyP50Ms), LatencyP95Ms = Round(r.LatencyP95Ms), LatencyP99Ms = Round(r.LatencyP99Ms),
+            }, options));
+            Console.WriteLine(JsonSerializer.Serialize(summary, options));
+        }
+        else
+        {
+            Console.WriteLine($"{"device",-18} {"reduction dB",12} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"sent",6} {"answered",9} {"late",5} {"lost",5} {"noise",-16}");
+            foreach (var r in reports)
+                Console.WriteLine($"{r.Device,-18} {r.ReductionDb,12:0.0} {r.LatencyP50Ms,8:0.00} {r.LatencyP95Ms,8:0.00} {r.LatencyP99Ms,8:0.00} {r.FramesSent,6} {r.FramesAnswered,9} {r.FramesLate,5} {r.FramesLost,5} {r.Noise ?? "-",-16}");
+            Console.WriteLine($"{count} devices over {target.Transport}, {scenario}, D = {delayMs} ms: mean reduction {summary.meanReductionDb:0.0} dB, round trip p50 {summary.latencyP50Ms:0.00} ms, p99 {summary.latencyP99Ms:0.00} ms, {summary.framesLost} lost, {summary.framesLate} late.");
+        }
+        return 0;
+    }
+
+    private static double Round(double value) => Math.Round(value, 2);
+}

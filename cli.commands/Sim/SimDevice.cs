@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using AncOrleans.Abstractions;
+using AncOrleans.Abstractions.Protocol;
+using AncOrleans.Dsp;
+using AncOrleans.Acoustics.Scenes;
+
+namespace AncOrleans.Cli.Sim;
+
+/// <summary>
+/// One simulated device: it plays the acoustic world of <c>anc eval</c> in real time, sends reference and
+/// error mic every 10 ms, and plays each anti-noise frame it receives through the true S(z) at its playout
+/// time — if the frame arrived before that time; otherwise the speaker stays silent for it (late).
+/// </summary>
+internal sealed class SimDevice(string deviceId, AcousticScene scene, double delayMs, string algorithm, int frameSamples = 480)
+{
+    private readonly int _delay = AncSettings.MillisecondsToSamples(delayMs, scene.SampleRate);
+    private readonly float[] _speaker = new float[scene.Length + AncSettings.MillisecondsToSamples(delayMs, scene.SampleRate) + frameSamples];
+    private readonly ConcurrentDictionary<uint, long> _sentAt = new();
+    private readonly ConcurrentDictionary<long, bool> _played = new(); // replies that reached the speaker in time
+    private readonly ConcurrentBag<double> _roundTrips = new();
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _answered, _late, _errors, _alerts;
+    private volatile string? _noise;
+
+    public string DeviceId => deviceId;
+    public float[] Ear { get; } = new float[scene.Length];
+    public AcousticScene Scene => scene;
+    public int Sent { get; private set; }
+    public int Position { get; private set; }
+    public int Answered => _answered;
+    public int Late => _late;
+    public int Errors => _errors;
+
+    /// <summary>The last <c>classification</c> event's label (null until the classifier has named the noise).</summary>
+    public string? Noise => _noise;
+
+    /// <summary><c>alert</c> events received (raised or cleared).</summary>
+    public int Alerts => _alerts;
+    public IReadOnlyCollection<double> RoundTripsMs => _roundTrips;
+
+    /// <summary>Streams over a WebSocket to the gateway at <paramref name="server"/>.</summary>
+    public async Task RunAsync(Uri server, double seconds, CancellationToken cancel)
+    {
+        await using var link = await WebSocketLink.ConnectAsync(server, deviceId, cancel);
+        await RunAsync(link, seconds, cancel);
+    }
+
+    public async Task RunAsync(DeviceLink link, double seconds, CancellationToken cancel)
+    {
+        link.Received = OnReceived;
+        var start = JsonSerializer.SerializeToUtf8Bytes(new ControlMessage
+        {
+            Type = "start", SampleRate = scene.SampleRate, FrameSamples = frameSamples, Format = "int16", Channels = ["reference", "error"],
+            Mode = "antinoise", Algorithm = algorithm, DelayMs = delayMs, FilterLength = 512, SecondaryPath = scene.SecondaryPath,
+        });
+        await link.SendTextAsync(start, cancel);
+        await Task.WhenAny(_started.Task, Task.Delay(TimeSpan.FromSeconds(10), cancel));
+        if (!_started.Task.IsCompleted) throw new InvalidOperationException($"{deviceId}: the gateway did not answer the start message.");
+
+        var secondary = new FirFilter(scene.SecondaryPath);
+        var frameTicks = Stopwatch.Frequency * frameSamples / scene.SampleRate;
+        var end = Math.Min(scene.Length, (int)(seconds * scene.SampleRate)) / frameSamples * frameSamples;
+        var origin = Stopwatch.GetTimestamp();
+        for (uint sequence = 0; Position < end; sequence++)
+        {
+            // Real time: frame k leaves at origin + k·10 ms.
+            var due = origin + sequence * frameTicks;
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, cancel);
+            for (var n = Position; n < Position + frameSamples; n++) Ear[n] = scene.Disturbance[n] + secondary.Process(_speaker[n]);
+            var pcm = FrameCodec.EncodeStereo(scene.Reference.AsSpan(Position, frameSamples), Ear.AsSpan(Position, frameSamples), SampleFormat.Int16);
+            var frame = new WireFrame(WireFrame.Audio, SampleFormat.Int16, 2, sequence, (long)Position * 1_000_000 / scene.SampleRate, frameSamples, scene.SampleRate, pcm,
+                AntiNoiseMissed: Missed(Position));
+            _sentAt[sequence] = Stopwatch.GetTimestamp();
+            await link.SendBinaryAsync(frame.ToBytes(), cancel);
+            Sent++;
+            Position += frameSamples;
+        }
+        // Grace for the last replies, then close.
+        var grace = Stopwatch.GetTimestamp();
+        while (_answered + _late + _errors < Sent && Stopwatch.GetElapsedTime(grace) < TimeSpan.FromSeconds(2)) await Task.Delay(10, cancel);
+    }
+
+    /// <summary>
+    /// Whether some anti-noise due during the frame starting at sample <paramref name="position"/> never reached the
+    /// speaker: then the error mic heard the noise alone, and the frame says so (docs/protocol.md).
+    /// </summary>
+    private bool Missed(int position)
+    {
+        var first = position - _delay;
+        if (first + frameSamples <= 0) return false; // before any anti-noise was due
+        for (var k = Math.Max(0, first) / frameSamples; k <= (first + frameSamples - 1) / frameSamples; k++)
+            if (!_played.ContainsKey(k)) return true;
+        return false;
+    }
+
+    private void OnReceived(ReadOnlyMemory<byte> message, bool text)
+    {
+        var arrived = Stopwatch.GetTimestamp();
+        if (text)
+        {
+            var control = JsonSerializer.Deserialize<ControlMessage>(message.Span);
+            if (control?.Type == "error") Interlocked.Increment(ref _errors);
+            if (control?.Type == "started") _started.TrySetResult();
+            if (control?.Type == "classification" && control.Classification is { } classification) _noise = classification.Label;
+            if (control?.Type == "alert") Interlocked.Increment(ref _alerts);
+            return;
+        }
+        if (!WireFrame.TryParse(message, out var reply, out _) || !_sentAt.TryGetValue(reply.Sequence, out var sent)) return;
+        _roundTrips.Add(Stopwatch.GetElapsedTime(sent, arrived).TotalMilliseconds);
+        // It must be in the speaker before its playout time, D after the frame's first sample was sent.
+        if (Stopwatch.GetElapsedTime(sent, arrived) > TimeSpan.FromSeconds((double)_delay / scene.SampleRate))
+        {
+            Interlocked.Increment(ref _late);
+            return;
+        }
+        var samples = FrameCodec.DecodeMono(reply.Pcm.ToArray(), reply.Format);
+        var at = (int)(reply.Sequence * (uint)frameSamples) + _delay;
+        samples.AsSpan(0, Math.Min(samples.Length, _speaker.Length - at)).CopyTo(_speaker.AsSpan(at));
+        _played[reply.Sequence] = true;
+        Interlocked.Increment(ref _answered);
+    }
+}

@@ -1,0 +1,111 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace AncOrleans.Dsp.Classification;
+
+/// <summary>
+/// The embedded model: multinomial logistic regression (maximum entropy, L-BFGS; Andrew &amp; Gao, "Scalable
+/// training of L1-regularized log-linear models", ICML 2007) over z-scored <see cref="NoiseFeatures"/>,
+/// trained and run with ML.NET. p(c | x) = softmax_c(w_cᵀ x̃ + b_c). Small (≈ 60 × 137 weights) and fast
+/// enough to run once a second for every session.
+/// </summary>
+public sealed class NoiseClassifierModel
+{
+    private readonly MLContext _ml;
+    private readonly ITransformer _model;
+    private readonly PredictionEngine<FeatureRow, ScoreRow> _engine; // not thread-safe: guarded by the lock
+    private readonly string[] _labels;
+    private readonly Lock _lock = new();
+
+    private NoiseClassifierModel(MLContext ml, ITransformer model, DataViewSchema inputSchema)
+    {
+        _ml = ml;
+        _model = model;
+        _engine = ml.Model.CreatePredictionEngine<FeatureRow, ScoreRow>(model, inputSchema: inputSchema);
+        VBuffer<ReadOnlyMemory<char>> names = default;
+        _engine.OutputSchema["Score"].GetSlotNames(ref names);
+        _labels = names.DenseValues().Select(n => n.ToString()).ToArray();
+    }
+
+    /// <summary>The shipped model, <c>Models/noise-classifier.zip</c> beside the binaries.</summary>
+    public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "Models", "noise-classifier.zip");
+
+    /// <summary>Labels in score order.</summary>
+    public IReadOnlyList<string> Labels => _labels;
+
+    public static NoiseClassifierModel Train(IReadOnlyList<LabelledFeatures> rows, int seed = 1)
+    {
+        var ml = new MLContext(seed);
+        var data = ml.Data.LoadFromEnumerable(rows.Select(r => new FeatureRow { Label = r.Label, Features = r.Features }));
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+            .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new Microsoft.ML.Trainers.LbfgsMaximumEntropyMulticlassTrainer.Options
+            {
+                L2Regularization = 0.01f,
+                L1Regularization = 0.001f,
+                MaximumNumberOfIterations = 300,
+                OptimizationTolerance = 1e-6f,
+            }))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        var model = pipeline.Fit(data);
+        return new NoiseClassifierModel(ml, model, data.Schema);
+    }
+
+    public static NoiseClassifierModel Load(string path)
+    {
+        var ml = new MLContext(1);
+        using var stream = File.OpenRead(path);
+        var model = ml.Model.Load(stream, out var schema);
+        return new NoiseClassifierModel(ml, model, schema);
+    }
+
+    public void Save(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        var schema = _ml.Data.LoadFromEnumerable(Array.Empty<FeatureRow>()).Schema;
+        _ml.Model.Save(_model, schema, path);
+    }
+
+    /// <summary>Probabilities in <see cref="Labels"/> order.</summary>
+    public float[] Predict(float[] features)
+    {
+        if (features.Length != NoiseFeatures.Length)
+            throw new ArgumentException($"expected {NoiseFeatures.Length} features, got {features.Length}.");
+        foreach (var value in features)
+            if (!float.IsFinite(value)) throw new ArgumentException("features contain a non-finite value.");
+        lock (_lock)
+            return _engine.Predict(new FeatureRow { Label = "", Features = features }).Score.ToArray();
+    }
+
+    public IReadOnlyDictionary<string, float> PredictLabels(float[] features)
+    {
+        var scores = Predict(features);
+        var result = new Dictionary<string, float>(_labels.Length);
+        for (var i = 0; i < _labels.Length; i++) result[_labels[i]] = scores[i];
+        return result;
+    }
+
+    public string PredictLabel(float[] features) => PredictTop(features).Label;
+
+    /// <summary>The most probable label and its probability.</summary>
+    public (string Label, float Probability) PredictTop(float[] features)
+    {
+        var scores = Predict(features);
+        var best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(scores);
+        return (_labels[best], scores[best]);
+    }
+
+    private sealed class FeatureRow
+    {
+        public string Label { get; set; } = "";
+
+        [VectorType(NoiseFeatures.Length)]
+        public float[] Features { get; set; } = [];
+    }
+
+    private sealed class ScoreRow
+    {
+        public float[] Score { get; set; } = [];
+    }
+}

@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using AncOrleans.Abstractions;
+using AncOrleans.Abstractions.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace AncOrleans.Gateway.Devices;
+
+/// <summary>
+/// One device's protocol (docs/protocol.md), whatever carries it (WebSocket or MQTT). Messages come in through
+/// <see cref="HandleTextAsync"/> and <see cref="HandleBinary"/>; a process loop calls the session grain per frame,
+/// in order, dropping (and counting) frames that waited past the deadline; everything for the device goes to
+/// <see cref="Outbound"/>, a bounded queue that drops its oldest entries when the device does not keep up.
+/// Bad input gets an <c>error</c> event and the session continues.
+/// </summary>
+public sealed class DeviceSession
+{
+    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+    private readonly string _sessionId;
+    private readonly GatewayOptions _options;
+    private readonly GatewayMetrics _metrics;
+    private readonly ISessionGrain _session;
+    private readonly Channel<(WireFrame Frame, long Received)> _inbound = Channel.CreateBounded<(WireFrame, long)>(
+        new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
+    private SessionConfig? _config;
+    private long _dropped;
+
+    private readonly AlertWebhook? _webhook;
+
+    public DeviceSession(string sessionId, IGrainFactory grains, IOptions<GatewayOptions> options, GatewayMetrics metrics, AlertWebhook? webhook = null)
+    {
+        _webhook = webhook;
+        _sessionId = sessionId;
+        _options = options.Value;
+        _metrics = metrics;
+        _session = grains.GetGrain<ISessionGrain>(sessionId);
+        Outbound = Channel.CreateBounded<(byte[] Payload, bool Text)>(new BoundedChannelOptions(_options.SendQueueFrames)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.DropOldest,
+        }, _ => metrics.FramesDropped.Add(1));
+    }
+
+    public string SessionId => _sessionId;
+
+    /// <summary>What to send to the device: binary anti-noise frames and JSON events.</summary>
+    public Channel<(byte[] Payload, bool Text)> Outbound { get; }
+
+    /// <summary>Runs the process and stats loops until <paramref name="cancel"/> or <see cref="Complete"/>.</summary>
+    public async Task RunAsync(CancellationToken cancel)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var stats = StatsLoopAsync(stop.Token);
+        try
+        {
+            await ProcessLoopAsync(cancel);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await stats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            Outbound.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>No more input: the process loop drains what is queued and ends.</summary>
+    public void Complete() => _inbound.Writer.TryComplete();
+
+    /// <summary>A message larger than the limit was received (its bytes were discarded).</summary>
+    public void Oversize() => Error(null, $"oversize message: more than {_options.MaxMessageBytes} bytes");
+
+    public void HandleBinary(ReadOnlyMemory<byte> message, long received)
+    {
+        _metrics.AudioChunksReceived.Add(1);
+        if (!WireFrame.TryParse(message, out var frame, out var error)) { Error(null, error!); return; }
+        if (frame.Type != WireFrame.Audio || frame.Channels != 2)
+        {
+            Error(frame.Sequence, $"expected an audio frame with 2 channels (type {WireFrame.Audio}), got type {frame.Type} with {frame.Channels}");
+            return;
+        }
+        // The payload lives in the receive buffer: copy it before the next receive overwrites it.
+        _inbound.Writer.TryWrite((frame with { Pcm = frame.Pcm.ToArray() }, received));
+    }
+
+    public async Task HandleTextAsync(ReadOnlyMemory<byte> message)
+    {
+        _metrics.AudioChunksReceived.Add(1);
+        ControlMessage? control;
+        try
+        {
+            control = JsonSerializer.Deserialize<ControlMessage>(message.Span);
+        }
+        catch (JsonException e)
+        {
+            Error(null, $"bad JSON: {e.Message}");
+            return;
+        }
+        switch (control?.Type)
+        {
+            case "start":
+                await StartAsync(control);
+                break;
+            case "audio":
+                OnJsonAudio(control);
+                break;
+            default:
+                Error(control?.Sequence, $"unknown message type '{control?.Type}': expected start or audio");
+                break;
+        }
+    }
+
+    private async Task StartAsync(ControlMessage start)
+    {
+        var config = new SessionConfig(
+            SampleRate: start.SampleRate ?? 48_000,
+            Mode: start.Mode ?? "antinoise",
+            Algorithm: start.Algorithm ?? "hybrid",
+            DelayMs: start.DelayMs ?? 20,
+            FilterLength: start.FilterLength ?? 512,
+            SecondaryPath: start.SecondaryPath,
+            FrameSamples: start.FrameSamples ?? (start.SampleRate ?? 48_000) / 100,
+            AutoProfile: start.AutoProfile ?? true);
+        try
+        {
+            await _session.ConfigureAsync(config);
+            _config = config;
+            Send(new ControlMessage { Type = "started", SampleRate = config.SampleRate, FrameSamples = config.FrameSamples, Mode = config.Mode, Algorithm = config.Algorithm, DelayMs = config.DelayMs });
+        }
+        catch (ArgumentException e)
+        {
+            Error(null, $"bad start: {e.Message}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Error(null, $"session unavailable ({e.GetType().Name}); send start again");
+        }
+    }
+
+    private void OnJsonAudio(ControlMessage audio)
+    {
+        byte[] pcm;
+        try
+        {
+            pcm = Convert.FromBase64String(audio.Pcm ?? "");
+        }
+        catch (FormatException)
+        {
+            Error(audio.Sequence, "bad base64 in pcm");
+            return;
+        }
+        var format = audio.Format switch { null or "int16" => SampleFormat.Int16, "float32" => SampleFormat.Float32, _ => (SampleFormat)255 };
+        if ((byte)format == 255) { Error(audio.Sequence, $"unknown format '{audio.Format}': int16 or float32"); return; }
+        var bytesPerFrame = 2 * (format == SampleFormat.Int16 ? 2 : 4);
+        var samples = audio.Samples ?? pcm.Length / bytesPerFrame;
+        if (samples * bytesPerFrame != pcm.Length)
+        {
+            Error(audio.Sequence, $"sample-count mismatch: {samples} two-channel samples need {samples * bytesPerFrame} bytes, pcm has {pcm.Length}");
+            return;
+        }
+        _inbound.Writer.TryWrite((new WireFrame(WireFrame.Audio, format, 2, (uint)(audio.Sequence ?? 0), audio.TimestampUs ?? 0, samples, audio.SampleRate ?? 0, pcm, audio.Missed ?? false), Stopwatch.GetTimestamp()));
+    }
+
+    private async Task ProcessLoopAsync(CancellationToken cancel)
+    {
+        await foreach (var (frame, received) in _inbound.Reader.ReadAllAsync(cancel))
+        {
+            if (_config is null) { Error(frame.Sequence, "send a start message before audio"); continue; }
+            var waited = Stopwatch.GetElapsedTime(received);
+            if (waited.TotalMilliseconds > _options.FrameDeadlineMs)
+            {
+                _dropped++;
+                _metrics.FramesDropped.Add(1);
+                Error(frame.Sequence, $"late: waited {waited.TotalMilliseconds:0} ms, past the {_options.FrameDeadlineMs} ms deadline; dropped");
+                continue;
+            }
+            var started = Stopwatch.GetTimestamp();
+            AntiNoiseFrame reply;
+            try
+            {
+                // A call that failed because the session's silo died is sent again (to the session's new
+                // activation, restored from its last checkpoint) for as long as the frame is still in time.
+                var audio = frame.ToAudioFrame(_config.SampleRate);
+                var budget = TimeSpan.FromMilliseconds(_options.FrameDeadlineMs) - waited;
+                (reply, var attempts) = await SiloLossRetry.CallAsync(() => _session.ProcessAsync(audio), budget,
+                    TimeSpan.FromMilliseconds(_options.ResendPauseMs), cancel);
+                if (attempts > 1) _metrics.FramesResent.Add(attempts - 1);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
+            {
+                // The session's silo is failing or gone and the frame's deadline has passed (or the failure is
+                // not a silo loss): this frame is lost, the device is told, and the next frame is tried afresh.
+                _dropped++;
+                _metrics.FramesDropped.Add(1);
+                Error(frame.Sequence, $"session unavailable ({e.GetType().Name}); frame dropped");
+                continue;
+            }
+            _metrics.ProcessingTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            _metrics.Latency.Record(Stopwatch.GetElapsedTime(received).TotalMilliseconds);
+            if (!reply.Accepted)
+            {
+                _metrics.ValidationErrors.Add(1);
+                Error(frame.Sequence, reply.Error!);
+                continue;
+            }
+            _metrics.AudioChunksProcessed.Add(1);
+            _metrics.Throughput.Add(1);
+            _metrics.AudioSamplesReceived.Add(frame.SampleCount);
+            Outbound.Writer.TryWrite((WireFrame.FromAntiNoise(reply).ToBytes(), false));
+            if (reply.Alert is { } alert)
+            {
+                Send(new ControlMessage { Type = "alert", Alert = alert });
+                _webhook?.Notify(alert);
+            }
+            if (reply.Classification is { } classification)
+                Send(new ControlMessage { Type = "classification", Classification = classification });
+        }
+    }
+
+    private async Task StatsLoopAsync(CancellationToken cancel)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(0.05, _options.StatsIntervalSeconds)));
+        while (await timer.WaitForNextTickAsync(cancel))
+        {
+            if (_config is null) continue;
+            SessionStats stats;
+            try
+            {
+                stats = await _session.GetStatsAsync();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                continue; // the session is moving to another silo; the next tick will find it
+            }
+            _metrics.Observe(stats);
+            Send(new ControlMessage { Type = "stats", Stats = stats, FramesDropped = _dropped });
+        }
+    }
+
+    private void Send(ControlMessage message) =>
+        Outbound.Writer.TryWrite((JsonSerializer.SerializeToUtf8Bytes(message, Json), true));
+
+    private void Error(long? sequence, string reason)
+    {
+        _metrics.ErrorCount.Add(1);
+        Send(new ControlMessage { Type = "error", Sequence = sequence, Reason = reason });
+    }
+}

@@ -1,0 +1,43 @@
+using AncOrleans.Gateway.Api;
+using AncOrleans.Gateway.Devices;
+using AncOrleans.Gateway.Mqtt;
+using AncOrleans.Hosting;
+using OpenTelemetry.Metrics;
+
+namespace AncOrleans.Gateway;
+
+/// <summary>The gateway's services and endpoints, one extension each (Program.cs stays short).</summary>
+public static class GatewayHosting
+{
+    public static WebApplicationBuilder AddAncGateway(this WebApplicationBuilder builder)
+    {
+        builder.UseOrleans(silo => silo.UseAncClustering(builder.Configuration).AddAncGrains(builder.Configuration));
+        builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section));
+        builder.Services.AddSingleton<SessionRegistry>();
+        builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddHttpClient<AlertWebhook>();
+        builder.Services.AddSingleton<GatewayWarmup>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<GatewayWarmup>());
+        builder.Services.AddOptions<MqttOptions>().Bind(builder.Configuration.GetSection(MqttOptions.Section));
+        builder.Services.AddHostedService<EmbeddedBroker>();
+        builder.Services.AddSingleton<MqttBridge>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<MqttBridge>());
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(GatewayMetrics.MeterName, "Microsoft.Orleans")
+            .AddPrometheusExporter());
+        return builder;
+    }
+
+    public static WebApplication MapAncGateway(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
+        app.MapDeviceStream();
+        app.MapSessionsApi();
+        app.MapClusterApi();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+}

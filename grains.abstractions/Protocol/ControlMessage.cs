@@ -1,0 +1,39 @@
+using System.Text.Json.Serialization;
+
+namespace AncOrleans.Abstractions.Protocol;
+
+/// <summary>
+/// A JSON text message on the device protocol. Device → cloud: <c>start</c> (configures the session) and
+/// <c>audio</c> (base64 PCM, for clients that cannot send binary). Cloud → device: <c>started</c>,
+/// <c>stats</c>, <c>classification</c>, <c>alert</c>, <c>error</c>. Unused fields are omitted.
+/// </summary>
+public sealed record ControlMessage
+{
+    [JsonPropertyName("type")] public string Type { get; init; } = "";
+
+    // start
+    [JsonPropertyName("sampleRate")] public int? SampleRate { get; init; }
+    [JsonPropertyName("frameSamples")] public int? FrameSamples { get; init; }
+    [JsonPropertyName("format")] public string? Format { get; init; }
+    [JsonPropertyName("channels")] public string[]? Channels { get; init; }
+    [JsonPropertyName("mode")] public string? Mode { get; init; }
+    [JsonPropertyName("algorithm")] public string? Algorithm { get; init; }
+    [JsonPropertyName("delayMs")] public double? DelayMs { get; init; }
+    [JsonPropertyName("filterLength")] public int? FilterLength { get; init; }
+    [JsonPropertyName("secondaryPath")] public float[]? SecondaryPath { get; init; }
+    [JsonPropertyName("autoProfile")] public bool? AutoProfile { get; init; }
+
+    // audio (JSON form)
+    [JsonPropertyName("seq")] public long? Sequence { get; init; }
+    [JsonPropertyName("timestampUs")] public long? TimestampUs { get; init; }
+    [JsonPropertyName("samples")] public int? Samples { get; init; }
+    [JsonPropertyName("pcm")] public string? Pcm { get; init; }
+    [JsonPropertyName("missed")] public bool? Missed { get; init; }
+
+    // events
+    [JsonPropertyName("reason")] public string? Reason { get; init; }
+    [JsonPropertyName("stats")] public SessionStats? Stats { get; init; }
+    [JsonPropertyName("framesDropped")] public long? FramesDropped { get; init; }
+    [JsonPropertyName("alert")] public EmergencyAlert? Alert { get; init; }
+    [JsonPropertyName("classification")] public NoiseClassification? Classification { get; init; }
+}
