@@ -3,7 +3,8 @@ namespace AncOrleans.Abstractions;
 /// <summary>
 /// One frame from the device: <see cref="Pcm"/> holds <see cref="SampleCount"/> two-channel samples,
 /// interleaved (reference mic x, error mic e — in clean mode, reference x and primary d), little-endian
-/// in <see cref="Format"/>. <see cref="DeviceTimestampUs"/> is the device clock at the first sample.
+/// in <see cref="Format"/>. <see cref="DeviceTimestampUs"/> is the device clock at the first sample; a <see cref="SampleRate"/> of 0 means
+/// the session's rate.
 /// <see cref="AntiNoiseMissed"/>: the device did not play the anti-noise due during these samples (its reply came
 /// late or never), so the error mic heard the noise alone — the canceller must not assume its output was played.
 /// </summary>

@@ -3,8 +3,7 @@ namespace AncOrleans.Abstractions;
 /// <summary>
 /// A session's counters and quality. Reductions are 10·log10(noise/residual), where noise is the error mic
 /// as it would be without ANC (estimated as e − Ŝ*y) and residual what the ear heard (antinoise) or what was
-/// returned (clean). <c>ConvergenceState</c>: unconfigured, converging, converged, backed-off (nothing
-/// predictable: output faded), passthrough.
+/// returned (clean).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("anc.SessionStats")]
 public sealed record SessionStats(
@@ -14,7 +13,7 @@ public sealed record SessionStats(
     [property: Id(3)] long FramesRejected,
     [property: Id(4)] double ReductionDbShortTerm,
     [property: Id(5)] double ReductionDbSinceStart,
-    [property: Id(6)] string ConvergenceState,
+    [property: Id(6)] ConvergenceState ConvergenceState,
     [property: Id(7)] string Algorithm,
     [property: Id(8)] string Mode,
     [property: Id(9)] double OutputGain,

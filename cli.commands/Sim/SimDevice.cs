@@ -117,7 +117,7 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
             Interlocked.Increment(ref _late);
             return;
         }
-        var samples = FrameCodec.DecodeMono(reply.Pcm.ToArray(), reply.Format);
+        var samples = FrameCodec.DecodeMono(reply.Pcm.Span, reply.Format);
         var at = (int)(reply.Sequence * (uint)frameSamples) + _delay;
         samples.AsSpan(0, Math.Min(samples.Length, _speaker.Length - at)).CopyTo(_speaker.AsSpan(at));
         _played[reply.Sequence] = true;

@@ -1,4 +1,5 @@
 using AncOrleans.Abstractions;
+using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Gateway.Devices;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -28,16 +29,16 @@ public static class SessionsApi
 
     private static async Task<Results<Ok<SessionStats>, ProblemHttpResult>> GetAsync(string sessionId, IGrainFactory grains)
     {
-        if (!DeviceStreamEndpoint.DeviceIdPattern().IsMatch(sessionId)) return BadId(sessionId);
+        if (!DeviceId.TryParse(sessionId, out _, out var badId)) return TypedResults.Problem(badId, statusCode: 400);
         var stats = await grains.GetGrain<ISessionGrain>(sessionId).GetStatsAsync();
-        return stats.ConvergenceState == "unconfigured" && stats.FramesIn == 0
+        return stats.ConvergenceState == ConvergenceState.Unconfigured && stats.FramesIn == 0
             ? TypedResults.Problem($"No session '{sessionId}'.", statusCode: 404)
             : TypedResults.Ok(stats);
     }
 
     private static async Task<Results<Ok<SessionStats>, ProblemHttpResult>> ConfigureAsync(string sessionId, SessionConfig config, IGrainFactory grains, SessionRegistry registry)
     {
-        if (!DeviceStreamEndpoint.DeviceIdPattern().IsMatch(sessionId)) return BadId(sessionId);
+        if (!DeviceId.TryParse(sessionId, out _, out var badId)) return TypedResults.Problem(badId, statusCode: 400);
         var grain = grains.GetGrain<ISessionGrain>(sessionId);
         try
         {
@@ -53,13 +54,10 @@ public static class SessionsApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> EndAsync(string sessionId, IGrainFactory grains, SessionRegistry registry)
     {
-        if (!DeviceStreamEndpoint.DeviceIdPattern().IsMatch(sessionId)) return BadId(sessionId);
+        if (!DeviceId.TryParse(sessionId, out _, out var badId)) return TypedResults.Problem(badId, statusCode: 400);
         if (registry.TryGetConnection(sessionId, out var connection)) await connection!.CloseAsync("session ended by the API");
         await grains.GetGrain<ISessionGrain>(sessionId).EndAsync();
         registry.Remove(sessionId);
         return TypedResults.NoContent();
     }
-
-    private static ProblemHttpResult BadId(string sessionId) =>
-        TypedResults.Problem(DeviceStreamEndpoint.BadIdMessage(sessionId), statusCode: 400);
 }

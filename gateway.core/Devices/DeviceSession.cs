@@ -21,9 +21,9 @@ public sealed class DeviceSession
     private readonly GatewayOptions _options;
     private readonly GatewayMetrics _metrics;
     private readonly ISessionGrain _session;
-    private readonly Channel<(WireFrame Frame, long Received)> _inbound = Channel.CreateBounded<(WireFrame, long)>(
+    private readonly Channel<(AudioFrame Frame, long Received)> _inbound = Channel.CreateBounded<(AudioFrame, long)>(
         new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
-    private SessionConfig? _config;
+    private bool _active;   // a start was accepted or a frame answered: worth asking the session for stats
     private long _dropped;
 
     private readonly AlertWebhook? _webhook;
@@ -76,14 +76,9 @@ public sealed class DeviceSession
     public void HandleBinary(ReadOnlyMemory<byte> message, long received)
     {
         _metrics.AudioChunksReceived.Add(1);
-        if (!WireFrame.TryParse(message, out var frame, out var error)) { Error(null, error!); return; }
-        if (frame.Type != WireFrame.Audio || frame.Channels != 2)
-        {
-            Error(frame.Sequence, $"expected an audio frame with 2 channels (type {WireFrame.Audio}), got type {frame.Type} with {frame.Channels}");
-            return;
-        }
-        // The payload lives in the receive buffer: copy it before the next receive overwrites it.
-        _inbound.Writer.TryWrite((frame with { Pcm = frame.Pcm.ToArray() }, received));
+        // The payload lives in the receive buffer: parsing copies the PCM once, into the frame the grain receives.
+        if (!WireFrame.TryParseAudio(message, out var frame, out var error, out var sequence)) { Error(sequence < 0 ? null : sequence, error!); return; }
+        _inbound.Writer.TryWrite((frame!, received));
     }
 
     public async Task HandleTextAsync(ReadOnlyMemory<byte> message)
@@ -127,7 +122,7 @@ public sealed class DeviceSession
         try
         {
             await _session.ConfigureAsync(config);
-            _config = config;
+            _active = true;
             Send(new ControlMessage { Type = "started", SampleRate = config.SampleRate, FrameSamples = config.FrameSamples, Mode = config.Mode, Algorithm = config.Algorithm, DelayMs = config.DelayMs });
         }
         catch (ArgumentException e)
@@ -149,26 +144,32 @@ public sealed class DeviceSession
         }
         catch (FormatException)
         {
-            Error(audio.Sequence, "bad base64 in pcm");
+            Error(audio.Sequence, FrameFaults.BadBase64);
             return;
         }
-        var format = audio.Format switch { null or "int16" => SampleFormat.Int16, "float32" => SampleFormat.Float32, _ => (SampleFormat)255 };
-        if ((byte)format == 255) { Error(audio.Sequence, $"unknown format '{audio.Format}': int16 or float32"); return; }
-        var bytesPerFrame = 2 * (format == SampleFormat.Int16 ? 2 : 4);
-        var samples = audio.Samples ?? pcm.Length / bytesPerFrame;
+        SampleFormat format;
+        switch (audio.Format)
+        {
+            case null or "int16": format = SampleFormat.Int16; break;
+            case "float32": format = SampleFormat.Float32; break;
+            default: Error(audio.Sequence, FrameFaults.UnknownFormat($"'{audio.Format}'")); return;
+        }
+        var bytesPerFrame = 2 * format.BytesPerSample();
+        long samples = audio.Samples ?? pcm.Length / bytesPerFrame;
         if (samples * bytesPerFrame != pcm.Length)
         {
-            Error(audio.Sequence, $"sample-count mismatch: {samples} two-channel samples need {samples * bytesPerFrame} bytes, pcm has {pcm.Length}");
+            Error(audio.Sequence, FrameFaults.SampleCountMismatch(samples, 2, format, samples * bytesPerFrame, pcm.Length));
             return;
         }
-        _inbound.Writer.TryWrite((new WireFrame(WireFrame.Audio, format, 2, (uint)(audio.Sequence ?? 0), audio.TimestampUs ?? 0, samples, audio.SampleRate ?? 0, pcm, audio.Missed ?? false), Stopwatch.GetTimestamp()));
+        // The decoded base64 is the frame's own PCM: no further copy.
+        var frame = new AudioFrame(audio.Sequence ?? 0, audio.TimestampUs ?? 0, audio.SampleRate ?? 0, format, (int)samples, pcm, audio.Missed ?? false);
+        _inbound.Writer.TryWrite((frame, Stopwatch.GetTimestamp()));
     }
 
     private async Task ProcessLoopAsync(CancellationToken cancel)
     {
         await foreach (var (frame, received) in _inbound.Reader.ReadAllAsync(cancel))
         {
-            if (_config is null) { Error(frame.Sequence, "send a start message before audio"); continue; }
             var waited = Stopwatch.GetElapsedTime(received);
             if (waited.TotalMilliseconds > _options.FrameDeadlineMs)
             {
@@ -183,9 +184,8 @@ public sealed class DeviceSession
             {
                 // A call that failed because the session's silo died is sent again (to the session's new
                 // activation, restored from its last checkpoint) for as long as the frame is still in time.
-                var audio = frame.ToAudioFrame(_config.SampleRate);
                 var budget = TimeSpan.FromMilliseconds(_options.FrameDeadlineMs) - waited;
-                (reply, var attempts) = await SiloLossRetry.CallAsync(() => _session.ProcessAsync(audio), budget,
+                (reply, var attempts) = await SiloLossRetry.CallAsync(() => _session.ProcessAsync(frame), budget,
                     TimeSpan.FromMilliseconds(_options.ResendPauseMs), cancel);
                 if (attempts > 1) _metrics.FramesResent.Add(attempts - 1);
             }
@@ -206,10 +206,11 @@ public sealed class DeviceSession
                 Error(frame.Sequence, reply.Error!);
                 continue;
             }
+            _active = true;
             _metrics.AudioChunksProcessed.Add(1);
             _metrics.Throughput.Add(1);
             _metrics.AudioSamplesReceived.Add(frame.SampleCount);
-            Outbound.Writer.TryWrite((WireFrame.FromAntiNoise(reply).ToBytes(), false));
+            Outbound.Writer.TryWrite((reply.Message, false)); // already the wire frame: sent as it is
             if (reply.Alert is { } alert)
             {
                 Send(new ControlMessage { Type = "alert", Alert = alert });
@@ -225,7 +226,7 @@ public sealed class DeviceSession
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(0.05, _options.StatsIntervalSeconds)));
         while (await timer.WaitForNextTickAsync(cancel))
         {
-            if (_config is null) continue;
+            if (!_active) continue;
             SessionStats stats;
             try
             {

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using AncOrleans.Abstractions;
+using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Gateway.Devices;
 using Microsoft.Extensions.Options;
 using MQTTnet;
@@ -70,22 +71,23 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
     {
         var parts = e.ApplicationMessage.Topic.Split('/');
         if (parts.Length < 3 || parts[0] != "anc") return;
-        var deviceId = parts[1];
-        if (!DeviceStreamEndpoint.DeviceIdPattern().IsMatch(deviceId)) return;
-        var payload = e.ApplicationMessage.Payload.ToArray();
+        if (!DeviceId.TryParse(parts[1], out var id, out _)) return;
+        var deviceId = id.Value;
+        var message = e.ApplicationMessage.Payload;
         var device = _devices.GetOrAdd(deviceId, Open);
         try
         {
             switch (string.Join('/', parts[2..]))
             {
                 case "audio":
-                    device.HandleBinary(payload, Stopwatch.GetTimestamp());
+                    // Parsed (and its PCM copied once) before this handler returns and MQTTnet reuses the buffer.
+                    device.HandleBinary(message.IsSingleSegment ? message.First : message.ToArray(), Stopwatch.GetTimestamp());
                     break;
                 case "control":
-                    await device.HandleTextAsync(payload);
+                    await device.HandleTextAsync(message.ToArray());
                     break;
                 case "shadow/update":
-                    await UpdateShadowAsync(deviceId, device, payload);
+                    await UpdateShadowAsync(deviceId, device, message.ToArray());
                     break;
             }
         }

@@ -1,28 +1,27 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using AncOrleans.Abstractions;
 
 namespace AncOrleans.Abstractions.Protocol;
 
 /// <summary>
-/// Checks and converts PCM frames. Every rejection names its reason; nothing is written to the output
-/// buffers unless the whole frame is valid, so a bad frame never reaches the filter.
+/// PCM to and from samples. <see cref="TryDecode"/> is where a session checks a frame against its settings;
+/// it writes nothing to the output buffers unless the whole frame is valid, so a bad frame never reaches the
+/// filter. Rejections are worded by <see cref="FrameFaults"/>.
 /// </summary>
 public static class FrameCodec
 {
-    public static int BytesPerSample(SampleFormat format) => format == SampleFormat.Int16 ? 2 : 4;
-
-    /// <summary>Validates and de-interleaves a two-channel frame. Returns null when valid, else the reason.</summary>
+    /// <summary>
+    /// Validates and de-interleaves a two-channel frame against the session's rate (a frame rate of 0 means the
+    /// session's), the most samples it accepts and the largest float magnitude. Returns null when valid, else the reason.
+    /// </summary>
     public static string? TryDecode(AudioFrame frame, int sessionRate, int maxSamples, float maxAbs, Span<float> first, Span<float> second)
     {
-        if (frame.Pcm is null || frame.Pcm.Length == 0 || frame.SampleCount == 0) return "empty frame: no samples";
-        if (frame.SampleRate != sessionRate) return $"wrong rate: frame is {frame.SampleRate} Hz, the session runs at {sessionRate} Hz";
-        if (frame.SampleCount < 0) return $"sampleCount {frame.SampleCount} is negative";
-        if (frame.SampleCount > maxSamples) return $"oversized frame: {frame.SampleCount} samples, at most {maxSamples}";
-        if (frame.Format is not (SampleFormat.Int16 or SampleFormat.Float32)) return $"unknown sample format {(int)frame.Format}";
-        var expected = frame.SampleCount * 2 * BytesPerSample(frame.Format);
-        if (frame.Pcm.Length != expected)
-            return $"length mismatch: {frame.SampleCount} two-channel {frame.Format} samples need {expected} bytes, got {frame.Pcm.Length}";
+        if (frame.Pcm is null || frame.Pcm.Length == 0 || frame.SampleCount <= 0) return FrameFaults.Empty;
+        if (frame.SampleRate != 0 && frame.SampleRate != sessionRate) return FrameFaults.WrongRate(frame.SampleRate, sessionRate);
+        if (frame.SampleCount > maxSamples) return FrameFaults.Oversized(frame.SampleCount, maxSamples);
+        if (!frame.Format.IsKnown()) return FrameFaults.UnknownFormat(((int)frame.Format).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var expected = (long)frame.SampleCount * 2 * frame.Format.BytesPerSample();
+        if (frame.Pcm.Length != expected) return FrameFaults.SampleCountMismatch(frame.SampleCount, 2, frame.Format, expected, frame.Pcm.Length);
         if (frame.Format == SampleFormat.Int16)
         {
             var samples = MemoryMarshal.Cast<byte, short>(frame.Pcm.AsSpan());
@@ -37,8 +36,8 @@ public static class FrameCodec
         for (var i = 0; i < 2 * frame.SampleCount; i++)
         {
             var value = BinaryPrimitives.ReadSingleLittleEndian(floats[(4 * i)..]);
-            if (!float.IsFinite(value)) return $"non-finite sample ({value}) at index {i / 2}, channel {i % 2}";
-            if (Math.Abs(value) > maxAbs) return $"sample {value} at index {i / 2} is out of range (|x| ≤ {maxAbs})";
+            if (!float.IsFinite(value)) return FrameFaults.NonFinite(value, i / 2, i % 2);
+            if (Math.Abs(value) > maxAbs) return FrameFaults.OutOfRange(value, i / 2, maxAbs);
         }
         for (var i = 0; i < frame.SampleCount; i++)
         {
@@ -51,23 +50,29 @@ public static class FrameCodec
     private static short ReadInt16(ReadOnlySpan<short> samples, int index) =>
         BitConverter.IsLittleEndian ? samples[index] : BinaryPrimitives.ReverseEndianness(samples[index]);
 
-    /// <summary>Encodes mono samples, clipped to [−1, 1].</summary>
-    public static byte[] Encode(ReadOnlySpan<float> samples, SampleFormat format)
+    /// <summary>Encodes mono samples, clipped to [−1, 1], into <paramref name="destination"/>.</summary>
+    public static void EncodeMono(ReadOnlySpan<float> samples, SampleFormat format, Span<byte> destination)
     {
-        var bytes = new byte[samples.Length * BytesPerSample(format)];
         for (var i = 0; i < samples.Length; i++)
         {
             var value = Math.Clamp(samples[i], -1f, 1f);
-            if (format == SampleFormat.Int16) BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(2 * i), (short)Math.Round(value * 32767f));
-            else BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), value);
+            if (format == SampleFormat.Int16) BinaryPrimitives.WriteInt16LittleEndian(destination[(2 * i)..], (short)Math.Round(value * 32767f));
+            else BinaryPrimitives.WriteSingleLittleEndian(destination[(4 * i)..], value);
         }
+    }
+
+    /// <summary>Encodes mono samples, clipped to [−1, 1].</summary>
+    public static byte[] Encode(ReadOnlySpan<float> samples, SampleFormat format)
+    {
+        var bytes = new byte[samples.Length * format.BytesPerSample()];
+        EncodeMono(samples, format, bytes);
         return bytes;
     }
 
     /// <summary>Interleaves two channels into a frame's PCM (used by clients, tests and the simulator).</summary>
     public static byte[] EncodeStereo(ReadOnlySpan<float> first, ReadOnlySpan<float> second, SampleFormat format)
     {
-        var size = BytesPerSample(format);
+        var size = format.BytesPerSample();
         var bytes = new byte[first.Length * 2 * size];
         for (var i = 0; i < first.Length; i++)
         {
@@ -85,15 +90,15 @@ public static class FrameCodec
         return bytes;
     }
 
-    /// <summary>Decodes a mono reply.</summary>
-    public static float[] DecodeMono(byte[] pcm, SampleFormat format)
+    /// <summary>Decodes mono PCM (a reply's, or the feature stream's).</summary>
+    public static float[] DecodeMono(ReadOnlySpan<byte> pcm, SampleFormat format)
     {
-        var size = BytesPerSample(format);
+        var size = format.BytesPerSample();
         var samples = new float[pcm.Length / size];
         for (var i = 0; i < samples.Length; i++)
             samples[i] = format == SampleFormat.Int16
-                ? BinaryPrimitives.ReadInt16LittleEndian(pcm.AsSpan(2 * i)) / 32768f
-                : BinaryPrimitives.ReadSingleLittleEndian(pcm.AsSpan(4 * i));
+                ? BinaryPrimitives.ReadInt16LittleEndian(pcm[(2 * i)..]) / 32768f
+                : BinaryPrimitives.ReadSingleLittleEndian(pcm[(4 * i)..]);
         return samples;
     }
 

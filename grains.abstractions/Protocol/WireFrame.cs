@@ -34,20 +34,19 @@ public readonly record struct WireFrame(byte Type, SampleFormat Format, byte Cha
     {
         frame = default;
         var span = message.Span;
-        if (span.Length < HeaderSize) { error = $"truncated header: {span.Length} bytes, the header has {HeaderSize}"; return false; }
-        if (span[0] != Version) { error = $"unsupported version {span[0]}: this server speaks version {Version}"; return false; }
+        if (span.Length < HeaderSize) { error = FrameFaults.TruncatedHeader(span.Length); return false; }
+        if (span[0] != Version) { error = FrameFaults.UnsupportedVersion(span[0]); return false; }
         var type = (byte)(span[1] & ~MissedFlag);
         var missed = (span[1] & MissedFlag) != 0;
-        if (type is not (Audio or AntiNoise) || missed && type != Audio) { error = $"unknown frame type {span[1]}"; return false; }
-        if (span[2] > 1) { error = $"unknown sample format {span[2]}: 0 is int16, 1 is float32"; return false; }
+        if (type is not (Audio or AntiNoise) || missed && type != Audio) { error = FrameFaults.UnknownType(span[1]); return false; }
+        if (!((SampleFormat)span[2]).IsKnown()) { error = FrameFaults.UnknownFormat(span[2].ToString(System.Globalization.CultureInfo.InvariantCulture)); return false; }
         var format = (SampleFormat)span[2];
         var channels = span[3];
         var count = BinaryPrimitives.ReadUInt32LittleEndian(span[16..]);
-        var bytesPerSample = format == SampleFormat.Int16 ? 2 : 4;
-        var expected = (long)count * channels * bytesPerSample;
+        var expected = (long)count * channels * format.BytesPerSample();
         if (expected != span.Length - HeaderSize)
         {
-            error = $"sample-count mismatch: header says {count} samples × {channels} channels of {format} ({expected} bytes), the payload has {span.Length - HeaderSize}";
+            error = FrameFaults.SampleCountMismatch(count, channels, format, expected, span.Length - HeaderSize);
             return false;
         }
         frame = new WireFrame(type, format, channels, BinaryPrimitives.ReadUInt32LittleEndian(span[4..]),
@@ -56,11 +55,45 @@ public readonly record struct WireFrame(byte Type, SampleFormat Format, byte Cha
         return true;
     }
 
+    /// <summary>
+    /// Parses an audio frame from the device into the grain-call form. The PCM is copied once, out of the
+    /// transport's receive buffer into the frame's own array, and travels on from there without another copy.
+    /// A sample rate of 0 means the session's rate; the session resolves it.
+    /// </summary>
+    public static bool TryParseAudio(ReadOnlyMemory<byte> message, out AudioFrame? frame, out string? error, out long sequence)
+    {
+        frame = null;
+        sequence = -1;
+        if (!TryParse(message, out var wire, out error)) return false;
+        sequence = wire.Sequence;
+        if (wire.Type != Audio || wire.Channels != 2) { error = FrameFaults.NotAudio(wire.Type, wire.Channels); return false; }
+        frame = new AudioFrame(wire.Sequence, wire.TimestampUs, wire.SampleRate, wire.Format, wire.SampleCount, wire.Pcm.ToArray(), wire.AntiNoiseMissed);
+        return true;
+    }
+
+    /// <summary>
+    /// Writes an anti-noise (or cleaned) frame as the device receives it: header and mono PCM in one array, so the
+    /// reply is encoded once, by the session, and the gateway sends those bytes as they are.
+    /// </summary>
+    public static byte[] WriteAntiNoise(long sequence, long playoutUs, SampleFormat format, ReadOnlySpan<float> samples)
+    {
+        var message = new byte[HeaderSize + samples.Length * format.BytesPerSample()];
+        new WireFrame(AntiNoise, format, 1, (uint)sequence, playoutUs, samples.Length, 0, default).WriteHeader(message);
+        FrameCodec.EncodeMono(samples, format, message.AsSpan(HeaderSize));
+        return message;
+    }
+
     /// <summary>Header + PCM as one message.</summary>
     public byte[] ToBytes()
     {
         var bytes = new byte[HeaderSize + Pcm.Length];
-        var span = bytes.AsSpan();
+        WriteHeader(bytes);
+        Pcm.Span.CopyTo(bytes.AsSpan(HeaderSize));
+        return bytes;
+    }
+
+    private void WriteHeader(Span<byte> span)
+    {
         span[0] = Version;
         span[1] = AntiNoiseMissed ? (byte)(Type | MissedFlag) : Type;
         span[2] = (byte)Format;
@@ -69,16 +102,5 @@ public readonly record struct WireFrame(byte Type, SampleFormat Format, byte Cha
         BinaryPrimitives.WriteInt64LittleEndian(span[8..], TimestampUs);
         BinaryPrimitives.WriteUInt32LittleEndian(span[16..], (uint)SampleCount);
         BinaryPrimitives.WriteUInt32LittleEndian(span[20..], (uint)SampleRate);
-        Pcm.Span.CopyTo(span[HeaderSize..]);
-        return bytes;
     }
-
-    /// <summary>The grain-call form of an audio frame.</summary>
-    public AudioFrame ToAudioFrame(int sessionRate) =>
-        new(Sequence, TimestampUs, SampleRate == 0 ? sessionRate : SampleRate, Format, SampleCount, Pcm.ToArray(), AntiNoiseMissed);
-
-    /// <summary>The wire form of a grain's reply.</summary>
-    public static WireFrame FromAntiNoise(AntiNoiseFrame reply) =>
-        new(AntiNoise, reply.Format, 1, (uint)reply.Sequence, reply.PlayoutTimestampUs,
-            reply.Pcm.Length / (reply.Format == SampleFormat.Int16 ? 2 : 4), 0, reply.Pcm);
 }

@@ -41,7 +41,7 @@ public sealed class EmergencySessionTests(ClusterFixture fixture, ITestOutputHel
                 Assert.Equal(kind, alert.Kind);
                 alertAt ??= t;
             }
-            if (alertAt is not null && silentAt is null && FrameCodec.DecodeMono(reply.Pcm, reply.Format).All(v => v == 0)) silentAt = t;
+            if (alertAt is not null && silentAt is null && FrameCodec.DecodeMono(reply.Pcm.Span, reply.Format).All(v => v == 0)) silentAt = t;
             if (alertAt is not null && silentAt is not null) break;
             var due = TimeSpan.FromMilliseconds(10 * (frame + 1)) - clock.Elapsed;
             if (due > TimeSpan.Zero) await Task.Delay(due);
@@ -53,6 +53,6 @@ public sealed class EmergencySessionTests(ClusterFixture fixture, ITestOutputHel
         Assert.True(silentAt - alertAt <= 0.1, $"fade took {silentAt - alertAt:0.000} s");
         var alerts = await grain.GetAlertsAsync();
         Assert.Contains(alerts, a => a.Kind == kind && a.Active);
-        Assert.Equal("passthrough", (await grain.GetStatsAsync()).ConvergenceState);
+        Assert.Equal(ConvergenceState.Passthrough, (await grain.GetStatsAsync()).ConvergenceState);
     }
 }

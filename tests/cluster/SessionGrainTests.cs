@@ -67,7 +67,7 @@ public sealed class SessionGrainTests(ClusterFixture fixture, ITestOutputHelper 
             (new AudioFrame(9002, 0, Rate, SampleFormat.Float32, 6000, oversized), "oversized"),
             (new AudioFrame(9003, 0, Rate, SampleFormat.Float32, 0, []), "empty"),
             (new AudioFrame(9004, 0, 16_000, SampleFormat.Float32, 480, good), "wrong rate"),
-            (new AudioFrame(9005, 0, Rate, SampleFormat.Float32, 480, good[..100]), "length mismatch"),
+            (new AudioFrame(9005, 0, Rate, SampleFormat.Float32, 480, good[..100]), "sample-count mismatch"),
             (new AudioFrame(9006, 0, Rate, SampleFormat.Float32, 1, FrameCodec.EncodeStereo([50f], [0f], SampleFormat.Float32)), "out of range"),
         };
         foreach (var (frame, reason) in cases)
@@ -104,7 +104,7 @@ public sealed class SessionGrainTests(ClusterFixture fixture, ITestOutputHelper 
         Assert.True(first!.Accepted);
         Assert.Equal(first.Sequence, again.Sequence);
         Assert.Equal(first.PlayoutTimestampUs, again.PlayoutTimestampUs);
-        Assert.Equal(first.Pcm, again.Pcm);
+        Assert.Equal(first.Message, again.Message);
         var stats = await grain.GetStatsAsync();
         Assert.Equal(51, stats.FramesIn);
         Assert.Equal(51, stats.FramesOut);
@@ -118,6 +118,6 @@ public sealed class SessionGrainTests(ClusterFixture fixture, ITestOutputHelper 
         Assert.Contains("not configured", reply.Error);
         var error = await Assert.ThrowsAsync<ArgumentException>(() => grain.ConfigureAsync(new SessionConfig(Algorithm: "lms")));
         Assert.Contains("algorithm", error.Message);
-        Assert.Equal("unconfigured", (await grain.GetStatsAsync()).ConvergenceState);
+        Assert.Equal(ConvergenceState.Unconfigured, (await grain.GetStatsAsync()).ConvergenceState);
     }
 }

@@ -50,7 +50,7 @@ public sealed class ClosedLoopDevice(AcousticScene scene, int delaySamples, int 
         if (reply is not null)
         {
             Assert.True(reply.Accepted, reply.Error);
-            FrameCodec.DecodeMono(reply.Pcm, reply.Format).CopyTo(_speaker.AsSpan(Position + delaySamples));
+            FrameCodec.DecodeMono(reply.Pcm.Span, reply.Format).CopyTo(_speaker.AsSpan(Position + delaySamples));
         }
         Position += count;
     }

@@ -1,0 +1,206 @@
+using System.Runtime.InteropServices;
+using AncOrleans.Abstractions;
+using AncOrleans.Abstractions.Protocol;
+using AncOrleans.Dsp;
+using AncOrleans.Dsp.Classification;
+
+namespace AncOrleans.Grains.Sessions;
+
+/// <summary>
+/// What a session does with its frames, free of Orleans: builds the canceller from the configuration (and the
+/// classifier's profile), checks and decodes each frame (<see cref="FrameCodec.TryDecode"/>), keeps the canceller
+/// on the device's clock (gaps, anti-noise not played), runs it, writes the reply in the device's wire format once
+/// (<see cref="WireFrame.WriteAntiNoise"/>), and carries pending alerts and classifications out with the next
+/// reply. Counters, configuration, profile and alerts live in the <see cref="SessionCheckpoint"/> it is given, so
+/// the grain persists them as they are. Not thread-safe: the grain calls it one message at a time.
+/// </summary>
+public sealed class SessionPipeline(string sessionId, SessionGrainOptions options, SessionCheckpoint state)
+{
+    private const int MaxGapFrames = 100;
+    private readonly ConvergenceTracker _convergence = new();
+    private AncProcessor? _processor;
+    private float[] _first = [], _second = [], _output = [], _gapZeros = [];
+    private bool _passthrough;
+    private EmergencyAlert? _pendingAlert;
+    private NoiseClassification? _pendingClassification;
+    private AntiNoiseFrame? _lastReply;                     // the last frame's answer, for a re-sent frame
+    private long _lastTimestampUs;
+
+    public SessionCheckpoint State => state;
+
+    public bool IsConfigured => _processor is not null;
+
+    /// <summary>Rebuilds from the checkpoint after an activation. Throws <see cref="ArgumentException"/> when the saved filter does not fit.</summary>
+    public void Restore()
+    {
+        if (state.Config is not { } config) return;
+        Build(config);
+        _processor!.LoadState(MemoryMarshal.Cast<byte, float>(state.FilterState.AsSpan()));
+        state.Restores++;
+    }
+
+    /// <summary>Sets or changes the configuration; the weights stay when the filter keeps its shape. Throws <see cref="ArgumentException"/> naming a bad field.</summary>
+    public void Configure(SessionConfig config)
+    {
+        var previous = _processor;
+        var before = state.Config;
+        Build(config);
+        if (previous is not null && previous.StateLength == _processor!.StateLength && SameShape(before, config))
+            _processor.LoadState(previous.SaveState());
+        _lastReply = null;
+        state.Config = config;
+    }
+
+    private static bool SameShape(SessionConfig? a, SessionConfig b) =>
+        a is not null && a.SampleRate == b.SampleRate && a.FilterLength == b.FilterLength && a.Algorithm == b.Algorithm && a.Mode == b.Mode;
+
+    /// <summary>The configuration's settings with the classifier's profile applied, when allowed.</summary>
+    private static AncSettings SettingsFor(SessionConfig config, string? profile)
+    {
+        var settings = SessionSettings.From(config); // throws ArgumentException with the reason
+        return profile is not null && config.AutoProfile && settings.Mode == CancellerMode.AntiNoise
+            ? AncProfile.Named(profile).ApplyTo(settings)
+            : settings;
+    }
+
+    private void Build(SessionConfig config)
+    {
+        _processor = new AncProcessor(SettingsFor(config, state.Profile));
+        _processor.Passthrough(_passthrough);
+        var capacity = Math.Max(options.MaxFrameSamples, config.FrameSamples);
+        _first = new float[capacity];
+        _second = new float[capacity];
+        _output = new float[capacity];
+        _gapZeros = new float[capacity];
+    }
+
+    /// <summary>
+    /// One frame in, its reply out (accepted or rejected with the reason), and, when <paramref name="withFeatures"/>,
+    /// its features for the classifier and emergency grains.
+    /// </summary>
+    public AntiNoiseFrame Process(AudioFrame? frame, bool withFeatures, out FrameFeatures? features)
+    {
+        features = null;
+        // A frame sent again (same sequence and timestamp: its first call failed on the way back) is answered
+        // again, not processed twice.
+        if (_lastReply is { } last && frame is not null && last.Sequence == frame.Sequence && _lastTimestampUs == frame.DeviceTimestampUs)
+            return last;
+        state.FramesIn++;
+        if (_processor is not { } processor || state.Config is not { } config) return Reject(frame, FrameFaults.NotConfigured);
+        if (frame is null) return Reject(frame, FrameFaults.Empty);
+        var antiNoise = processor.Settings.Mode == CancellerMode.AntiNoise;
+        var maxSamples = antiNoise ? Math.Min(options.MaxFrameSamples, processor.Settings.DelaySamples) : options.MaxFrameSamples;
+        var error = FrameCodec.TryDecode(frame, config.SampleRate, maxSamples, options.MaxAbsSample, _first, _second);
+        if (error is not null) return Reject(frame, error);
+
+        // Keep the canceller's clock on the device's: frames that never reached us (dropped past the gateway's
+        // deadline, rejected) become silence with nothing played; a frame whose anti-noise the device did not play
+        // says so, and the canceller forgets that output (docs/reliability.md, "anti-noise the device did not play").
+        if (_lastReply is { } previous && frame.Sequence > previous.Sequence + 1 && frame.Sequence - previous.Sequence <= MaxGapFrames)
+            processor.SkipGap((int)(frame.Sequence - previous.Sequence - 1) * frame.SampleCount, _gapZeros, _output);
+        if (frame.AntiNoiseMissed && antiNoise) processor.MarkNotPlayed(frame.SampleCount);
+
+        var count = frame.SampleCount;
+        var x = _first.AsSpan(0, count);
+        var second = _second.AsSpan(0, count);
+        var output = _output.AsSpan(0, count);
+        long playout = frame.DeviceTimestampUs;
+        if (antiNoise)
+        {
+            processor.ProcessAntiNoise(x, second, output);
+            playout += (long)Math.Round(processor.Settings.DelaySamples * 1e6 / processor.Settings.SampleRate);
+        }
+        else
+        {
+            processor.ProcessClean(x, second, output);
+        }
+        state.FramesOut++;
+        _convergence.Observe(processor);
+        if (withFeatures)
+            features = new FrameFeatures(sessionId, frame.Sequence, frame.DeviceTimestampUs, processor.Settings.SampleRate,
+                Rms(x), Rms(second), (float)processor.ShortTermReductionDb, FrameCodec.ToPcm16(x));
+        var reply = new AntiNoiseFrame(frame.Sequence, playout, frame.Format, WireFrame.WriteAntiNoise(frame.Sequence, playout, frame.Format, output),
+            null, _pendingAlert, _pendingClassification);
+        _pendingAlert = null;
+        _pendingClassification = null;
+        _lastReply = reply;
+        _lastTimestampUs = frame.DeviceTimestampUs;
+        return reply;
+    }
+
+    /// <summary>The reason of the last rejection, for the stats.</summary>
+    public string? LastError { get; private set; }
+
+    private AntiNoiseFrame Reject(AudioFrame? frame, string reason)
+    {
+        state.FramesRejected++;
+        LastError = reason;
+        return AntiNoiseFrame.Rejected(frame?.Sequence ?? -1, reason);
+    }
+
+    private static float Rms(ReadOnlySpan<float> samples)
+    {
+        double sum = 0;
+        foreach (var value in samples) sum += value * value;
+        return (float)Math.Sqrt(sum / Math.Max(1, samples.Length));
+    }
+
+    public SessionStats Stats()
+    {
+        var p = _processor;
+        var config = state.Config;
+        return new SessionStats(sessionId, state.FramesIn, state.FramesOut, state.FramesRejected,
+            p?.ShortTermReductionDb ?? 0, p?.ReductionSinceStartDb ?? 0, _convergence.StateOf(p, _passthrough),
+            config?.Algorithm ?? "", config?.Mode ?? "", p?.OutputGain ?? 0, p?.Resets ?? 0, state.Restores, LastError,
+            state.Classification?.Label, state.Profile);
+    }
+
+    /// <summary>Forgets the adaptation, keeps the configuration.</summary>
+    public void Reset()
+    {
+        _processor?.Reset();
+        _convergence.Reset();
+    }
+
+    public void SetPassthrough(bool passthrough)
+    {
+        _passthrough = passthrough;
+        _processor?.Passthrough(passthrough);
+    }
+
+    /// <summary>Records an alert (the last 100 are kept), sends it with the next reply, and fades the anti-noise out or back in.</summary>
+    public void Alert(EmergencyAlert alert)
+    {
+        state.Alerts.Add(alert);
+        if (state.Alerts.Count > 100) state.Alerts.RemoveAt(0);
+        _pendingAlert = alert;
+        SetPassthrough(alert.Active);
+    }
+
+    /// <summary>
+    /// Records the classifier's verdict and sends it with the next reply. When it asks for a profile the session
+    /// allows, retunes: a profile that keeps the filter's shape (length, branches, K) is applied in place (only the
+    /// step sizes change, every weight stays); one that changes the shape starts the filter afresh, which suits a
+    /// noise that has changed. Returns whether a new profile was applied, and whether the weights were kept.
+    /// </summary>
+    public (bool Applied, bool WeightsKept) Classify(NoiseClassification classification)
+    {
+        ArgumentNullException.ThrowIfNull(classification);
+        state.Classification = classification;
+        _pendingClassification = classification;
+        if (!classification.ApplyProfile || state.Config is not { AutoProfile: true } config || _processor is not { } previous
+            || previous.Settings.Mode != CancellerMode.AntiNoise || classification.Profile == state.Profile)
+            return (false, false);
+        var settings = SettingsFor(config, classification.Profile); // throws on an unknown profile before anything changes
+        state.Profile = classification.Profile;
+        var kept = previous.TryRetune(settings);
+        if (!kept) Build(config);
+        return (true, kept);
+    }
+
+    /// <summary>Copies the filter state into the checkpoint (float32 little-endian bytes).</summary>
+    public void SaveFilterState()
+    {
+        if (_processor is not null) state.FilterState = MemoryMarshal.AsBytes(_processor.SaveState().AsSpan()).ToArray();
+    }
+}
