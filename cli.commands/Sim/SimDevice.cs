@@ -51,11 +51,11 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
     public async Task RunAsync(DeviceLink link, double seconds, CancellationToken cancel)
     {
         link.Received = OnReceived;
-        var start = JsonSerializer.SerializeToUtf8Bytes(new ControlMessage
+        var start = new ControlMessage
         {
             Type = "start", SampleRate = scene.SampleRate, FrameSamples = frameSamples, Format = "int16", Channels = ["reference", "error"],
             Mode = "antinoise", Algorithm = algorithm, DelayMs = delayMs, FilterLength = 512, SecondaryPath = scene.SecondaryPath,
-        });
+        }.ToUtf8();
         await link.SendTextAsync(start, cancel);
         await Task.WhenAny(_started.Task, Task.Delay(TimeSpan.FromSeconds(10), cancel));
         if (!_started.Task.IsCompleted) throw new InvalidOperationException($"{deviceId}: the gateway did not answer the start message.");
@@ -102,7 +102,7 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
         var arrived = Stopwatch.GetTimestamp();
         if (text)
         {
-            var control = JsonSerializer.Deserialize<ControlMessage>(message.Span);
+            ControlMessage.TryParse(message.Span, out var control, out _);
             if (control?.Type == "error") Interlocked.Increment(ref _errors);
             if (control?.Type == "started") _started.TrySetResult();
             if (control?.Type == "classification" && control.Classification is { } classification) _noise = classification.Label;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Threading.Channels;
 using AncOrleans.Abstractions;
 using AncOrleans.Abstractions.Protocol;
@@ -16,7 +15,6 @@ namespace AncOrleans.Gateway.Devices;
 /// </summary>
 public sealed class DeviceSession
 {
-    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
     private readonly string _sessionId;
     private readonly GatewayOptions _options;
     private readonly GatewayMetrics _metrics;
@@ -84,14 +82,9 @@ public sealed class DeviceSession
     public async Task HandleTextAsync(ReadOnlyMemory<byte> message)
     {
         _metrics.AudioChunksReceived.Add(1);
-        ControlMessage? control;
-        try
+        if (!ControlMessage.TryParse(message.Span, out var control, out var error))
         {
-            control = JsonSerializer.Deserialize<ControlMessage>(message.Span);
-        }
-        catch (JsonException e)
-        {
-            Error(null, $"bad JSON: {e.Message}");
+            Error(null, error!);
             return;
         }
         switch (control?.Type)
@@ -242,7 +235,7 @@ public sealed class DeviceSession
     }
 
     private void Send(ControlMessage message) =>
-        Outbound.Writer.TryWrite((JsonSerializer.SerializeToUtf8Bytes(message, Json), true));
+        Outbound.Writer.TryWrite((message.ToUtf8(), true));
 
     private void Error(long? sequence, string reason)
     {

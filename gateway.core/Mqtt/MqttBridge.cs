@@ -142,7 +142,7 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
             var desired = document.RootElement.GetProperty("state").GetProperty("desired");
             var start = JsonSerializer.Deserialize<Abstractions.Protocol.ControlMessage>(desired.GetRawText())! with { Type = "start" };
             var shadow = await shadowGrain.UpdateDesiredAsync(desired.GetRawText());
-            await device.HandleTextAsync(JsonSerializer.SerializeToUtf8Bytes(start));
+            await device.HandleTextAsync(start.ToUtf8());
             var stats = await grains.GetGrain<ISessionGrain>(deviceId).GetStatsAsync();
             var reported = JsonSerializer.Serialize(new { mode = stats.Mode, algorithm = stats.Algorithm, delayMs = start.DelayMs, sampleRate = start.SampleRate });
             shadow = await shadowGrain.ReportAsync(reported);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace AncOrleans.Abstractions.Protocol;
@@ -36,4 +37,26 @@ public sealed record ControlMessage
     [JsonPropertyName("framesDropped")] public long? FramesDropped { get; init; }
     [JsonPropertyName("alert")] public EmergencyAlert? Alert { get; init; }
     [JsonPropertyName("classification")] public NoiseClassification? Classification { get; init; }
+
+    private static readonly JsonSerializerOptions Options = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>The message as UTF-8 JSON text, unused fields omitted: what every sender puts on the wire.</summary>
+    public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, Options);
+
+    /// <summary>Parses a text message; on failure returns false with a reason a device can act on.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> utf8, out ControlMessage? message, out string? error)
+    {
+        try
+        {
+            message = JsonSerializer.Deserialize<ControlMessage>(utf8, Options);
+            error = message is null ? "bad JSON: null message" : null;
+            return message is not null;
+        }
+        catch (JsonException e)
+        {
+            message = null;
+            error = $"bad JSON: {e.Message}";
+            return false;
+        }
+    }
 }
