@@ -1,7 +1,7 @@
 namespace AncOrleans.Dsp;
 
 /// <summary>
-/// One session's canceller: the tonal and long branches, the secondary-path bookkeeping and the guards.
+/// One session's canceller: runs the tonal and long branches as a cascade, per segment and per sample.
 ///
 /// Antinoise mode — modified filtered-x LMS/RLS (Bjarnason, "Active noise cancellation using a modified form
 /// of the filtered-x LMS algorithm", EUSIPCO 1992; Kuo &amp; Morgan, "Active Noise Control Systems", 1996, §3.4).
@@ -14,16 +14,20 @@ namespace AncOrleans.Dsp;
 ///   z_H(n) = tonal model's estimate           adapts on  t − g_N z_N − z_H  (RLS, harmonic basis)
 ///   y(n+D) = g_H · y_H(n+D) + g_N · w_Nᵀ x(n)  from samples ≤ n only
 /// </code>
-/// A cascade: the long NLMS filter learns everything it can (room tails, broadband noise with acoustic lead,
-/// steady tones — slowly, with a small misadjustment); the RLS tonal model learns what NLMS leaves, as played.
-/// So at the start, or on a sweep NLMS cannot follow, the tonal model carries the tones within a few dozen
-/// samples, and as NLMS converges the tonal model hands over without either counting the noise twice. Each
-/// branch has its own <see cref="NoHarmGuard"/> gain, judged on what that branch actually played, so a branch
-/// that cannot predict (NLMS on a fast sweep, the tonal model on broadband) is faded out. nlms runs the long branch only, rls the tonal only.
+/// A cascade: the long NLMS filter (<see cref="BlockNlms"/>) learns everything it can (room tails, broadband
+/// noise with acoustic lead, steady tones — slowly, with a small misadjustment); the RLS tonal model
+/// (<see cref="HarmonicCanceller"/>) learns what NLMS leaves, as played. So at the start, or on a sweep NLMS cannot
+/// follow, the tonal model carries the tones within a few dozen samples, and as NLMS converges the tonal model
+/// hands over without either counting the noise twice. nlms runs the long branch only, rls the tonal only.
 /// Clean mode (Widrow et al., "Adaptive noise cancelling", Proc. IEEE 63(12), 1975): the same with t = d,
-/// regressor x(n−D), output d − g_H z_H − g_N z_N. Allocation-free per sample.
+/// regressor x(n−D), output d − g_H z_H − g_N z_N.
+/// The parts: <see cref="SecondaryPathModel"/> (Ŝ*x, d̂ and what each branch adds at the ear, not-played output),
+/// <see cref="OutputGuard"/> (the gains g_H, g_N, passthrough, the harm mute), <see cref="NoiseReductionMeter"/>;
+/// the checkpoint format is in AncProcessor.Checkpoint.cs. Guards here: non-finite outputs play as 0; filters that
+/// turn non-finite are reset; after a restore the weights play but do not adapt until the histories have refilled.
+/// Allocation-free per sample.
 /// </summary>
-public sealed class AncProcessor
+public sealed partial class AncProcessor
 {
     private AncSettings _settings;
     private readonly BlockNlms? _long;         // long NLMS branch (frequency domain)
@@ -31,27 +35,15 @@ public sealed class AncProcessor
     private readonly float[] _blockErrors;     // its a priori errors over the current block
     private int _blockFill;                    // samples of the current block seen so far
     private readonly float[] _scratchU, _scratchV; // the current block's 2B windows, zero-padded
-    private readonly float[] _segment, _firScratch; // scratch for the per-segment filters
-    private readonly float[] _heardPlayed, _heardTonal, _heardLong; // Ŝ * (played, raw tonal, raw long) over the segment
-    private int _slot;                             // n mod (D + 1): where y(n) sits in the rings
     private readonly HarmonicCanceller? _tonal; // RLS harmonic branch
-    private readonly NoHarmGuard _tonalGuard, _longGuard;
     private readonly TapLine _u;           // regressor window: r(n−D) (antinoise) or x(n−D) (clean)
     private readonly TapLine _v;           // output window: x(n) (antinoise)
     private readonly DelayLine _regressorDelay;
-    private readonly FirFilter _sHatX;     // Ŝ * x
-    private readonly FirFilter _sHatY;     // Ŝ * y (what was played)
-    private readonly FirFilter _sHatTonal; // Ŝ * y_H before its gain
-    private readonly FirFilter _sHatLong;  // Ŝ * y_N before its gain
-    private readonly float[] _played;      // y ring: y(m) at m mod (D+1)
-    private readonly float[] _rawTonal;    // y_H ring (unscaled), same indexing
-    private readonly float[] _rawLong;     // y_N ring (unscaled)
-    private readonly int _harmWindow;      // samples of sustained harm before muting
-    private readonly float _shortRate;     // α of the 1 s reduction averages
+    private readonly SecondaryPathModel _secondary; // Ŝ*x, Ŝ*(y, y_H, y_N) and the rings of what was played
+    private readonly OutputGuard _guard;
+    private readonly NoiseReductionMeter _meter;
     private long _n;                       // samples processed by this instance
-    private int _harmRun;                  // consecutive samples where the ear got louder
     private int _warmup;                   // samples left before restored weights may adapt again
-    private float _noisePowerShort, _residualPowerShort; // 1 s averages of d̂² and e²
 
     public AncProcessor(AncSettings settings)
     {
@@ -63,30 +55,17 @@ public sealed class AncProcessor
         _blockErrors = new float[settings.BlockSize];
         _scratchU = new float[2 * settings.BlockSize];
         _scratchV = new float[2 * settings.BlockSize];
-        _segment = new float[settings.BlockSize];
-        _firScratch = new float[settings.BlockSize + (settings.SecondaryPath?.Length ?? 1)];
-        _heardPlayed = new float[settings.BlockSize];
-        _heardTonal = new float[settings.BlockSize];
-        _heardLong = new float[settings.BlockSize];
         var sHat = settings.SecondaryPath ?? [1f];
         if (settings.UsesHarmonicModel)
             _tonal = new HarmonicCanceller(settings.SampleRate, settings.Harmonics, settings.RlsForgetting, settings.RlsUpdateEvery,
                 settings.Mode == CancellerMode.AntiNoise ? sHat : null, settings.DelaySamples);
-        _tonalGuard = new NoHarmGuard(settings.SampleRate, settings.GuardSeconds, settings.GuardSlewSeconds, settings.FadeSeconds);
-        _longGuard = new NoHarmGuard(settings.SampleRate, settings.GuardSeconds, settings.GuardSlewSeconds, settings.FadeSeconds);
+        _guard = new OutputGuard(settings);
         var history = (_long?.Length ?? settings.FilterLength) + 2 * settings.BlockSize; // enough to rebuild the FD spectra on restore
         _u = new TapLine(history);
         _v = new TapLine(history);
         _regressorDelay = new DelayLine(settings.DelaySamples);
-        _sHatX = new FirFilter(sHat);
-        _sHatY = new FirFilter(sHat);
-        _sHatTonal = new FirFilter(sHat);
-        _sHatLong = new FirFilter(sHat);
-        _played = new float[settings.DelaySamples + 1];
-        _rawTonal = new float[settings.DelaySamples + 1];
-        _rawLong = new float[settings.DelaySamples + 1];
-        _harmWindow = settings.SampleRate / 2;
-        _shortRate = 1f / settings.SampleRate;
+        _secondary = new SecondaryPathModel(sHat, settings.DelaySamples, settings.BlockSize);
+        _meter = new NoiseReductionMeter(settings.SampleRate);
     }
 
     public AncSettings Settings => _settings;
@@ -107,29 +86,32 @@ public sealed class AncProcessor
     }
 
     /// <summary>The gain of the louder branch: 0 when the canceller has backed off entirely.</summary>
-    public float OutputGain => Math.Max(_tonal is null ? 0 : _tonalGuard.Gain, _long is null ? 0 : _longGuard.Gain);
+    public float OutputGain => _guard.OutputGain;
 
-    public bool IsPassthrough => _tonalGuard.Passthrough;
+    public bool IsPassthrough => _guard.Passthrough;
+
+    /// <summary>Fades the output out (emergency passthrough) or lets it back in.</summary>
+    public void Passthrough(bool on) => _guard.Passthrough = on;
 
     /// <summary>Samples processed by this instance (a restored one counts from zero).</summary>
     public long SamplesProcessed => _n;
 
     /// <summary>Σ d̂² (noise without ANC, as estimated) since start.</summary>
-    public double NoiseEnergy { get; private set; }
+    public double NoiseEnergy => _meter.NoiseEnergy;
 
     /// <summary>Σ e² (antinoise: what the ear heard; clean: what we returned) since start.</summary>
-    public double ResidualEnergy { get; private set; }
+    public double ResidualEnergy => _meter.ResidualEnergy;
 
     /// <summary>Reduction over about the last second, in dB.</summary>
-    public double ShortTermReductionDb => Decibels(_noisePowerShort, _residualPowerShort);
+    public double ShortTermReductionDb => _meter.ShortTermReductionDb;
 
-    public double ReductionSinceStartDb => Decibels(NoiseEnergy, ResidualEnergy);
+    public double ReductionSinceStartDb => _meter.ReductionSinceStartDb;
 
     /// <summary>Times the filters were reset because they became non-finite or made the noise louder.</summary>
     public int Resets { get; private set; }
 
-    public static double Decibels(double noise, double residual) =>
-        noise <= 0 || residual <= 0 ? 0 : 10 * Math.Log10(noise / residual);
+    /// <summary>10 log10(noise / residual), 0 when either is 0.</summary>
+    public static double Decibels(double noise, double residual) => NoiseReductionMeter.Decibels(noise, residual);
 
     /// <summary>
     /// Antinoise mode. Takes x(n) and e(n) for n = n0 … n0+N−1 and writes y(n0+D … n0+D+N−1).
@@ -139,7 +121,6 @@ public sealed class AncProcessor
     {
         if (_settings.Mode != CancellerMode.AntiNoise) throw new InvalidOperationException("This session is in clean mode.");
         CheckBlock(reference.Length, error.Length, antiNoise.Length);
-        var ring = _played.Length;
         var block = _settings.BlockSize;
         for (var start = 0; start < reference.Length;)
         {
@@ -148,15 +129,16 @@ public sealed class AncProcessor
             var x = reference.Slice(start, count);
             // Everything that depends only on x, or on outputs produced ≥ D samples ago, runs per segment
             // (vectorised across it): Ŝ*x, and Ŝ applied to what was played and to each branch's raw output.
-            _sHatX.ProcessBlock(x, _segment, _firScratch);
+            var filtered = _secondary.FilterReference(x);
             for (var i = 0; i < count; i++)
             {
-                _u.Push(_regressorDelay.Process(_segment[i]));
+                _u.Push(_regressorDelay.Process(filtered[i]));
                 _v.Push(x[i]);
             }
-            Heard(_played, _sHatY, count, _heardPlayed);
-            Heard(_rawTonal, _sHatTonal, count, _heardTonal);
-            Heard(_rawLong, _sHatLong, count, _heardLong);
+            _secondary.HearSegment(count);
+            var heardPlayed = _secondary.HeardPlayed;
+            var heardTonal = _secondary.HeardTonal;
+            var heardLong = _secondary.HeardLong;
             if (_long is not null)
             {
                 _long.Window(_u.Window, _blockFill + count, _scratchU);
@@ -167,22 +149,18 @@ public sealed class AncProcessor
             }
             for (var i = 0; i < count; i++, _n++, _blockFill++)
             {
-                var dHat = error[start + i] - _heardPlayed[i];
+                var dHat = error[start + i] - heardPlayed[i];
                 _tonal?.Push(x[i]);
 
                 var zTonal = _tonal?.Predict() ?? 0f;
                 var zLong = _long is null ? 0f : _zBlock[_blockFill];
-                var (gTonal, gLong) = Adapt(-dHat, zTonal, zLong, _heardTonal[i], _heardLong[i]);
+                var (gTonal, gLong) = Adapt(-dHat, zTonal, zLong, heardTonal[i], heardLong[i]);
 
                 var yTonal = Finite(_tonal?.Output() ?? 0f);
                 var yLong = _long is null ? 0f : Finite(_yBlock[_blockFill]);
                 var next = gTonal * yTonal + gLong * yLong;
-                var ahead = _slot == 0 ? ring - 1 : _slot - 1; // (n + D) mod (D + 1)
-                _rawTonal[ahead] = yTonal;
-                _rawLong[ahead] = yLong;
-                _played[ahead] = next;
+                _secondary.Record(yTonal, yLong, next);
                 antiNoise[start + i] = next;
-                _slot = _slot + 1 == ring ? 0 : _slot + 1;
                 Account(dHat, error[start + i]);
             }
             if (_blockFill == block) EndBlock();
@@ -196,13 +174,7 @@ public sealed class AncProcessor
     /// d̂ = e − Ŝ*y uses y = 0 there — the ear heard the noise alone. Without this the canceller, believing its
     /// output was heard, sees a disturbance of d − Ŝ*y (about twice d when converged) and over-corrects.
     /// </summary>
-    public void MarkNotPlayed(int count)
-    {
-        var ring = _played.Length;
-        count = Math.Min(count, ring - 1);
-        for (int i = 0, index = _slot; i < count; i++, index = index + 1 == ring ? 0 : index + 1)
-            _played[index] = _rawTonal[index] = _rawLong[index] = 0;
-    }
+    public void MarkNotPlayed(int count) => _secondary.MarkNotPlayed(count);
 
     /// <summary>
     /// Frames that never arrived (<paramref name="samples"/> of them): advances time with silence on both mics
@@ -271,22 +243,12 @@ public sealed class AncProcessor
             // After a restore the histories (and what was played) may be stale: play with the restored
             // weights, but learn nothing from a wrong d̂ until the windows have refilled.
             _warmup--;
-            return (_tonalGuard.Gain, _longGuard.Gain);
+            return (_guard.TonalGain, _guard.LongGain);
         }
         // NLMS first, on its own error; the tonal model learns what NLMS leaves as it is actually played.
         _blockErrors[_blockFill] = target - zLong;
-        _tonal?.Update(target - _longGuard.Gain * zLong - zTonal);
-        var gLong = _long is null ? 0 : _longGuard.Next(target, longHeard);
-        var gTonal = _tonal is null ? 0 : _tonalGuard.Next(target - gLong * longHeard, tonalHeard);
-        return (gTonal, gLong);
-    }
-
-    /// <summary>Ŝ applied to a ring's values for the segment's sample times (all written ≥ D samples ago).</summary>
-    private void Heard(float[] ringBuffer, FirFilter secondary, int count, float[] destination)
-    {
-        var ring = ringBuffer.Length;
-        for (int i = 0, slot = _slot; i < count; i++, slot = slot + 1 == ring ? 0 : slot + 1) _segment[i] = ringBuffer[slot];
-        secondary.ProcessBlock(_segment.AsSpan(0, count), destination, _firScratch);
+        _tonal?.Update(target - _guard.LongGain * zLong - zTonal);
+        return _guard.Next(target, tonalHeard, longHeard);
     }
 
     /// <summary>Closes a block of the long branch: its update on the block's errors.</summary>
@@ -308,31 +270,21 @@ public sealed class AncProcessor
 
     private void Account(float noise, float residual)
     {
-        NoiseEnergy += noise * noise;
-        ResidualEnergy += residual * residual;
-        _noisePowerShort += _shortRate * (noise * noise - _noisePowerShort);
-        _residualPowerShort += _shortRate * (residual * residual - _residualPowerShort);
-
+        _meter.Add(noise, residual);
         // Do no harm: the ear louder than the noise by > 1 dB for half a second → mute, reset, re-adapt.
-        if (_settings.Mode == CancellerMode.AntiNoise && _warmup == 0 && _residualPowerShort > 1.26f * _noisePowerShort && OutputGain > 0.05f)
-        {
-            if (++_harmRun >= _harmWindow)
-            {
-                _harmRun = 0;
-                ResetFilters();
-                _tonalGuard.HoldSamples = _longGuard.HoldSamples = _harmWindow;
-                Resets++;
-            }
-        }
-        else _harmRun = 0;
+        var louder = _settings.Mode == CancellerMode.AntiNoise && _warmup == 0
+            && _meter.ResidualPower > 1.26f * _meter.NoisePower && _guard.OutputGain > 0.05f;
+        if (!_guard.HarmSustained(louder)) return;
+        ResetFilters();
+        _guard.HoldAfterHarm();
+        Resets++;
     }
 
     private void ResetFilters()
     {
         _long?.Reset();
         _tonal?.Rls.Reset();
-        _tonalGuard.Reset();
-        _longGuard.Reset();
+        _guard.Restart();
     }
 
     private void CheckHealth()
@@ -342,91 +294,17 @@ public sealed class AncProcessor
         Resets++;
     }
 
-    /// <summary>Fades the output out (emergency passthrough) or lets it back in.</summary>
-    public void Passthrough(bool on) => _tonalGuard.Passthrough = _longGuard.Passthrough = on;
-
-    /// <summary>Filter + guard state, then the signal histories, so a graceful restore resumes sample-exactly.</summary>
-    public int StateLength => (_long?.StateLength ?? 0) + (_tonal?.StateLength ?? 0) + 2 * NoHarmGuard.StateLength + HistoryLength;
-
-    private int HistoryLength => 2 * _u.Length + _regressorDelay.StateLength + 4 * _sHatX.Length + 3 * _played.Length + 1 + _blockErrors.Length;
-
-    public float[] SaveState()
-    {
-        var state = new float[StateLength];
-        var span = state.AsSpan();
-        _long?.SaveState(Take(ref span, _long.StateLength));
-        _tonal?.SaveState(Take(ref span, _tonal.StateLength));
-        _tonalGuard.SaveState(Take(ref span, NoHarmGuard.StateLength));
-        _longGuard.SaveState(Take(ref span, NoHarmGuard.StateLength));
-        _u.Window.CopyTo(Take(ref span, _u.Length));
-        _v.Window.CopyTo(Take(ref span, _v.Length));
-        _regressorDelay.Save(Take(ref span, _regressorDelay.StateLength));
-        foreach (var fir in new[] { _sHatX, _sHatY, _sHatTonal, _sHatLong }) fir.History.CopyTo(Take(ref span, fir.Length));
-        foreach (var ringBuffer in new[] { _played, _rawTonal, _rawLong })
-        {
-            var target = Take(ref span, ringBuffer.Length);
-            for (var k = 0; k < ringBuffer.Length; k++) target[k] = ringBuffer[(_slot + k) % ringBuffer.Length];
-        }
-        Take(ref span, 1)[0] = _blockFill;
-        _blockErrors.CopyTo(Take(ref span, _blockErrors.Length));
-        return state;
-    }
-
-    public void LoadState(ReadOnlySpan<float> state)
-    {
-        if (state.Length != StateLength)
-            throw new ArgumentException($"Checkpoint has {state.Length} values; this configuration needs {StateLength}.");
-        foreach (var value in state)
-            if (!float.IsFinite(value)) throw new ArgumentException("Checkpoint contains a non-finite value.");
-        _long?.LoadState(Take(ref state, _long.StateLength));
-        _tonal?.LoadState(Take(ref state, _tonal.StateLength));
-        _tonalGuard.LoadState(Take(ref state, NoHarmGuard.StateLength));
-        _longGuard.LoadState(Take(ref state, NoHarmGuard.StateLength));
-        _u.Load(Take(ref state, _u.Length));
-        _v.Load(Take(ref state, _v.Length));
-        _regressorDelay.Load(Take(ref state, _regressorDelay.StateLength));
-        foreach (var fir in new[] { _sHatX, _sHatY, _sHatTonal, _sHatLong }) fir.LoadHistory(Take(ref state, fir.Length));
-        foreach (var ringBuffer in new[] { _played, _rawTonal, _rawLong }) Take(ref state, ringBuffer.Length).CopyTo(ringBuffer);
-        _slot = 0;
-        _blockFill = Math.Clamp((int)Take(ref state, 1)[0], 0, _settings.BlockSize - 1);
-        Take(ref state, _blockErrors.Length).CopyTo(_blockErrors);
-        _long?.RebuildSpectra(_u.Window, _settings.Mode == CancellerMode.AntiNoise ? _v.Window : _u.Window, _blockFill, _scratchU);
-        _n = 0;
-        _warmup = _settings.FilterLength + _settings.DelaySamples + _sHatX.Length;
-    }
-
-    private static Span<float> Take(ref Span<float> span, int count)
-    {
-        var head = span[..count];
-        span = span[count..];
-        return head;
-    }
-
-    private static ReadOnlySpan<float> Take(ref ReadOnlySpan<float> span, int count)
-    {
-        var head = span[..count];
-        span = span[count..];
-        return head;
-    }
-
     public void Reset()
     {
         _long?.Reset();
         _tonal?.Reset();
-        _tonalGuard.Reset();
-        _longGuard.Reset();
+        _guard.Reset();
         _u.Clear();
         _v.Clear();
         _regressorDelay.Clear();
-        foreach (var fir in new[] { _sHatX, _sHatY, _sHatTonal, _sHatLong }) fir.Clear();
-        Array.Clear(_played);
-        Array.Clear(_rawTonal);
-        Array.Clear(_rawLong);
-        _slot = 0;
+        _secondary.Clear();
         _blockFill = 0;
-        NoiseEnergy = ResidualEnergy = 0;
-        _noisePowerShort = _residualPowerShort = 0;
-        _harmRun = 0;
+        _meter.Reset();
         _warmup = 0;
     }
 }
