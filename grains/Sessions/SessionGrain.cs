@@ -15,7 +15,7 @@ namespace AncOrleans.Grains.Sessions;
 /// publishes per-frame features for the classifier and emergency grains.
 /// </summary>
 internal sealed class SessionGrain(
-    [PersistentState("session", "sessions")] IPersistentState<SessionCheckpoint> checkpoint,
+    [PersistentState("session", StorageNames.Sessions)] IPersistentState<SessionCheckpoint> checkpoint,
     IOptions<SessionGrainOptions> options,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain
 {
