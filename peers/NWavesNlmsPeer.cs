@@ -33,6 +33,9 @@ namespace AncOrleans.Peers;
 /// </summary>
 public sealed class NWavesNlmsPeer : ICleanCanceller
 {
+    /// <summary>The name reports, <c>anc eval --peer</c> and the benchmarks use.</summary>
+    public const string PeerName = "nwaves-nlms";
+
     /// <summary>Sweep-chosen NWaves step (effective NLMS step μ/2 = 1).</summary>
     public const float DefaultMu = 2f;
 
@@ -67,7 +70,7 @@ public sealed class NWavesNlmsPeer : ICleanCanceller
         _filter = new NlmsFilter(filterLength, mu, eps);
     }
 
-    public string Name => "nwaves-nlms";
+    public string Name => PeerName;
 
     public int BlockSize { get; }
 

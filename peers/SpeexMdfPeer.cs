@@ -18,6 +18,12 @@ namespace AncOrleans.Peers;
 /// </summary>
 public sealed unsafe class SpeexMdfPeer : ICleanCanceller
 {
+    /// <summary>The name reports, <c>anc eval --peer</c> and the benchmarks use.</summary>
+    public const string PeerName = "speexdsp-mdf";
+
+    /// <summary>Why the peer is skipped where libspeexdsp cannot be loaded, and how to install it (one line).</summary>
+    public const string MissingLibrary = "libspeexdsp not found (apt-get install libspeexdsp1)";
+
     private const float Scale = 32767f;
     private const float InverseScale = 1f / 32767f;
 
@@ -56,7 +62,7 @@ public sealed unsafe class SpeexMdfPeer : ICleanCanceller
     /// <summary>Why libspeexdsp could not be loaded, or <c>null</c> if it is available.</summary>
     public static string? LoadError => SpeexNative.LoadError;
 
-    public string Name => "speexdsp-mdf";
+    public string Name => PeerName;
 
     public int BlockSize { get; }
 
