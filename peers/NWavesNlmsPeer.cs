@@ -89,10 +89,10 @@ public sealed class NWavesNlmsPeer : ICleanCanceller
                 $"Expected blocks of {BlockSize} samples, got reference={reference.Length}, primary={primary.Length}, residual={residual.Length}.");
         }
 
-        for (int i = 0; i < reference.Length; i++)
+        for (var i = 0; i < reference.Length; i++)
         {
-            float d = primary[i];
-            float y = _filter.Process(reference[i], d); // filter output ŷ(n); NWaves adapts with d − ŷ
+            var d = primary[i];
+            var y = _filter.Process(reference[i], d); // filter output ŷ(n); NWaves adapts with d − ŷ
             residual[i] = d - y;
         }
     }

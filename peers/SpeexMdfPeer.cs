@@ -47,7 +47,7 @@ public sealed unsafe class SpeexMdfPeer : ICleanCanceller
         _out = new short[frameSize];
         _state = SpeexNative.EchoStateInit(frameSize, tailLength);
 
-        int rate = sampleRate;
+        var rate = sampleRate;
         if (SpeexNative.EchoCtl(_state, SpeexNative.SpeexEchoSetSamplingRate, &rate) != 0)
         {
             _state.Dispose();
@@ -79,7 +79,7 @@ public sealed unsafe class SpeexMdfPeer : ICleanCanceller
     public void Process(ReadOnlySpan<float> reference, ReadOnlySpan<float> primary, Span<float> residual)
     {
         ObjectDisposedException.ThrowIf(_state.IsClosed, this);
-        int n = BlockSize;
+        var n = BlockSize;
         if (reference.Length != n || primary.Length != n || residual.Length != n)
         {
             throw new ArgumentException(
@@ -96,7 +96,7 @@ public sealed unsafe class SpeexMdfPeer : ICleanCanceller
             SpeexNative.EchoCancellation(_state, rec, play, output);
         }
 
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
             residual[i] = _out[i] * InverseScale;
         }
@@ -106,9 +106,9 @@ public sealed unsafe class SpeexMdfPeer : ICleanCanceller
 
     private static void ToPcm16(ReadOnlySpan<float> source, Span<short> destination)
     {
-        for (int i = 0; i < source.Length; i++)
+        for (var i = 0; i < source.Length; i++)
         {
-            float s = MathF.Round(source[i] * Scale);
+            var s = MathF.Round(source[i] * Scale);
             destination[i] = s >= 32767f ? short.MaxValue
                 : s <= -32768f ? short.MinValue
                 : float.IsNaN(s) ? (short)0
