@@ -1,3 +1,4 @@
+using AncOrleans.Peers;
 using BenchmarkDotNet.Attributes;
 
 namespace AncOrleans.Bench;
@@ -38,7 +39,7 @@ public class OursBenchmarks : StreamBenchmarkBase
 /// <summary>Peers: NWaves NLMS and SpeexDSP MDF (frame 480, tail 512), clean mode, blocks of their BlockSize.</summary>
 public class PeerBenchmarks : StreamBenchmarkBase
 {
-    [Params("nwaves-nlms", "speexdsp-mdf")]
+    [Params(NWavesNlmsPeer.PeerName, SpeexMdfPeer.PeerName)]
     public override string Name { get; set; } = "";
 }
 

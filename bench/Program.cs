@@ -11,6 +11,7 @@
 using System.Globalization;
 using System.Text;
 using AncOrleans.Bench;
+using AncOrleans.Peers;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
@@ -40,6 +41,9 @@ if (unknown.Count > 0)
     Console.Error.WriteLine($"Unknown benchmark(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", StreamWorkload.Names)}.");
     return 2;
 }
+// A peer whose native library is missing is skipped with one line on stderr; the other benchmarks run.
+only = PeerAvailability.OnThisMachine.Runnable(only, name => StreamWorkload.PeerNames.Contains(name) ? name : null, Console.Error, "bench");
+if (only.Count == 0) return 1;
 
 var results = new List<(string Name, double Ms)>();
 var failures = new List<string>();

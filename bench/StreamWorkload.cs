@@ -22,11 +22,11 @@ internal abstract class StreamWorkload : IDisposable
     public const int Seed = 1;
 
     /// <summary>Benchmark names in report order: ours (antinoise mode), then the peers (clean mode).</summary>
-    public static readonly IReadOnlyList<string> Names = ["nlms", "rls", "hybrid", "nwaves-nlms", "speexdsp-mdf", "classifier"];
+    public static readonly IReadOnlyList<string> Names = ["nlms", "rls", "hybrid", NWavesNlmsPeer.PeerName, SpeexMdfPeer.PeerName, "classifier"];
 
     public static readonly IReadOnlyList<string> OurNames = ["nlms", "rls", "hybrid"];
 
-    public static readonly IReadOnlyList<string> PeerNames = ["nwaves-nlms", "speexdsp-mdf"];
+    public static readonly IReadOnlyList<string> PeerNames = [NWavesNlmsPeer.PeerName, SpeexMdfPeer.PeerName];
 
     private static AcousticScene? _scene;
 
@@ -55,8 +55,8 @@ internal abstract class StreamWorkload : IDisposable
         "nlms" => new OursWorkload(name, AdaptiveAlgorithm.Nlms),
         "rls" => new OursWorkload(name, AdaptiveAlgorithm.Rls),
         "hybrid" => new OursWorkload(name, AdaptiveAlgorithm.Hybrid),
-        "nwaves-nlms" => new PeerWorkload(name, new NWavesNlmsPeer(FilterLength, blockSize: FrameSamples)),
-        "speexdsp-mdf" => new PeerWorkload(name, CreateSpeex()),
+        NWavesNlmsPeer.PeerName => new PeerWorkload(name, new NWavesNlmsPeer(FilterLength, blockSize: FrameSamples)),
+        SpeexMdfPeer.PeerName => new PeerWorkload(name, CreateSpeex()),
         "classifier" => new ClassifierWorkload(name),
         _ => throw new ArgumentException($"Unknown benchmark '{name}'. Known: {string.Join(", ", Names)}."),
     };

@@ -12,13 +12,13 @@ public static class GatewayHosting
     public static WebApplicationBuilder AddAncGateway(this WebApplicationBuilder builder)
     {
         builder.UseOrleans(silo => silo.UseAncClustering(builder.Configuration).AddAncGrains(builder.Configuration));
-        builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section));
+        builder.Services.AddValidatedOptions<GatewayOptions, GatewayOptionsValidator>(builder.Configuration.GetSection(GatewayOptions.Section));
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddHttpClient<AlertWebhook>();
         builder.Services.AddSingleton<GatewayWarmup>();
         builder.Services.AddHostedService(services => services.GetRequiredService<GatewayWarmup>());
-        builder.Services.AddOptions<MqttOptions>().Bind(builder.Configuration.GetSection(MqttOptions.Section));
+        builder.Services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(builder.Configuration.GetSection(MqttOptions.Section));
         builder.Services.AddHostedService<EmbeddedBroker>();
         builder.Services.AddSingleton<MqttBridge>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttBridge>());

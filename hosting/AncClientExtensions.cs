@@ -1,3 +1,4 @@
+using Amazon.DynamoDBv2;
 using AncOrleans.Aws.DynamoDb;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,22 +15,23 @@ public static class AncClientExtensions
 {
     /// <summary>
     /// Finds the cluster's gateways in the DynamoDB membership table the silos use (<c>Clustering:Provider=dynamodb</c>):
-    /// the same <c>Orleans:ClusterId</c>, <c>Orleans:ServiceId</c> and <c>DynamoDB</c> section as the silos.
+    /// the same <c>Orleans:ClusterId</c>, <c>Orleans:ServiceId</c> and <c>DynamoDB</c> section as the silos, validated
+    /// when the client's host starts.
     /// </summary>
     public static IClientBuilder UseAncDynamoDbClustering(this IClientBuilder client, IConfiguration configuration)
     {
-        var section = configuration.GetSection("Orleans");
-        var clusterId = section.GetValue("ClusterId", "anc-local")!;
-        client.Configure<ClusterOptions>(o =>
+        client.Services.AddValidatedOptions<OrleansOptions, OrleansOptionsValidator>(configuration.GetSection(OrleansOptions.Section));
+        client.Services.AddOptions<ClusterOptions>().Configure<IOptions<OrleansOptions>>((cluster, options) =>
         {
-            o.ClusterId = clusterId;
-            o.ServiceId = section.GetValue("ServiceId", "anc-orleans")!;
+            cluster.ClusterId = options.Value.ClusterId;
+            cluster.ServiceId = options.Value.ServiceId;
         });
-        client.Services.AddOptions<DynamoDbOptions>().Bind(configuration.GetSection(DynamoDbOptions.Section));
+        client.Services.AddAncDynamoDb(configuration);
         client.Services.AddSingleton<IGatewayListProvider>(services =>
         {
-            var options = services.GetRequiredService<IOptions<DynamoDbOptions>>().Value;
-            var table = new DynamoDbMembershipTable(clusterId, options, DynamoDbClientFactory.Create(options), services.GetRequiredService<Serializer>());
+            var table = new DynamoDbMembershipTable(services.GetRequiredService<IOptions<OrleansOptions>>().Value.ClusterId,
+                services.GetRequiredService<IOptions<DynamoDbOptions>>().Value, services.GetRequiredService<IAmazonDynamoDB>(),
+                services.GetRequiredService<Serializer>());
             return new DynamoDbGatewayListProvider(table, services.GetRequiredService<IOptions<GatewayOptions>>(),
                 services.GetRequiredService<ILogger<DynamoDbGatewayListProvider>>());
         });

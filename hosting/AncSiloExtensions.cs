@@ -1,52 +1,55 @@
 using System.Net;
-using AncOrleans.Grains.Classification;
-using AncOrleans.Grains.Sessions;
+using Amazon.DynamoDBv2;
 using AncOrleans.Aws.DynamoDb;
 using AncOrleans.Aws.SageMaker;
-using Orleans.Runtime.Hosting;
+using AncOrleans.Grains;
+using AncOrleans.Grains.Classification;
+using AncOrleans.Grains.Sessions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Providers;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
 
 namespace AncOrleans.Hosting;
 
-/// <summary>The silo configuration shared by the worker silo, the gateway silo and the test cluster.</summary>
+/// <summary>
+/// The silo configuration shared by the worker silo, the gateway silo and the test cluster. Every section it reads is
+/// validated when the host starts (an <c>IValidateOptions</c> per options type), naming the key at fault.
+/// </summary>
 public static class AncSiloExtensions
 {
-    public const string StreamProvider = "AncStreams";
-
-    /// <summary>Defaults for a worker silo started beside a local gateway.</summary>
-    public static readonly Dictionary<string, string?> WorkerDefaults = new()
-    {
-        ["Orleans:SiloPort"] = "11112",
-        ["Orleans:GatewayPort"] = "30001",
-        ["Orleans:PrimarySiloPort"] = "11111",
-    };
+    /// <summary>The stream provider the silo registers; the sessions publish their features on it by default.</summary>
+    public const string StreamProvider = SessionGrainOptions.DefaultStreamProvider;
 
     /// <summary>Grain storage, streams and session options (providers chosen by configuration).</summary>
     public static ISiloBuilder AddAncGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
-        silo.Services.AddOptions<SessionGrainOptions>().Bind(configuration.GetSection(SessionGrainOptions.Section));
+        silo.Services.AddValidatedOptions<SessionGrainOptions, SessionGrainOptionsValidator>(configuration.GetSection(SessionGrainOptions.Section));
         // Classifier:Backend = embedded (default) | sagemaker (falls back to embedded on failure)
-        silo.Services.AddOptions<ClassifierOptions>().Bind(configuration.GetSection(ClassifierOptions.Section));
-        silo.Services.AddKeyedSingleton<INoiseClassifierBackend, EmbeddedClassifierBackend>("embedded");
+        silo.Services.AddValidatedOptions<ClassifierOptions, ClassifierOptionsValidator>(configuration.GetSection(ClassifierOptions.Section));
+        silo.Services.AddKeyedSingleton<INoiseClassifierBackend, EmbeddedClassifierBackend>(SageMakerClassifierOptions.EmbeddedBackend);
         silo.Services.AddAncClassifierBackend(configuration);
         // Orleans' default placement (resource-optimised) prefers the calling silo within LocalSiloPreferenceMargin
         // (5 %): sessions a gateway starts stay on its silo. Placement:LocalSiloPreferenceMargin=0 spreads them.
-        silo.Services.AddOptions<ResourceOptimizedPlacementOptions>().Bind(configuration.GetSection("Placement"));
-        // Persistence:Provider = memory (default) | dynamodb
-        if (string.Equals(configuration["Persistence:Provider"], "dynamodb", StringComparison.OrdinalIgnoreCase))
+        silo.Services.AddValidatedOptions<ResourceOptimizedPlacementOptions, PlacementOptionsValidator>(configuration.GetSection(PlacementOptionsValidator.Section));
+        // Persistence:Provider = memory (default) | dynamodb; any other value stops the host at start.
+        silo.Services.AddValidatedOptions<PersistenceOptions, PersistenceOptionsValidator>(configuration.GetSection(PersistenceOptions.Section));
+        var persistence = configuration.GetSection(PersistenceOptions.Section).Get<PersistenceOptions>() ?? new PersistenceOptions();
+        string[] stores = [StorageNames.Sessions, ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME];
+        if (persistence.UsesDynamoDb)
         {
-            var options = configuration.GetSection(DynamoDbOptions.Section).Get<DynamoDbOptions>() ?? new DynamoDbOptions();
-            var client = DynamoDbClientFactory.Create(options);
-            foreach (var store in new[] { "sessions", "PubSubStore" })
-                silo.Services.AddGrainStorage(store, (services, name) =>
-                    new DynamoDbGrainStorage(name, options, client, services.GetRequiredService<Orleans.Serialization.Serializer>()));
+            silo.Services.AddAncDynamoDb(configuration);
+            foreach (var store in stores)
+                silo.Services.AddGrainStorage(store, (services, name) => new DynamoDbGrainStorage(name,
+                    services.GetRequiredService<IOptions<DynamoDbOptions>>().Value, services.GetRequiredService<IAmazonDynamoDB>(),
+                    services.GetRequiredService<Serializer>()));
         }
         else
         {
-            silo.AddMemoryGrainStorage("sessions");
-            silo.AddMemoryGrainStorage("PubSubStore");
+            foreach (var store in stores) silo.AddMemoryGrainStorage(store);
         }
         // Features feed the emergency detector: poll the memory queues every 20 ms instead of the default 100 ms,
         // so the stream adds at most ~20 ms to an alert's latency (the detector needs ≥ 1 s of audio anyway).
@@ -60,42 +63,58 @@ public static class AncSiloExtensions
     /// joining an existing one, <c>Orleans:PrimarySiloPort</c>; or the DynamoDB membership table
     /// (<c>Clustering:Provider=dynamodb</c>). Failure detection (Orleans' <see cref="ClusterMembershipOptions"/>:
     /// <c>ProbeTimeout</c>, <c>NumMissedProbesLimit</c>, <c>NumVotesForDeathDeclaration</c>, …) comes from
-    /// <c>Clustering:Membership</c>; docs/reliability.md has the values we measured.
+    /// <c>Clustering:Membership</c>; docs/reliability.md has the values we measured. Orleans' endpoint and cluster
+    /// options are derived from the validated <see cref="OrleansOptions"/>, so a bad port or id is reported with its
+    /// key before Orleans checks them.
     /// </summary>
     public static ISiloBuilder UseAncClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
-        silo.Services.AddOptions<ClusterMembershipOptions>().Bind(configuration.GetSection("Clustering:Membership"));
-        var section = configuration.GetSection("Orleans");
-        // Orleans:GrainDirectory = distributed: Orleans' experimental strongly consistent directory. With the default
-        // one, grains whose directory entry lived on a dead silo can be re-activated elsewhere while still active.
-        if (string.Equals(section["GrainDirectory"], "distributed", StringComparison.OrdinalIgnoreCase))
+        silo.Services.AddValidatedOptions<ClusterMembershipOptions, MembershipOptionsValidator>(configuration.GetSection(MembershipOptionsValidator.Section));
+        silo.Services.AddValidatedOptions<OrleansOptions, OrleansOptionsValidator>(configuration.GetSection(OrleansOptions.Section));
+        silo.Services.AddValidatedOptions<ClusteringOptions, ClusteringOptionsValidator>(configuration.GetSection(ClusteringOptions.Section));
+        var orleans = configuration.GetSection(OrleansOptions.Section).Get<OrleansOptions>() ?? new OrleansOptions();
+        var clustering = configuration.GetSection(ClusteringOptions.Section).Get<ClusteringOptions>() ?? new ClusteringOptions();
+        if (orleans.UsesDistributedGrainDirectory)
         {
 #pragma warning disable ORLEANSEXP003 // experimental in Orleans 10
             silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
         }
-        var siloPort = section.GetValue("SiloPort", 11111);
-        var gatewayPort = section.GetValue("GatewayPort", 30000);
-        // Clustering:Provider = localhost (default) | dynamodb
-        if (string.Equals(configuration["Clustering:Provider"], "dynamodb", StringComparison.OrdinalIgnoreCase))
+        silo.Services.AddOptions<ClusterOptions>().Configure<IOptions<OrleansOptions>>((cluster, options) =>
         {
-            var clusterId = section.GetValue("ClusterId", "anc-local")!;
-            var options = configuration.GetSection(DynamoDbOptions.Section).Get<DynamoDbOptions>() ?? new DynamoDbOptions();
-            var advertised = IPAddress.Parse(section.GetValue("AdvertisedIPAddress", "127.0.0.1")!);
-            silo.Configure<ClusterOptions>(o =>
+            cluster.ClusterId = options.Value.ClusterId;
+            cluster.ServiceId = options.Value.ServiceId;
+        });
+        // Clustering:Provider = localhost (default) | dynamodb; any other value stops the host at start.
+        if (clustering.UsesDynamoDb)
+        {
+            silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<OrleansOptions>>((endpoints, options) =>
             {
-                o.ClusterId = clusterId;
-                o.ServiceId = section.GetValue("ServiceId", "anc-orleans")!;
+                var advertised = IPAddress.Parse(options.Value.AdvertisedIPAddress);
+                endpoints.AdvertisedIPAddress = advertised;
+                endpoints.SiloPort = options.Value.SiloPort;
+                endpoints.GatewayPort = options.Value.GatewayPort;
+                if (!IPAddress.IsLoopback(advertised))
+                {
+                    endpoints.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, options.Value.SiloPort);
+                    endpoints.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, options.Value.GatewayPort);
+                }
             });
-            silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
-            silo.Services.AddSingleton<IMembershipTable>(services => new DynamoDbMembershipTable(clusterId, options,
-                DynamoDbClientFactory.Create(options), services.GetRequiredService<Orleans.Serialization.Serializer>()));
+            silo.Services.AddAncDynamoDb(configuration);
+            silo.Services.AddSingleton<IMembershipTable>(services => new DynamoDbMembershipTable(
+                services.GetRequiredService<IOptions<OrleansOptions>>().Value.ClusterId, services.GetRequiredService<IOptions<DynamoDbOptions>>().Value,
+                services.GetRequiredService<IAmazonDynamoDB>(), services.GetRequiredService<Serializer>()));
             return silo;
         }
-        var primary = section.GetValue<int?>("PrimarySiloPort");
-        silo.UseLocalhostClustering(siloPort, gatewayPort,
-            primary is { } port ? new IPEndPoint(IPAddress.Loopback, port) : null,
-            section.GetValue("ServiceId", "anc-orleans")!, section.GetValue("ClusterId", "anc-local")!);
+        // Orleans' UseLocalhostClustering, with every value taken from the validated options.
+        silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<OrleansOptions>>((endpoints, options) =>
+        {
+            endpoints.AdvertisedIPAddress = IPAddress.Loopback;
+            endpoints.SiloPort = options.Value.SiloPort;
+            endpoints.GatewayPort = options.Value.GatewayPort;
+        });
+        silo.UseDevelopmentClustering(membership => membership.Configure<IOptions<OrleansOptions>>((development, options) =>
+            development.PrimarySiloEndpoint = options.Value.PrimarySiloEndpoint()));
         return silo;
     }
 }

@@ -33,6 +33,9 @@ namespace AncOrleans.Peers;
 /// </summary>
 public sealed class NWavesNlmsPeer : ICleanCanceller
 {
+    /// <summary>The name reports, <c>anc eval --peer</c> and the benchmarks use.</summary>
+    public const string PeerName = "nwaves-nlms";
+
     /// <summary>Sweep-chosen NWaves step (effective NLMS step μ/2 = 1).</summary>
     public const float DefaultMu = 2f;
 
@@ -67,7 +70,7 @@ public sealed class NWavesNlmsPeer : ICleanCanceller
         _filter = new NlmsFilter(filterLength, mu, eps);
     }
 
-    public string Name => "nwaves-nlms";
+    public string Name => PeerName;
 
     public int BlockSize { get; }
 
@@ -86,10 +89,10 @@ public sealed class NWavesNlmsPeer : ICleanCanceller
                 $"Expected blocks of {BlockSize} samples, got reference={reference.Length}, primary={primary.Length}, residual={residual.Length}.");
         }
 
-        for (int i = 0; i < reference.Length; i++)
+        for (var i = 0; i < reference.Length; i++)
         {
-            float d = primary[i];
-            float y = _filter.Process(reference[i], d); // filter output ŷ(n); NWaves adapts with d − ŷ
+            var d = primary[i];
+            var y = _filter.Process(reference[i], d); // filter output ŷ(n); NWaves adapts with d − ŷ
             residual[i] = d - y;
         }
     }

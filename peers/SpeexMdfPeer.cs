@@ -18,6 +18,12 @@ namespace AncOrleans.Peers;
 /// </summary>
 public sealed unsafe class SpeexMdfPeer : ICleanCanceller
 {
+    /// <summary>The name reports, <c>anc eval --peer</c> and the benchmarks use.</summary>
+    public const string PeerName = "speexdsp-mdf";
+
+    /// <summary>Why the peer is skipped where libspeexdsp cannot be loaded, and how to install it (one line).</summary>
+    public const string MissingLibrary = "libspeexdsp not found (apt-get install libspeexdsp1)";
+
     private const float Scale = 32767f;
     private const float InverseScale = 1f / 32767f;
 
@@ -41,7 +47,7 @@ public sealed unsafe class SpeexMdfPeer : ICleanCanceller
         _out = new short[frameSize];
         _state = SpeexNative.EchoStateInit(frameSize, tailLength);
 
-        int rate = sampleRate;
+        var rate = sampleRate;
         if (SpeexNative.EchoCtl(_state, SpeexNative.SpeexEchoSetSamplingRate, &rate) != 0)
         {
             _state.Dispose();
@@ -56,7 +62,7 @@ public sealed unsafe class SpeexMdfPeer : ICleanCanceller
     /// <summary>Why libspeexdsp could not be loaded, or <c>null</c> if it is available.</summary>
     public static string? LoadError => SpeexNative.LoadError;
 
-    public string Name => "speexdsp-mdf";
+    public string Name => PeerName;
 
     public int BlockSize { get; }
 
@@ -73,7 +79,7 @@ public sealed unsafe class SpeexMdfPeer : ICleanCanceller
     public void Process(ReadOnlySpan<float> reference, ReadOnlySpan<float> primary, Span<float> residual)
     {
         ObjectDisposedException.ThrowIf(_state.IsClosed, this);
-        int n = BlockSize;
+        var n = BlockSize;
         if (reference.Length != n || primary.Length != n || residual.Length != n)
         {
             throw new ArgumentException(
@@ -90,7 +96,7 @@ public sealed unsafe class SpeexMdfPeer : ICleanCanceller
             SpeexNative.EchoCancellation(_state, rec, play, output);
         }
 
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
             residual[i] = _out[i] * InverseScale;
         }
@@ -100,9 +106,9 @@ public sealed unsafe class SpeexMdfPeer : ICleanCanceller
 
     private static void ToPcm16(ReadOnlySpan<float> source, Span<short> destination)
     {
-        for (int i = 0; i < source.Length; i++)
+        for (var i = 0; i < source.Length; i++)
         {
-            float s = MathF.Round(source[i] * Scale);
+            var s = MathF.Round(source[i] * Scale);
             destination[i] = s >= 32767f ? short.MaxValue
                 : s <= -32768f ? short.MinValue
                 : float.IsNaN(s) ? (short)0

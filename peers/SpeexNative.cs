@@ -77,7 +77,7 @@ internal static unsafe class SpeexNative
     public static SpeexEchoStateHandle EchoStateInit(int frameSize, int filterLength)
     {
         EnsureLoaded();
-        nint state = _stateInit(frameSize, filterLength);
+        var state = _stateInit(frameSize, filterLength);
         if (state == 0)
         {
             throw new InvalidOperationException(
@@ -94,7 +94,7 @@ internal static unsafe class SpeexNative
     /// </summary>
     public static void EchoCancellation(SpeexEchoStateHandle state, short* rec, short* play, short* output)
     {
-        bool added = false;
+        var added = false;
         try
         {
             state.DangerousAddRef(ref added);
@@ -112,7 +112,7 @@ internal static unsafe class SpeexNative
     /// <summary><c>speex_echo_ctl(st, request, ptr)</c>; returns 0 on success, −1 for an unknown request.</summary>
     public static int EchoCtl(SpeexEchoStateHandle state, int request, void* ptr)
     {
-        bool added = false;
+        var added = false;
         try
         {
             state.DangerousAddRef(ref added);
@@ -132,7 +132,7 @@ internal static unsafe class SpeexNative
 
     private static void EnsureLoaded()
     {
-        if (!TryLoad(out string? error))
+        if (!TryLoad(out var error))
         {
             throw new DllNotFoundException(error);
         }
@@ -141,7 +141,7 @@ internal static unsafe class SpeexNative
     private static void Load()
     {
         var failures = new List<string>();
-        foreach (string name in LibraryNames)
+        foreach (var name in LibraryNames)
         {
             nint handle;
             try
@@ -156,10 +156,10 @@ internal static unsafe class SpeexNative
                 continue;
             }
 
-            if (NativeLibrary.TryGetExport(handle, "speex_echo_state_init", out nint init)
-                && NativeLibrary.TryGetExport(handle, "speex_echo_state_destroy", out nint destroy)
-                && NativeLibrary.TryGetExport(handle, "speex_echo_cancellation", out nint cancel)
-                && NativeLibrary.TryGetExport(handle, "speex_echo_ctl", out nint ctl))
+            if (NativeLibrary.TryGetExport(handle, "speex_echo_state_init", out var init)
+                && NativeLibrary.TryGetExport(handle, "speex_echo_state_destroy", out var destroy)
+                && NativeLibrary.TryGetExport(handle, "speex_echo_cancellation", out var cancel)
+                && NativeLibrary.TryGetExport(handle, "speex_echo_ctl", out var ctl))
             {
                 _stateInit = (delegate* unmanaged<int, int, nint>)init;
                 _stateDestroy = (delegate* unmanaged<nint, void>)destroy;

@@ -193,7 +193,7 @@ public static class NoiseLibrary
             case "phone_ring":
                 {
                     signal = new float[n];
-                    double f1 = U(400, 1000);
+                    var f1 = U(400, 1000);
                     Beeps(signal, rate, [f1, f1 * U(1.08, 1.25)], 2.0, 0, 1, 4 + U(0, 2), U(0, 1));
                     Modulate(signal, rate, 20, 0.8);
                     break;

@@ -20,7 +20,7 @@ public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, I
 {
     public const int ChunkBytes = 350 * 1024;
     private const string Key = "Id", ETag = "ETag", Data = "Data", Chunks = "Chunks", Expires = "ExpiresAt";
-    private readonly string _table = options.TablePrefix + "grain-state";
+    private readonly string _table = options.GrainStateTable;
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe($"DynamoDbGrainStorage-{name}", ServiceLifecycleStage.ApplicationServices, InitialiseAsync);

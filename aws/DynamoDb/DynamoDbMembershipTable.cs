@@ -18,7 +18,7 @@ public sealed class DynamoDbMembershipTable(string clusterId, DynamoDbOptions op
 {
     private const string Cluster = "ClusterId", Row = "Row", VersionRow = "#version";
     private const string Version = "Version", ETag = "ETag", Entry = "Entry", Status = "Status", Alive = "IAmAlive";
-    private readonly string _table = options.TablePrefix + "membership";
+    private readonly string _table = options.MembershipTable;
 
     public string TableName => _table;
 

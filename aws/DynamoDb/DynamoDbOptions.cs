@@ -18,4 +18,10 @@ public sealed class DynamoDbOptions
 
     /// <summary>Grain state items expire this long after their last write (DynamoDB TTL); null keeps them.</summary>
     public TimeSpan? StateTimeToLive { get; set; }
+
+    /// <summary>The grain storage's table.</summary>
+    public string GrainStateTable => TablePrefix + "grain-state";
+
+    /// <summary>The membership table (silos and, for clients, gateways).</summary>
+    public string MembershipTable => TablePrefix + "membership";
 }

@@ -144,7 +144,7 @@ public sealed class SageMakerClassifierBackend : INoiseClassifierBackend
     /// </summary>
     private static string? AwsErrorCode(HttpResponseMessage response, byte[] content)
     {
-        string? raw = response.Headers.TryGetValues("X-Amzn-ErrorType", out var values) ? values.FirstOrDefault() : null;
+        var raw = response.Headers.TryGetValues("X-Amzn-ErrorType", out var values) ? values.FirstOrDefault() : null;
         if (raw is null)
         {
             try

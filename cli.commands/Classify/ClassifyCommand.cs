@@ -59,7 +59,7 @@ public static class ClassifyCommand
         var second = wav.SampleRate;
         for (var start = 0; start < samples.Length; start += second)
         {
-            string? seen = detector.Active;
+            var seen = detector.Active;
             void OnDetected(string kind, double _) => seen ??= kind;
             detector.Detected += OnDetected;
             var piece = samples.AsSpan(start, Math.Min(second, samples.Length - start));

@@ -4,6 +4,7 @@ using System.Text.Json;
 using AncOrleans.Dsp;
 using AncOrleans.Acoustics.Scenes;
 using AncOrleans.Acoustics.Evaluation;
+using AncOrleans.Peers;
 
 namespace AncOrleans.Cli.Eval;
 
@@ -12,7 +13,10 @@ public static class EvalCommand
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    public static Command Create()
+    public static Command Create() => Create(PeerAvailability.OnThisMachine);
+
+    /// <summary>The command, with the peers' availability given (a test makes a peer unavailable).</summary>
+    internal static Command Create(PeerAvailability peers)
     {
         var scenario = new Option<string?>("--scenario") { Description = $"One scenario: {string.Join(", ", Scenarios.Names)}" };
         var delay = new Option<double?>("--delay-ms") { Description = "Loop delay D in ms (default: 10, 20 and 40 for antinoise, 0 for clean)" };
@@ -42,7 +46,7 @@ public static class EvalCommand
                 parse.GetValue(output), parse.GetValue(reference), parse.GetValue(error), parse.GetValue(curve), parse.GetValue(set) ?? []);
             try
             {
-                return Execute(options);
+                return Execute(options, peers);
             }
             catch (ArgumentException e)
             {
@@ -61,11 +65,13 @@ public static class EvalCommand
     private sealed record EvalOptions(string? Scenario, double? DelayMs, string? Algorithm, string? Mode, string? Peer, int SampleRate,
         int FilterLength, double Seconds, int Seed, bool Json, DirectoryInfo? Out, FileInfo? Reference, FileInfo? Error, bool Curve, string[] Set);
 
-    private static int Execute(EvalOptions o)
+    private static int Execute(EvalOptions o, PeerAvailability peers)
     {
         if (o.SampleRate is not (16_000 or 48_000)) throw new ArgumentException("--sample-rate must be 16000 or 48000.");
         if (o.Seconds is < 1 or > 600) throw new ArgumentException("--seconds must be 1–600.");
-        var plan = Plan(o, out var recordings);
+        // A peer whose native library is missing is skipped with one line on stderr; ours always run.
+        var plan = peers.Runnable(Plan(o, out var recordings), c => c.Peer, Console.Error, "anc eval");
+        if (plan.Count == 0) return 1;
         var scenes = new ConcurrentDictionary<(string, int, double), Lazy<AcousticScene>>();
         AcousticScene SceneFor(EvalCase c) => recordings ?? scenes.GetOrAdd((c.Scenario, c.SampleRate, c.Scenario == "broadband-lead" ? c.DelayMs : 0),
             key => new Lazy<AcousticScene>(() => Scenarios.Create(key.Item1, key.Item2, o.Seconds, c.DelayMs, o.Seed))).Value;

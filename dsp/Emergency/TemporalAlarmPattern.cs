@@ -26,7 +26,7 @@ public sealed class TemporalAlarmPattern(double hopSeconds)
 
     public bool IsCoAlarm(ToneHistory history, double loudestDb)
     {
-        int pulses = 0;
+        var pulses = 0;
         double? start = null;
         double last = 0;
         for (var i = 0; i < history.Count; i++)

@@ -15,12 +15,12 @@ public sealed class EmbeddedBroker(IOptions<MqttOptions> options, ILogger<Embedd
         var factory = new MqttServerFactory();
         var serverOptions = factory.CreateServerOptionsBuilder()
             .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(System.Net.IPAddress.Loopback)
+            .WithDefaultEndpointBoundIPAddress(MqttOptions.EmbeddedBrokerAddress)
             .WithDefaultEndpointPort(settings.EmbeddedBrokerPort)
             .Build();
         _server = factory.CreateMqttServer(serverOptions);
         await _server.StartAsync();
-        logger.LogInformation("Embedded MQTT broker on 127.0.0.1:{Port}", settings.EmbeddedBrokerPort);
+        logger.LogInformation("Embedded MQTT broker on {Address}:{Port}", MqttOptions.EmbeddedBrokerAddress, settings.EmbeddedBrokerPort);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -37,7 +37,8 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
         _stopping = stoppingToken;
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
-        var builder = new MqttClientOptionsBuilder().WithTcpServer(settings.Host, settings.Port).WithClientId(settings.ClientId).WithCleanSession();
+        var broker = settings.BridgeEndpoint();
+        var builder = new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId(settings.ClientId).WithCleanSession();
         if (settings.UseTls)
             builder = builder.WithTlsOptions(tls =>
             {
@@ -55,13 +56,13 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
                     await _client.ConnectAsync(options, stoppingToken);
                     await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
                         .WithTopicFilter("anc/+/audio").WithTopicFilter("anc/+/control").WithTopicFilter("anc/+/shadow/update").Build(), stoppingToken);
-                    logger.LogInformation("MQTT bridge connected to {Host}:{Port}", settings.Host, settings.Port);
+                    logger.LogInformation("MQTT bridge connected to {Host}:{Port}", broker.Host, broker.Port);
                     _connected.TrySetResult();
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning("MQTT bridge cannot reach {Host}:{Port}: {Reason}; retrying", settings.Host, settings.Port, e.Message);
+                logger.LogWarning("MQTT bridge cannot reach {Host}:{Port}: {Reason}; retrying", broker.Host, broker.Port, e.Message);
             }
             await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }

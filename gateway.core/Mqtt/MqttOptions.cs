@@ -1,32 +1,48 @@
+using System.Net;
+
 namespace AncOrleans.Gateway.Mqtt;
 
 /// <summary>
 /// Section <c>Mqtt</c>. By default the gateway runs its own broker (MQTTnet) on 1883 and bridges it; in
-/// production point <c>Host</c>/<c>Port</c> at Mosquitto or AWS IoT Core (TLS with a client certificate).
+/// production set <c>EmbeddedBroker=false</c> and point <c>Host</c>/<c>Port</c> at Mosquitto or AWS IoT Core (TLS
+/// with a client certificate).
 /// </summary>
 public sealed class MqttOptions
 {
     public const string Section = "Mqtt";
+    public const int DefaultPort = 1883;
+
+    /// <summary>The embedded broker listens on loopback only; the bridge finds it there.</summary>
+    public static readonly IPAddress EmbeddedBrokerAddress = IPAddress.Loopback;
 
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Run an MQTT broker inside the gateway (the local default).</summary>
+    /// <summary>Run an MQTT broker inside the gateway (the local default); the bridge then connects to it, not to Host/Port.</summary>
     public bool EmbeddedBroker { get; set; } = true;
 
-    public int EmbeddedBrokerPort { get; set; } = 1883;
+    public int EmbeddedBrokerPort { get; set; } = DefaultPort;
 
-    /// <summary>The broker the bridge connects to.</summary>
+    /// <summary>The external broker the bridge connects to (ignored with <see cref="EmbeddedBroker"/>).</summary>
     public string Host { get; set; } = "localhost";
 
-    public int Port { get; set; } = 1883;
+    /// <summary>The external broker's port (ignored with <see cref="EmbeddedBroker"/>).</summary>
+    public int Port { get; set; } = DefaultPort;
 
     public string ClientId { get; set; } = $"anc-gateway-{Environment.MachineName}-{Environment.ProcessId}";
 
-    /// <summary>TLS (AWS IoT Core: port 8883 and a client certificate).</summary>
+    /// <summary>TLS to the external broker (AWS IoT Core: port 8883 and a client certificate).</summary>
     public bool UseTls { get; set; }
 
     /// <summary>PKCS#12 client certificate for TLS client authentication (AWS IoT Core).</summary>
     public string? ClientCertificatePath { get; set; }
 
     public string? ClientCertificatePassword { get; set; }
+
+    /// <summary>
+    /// The broker the bridge connects to: with <see cref="EmbeddedBroker"/>, the embedded broker itself
+    /// (<see cref="EmbeddedBrokerAddress"/>:<see cref="EmbeddedBrokerPort"/>) whatever Host and Port say; otherwise
+    /// <see cref="Host"/>:<see cref="Port"/>.
+    /// </summary>
+    public DnsEndPoint BridgeEndpoint() =>
+        EmbeddedBroker ? new DnsEndPoint(EmbeddedBrokerAddress.ToString(), EmbeddedBrokerPort) : new DnsEndPoint(Host, Port);
 }

@@ -3,7 +3,7 @@ using AncOrleans.Abstractions;
 namespace AncOrleans.Grains.Devices;
 
 /// <summary>Keeps a device's shadow, persisted like the session checkpoints.</summary>
-internal sealed class DeviceGrain([PersistentState("shadow", "sessions")] IPersistentState<DeviceShadow> shadow) : Grain, IDeviceGrain
+internal sealed class DeviceGrain([PersistentState("shadow", StorageNames.Sessions)] IPersistentState<DeviceShadow> shadow) : Grain, IDeviceGrain
 {
     private DeviceShadow Current => shadow.RecordExists ? shadow.State : new DeviceShadow("{}", "{}", 0);
 

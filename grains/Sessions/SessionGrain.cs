@@ -11,7 +11,7 @@ namespace AncOrleans.Grains.Sessions;
 /// per frame) and publishes each frame's features for the classifier and emergency grains, off the reply path.
 /// </summary>
 internal sealed class SessionGrain(
-    [PersistentState("session", "sessions")] IPersistentState<SessionCheckpoint> checkpoint,
+    [PersistentState("session", StorageNames.Sessions)] IPersistentState<SessionCheckpoint> checkpoint,
     IOptions<SessionGrainOptions> options,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain
 {

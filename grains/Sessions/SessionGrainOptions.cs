@@ -5,6 +5,9 @@ public sealed class SessionGrainOptions
 {
     public const string Section = "Session";
 
+    /// <summary>The stream provider the silo registers (<c>AncSiloExtensions.StreamProvider</c> is this).</summary>
+    public const string DefaultStreamProvider = "AncStreams";
+
     /// <summary>Seconds between checkpoints of config + coefficients (also written on deactivation).</summary>
     public double CheckpointSeconds { get; set; } = 5;
 
@@ -14,6 +17,6 @@ public sealed class SessionGrainOptions
     /// <summary>Largest accepted |sample| for float32 frames (full scale is 1.0).</summary>
     public float MaxAbsSample { get; set; } = 4f;
 
-    /// <summary>Stream provider for per-frame features; empty disables publishing.</summary>
-    public string StreamProvider { get; set; } = "AncStreams";
+    /// <summary>Stream provider for per-frame features: <see cref="DefaultStreamProvider"/>, or empty to disable publishing.</summary>
+    public string StreamProvider { get; set; } = DefaultStreamProvider;
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using AncOrleans.Gateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,11 +18,11 @@ public class GatewayFixture : IAsyncLifetime
 
     public string ClusterId { get; } = $"gw-test-{Guid.NewGuid():N}";
 
-    /// <summary>Configuration for the MQTT side; by default the embedded broker on a free port.</summary>
+    /// <summary>Configuration for the MQTT side; by default the embedded broker on a free port (the bridge follows it).</summary>
     protected virtual string[] MqttArguments()
     {
         MqttPort = FreePort();
-        return [$"--Mqtt:EmbeddedBrokerPort={MqttPort}", $"--Mqtt:Port={MqttPort}"];
+        return [$"--Mqtt:EmbeddedBrokerPort={MqttPort}"];
     }
 
     public async Task InitializeAsync()
@@ -52,12 +50,7 @@ public class GatewayFixture : IAsyncLifetime
         if (_app is not null) await _app.DisposeAsync();
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LoopbackPorts.Free();
 }
 
 /// <summary>Real-time tests live here: the collection runs alone, so other tests' CPU cannot make frames late.</summary>

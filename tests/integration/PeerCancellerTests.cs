@@ -36,7 +36,7 @@ public sealed class PeerCancellerTests
     {
         // Deliberately a failure, not a skip: the comparison is meaningless without the Speex peer.
         Assert.True(
-            SpeexMdfPeer.IsAvailable(out string? error),
+            SpeexMdfPeer.IsAvailable(out var error),
             $"libspeexdsp is required for the speexdsp-mdf peer but could not be loaded: {error}");
 
         using var peer = new SpeexMdfPeer(SampleRate);
@@ -48,7 +48,7 @@ public sealed class PeerCancellerTests
     public void SpeexMdf_ProcessDoesNotAllocate()
     {
         Assert.True(
-            SpeexMdfPeer.IsAvailable(out string? error),
+            SpeexMdfPeer.IsAvailable(out var error),
             $"libspeexdsp is required for the speexdsp-mdf peer but could not be loaded: {error}");
 
         using var peer = new SpeexMdfPeer(SampleRate);
@@ -56,8 +56,8 @@ public sealed class PeerCancellerTests
         var residual = new float[peer.BlockSize];
         peer.Process(x.AsSpan(0, peer.BlockSize), d.AsSpan(0, peer.BlockSize), residual); // warm-up (JIT)
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int start = peer.BlockSize; start < x.Length; start += peer.BlockSize)
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var start = peer.BlockSize; start < x.Length; start += peer.BlockSize)
         {
             peer.Process(x.AsSpan(start, peer.BlockSize), d.AsSpan(start, peer.BlockSize), residual);
         }
@@ -68,7 +68,7 @@ public sealed class PeerCancellerTests
     [Fact]
     public void SpeexMdf_IsAvailable_ReportsErrorInsteadOfThrowing()
     {
-        bool available = SpeexMdfPeer.IsAvailable(out string? error);
+        var available = SpeexMdfPeer.IsAvailable(out var error);
         Assert.Equal(available, SpeexMdfPeer.IsAvailable());
         Assert.Equal(available, error is null);
         Assert.Equal(error, SpeexMdfPeer.LoadError);
@@ -82,28 +82,28 @@ public sealed class PeerCancellerTests
 
     private void AssertCancels(ICleanCanceller peer, NoiseKind kind)
     {
-        int block = peer.BlockSize;
-        int n = SampleRate * Seconds / block * block;
+        var block = peer.BlockSize;
+        var n = SampleRate * Seconds / block * block;
         var (x, d) = MakeSignals(kind, n);
         var residual = new float[n];
 
-        for (int start = 0; start < n; start += block)
+        for (var start = 0; start < n; start += block)
         {
             peer.Process(x.AsSpan(start, block), d.AsSpan(start, block), residual.AsSpan(start, block));
         }
 
-        int firstNonFinite = Array.FindIndex(residual, v => !float.IsFinite(v));
+        var firstNonFinite = Array.FindIndex(residual, v => !float.IsFinite(v));
         Assert.True(firstNonFinite < 0, $"{peer.Name}: residual is not finite at sample {firstNonFinite}.");
 
-        int tail = n - n / 4;
+        var tail = n - n / 4;
         double pd = 0, pe = 0;
-        for (int i = tail; i < n; i++)
+        for (var i = tail; i < n; i++)
         {
             pd += (double)d[i] * d[i];
             pe += (double)residual[i] * residual[i];
         }
 
-        double reductionDb = 10 * Math.Log10(pd / Math.Max(pe, double.Epsilon));
+        var reductionDb = 10 * Math.Log10(pd / Math.Max(pe, double.Epsilon));
         _output.WriteLine($"{peer.Name} ({kind}): steady-state reduction over last 25% = {reductionDb:F2} dB");
         Assert.True(
             reductionDb > RequiredReductionDb,
@@ -119,9 +119,9 @@ public sealed class PeerCancellerTests
         var rng = new Random(20240611);
         var x = new float[n];
         double b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0;
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
-            double w = Gaussian(rng);
+            var w = Gaussian(rng);
             if (kind == NoiseKind.Pink)
             {
                 b0 = (0.99886 * b0) + (w * 0.0555179);
@@ -130,7 +130,7 @@ public sealed class PeerCancellerTests
                 b3 = (0.86650 * b3) + (w * 0.3104856);
                 b4 = (0.55000 * b4) + (w * 0.5329522);
                 b5 = (-0.7616 * b5) - (w * 0.0168980);
-                double p = b0 + b1 + b2 + b3 + b4 + b5 + b6 + (w * 0.5362);
+                var p = b0 + b1 + b2 + b3 + b4 + b5 + b6 + (w * 0.5362);
                 b6 = w * 0.115926;
                 w = p;
             }
@@ -138,8 +138,8 @@ public sealed class PeerCancellerTests
             x[i] = (float)w;
         }
 
-        double rms = Math.Sqrt(x.Sum(v => (double)v * v) / n);
-        for (int i = 0; i < n; i++)
+        var rms = Math.Sqrt(x.Sum(v => (double)v * v) / n);
+        for (var i = 0; i < n; i++)
         {
             x[i] = (float)(x[i] * 0.1 / rms);
         }
@@ -147,18 +147,18 @@ public sealed class PeerCancellerTests
         var pathRng = new Random(7);
         var h = new double[PathTaps];
         double energy = 0;
-        for (int k = 0; k < PathTaps; k++)
+        for (var k = 0; k < PathTaps; k++)
         {
             h[k] = ((2 * pathRng.NextDouble()) - 1) * Math.Exp(-k / 12.0);
             energy += h[k] * h[k];
         }
 
-        double norm = 1 / Math.Sqrt(energy);
+        var norm = 1 / Math.Sqrt(energy);
         var d = new float[n];
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
             double s = 0;
-            for (int k = 0; k < PathTaps && k <= i; k++)
+            for (var k = 0; k < PathTaps && k <= i; k++)
             {
                 s += h[k] * norm * x[i - k];
             }
@@ -171,8 +171,8 @@ public sealed class PeerCancellerTests
 
     private static double Gaussian(Random rng)
     {
-        double u1 = 1 - rng.NextDouble();
-        double u2 = rng.NextDouble();
+        var u1 = 1 - rng.NextDouble();
+        var u2 = rng.NextDouble();
         return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 }

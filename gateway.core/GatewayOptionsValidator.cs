@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+
+namespace AncOrleans.Gateway;
+
+/// <summary>Checks <see cref="GatewayOptions"/> at start-up; every message names the configuration key to fix.</summary>
+public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+{
+    private const string Prefix = GatewayOptions.Section + ":";
+
+    public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+    {
+        var errors = new List<string>();
+        // A frame is 10–20 ms of audio: a deadline beyond a second is no longer real time.
+        if (options.FrameDeadlineMs is < 1 or > 1000)
+            errors.Add($"{Prefix}FrameDeadlineMs must be between 1 and 1000, not {options.FrameDeadlineMs}.");
+        // A pause as long as the deadline leaves no time to re-send.
+        else if (options.ResendPauseMs < 0 || options.ResendPauseMs >= options.FrameDeadlineMs)
+            errors.Add($"{Prefix}ResendPauseMs must be at least 0 and less than {Prefix}FrameDeadlineMs ({options.FrameDeadlineMs}), not {options.ResendPauseMs}.");
+        // Each connection holds a receive buffer this large; it must fit a 10 ms float32 stereo frame at 48 kHz.
+        if (options.MaxMessageBytes is < 4096 or > 16 * 1024 * 1024)
+            errors.Add($"{Prefix}MaxMessageBytes must be between 4096 and 16777216, not {options.MaxMessageBytes}.");
+        if (options.SendQueueFrames is < 1 or > 4096)
+            errors.Add($"{Prefix}SendQueueFrames must be between 1 and 4096, not {options.SendQueueFrames}.");
+        if (!(options.StatsIntervalSeconds is >= 0.05 and <= 3600))
+            errors.Add($"{Prefix}StatsIntervalSeconds must be between 0.05 and 3600, not {options.StatsIntervalSeconds}.");
+        if (!string.IsNullOrEmpty(options.AlertWebhookUrl)
+            && !(Uri.TryCreate(options.AlertWebhookUrl, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)))
+            errors.Add($"{Prefix}AlertWebhookUrl '{options.AlertWebhookUrl}' must be an absolute http(s) URL, or empty for none.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

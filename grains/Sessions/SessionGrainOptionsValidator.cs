@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Options;
+
+namespace AncOrleans.Grains.Sessions;
+
+/// <summary>Checks <see cref="SessionGrainOptions"/> at start-up; every message names the configuration key to fix.</summary>
+public sealed class SessionGrainOptionsValidator : IValidateOptions<SessionGrainOptions>
+{
+    private const string Prefix = SessionGrainOptions.Section + ":";
+
+    public ValidateOptionsResult Validate(string? name, SessionGrainOptions options)
+    {
+        var errors = new List<string>();
+        // Checkpoints are timer ticks; more often than 10 per second would be per-frame writes in all but name.
+        if (!(options.CheckpointSeconds is >= 0.1 and <= 3600))
+            errors.Add($"{Prefix}CheckpointSeconds must be between 0.1 and 3600, not {options.CheckpointSeconds}.");
+        // The session's buffers are sized from it: at most one second at 48 kHz.
+        if (options.MaxFrameSamples is < 1 or > 48_000)
+            errors.Add($"{Prefix}MaxFrameSamples must be between 1 and 48000, not {options.MaxFrameSamples}.");
+        // Full scale is 1.0: below it, full-scale float audio would be rejected.
+        if (!(options.MaxAbsSample is >= 1 and <= 1000))
+            errors.Add($"{Prefix}MaxAbsSample must be between 1 and 1000, not {options.MaxAbsSample}.");
+        if (!(options.StreamProvider is "" || options.StreamProvider == SessionGrainOptions.DefaultStreamProvider))
+            errors.Add($"{Prefix}StreamProvider must be {SessionGrainOptions.DefaultStreamProvider} (the provider the silo registers) or empty (no feature stream), not '{options.StreamProvider}'.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
