@@ -104,7 +104,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         var x = _first.AsSpan(0, count);
         var second = _second.AsSpan(0, count);
         var output = _output.AsSpan(0, count);
-        long playout = frame.DeviceTimestampUs;
+        var playout = frame.DeviceTimestampUs;
         if (antiNoise)
         {
             processor.ProcessAntiNoise(x, second, output);
