@@ -58,6 +58,8 @@ public sealed record AncSettings
         if (SampleRate is < 8_000 or > 96_000) throw new ArgumentException($"sampleRate {SampleRate} is outside 8000–96000 Hz.");
         if (FilterLength is < 8 or > 8192) throw new ArgumentException($"filterLength {FilterLength} is outside 8–8192.");
         if (DelaySamples < 0 || DelaySamples > SampleRate) throw new ArgumentException($"delay {DelaySamples} samples is outside 0–1 s.");
+        if (Mode == CancellerMode.Edge)
+            throw new ArgumentException("edge mode runs EdgeCanceller (cloud) and EdgeFilter (device), not AncProcessor.");
         if (Mode == CancellerMode.AntiNoise && DelaySamples < 1)
             throw new ArgumentException("antinoise mode needs a loop delay of at least one sample: a network loop is never instantaneous.");
         if (SecondaryPath is { } path)

@@ -216,6 +216,21 @@ public sealed class BlockNlms
         }
     }
 
+    /// <summary>
+    /// The time-domain weights w (<see cref="Length"/> taps): the first B samples of IFFT(W_p) for each partition p,
+    /// so that z(n) = Σ_k w(k) u(n − k) — the filter a device runs in edge mode. A partition whose gradient has not
+    /// been constrained yet this round has a small tail past its B taps; it is left out, as the constraint would.
+    /// </summary>
+    public void ExportWeights(Span<float> taps)
+    {
+        if (taps.Length < _l) throw new ArgumentException($"{taps.Length} taps cannot hold a filter of {_l}.", nameof(taps));
+        for (var p = 0; p < _p; p++)
+        {
+            _fft.Inverse(_wRe[p], _wIm[p], _time);
+            _time.AsSpan(0, _b).CopyTo(taps[(p * _b)..]);
+        }
+    }
+
     public bool IsHealthy
     {
         get

@@ -16,4 +16,13 @@ public sealed record AudioFrame(
     [property: Id(3)] SampleFormat Format,
     [property: Id(4)] int SampleCount,
     [property: Id(5)] byte[] Pcm,
-    [property: Id(6)] bool AntiNoiseMissed = false);
+    [property: Id(6)] bool AntiNoiseMissed = false)
+{
+    /// <summary>Edge mode: what the device's filter played during this frame (null on type-1 frames).</summary>
+    [Id(7)] public EdgeVersionTag? Edge { get; init; }
+}
+
+/// <summary>Edge mode's tag on an audio frame: the coefficient set in force at its first sample, the one being faded
+/// out (equal when no fade is in progress), and the samples of the fade already played.</summary>
+[GenerateSerializer, Immutable, Alias("anc.EdgeVersionTag")]
+public sealed record EdgeVersionTag([property: Id(0)] uint Version, [property: Id(1)] uint FadingFrom, [property: Id(2)] uint FadeElapsed);

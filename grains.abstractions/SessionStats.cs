@@ -21,4 +21,10 @@ public sealed record SessionStats(
     [property: Id(11)] int Restores,
     [property: Id(12)] string? LastError,
     [property: Id(13)] string? NoiseLabel = null,
-    [property: Id(14)] string? Profile = null);
+    [property: Id(14)] string? Profile = null)
+{
+    /// <summary>Edge mode: coefficient sets sent so far, and the newest version.</summary>
+    [Id(15)] public int CoefficientSets { get; init; }
+
+    [Id(16)] public uint CoefficientVersion { get; init; }
+}

@@ -13,6 +13,9 @@ public sealed record EvalResult
     public required double BoundDb { get; init; }
     public required double ConvergenceMs { get; init; }
     public string? Peer { get; init; }
+
+    /// <summary>Edge mode: N, the least time between coefficient sets (ms).</summary>
+    public double? UpdateMs { get; init; }
     public required double Seconds { get; init; }
 
     /// <summary>The error mic without ANC.</summary>

@@ -82,6 +82,19 @@ public static class Scenarios
         AcousticLeadMs = double.NaN,
     };
 
+    /// <summary>
+    /// A scene from any recording of a noise (mono, or the mean of its channels), through the bench's primary path
+    /// with a lead of <paramref name="leadMs"/> (the reference mic ahead of the ear) and its secondary path, scaled
+    /// and given sensor noise like every bench scene: a user's own noise without a two-microphone rig.
+    /// </summary>
+    public static AcousticScene FromNoise(string name, int sampleRate, float[] source, double leadMs = DefaultLeadMs, int seed = 1)
+    {
+        if (source.Length < sampleRate / 10) throw new ArgumentException($"{name}: a recording needs at least 100 ms of audio.");
+        if (!double.IsFinite(leadMs) || leadMs is < 0 or > 1000) throw new ArgumentException($"lead {leadMs} ms is outside 0–1000.");
+        var random = new NoiseGenerator(seed * 7919 + NameSeed(name));
+        return Build(name, sampleRate, source, leadMs, random);
+    }
+
     private static int NameSeed(string name)
     {
         var hash = 17;

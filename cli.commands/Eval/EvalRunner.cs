@@ -9,6 +9,9 @@ internal static class EvalRunner
 {
     public static readonly double[] DefaultDelaysMs = [10, 20, 40];
 
+    /// <summary>Edge mode's round trips for coefficient sets (the must-show).</summary>
+    public static readonly double[] EdgeDelaysMs = [20, 40, 100];
+
     public static List<EvalCase> DefaultPlan(int sampleRate, int filterLength)
     {
         var plan = new List<EvalCase>();
@@ -21,12 +24,16 @@ internal static class EvalRunner
                 plan.Add(new EvalCase(scenario, CancellerMode.Clean, algorithm, 0, sampleRate, filterLength, null));
             foreach (var peer in PeerFactory.Names)
                 plan.Add(new EvalCase(scenario, CancellerMode.Clean, AdaptiveAlgorithm.Nlms, 0, sampleRate, filterLength, peer));
+            foreach (var delay in EdgeDelaysMs)
+                plan.Add(new EvalCase(scenario, CancellerMode.Edge, AdaptiveAlgorithm.Nlms, delay, sampleRate, filterLength, null));
         }
         return plan;
     }
 
-    public static EvalResult Run(EvalCase c, AcousticScene scene, AncSettings baseSettings)
+    public static EvalResult Run(EvalCase c, AcousticScene scene, AncSettings baseSettings, EdgeSettings? edgeSettings = null)
     {
+        if (c.Mode == CancellerMode.Edge)
+            return EdgeEvaluation.Run(scene, (edgeSettings ?? new EdgeSettings()) with { FilterLength = c.FilterLength, UpdateMs = c.UpdateMs }, c.DelayMs);
         var settings = baseSettings with
         {
             SampleRate = c.SampleRate,
@@ -43,12 +50,13 @@ internal static class EvalRunner
     }
 
     /// <summary>Runs every case (in parallel) and returns the results in plan order.</summary>
-    public static EvalResult[] RunAll(IReadOnlyList<EvalCase> plan, Func<EvalCase, AcousticScene> sceneFor, AncSettings baseSettings, Action<EvalResult>? progress = null)
+    public static EvalResult[] RunAll(IReadOnlyList<EvalCase> plan, Func<EvalCase, AcousticScene> sceneFor, AncSettings baseSettings, Action<EvalResult>? progress = null,
+        EdgeSettings? edgeSettings = null)
     {
         var results = new EvalResult[plan.Count];
         Parallel.For(0, plan.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            results[i] = Run(plan[i], sceneFor(plan[i]), baseSettings);
+            results[i] = Run(plan[i], sceneFor(plan[i]), baseSettings, edgeSettings);
             progress?.Invoke(results[i]);
         });
         return results;

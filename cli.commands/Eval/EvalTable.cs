@@ -18,6 +18,6 @@ internal static class EvalTable
                     .Select(w => ReductionMeter.Db(r.Noise.AsSpan(w * window, window), r.Residual.AsSpan(w * window, window)).ToString("0.0"));
                 Console.WriteLine($"{r.Scenario}/{r.Peer ?? r.Algorithm}/{r.DelayMs}ms dB per 100 ms: {string.Join(' ', points)}");
             }
-        Console.WriteLine($"{results.Count} cases in {elapsed.TotalSeconds:0.0} s. Reduction is over the last 25 % of each run; the bound is the fixed least-squares filter of the same length and delay fitted on the whole signal.");
+        Console.WriteLine($"{results.Count} cases in {elapsed.TotalSeconds:0.0} s. Reduction is over the last 25 % of each run; the bound is the fixed least-squares filter of the same length and delay fitted on the whole signal (edge: at zero delay — the device filters locally; D there is how late coefficient sets arrive).");
     }
 }

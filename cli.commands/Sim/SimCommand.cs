@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using AncOrleans.Device;
 using AncOrleans.Dsp;
 using AncOrleans.Acoustics.Scenes;
 
@@ -33,17 +34,27 @@ public static class SimCommand
         var algorithm = new Option<string>("--algorithm") { Description = "nlms | rls | hybrid", DefaultValueFactory = _ => "hybrid" };
         var json = new Option<bool>("--json") { Description = "One JSON object per device, then a summary object" };
         var record = new Option<DirectoryInfo?>("--record") { Description = "Write noise.wav and residual.wav per device" };
+        var mode = new Option<string>("--mode") { Description = "antinoise | edge (the device filters locally with the sets the cloud sends)", DefaultValueFactory = _ => "antinoise" };
+        var noise = new Option<FileInfo?>("--noise") { Description = "Stream a recording (WAV) through the bench's paths instead of a scenario" };
+        var batch = new Option<double>("--batch-ms") { Description = "Edge mode: audio per upload message (10–100 ms)", DefaultValueFactory = _ => 10 };
+        var update = new Option<double>("--update-ms") { Description = "Edge mode: a coefficient set at most every U ms", DefaultValueFactory = _ => 100 };
+        var duty = new Option<double>("--duty-cycle") { Description = "Edge mode: fraction of the audio the cloud adapts on once converged", DefaultValueFactory = _ => 1 };
         var command = new Command("sim", "Simulate devices streaming to a gateway, closing the acoustic loop with the anti-noise they get back.")
         {
-            url, devices, scenario, seconds, transport, mqttHost, mqttPort, paced, delay, algorithm, json, record,
+            url, devices, scenario, seconds, transport, mqttHost, mqttPort, paced, delay, algorithm, json, record, mode, noise, batch, update, duty,
         };
         command.SetAction(async (parse, cancel) =>
         {
             try
             {
                 var target = new SimTarget(parse.GetValue(url)!, parse.GetValue(transport)!, parse.GetValue(mqttHost) ?? parse.GetValue(url)!.Host, parse.GetValue(mqttPort));
+                var noiseFile = parse.GetValue(noise);
+                if (parse.GetValue(mode) == "edge")
+                    return await RunEdgeAsync(target, parse.GetValue(devices), parse.GetValue(scenario)!, noiseFile, parse.GetValue(seconds),
+                        parse.GetValue(batch), parse.GetValue(update), parse.GetValue(duty), parse.GetValue(json), cancel);
+                if (parse.GetValue(mode) != "antinoise") throw new ArgumentException($"--mode must be antinoise or edge, not '{parse.GetValue(mode)}'.");
                 return await RunAsync(target, parse.GetValue(devices), parse.GetValue(scenario)!, parse.GetValue(seconds),
-                    parse.GetValue(delay), parse.GetValue(algorithm)!, parse.GetValue(json), parse.GetValue(record), cancel);
+                    parse.GetValue(delay), parse.GetValue(algorithm)!, parse.GetValue(json), parse.GetValue(record), cancel, noiseFile);
             }
             catch (ArgumentException e)
             {
@@ -68,17 +79,17 @@ public static class SimCommand
     }
 
     private static async Task<int> RunAsync(SimTarget target, int count, string scenario, double seconds, double delayMs,
-        string algorithm, bool json, DirectoryInfo? record, CancellationToken cancel)
+        string algorithm, bool json, DirectoryInfo? record, CancellationToken cancel, FileInfo? noise = null)
     {
         if (target.Transport is not ("ws" or "mqtt")) throw new ArgumentException($"--transport must be ws or mqtt, not '{target.Transport}'.");
-        if (!Scenarios.Names.Contains(scenario)) throw new ArgumentException($"Unknown scenario '{scenario}'. Known: {string.Join(", ", Scenarios.Names)}.");
+        if (noise is null && !Scenarios.Names.Contains(scenario)) throw new ArgumentException($"Unknown scenario '{scenario}'. Known: {string.Join(", ", Scenarios.Names)}.");
         if (count is < 1 or > 1000) throw new ArgumentException("--devices must be 1–1000.");
         if (seconds is < 1 or > 3600) throw new ArgumentException("--seconds must be 1–3600.");
         if (delayMs < 10) throw new ArgumentException("--delay-ms must be at least 10: a 10 ms frame has to be sent before its reply can come back.");
 
         var run = Guid.NewGuid().ToString("N")[..6];
         var sims = Enumerable.Range(0, count)
-            .Select(i => new SimDevice($"sim-{run}-{i}", Scenarios.Create(scenario, 48_000, seconds, delayMs, seed: i + 1), delayMs, algorithm))
+            .Select(i => new SimDevice($"sim-{run}-{i}", SceneFor(scenario, noise, seconds, delayMs, i + 1), delayMs, algorithm))
             .ToArray();
         using var progress = json ? null : new Timer(_ => Console.Error.WriteLine(
             $"  {sims.Sum(s => s.Sent)} frames sent, {sims.Sum(s => s.Answered)} answered, {sims.Sum(s => s.Late)} late"), null, 1000, 1000);
@@ -122,6 +133,59 @@ public static class SimCommand
             foreach (var r in reports)
                 Console.WriteLine($"{r.Device,-18} {r.ReductionDb,12:0.0} {r.LatencyP50Ms,8:0.00} {r.LatencyP95Ms,8:0.00} {r.LatencyP99Ms,8:0.00} {r.FramesSent,6} {r.FramesAnswered,9} {r.FramesLate,5} {r.FramesLost,5} {r.Noise ?? "-",-16}");
             Console.WriteLine($"{count} devices over {target.Transport}, {scenario}, D = {delayMs} ms: mean reduction {summary.meanReductionDb:0.0} dB, round trip p50 {summary.latencyP50Ms:0.00} ms, p99 {summary.latencyP99Ms:0.00} ms, {summary.framesLost} lost, {summary.framesLate} late.");
+        }
+        return 0;
+    }
+
+    /// <summary>A bench scenario, or a recording (--noise) at 48 kHz through the bench's paths, looped to the length asked for.</summary>
+    private static AcousticScene SceneFor(string scenario, FileInfo? noise, double seconds, double delayMs, int seed)
+    {
+        if (noise is null) return Scenarios.Create(scenario, 48_000, seconds, delayMs, seed);
+        var wav = WavFile.Read(noise.FullName);
+        if (wav.SampleRate != 48_000) throw new ArgumentException($"--noise: {noise.Name} is at {wav.SampleRate} Hz; the simulator runs at 48000 Hz.");
+        var mono = wav.Mono();
+        var length = (int)(seconds * 48_000);
+        var source = new float[length];
+        for (var i = 0; i < length; i++) source[i] = mono[i % mono.Length];
+        return Scenarios.FromNoise(Path.GetFileNameWithoutExtension(noise.Name), 48_000, source, Scenarios.DefaultLeadMs, seed);
+    }
+
+    private static async Task<int> RunEdgeAsync(SimTarget target, int count, string scenario, FileInfo? noise, double seconds, double batchMs,
+        double updateMs, double dutyCycle, bool json, CancellationToken cancel)
+    {
+        if (target.Transport is not ("ws" or "mqtt")) throw new ArgumentException($"--transport must be ws or mqtt, not '{target.Transport}'.");
+        if (noise is null && !Scenarios.Names.Contains(scenario)) throw new ArgumentException($"Unknown scenario '{scenario}'. Known: {string.Join(", ", Scenarios.Names)}.");
+        if (count is < 1 or > 1000) throw new ArgumentException("--devices must be 1–1000.");
+        if (seconds is < 1 or > 3600) throw new ArgumentException("--seconds must be 1–3600.");
+        if (batchMs is < 10 or > 100 || Math.Abs(batchMs / 10 - Math.Round(batchMs / 10)) > 1e-9) throw new ArgumentException("--batch-ms must be a multiple of 10 from 10 to 100.");
+        var batch = (int)Math.Round(batchMs * 48);
+        var run = Guid.NewGuid().ToString("N")[..6];
+        var sims = Enumerable.Range(0, count)
+            .Select(i => new SimEdgeDevice($"sim-{run}-{i}", SceneFor(scenario, noise, seconds, 0, i + 1), batch, updateMs, dutyCycle)).ToArray();
+        await Task.WhenAll(sims.Select(async s =>
+        {
+            await using var link = await target.ConnectAsync(s.DeviceId, cancel);
+            await s.RunAsync(link, seconds, cancel);
+        }));
+        var reports = sims.Select(SimReport.From).ToArray();
+        var meanReduction = Round(reports.Average(r => r.ReductionDb));
+        var refused = reports.Sum(r => r.SetsRefused ?? 0);
+        if (json)
+        {
+            var options = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+            foreach (var r in reports) Console.WriteLine(JsonSerializer.Serialize(r with { ReductionDb = Round(r.ReductionDb) }, options));
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                summary = true, mode = "edge", devices = count, meanReductionDb = meanReduction, setsRefused = refused,
+                meanSetAgeMs = Round(reports.Average(r => r.MeanSetAgeMs ?? 0)), uploadBytesPerSecond = Round(reports.Average(r => r.UploadBytesPerSecond ?? 0)),
+            }, options));
+        }
+        else
+        {
+            Console.WriteLine($"{"device",-18} {"reduction dB",12} {"sets recv",9} {"applied",8} {"refused",8} {"age ms",8} {"max age",8} {"upload B/s",11} {"frames",7}");
+            foreach (var r in reports)
+                Console.WriteLine($"{r.Device,-18} {r.ReductionDb,12:0.0} {r.SetsReceived,9} {r.SetsApplied,8} {r.SetsRefused,8} {r.MeanSetAgeMs,8:0.0} {r.MaxSetAgeMs,8:0.0} {r.UploadBytesPerSecond,11:0} {r.FramesSent,7}");
+            Console.WriteLine($"{count} devices in edge mode over {target.Transport}, {noise?.Name ?? scenario}, batches of {batchMs} ms, sets ≤ every {updateMs} ms, duty {dutyCycle}: mean reduction {meanReduction:0.0} dB, {refused} sets refused.");
         }
         return 0;
     }

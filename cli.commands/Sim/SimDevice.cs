@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using AncOrleans.Abstractions;
 using AncOrleans.Abstractions.Protocol;
+using AncOrleans.Device;
 using AncOrleans.Dsp;
 using AncOrleans.Acoustics.Scenes;
 

@@ -6,6 +6,35 @@ namespace AncOrleans.Cli.Sim;
 internal sealed record SimReport(string Device, double ReductionDb, double LatencyP50Ms, double LatencyP95Ms, double LatencyP99Ms,
     int FramesSent, int FramesAnswered, int FramesLate, int FramesLost, string? Noise = null, int Alerts = 0)
 {
+    public string Mode { get; init; } = "antinoise";
+
+    /// <summary>Edge mode: coefficient sets received, applied and refused; their age at application; upload bytes per second.</summary>
+    public int? SetsReceived { get; init; }
+    public int? SetsApplied { get; init; }
+    public int? SetsRefused { get; init; }
+    public double? MeanSetAgeMs { get; init; }
+    public double? MaxSetAgeMs { get; init; }
+    public double? UploadBytesPerSecond { get; init; }
+
+    public static SimReport From(SimEdgeDevice device)
+    {
+        var streamed = device.Position;
+        var from = (int)(streamed * ReductionMeter.SteadyFraction);
+        var reduction = ReductionMeter.Db(device.Scene.Disturbance.AsSpan(from, streamed - from), device.Ear.AsSpan(from, streamed - from));
+        var d = device.Device;
+        var ages = d.AgesMs;
+        return new SimReport(device.DeviceId, reduction, double.NaN, double.NaN, double.NaN, d.FramesSent, 0, 0, 0)
+        {
+            Mode = "edge",
+            SetsReceived = d.SetsReceived,
+            SetsApplied = d.SetsApplied,
+            SetsRefused = d.SetsRefused,
+            MeanSetAgeMs = ages.Count == 0 ? 0 : Math.Round(ages.Average(), 1),
+            MaxSetAgeMs = ages.Count == 0 ? 0 : Math.Round(ages.Max(), 1),
+            UploadBytesPerSecond = Math.Round(d.BytesUploaded / Math.Max(1e-9, device.Seconds)),
+        };
+    }
+
     public static SimReport From(SimDevice device)
     {
         var streamed = device.Position;

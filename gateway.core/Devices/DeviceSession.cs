@@ -23,6 +23,7 @@ public sealed class DeviceSession
         new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     private bool _active;   // a start was accepted or a frame answered: worth asking the session for stats
     private long _dropped;
+    private long _refused;
 
     private readonly AlertWebhook? _webhook;
 
@@ -95,8 +96,12 @@ public sealed class DeviceSession
             case "audio":
                 OnJsonAudio(control);
                 break;
+            case "coefficientsRefused":
+                // Edge mode: the device refused a coefficient set (checksum, length) and kept its last good one.
+                _refused++;
+                break;
             default:
-                Error(control?.Sequence, $"unknown message type '{control?.Type}': expected start or audio");
+                Error(control?.Sequence, $"unknown message type '{control?.Type}': expected start, audio or coefficientsRefused");
                 break;
         }
     }
@@ -111,12 +116,15 @@ public sealed class DeviceSession
             FilterLength: start.FilterLength ?? 512,
             SecondaryPath: start.SecondaryPath,
             FrameSamples: start.FrameSamples ?? (start.SampleRate ?? 48_000) / 100,
-            AutoProfile: start.AutoProfile ?? true);
+            AutoProfile: start.AutoProfile ?? true,
+            UpdateMs: start.UpdateMs ?? 100,
+            DutyCycle: start.DutyCycle ?? 1);
         try
         {
             await _session.ConfigureAsync(config);
             _active = true;
-            Send(new ControlMessage { Type = "started", SampleRate = config.SampleRate, FrameSamples = config.FrameSamples, Mode = config.Mode, Algorithm = config.Algorithm, DelayMs = config.DelayMs });
+            Send(new ControlMessage { Type = "started", SampleRate = config.SampleRate, FrameSamples = config.FrameSamples, Mode = config.Mode, Algorithm = config.Algorithm, DelayMs = config.DelayMs,
+                UpdateMs = config.Mode == "edge" ? config.UpdateMs : null, DutyCycle = config.Mode == "edge" ? config.DutyCycle : null });
         }
         catch (ArgumentException e)
         {
@@ -203,7 +211,8 @@ public sealed class DeviceSession
             _metrics.AudioChunksProcessed.Add(1);
             _metrics.Throughput.Add(1);
             _metrics.AudioSamplesReceived.Add(frame.SampleCount);
-            Outbound.Writer.TryWrite((reply.Message, false)); // already the wire frame: sent as it is
+            // Already the wire frame: sent as it is. Edge mode answers no frame; a message there is a coefficient set.
+            if (reply.Message.Length > 0) Outbound.Writer.TryWrite((reply.Message, false));
             if (reply.Alert is { } alert)
             {
                 Send(new ControlMessage { Type = "alert", Alert = alert });
@@ -230,7 +239,7 @@ public sealed class DeviceSession
                 continue; // the session is moving to another silo; the next tick will find it
             }
             _metrics.Observe(stats);
-            Send(new ControlMessage { Type = "stats", Stats = stats, FramesDropped = _dropped });
+            Send(new ControlMessage { Type = "stats", Stats = stats, FramesDropped = _dropped, CoefficientsRefused = _refused == 0 ? null : _refused });
         }
     }
 

@@ -116,7 +116,7 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
             {
                 if (_client is not { IsConnected: true }) continue;
                 await _client.PublishAsync(new MqttApplicationMessageBuilder()
-                    .WithTopic($"anc/{deviceId}/{(text ? "events" : "antinoise")}").WithPayload(payload).Build(), _stopping);
+                    .WithTopic($"anc/{deviceId}/{(text ? "events" : CoefficientMessage.IsCoefficients(payload) ? "coefficients" : "antinoise")}").WithPayload(payload).Build(), _stopping);
                 // Alerts also go to anc/alerts/{id}, where an AWS IoT rule forwards them to SNS.
                 if (text && payload.AsSpan().IndexOf("\"type\":\"alert\""u8) >= 0)
                     await _client.PublishAsync(new MqttApplicationMessageBuilder()

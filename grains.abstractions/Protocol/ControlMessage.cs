@@ -23,6 +23,8 @@ public sealed record ControlMessage
     [JsonPropertyName("filterLength")] public int? FilterLength { get; init; }
     [JsonPropertyName("secondaryPath")] public float[]? SecondaryPath { get; init; }
     [JsonPropertyName("autoProfile")] public bool? AutoProfile { get; init; }
+    [JsonPropertyName("updateMs")] public double? UpdateMs { get; init; }
+    [JsonPropertyName("dutyCycle")] public double? DutyCycle { get; init; }
 
     // audio (JSON form)
     [JsonPropertyName("seq")] public long? Sequence { get; init; }
@@ -35,8 +37,12 @@ public sealed record ControlMessage
     [JsonPropertyName("reason")] public string? Reason { get; init; }
     [JsonPropertyName("stats")] public SessionStats? Stats { get; init; }
     [JsonPropertyName("framesDropped")] public long? FramesDropped { get; init; }
+    [JsonPropertyName("coefficientsRefused")] public long? CoefficientsRefused { get; init; }
     [JsonPropertyName("alert")] public EmergencyAlert? Alert { get; init; }
     [JsonPropertyName("classification")] public NoiseClassification? Classification { get; init; }
+
+    // coefficientsRefused (device → cloud, edge mode): the set's version when known
+    [JsonPropertyName("version")] public uint? Version { get; init; }
 
     private static readonly JsonSerializerOptions Options = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 

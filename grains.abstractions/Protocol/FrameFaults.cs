@@ -7,7 +7,9 @@ namespace AncOrleans.Abstractions.Protocol;
 /// </summary>
 public static class FrameFaults
 {
-    public static string TruncatedHeader(int length) => $"truncated header: {length} bytes, the header has {WireFrame.HeaderSize}";
+    public static string TruncatedHeader(int length) => TruncatedHeader(length, WireFrame.HeaderSize);
+
+    public static string TruncatedHeader(int length, int header) => $"truncated header: {length} bytes, the header has {header}";
 
     public static string UnsupportedVersion(int version) => $"unsupported version {version}: this server speaks version {WireFrame.Version}";
 
@@ -16,7 +18,9 @@ public static class FrameFaults
     public static string UnknownFormat(string format) => $"unknown sample format {format}: 0 (int16) or 1 (float32)";
 
     public static string NotAudio(int type, int channels) =>
-        $"expected an audio frame with 2 channels (type {WireFrame.Audio}), got type {type} with {channels}";
+        $"expected an audio frame with 2 channels (type {WireFrame.Audio}, or {WireFrame.EdgeAudio} in edge mode), got type {type} with {channels}";
+
+    public const string EdgeTagMissing = "edge mode needs audio frames of type 3 (tagged with the coefficient version applied)";
 
     public static string SampleCountMismatch(long samples, int channels, SampleFormat format, long expectedBytes, long actualBytes) =>
         $"sample-count mismatch: {samples} samples × {channels} channels of {format} need {expectedBytes} bytes, the payload has {actualBytes}";

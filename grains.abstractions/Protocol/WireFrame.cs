@@ -17,10 +17,22 @@ namespace AncOrleans.Abstractions.Protocol;
 /// 20  u32  sample rate, Hz (0: the session's rate)
 /// 24  …    PCM, little-endian
 /// </code>
+/// Edge mode's audio (type 3, <see cref="EdgeAudio"/>) has 12 more header bytes, then the PCM at 36:
+/// <code>
+/// 24  u32  applied version v: the coefficient set in force at the frame's first sample (0: none yet)
+/// 28  u32  fading-from version u: the set being cross-faded out (= v when no fade is in progress)
+/// 32  u32  fade elapsed m: samples of v's cross-fade already played before the first sample
+/// 36  …    PCM
+/// </code>
+/// Type 4 is a coefficient set (cloud → device), <see cref="CoefficientMessage"/>.
 /// </summary>
 public readonly record struct WireFrame(byte Type, SampleFormat Format, byte Channels, uint Sequence, long TimestampUs, int SampleCount, int SampleRate, ReadOnlyMemory<byte> Pcm,
-    bool AntiNoiseMissed = false)
+    bool AntiNoiseMissed = false, uint AppliedVersion = 0, uint FadingFrom = 0, uint FadeElapsed = 0)
 {
+    /// <summary>Edge mode's audio frame: type 1's header, the version tag (12 bytes), then PCM.</summary>
+    public const byte EdgeAudio = 3;
+    public const int EdgeHeaderSize = 36;
+
     /// <summary>Bit 7 of the type byte on audio frames: <see cref="AntiNoiseMissed"/>.</summary>
     public const byte MissedFlag = 0x80;
 
@@ -38,19 +50,28 @@ public readonly record struct WireFrame(byte Type, SampleFormat Format, byte Cha
         if (span[0] != Version) { error = FrameFaults.UnsupportedVersion(span[0]); return false; }
         var type = (byte)(span[1] & ~MissedFlag);
         var missed = (span[1] & MissedFlag) != 0;
-        if (type is not (Audio or AntiNoise) || missed && type != Audio) { error = FrameFaults.UnknownType(span[1]); return false; }
+        if (type is not (Audio or AntiNoise or EdgeAudio) || missed && type != Audio) { error = FrameFaults.UnknownType(span[1]); return false; }
+        var header = type == EdgeAudio ? EdgeHeaderSize : HeaderSize;
+        if (span.Length < header) { error = FrameFaults.TruncatedHeader(span.Length, header); return false; }
         if (!((SampleFormat)span[2]).IsKnown()) { error = FrameFaults.UnknownFormat(span[2].ToString(System.Globalization.CultureInfo.InvariantCulture)); return false; }
         var format = (SampleFormat)span[2];
         var channels = span[3];
         var count = BinaryPrimitives.ReadUInt32LittleEndian(span[16..]);
         var expected = (long)count * channels * format.BytesPerSample();
-        if (expected != span.Length - HeaderSize)
+        if (expected != span.Length - header)
         {
-            error = FrameFaults.SampleCountMismatch(count, channels, format, expected, span.Length - HeaderSize);
+            error = FrameFaults.SampleCountMismatch(count, channels, format, expected, span.Length - header);
             return false;
         }
         frame = new WireFrame(type, format, channels, BinaryPrimitives.ReadUInt32LittleEndian(span[4..]),
-            BinaryPrimitives.ReadInt64LittleEndian(span[8..]), (int)count, (int)BinaryPrimitives.ReadUInt32LittleEndian(span[20..]), message[HeaderSize..], missed);
+            BinaryPrimitives.ReadInt64LittleEndian(span[8..]), (int)count, (int)BinaryPrimitives.ReadUInt32LittleEndian(span[20..]), message[header..], missed);
+        if (type == EdgeAudio)
+            frame = frame with
+            {
+                AppliedVersion = BinaryPrimitives.ReadUInt32LittleEndian(span[24..]),
+                FadingFrom = BinaryPrimitives.ReadUInt32LittleEndian(span[28..]),
+                FadeElapsed = BinaryPrimitives.ReadUInt32LittleEndian(span[32..]),
+            };
         error = null;
         return true;
     }
@@ -66,8 +87,9 @@ public readonly record struct WireFrame(byte Type, SampleFormat Format, byte Cha
         sequence = -1;
         if (!TryParse(message, out var wire, out error)) return false;
         sequence = wire.Sequence;
-        if (wire.Type != Audio || wire.Channels != 2) { error = FrameFaults.NotAudio(wire.Type, wire.Channels); return false; }
+        if (wire.Type is not (Audio or EdgeAudio) || wire.Channels != 2) { error = FrameFaults.NotAudio(wire.Type, wire.Channels); return false; }
         frame = new AudioFrame(wire.Sequence, wire.TimestampUs, wire.SampleRate, wire.Format, wire.SampleCount, wire.Pcm.ToArray(), wire.AntiNoiseMissed);
+        if (wire.Type == EdgeAudio) frame = frame with { Edge = new EdgeVersionTag(wire.AppliedVersion, wire.FadingFrom, wire.FadeElapsed) };
         return true;
     }
 
@@ -86,9 +108,16 @@ public readonly record struct WireFrame(byte Type, SampleFormat Format, byte Cha
     /// <summary>Header + PCM as one message.</summary>
     public byte[] ToBytes()
     {
-        var bytes = new byte[HeaderSize + Pcm.Length];
+        var header = Type == EdgeAudio ? EdgeHeaderSize : HeaderSize;
+        var bytes = new byte[header + Pcm.Length];
         WriteHeader(bytes);
-        Pcm.Span.CopyTo(bytes.AsSpan(HeaderSize));
+        if (Type == EdgeAudio)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(24), AppliedVersion);
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(28), FadingFrom);
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(32), FadeElapsed);
+        }
+        Pcm.Span.CopyTo(bytes.AsSpan(header));
         return bytes;
     }
 

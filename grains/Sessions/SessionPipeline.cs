@@ -19,6 +19,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
     private const int MaxGapFrames = 100;
     private readonly ConvergenceTracker _convergence = new();
     private AncProcessor? _processor;
+    private EdgeCanceller? _edge;                           // edge mode instead of _processor
     private float[] _first = [], _second = [], _output = [], _gapZeros = [];
     private bool _passthrough;
     private EmergencyAlert? _pendingAlert;
@@ -28,13 +29,14 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
 
     public SessionCheckpoint State => state;
 
-    public bool IsConfigured => _processor is not null;
+    public bool IsConfigured => _processor is not null || _edge is not null;
 
     /// <summary>Rebuilds from the checkpoint after an activation. Throws <see cref="ArgumentException"/> when the saved filter does not fit.</summary>
     public void Restore()
     {
         if (state.Config is not { } config) return;
         Build(config);
+        if (_edge is not null) { state.Restores++; return; } // edge mode keeps no filter state: it re-adapts (the device keeps playing its set)
         _processor!.LoadState(MemoryMarshal.Cast<byte, float>(state.FilterState.AsSpan()));
         state.Restores++;
     }
@@ -45,7 +47,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         var previous = _processor;
         var before = state.Config;
         Build(config);
-        if (previous is not null && previous.StateLength == _processor!.StateLength && SameShape(before, config))
+        if (previous is not null && _processor is not null && previous.StateLength == _processor.StateLength && SameShape(before, config))
             _processor.LoadState(previous.SaveState());
         _lastReply = null;
         state.Config = config;
@@ -65,8 +67,17 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
 
     private void Build(SessionConfig config)
     {
-        _processor = new AncProcessor(SettingsFor(config, state.Profile));
-        _processor.Passthrough(_passthrough);
+        if (SessionSettings.IsEdge(config))
+        {
+            _edge = new EdgeCanceller(SessionSettings.Edge(config)); // throws ArgumentException with the reason
+            _processor = null;
+        }
+        else
+        {
+            _processor = new AncProcessor(SettingsFor(config, state.Profile));
+            _processor.Passthrough(_passthrough);
+            _edge = null;
+        }
         var capacity = Math.Max(options.MaxFrameSamples, config.FrameSamples);
         _first = new float[capacity];
         _second = new float[capacity];
@@ -86,6 +97,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         if (_lastReply is { } last && frame is not null && last.Sequence == frame.Sequence && _lastTimestampUs == frame.DeviceTimestampUs)
             return last;
         state.FramesIn++;
+        if (_edge is not null && state.Config is not null) return ProcessEdge(frame, withFeatures, out features);
         if (_processor is not { } processor || state.Config is not { } config) return Reject(frame, FrameFaults.NotConfigured);
         if (frame is null) return Reject(frame, FrameFaults.Empty);
         var antiNoise = processor.Settings.Mode == CancellerMode.AntiNoise;
@@ -128,6 +140,40 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         return reply;
     }
 
+    /// <summary>
+    /// Edge mode: the device played W_v itself; its frame says v. The canceller rebuilds d̂ from that and adapts; the
+    /// reply carries a coefficient set when one is due, otherwise no message (nothing waits for a per-frame reply).
+    /// A sequence gap (frames lost on the way) restarts the histories: the next frame's tag still says what was played.
+    /// </summary>
+    private AntiNoiseFrame ProcessEdge(AudioFrame? frame, bool withFeatures, out FrameFeatures? features)
+    {
+        features = null;
+        var edge = _edge!;
+        var config = state.Config!;
+        if (frame is null) return Reject(frame, FrameFaults.Empty);
+        if (frame.Edge is not { } tag) return Reject(frame, FrameFaults.EdgeTagMissing);
+        var error = FrameCodec.TryDecode(frame, config.SampleRate, options.MaxFrameSamples, options.MaxAbsSample, _first, _second);
+        if (error is not null) return Reject(frame, error);
+        if (_lastReply is { } previous && frame.Sequence > previous.Sequence + 1 && frame.Sequence - previous.Sequence <= MaxGapFrames)
+            edge.Gap((int)(frame.Sequence - previous.Sequence - 1) * frame.SampleCount);
+        var count = frame.SampleCount;
+        var x = _first.AsSpan(0, count);
+        var e = _second.AsSpan(0, count);
+        var set = edge.Process(x, e, new EdgeTag(tag.Version, tag.FadingFrom, (int)Math.Min(tag.FadeElapsed, int.MaxValue)));
+        state.FramesOut++;
+        if (withFeatures)
+            features = new FrameFeatures(sessionId, frame.Sequence, frame.DeviceTimestampUs, config.SampleRate,
+                Rms(x), Rms(e), (float)edge.ShortTermReductionDb, FrameCodec.ToPcm16(x));
+        var endUs = frame.DeviceTimestampUs + (long)Math.Round(count * 1e6 / config.SampleRate);
+        var message = set is null ? [] : new CoefficientMessage(set.Version, endUs, config.SampleRate, set.CrossfadeSamples, set.Taps).ToBytes();
+        var reply = new AntiNoiseFrame(frame.Sequence, endUs, frame.Format, message, null, _pendingAlert, _pendingClassification);
+        _pendingAlert = null;
+        _pendingClassification = null;
+        _lastReply = reply;
+        _lastTimestampUs = frame.DeviceTimestampUs;
+        return reply;
+    }
+
     /// <summary>The reason of the last rejection, for the stats.</summary>
     public string? LastError { get; private set; }
 
@@ -149,6 +195,12 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
     {
         var p = _processor;
         var config = state.Config;
+        if (_edge is { } edge)
+            return new SessionStats(sessionId, state.FramesIn, state.FramesOut, state.FramesRejected,
+                edge.ShortTermReductionDb, edge.ReductionSinceStartDb,
+                edge.SamplesAdapted == 0 ? ConvergenceState.Converging : edge.Converged ? ConvergenceState.Converged : ConvergenceState.Converging,
+                "nlms", "edge", 1, edge.Resets, state.Restores, LastError, state.Classification?.Label, state.Profile)
+            { CoefficientSets = edge.SetsSent, CoefficientVersion = edge.LatestVersion };
         return new SessionStats(sessionId, state.FramesIn, state.FramesOut, state.FramesRejected,
             p?.ShortTermReductionDb ?? 0, p?.ReductionSinceStartDb ?? 0, _convergence.StateOf(p, _passthrough),
             config?.Algorithm ?? "", config?.Mode ?? "", p?.OutputGain ?? 0, p?.Resets ?? 0, state.Restores, LastError,
@@ -159,6 +211,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
     public void Reset()
     {
         _processor?.Reset();
+        _edge?.Reset();
         _convergence.Reset();
     }
 

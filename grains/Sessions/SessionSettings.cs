@@ -6,6 +6,25 @@ namespace AncOrleans.Grains.Sessions;
 /// <summary>Maps the wire <see cref="SessionConfig"/> onto the DSP's <see cref="AncSettings"/>, with clear errors.</summary>
 public static class SessionSettings
 {
+    public static bool IsEdge(SessionConfig config) => string.Equals(config?.Mode, "edge", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Edge mode: the cloud's side (<see cref="EdgeCanceller"/>). delayMs and algorithm do not apply (the device filters locally).</summary>
+    public static EdgeSettings Edge(SessionConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.FrameSamples < 1) throw new ArgumentException($"frameSamples {config.FrameSamples} must be positive.");
+        var settings = new EdgeSettings
+        {
+            SampleRate = config.SampleRate,
+            FilterLength = config.FilterLength,
+            SecondaryPath = config.SecondaryPath,
+            UpdateMs = config.UpdateMs,
+            DutyCycle = config.DutyCycle,
+        };
+        settings.Validate();
+        return settings;
+    }
+
     public static AncSettings From(SessionConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -13,7 +32,8 @@ public static class SessionSettings
         {
             "antinoise" => CancellerMode.AntiNoise,
             "clean" => CancellerMode.Clean,
-            _ => throw new ArgumentException($"mode must be 'antinoise' or 'clean', not '{config.Mode}'."),
+            "edge" => throw new ArgumentException("edge mode has EdgeSettings: use SessionSettings.Edge."),
+            _ => throw new ArgumentException($"mode must be 'antinoise', 'clean' or 'edge', not '{config.Mode}'."),
         };
         var algorithm = config.Algorithm?.ToLowerInvariant() switch
         {

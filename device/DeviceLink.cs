@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Net.WebSockets;
 using MQTTnet;
 
-namespace AncOrleans.Cli.Sim;
+namespace AncOrleans.Device;
 
 /// <summary>How a simulated device reaches the gateway: the same messages over WebSocket or MQTT.</summary>
-internal abstract class DeviceLink : IAsyncDisposable
+public abstract class DeviceLink : IAsyncDisposable
 {
     /// <summary>Called for each message from the gateway: (payload, isText).</summary>
     public Action<ReadOnlyMemory<byte>, bool>? Received { get; set; }
@@ -18,7 +18,7 @@ internal abstract class DeviceLink : IAsyncDisposable
 }
 
 /// <summary><c>/v1/devices/{id}/stream</c>.</summary>
-internal sealed class WebSocketLink : DeviceLink
+public sealed class WebSocketLink : DeviceLink
 {
     private readonly ClientWebSocket _socket = new();
     private Task _receive = Task.CompletedTask;
@@ -63,8 +63,8 @@ internal sealed class WebSocketLink : DeviceLink
     }
 }
 
-/// <summary><c>anc/{id}/control</c> and <c>anc/{id}/audio</c> out; <c>anc/{id}/antinoise</c> and <c>anc/{id}/events</c> in.</summary>
-internal sealed class MqttLink(string deviceId) : DeviceLink
+/// <summary><c>anc/{id}/control</c> and <c>anc/{id}/audio</c> out; <c>anc/{id}/antinoise</c>, <c>anc/{id}/coefficients</c> and <c>anc/{id}/events</c> in.</summary>
+public sealed class MqttLink(string deviceId) : DeviceLink
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
 
@@ -79,7 +79,7 @@ internal sealed class MqttLink(string deviceId) : DeviceLink
         };
         await link._client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId($"sim-{deviceId}").Build(), cancel);
         await link._client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter($"anc/{deviceId}/antinoise").WithTopicFilter($"anc/{deviceId}/events").Build(), cancel);
+            .WithTopicFilter($"anc/{deviceId}/antinoise").WithTopicFilter($"anc/{deviceId}/coefficients").WithTopicFilter($"anc/{deviceId}/events").Build(), cancel);
         return link;
     }
 

@@ -1,0 +1,298 @@
+namespace AncOrleans.Dsp;
+
+/// <summary>What a device in edge mode says it played during a frame: the set in force at the frame's first sample
+/// (<paramref name="Version"/>), the one it was fading from, and how far into the fade it was.</summary>
+public readonly record struct EdgeTag(uint Version, uint FadingFrom, int FadeElapsed)
+{
+    public static EdgeTag Steady(uint version) => new(version, version, 0);
+}
+
+/// <summary>A coefficient set for the device: W(0) … W(L−1), applied with a cross-fade of <see cref="CrossfadeSamples"/>.
+/// <see cref="FittedThroughSample"/> is the cloud's sample count (the device's stream position) it was fitted on.</summary>
+public sealed record CoefficientSet(uint Version, float[] Taps, int CrossfadeSamples, long FittedThroughSample);
+
+/// <summary>
+/// The cloud side of edge mode. The device runs W_v on its own reference mic at zero latency (<see cref="EdgeFilter"/>)
+/// and streams (x, e) tagged with v; the cloud rebuilds what was played and adapts W on the open-loop problem with
+/// zero prediction horizon — modified FxLMS (Bjarnason 1992; Kuo &amp; Morgan 1996 §3.4) with D = 0:
+/// <code>
+///   y(n)   = (W_v * x)(n)                        the replica of the device's filter (the tag says v, u, m)
+///   d̂(n)   = e(n) − (Ŝ*y)(n)                     the noise the ear would hear without ANC
+///   r(n)   = (Ŝ*x)(n),   t(n) = −d̂(n)
+///   z(n)   = Σ_k w(k) r(n−k)                      block NLMS (<see cref="BlockNlms"/>, L = 512, B = 128), adapts on t − z
+///   send w as set v+1 when ‖w − w_sent‖ > ε‖w_sent‖, at most every N ms
+/// </code>
+/// Because d̂ does not depend on W (with Ŝ = S), a set that reaches the device late, or never, costs only staleness:
+/// the cloud keeps adapting on whatever the device really played. Guards: a frame tagged with a version the cloud
+/// no longer holds, a gap in the stream, or the start of a duty-cycle burst restarts the histories and adapts on
+/// nothing for L + 2B + |Ŝ| samples (the replica's input history must refill before y, and so d̂, is exact again);
+/// a set is sent only when the cloud's own a-priori error says it reduces the noise; if the ear is louder than d̂
+/// by > 1 dB for 0.5 s the filter resets and a zero set is sent. Allocation-free per frame except when a set is sent.
+/// </summary>
+public sealed class EdgeCanceller
+{
+    private const int KeepSets = 64;
+    private readonly EdgeSettings _settings;
+    private readonly BlockNlms _nlms;
+    private readonly FirFilter _sx, _sy;          // Ŝ*x (regressor), Ŝ*y (what was played, at the ear)
+    private readonly EdgeFilter _replica;         // W_v * x as the device played it
+    private readonly int _b, _warmupLength;
+    private readonly float[] _r2B, _target, _z, _errors; // the current block's regressor window (previous + this), t, z, t − z
+    private int _fill;
+    private double _heardBlock;                   // Σ e² over the current block
+    private float[] _y = [], _heard = [], _filtered = [], _noise = [], _scratch = [];
+    private readonly Dictionary<uint, CoefficientSet> _sets = [];
+    private readonly Queue<uint> _order = new();
+    private readonly float[] _weights;
+    private readonly float[] _sent;                        // the last set sent
+    private bool _sentNonZero;
+    private uint _nextVersion = 1;
+    private long _n, _lastSentAt = long.MinValue / 2;
+    private int _warmup;
+    private bool _stale;
+    private double _pd, _pa, _pe;                 // smoothed powers of d̂, of t − z (zero latency), of e
+    private readonly double _alpha;               // per block, τ = 0.5 s
+    private int _harmBlocks;
+    private double _noiseEnergy, _residualEnergy;
+    private double _shortNoise, _shortResidual;
+
+    public EdgeCanceller(EdgeSettings settings)
+    {
+        settings.Validate();
+        _settings = settings;
+        _b = settings.BlockSize;
+        _nlms = new BlockNlms(settings.FilterLength, _b, settings.Step, settings.Regularisation);
+        var sHat = settings.SecondaryPath ?? [1f];
+        _sx = new FirFilter(sHat);
+        _sy = new FirFilter(sHat);
+        _replica = new EdgeFilter(_nlms.Length);
+        _warmupLength = _nlms.Length + 2 * _b + sHat.Length;
+        _r2B = new float[2 * _b];
+        _target = new float[_b];
+        _z = new float[_b];
+        _errors = new float[_b];
+        _weights = new float[_nlms.Length];
+        _sent = new float[_nlms.Length];
+        _alpha = Math.Exp(-_b / (0.5 * settings.SampleRate));
+        _sets[0] = new CoefficientSet(0, new float[_nlms.Length], 0, 0);
+        _order.Enqueue(0);
+    }
+
+    public EdgeSettings Settings => _settings;
+
+    /// <summary>Taps of the sets (L rounded up to whole blocks).</summary>
+    public int Length => _nlms.Length;
+
+    public long SamplesSeen => _n;
+
+    /// <summary>Samples the filter actually adapted on (the duty cycle's and the warm-ups' savings show here).</summary>
+    public long SamplesAdapted { get; private set; }
+
+    public int SetsSent { get; private set; }
+
+    /// <summary>Frames tagged with a version the cloud does not hold (not adapted on).</summary>
+    public int UnknownVersions { get; private set; }
+
+    public int Gaps { get; private set; }
+
+    public int Resets { get; private set; }
+
+    /// <summary>The newest version sent (0: none).</summary>
+    public uint LatestVersion => _nextVersion - 1;
+
+    /// <summary>d̂ over the last frame (valid when the frame was usable; zero while warming up).</summary>
+    public ReadOnlySpan<float> NoiseEstimate => _noise;
+
+    /// <summary>10 log10(d̂² / e²) over about the last second.</summary>
+    public double ShortTermReductionDb => NoiseReductionMeter.Decibels(_shortNoise, _shortResidual);
+
+    public double ReductionSinceStartDb => NoiseReductionMeter.Decibels(_noiseEnergy, _residualEnergy);
+
+    /// <summary>The a-priori reduction the cloud's filter would give at zero latency, dB.</summary>
+    public double PredictedReductionDb => NoiseReductionMeter.Decibels(_pd, _pa);
+
+    public bool Converged => PredictedReductionDb >= _settings.ConvergedDb;
+
+    /// <summary>The set the cloud holds for a version, or null.</summary>
+    public CoefficientSet? Set(uint version) => _sets.GetValueOrDefault(version);
+
+    /// <summary>
+    /// One frame of the device's x and e, tagged with what it played. Returns a new set to send, or null.
+    /// </summary>
+    public CoefficientSet? Process(ReadOnlySpan<float> x, ReadOnlySpan<float> e, EdgeTag tag)
+    {
+        if (x.Length != e.Length) throw new ArgumentException($"Block lengths differ: reference {x.Length}, error {e.Length}.");
+        Ensure(x.Length);
+        var start = _n;
+        _n += x.Length;
+        if (Idle(start))
+        {
+            _stale = true;
+            _noise.AsSpan(0, x.Length).Clear();
+            return null;
+        }
+        if (_stale) Restart();
+        var current = _sets.GetValueOrDefault(tag.Version);
+        var from = tag.FadingFrom == tag.Version ? current : _sets.GetValueOrDefault(tag.FadingFrom);
+        if (current is null || from is null)
+        {
+            // We cannot rebuild what was played: keep the histories running, adapt on nothing.
+            UnknownVersions++;
+            _replica.SetState(0, default, 0, default, 0, 0);
+            _warmup = _warmupLength;
+        }
+        else _replica.SetState(tag.Version, current.Taps, tag.FadingFrom, from.Taps, tag.FadeElapsed, current.CrossfadeSamples);
+
+        var count = x.Length;
+        var y = _y.AsSpan(0, count);
+        _replica.Process(x, y);
+        _sy.ProcessBlock(y, _heard, _scratch);
+        _sx.ProcessBlock(x, _filtered, _scratch);
+        CoefficientSet? set = null;
+        for (var i = 0; i < count; i++)
+        {
+            var dHat = e[i] - _heard[i];
+            _noise[i] = _warmup > 0 ? 0 : dHat;
+            if (_warmup == 0) Meter(dHat, e[i]);
+            _r2B[_b + _fill] = _filtered[i];
+            _target[_fill] = -dHat;
+            _heardBlock += e[i] * e[i];
+            if (++_fill == _b) set = EndBlock() ?? set;
+        }
+        return set;
+    }
+
+    /// <summary>
+    /// Frames that never arrived (a gap in the sequence): the replica's and Ŝ's input histories are lost, so nothing is
+    /// adapted on until they have refilled. The next frame's tag still says what the device played.
+    /// </summary>
+    public void Gap(int samples)
+    {
+        _n += Math.Max(0, samples);
+        Gaps++;
+        Restart();
+    }
+
+    /// <summary>Forgets the adaptation (the sets already sent stay valid for the replica).</summary>
+    public void Reset()
+    {
+        _nlms.Reset();
+        Restart();
+        _pd = _pa = _pe = 0;
+        _harmBlocks = 0;
+    }
+
+    private void Restart()
+    {
+        _stale = false;
+        _replica.ClearHistory();
+        _sx.Clear();
+        _sy.Clear();
+        Array.Clear(_r2B);
+        _fill = 0;
+        _heardBlock = 0;
+        _warmup = _warmupLength;
+    }
+
+    private bool Idle(long start)
+    {
+        if (_settings.DutyCycle >= 1 || !Converged) return false;
+        var period = Math.Max(1L, (long)(_settings.DutyPeriodMs * _settings.SampleRate / 1000));
+        return start % period >= (long)(_settings.DutyCycle * period);
+    }
+
+    private void Ensure(int count)
+    {
+        if (_y.Length >= count) return;
+        _y = new float[count];
+        _heard = new float[count];
+        _filtered = new float[count];
+        _noise = new float[count];
+        _scratch = new float[count + Math.Max(_sx.Length, _nlms.Length)];
+    }
+
+    private void Meter(float dHat, float e)
+    {
+        _noiseEnergy += dHat * dHat;
+        _residualEnergy += e * e;
+        const double decay = 0.99998; // ≈ 1 s at 48 kHz
+        _shortNoise = decay * _shortNoise + dHat * dHat;
+        _shortResidual = decay * _shortResidual + e * e;
+    }
+
+    private CoefficientSet? EndBlock()
+    {
+        _fill = 0;
+        var pe = _heardBlock;
+        _heardBlock = 0;
+        _nlms.BeginBlock(_r2B, default);
+        var warming = _warmup > 0;
+        _warmup = Math.Max(0, _warmup - _b);
+        CoefficientSet? set = null;
+        if (!warming)
+        {
+            _nlms.PredictBlock(_z);
+            double pd = 0, pa = 0;
+            for (var i = 0; i < _b; i++)
+            {
+                _errors[i] = _target[i] - _z[i];
+                pd += _target[i] * _target[i];
+                pa += _errors[i] * _errors[i];
+            }
+            _pd = _alpha * _pd + (1 - _alpha) * pd / _b;
+            _pa = _alpha * _pa + (1 - _alpha) * pa / _b;
+            _pe = _alpha * _pe + (1 - _alpha) * pe / _b;
+            _nlms.EndBlock(_errors);
+            SamplesAdapted += _b;
+            if (!_nlms.IsHealthy) { _nlms.Reset(); Resets++; }
+            set = Guard() ?? MaybeSend();
+        }
+        _r2B.AsSpan(_b).CopyTo(_r2B);
+        return set;
+    }
+
+    /// <summary>Do no harm: the ear louder than d̂ by more than 1 dB for 0.5 s with a set playing → reset and send zeros.</summary>
+    private CoefficientSet? Guard()
+    {
+        var louder = _sentNonZero && _pe > 1.26 * _pd && _pd > 0;
+        _harmBlocks = louder ? _harmBlocks + 1 : 0;
+        if (_harmBlocks * _b < _settings.SampleRate / 2) return null;
+        _harmBlocks = 0;
+        _nlms.Reset();
+        Resets++;
+        _pa = _pd;
+        return Send(zero: true);
+    }
+
+    private CoefficientSet? MaybeSend()
+    {
+        if (_n - _lastSentAt < _settings.UpdateSamples) return null;
+        var helps = _pa < 0.9 * _pd;
+        if (!helps) return _sentNonZero ? Send(zero: true) : null;
+        _nlms.ExportWeights(_weights);
+        double change = 0, norm = 0;
+        for (var k = 0; k < _weights.Length; k++)
+        {
+            var d = _weights[k] - _sent[k];
+            change += d * d;
+            norm += _sent[k] * _sent[k];
+        }
+        if (!double.IsFinite(change) || change <= _settings.MinRelativeChange * _settings.MinRelativeChange * norm) return null;
+        return Send(zero: false);
+    }
+
+    private CoefficientSet Send(bool zero)
+    {
+        var taps = zero ? new float[_weights.Length] : (float[])_weights.Clone();
+        taps.CopyTo(_sent, 0);
+        _sentNonZero = !zero;
+        var set = new CoefficientSet(_nextVersion++, taps, _settings.CrossfadeSamples, _n);
+        _sets[set.Version] = set;
+        _order.Enqueue(set.Version);
+        while (_order.Count > KeepSets) _sets.Remove(_order.Dequeue());
+        if (!_sets.ContainsKey(0)) _sets[0] = new CoefficientSet(0, new float[_weights.Length], 0, 0);
+        _lastSentAt = _n;
+        SetsSent++;
+        return set;
+    }
+}
