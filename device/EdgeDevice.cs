@@ -21,6 +21,7 @@ public sealed class EdgeDevice
     private EdgeTag _tag;
     private uint _sequence;
     private CoefficientMessage? _pending;
+    private bool _alertActive, _muteRequested;
     private readonly Lock _lock = new();
     private readonly List<double> _ages = [];
     private readonly Queue<byte[]> _reports = new();
@@ -63,7 +64,12 @@ public sealed class EdgeDevice
     /// </summary>
     public bool OnMessage(ReadOnlySpan<byte> message, bool text)
     {
-        if (text || !CoefficientMessage.IsCoefficients(message)) return false;
+        if (text)
+        {
+            ObserveAlert(message);
+            return false;
+        }
+        if (!CoefficientMessage.IsCoefficients(message)) return false;
         lock (_lock)
         {
             SetsReceived++;
@@ -82,6 +88,28 @@ public sealed class EdgeDevice
             return true;
         }
     }
+
+    /// <summary>
+    /// The emergency path on the device: an active <c>alert</c> fades the anti-noise to version 0 (all zeros, known to
+    /// both sides) at the next block, within <see cref="AlertFadeSamples"/>, and no set is applied until the alert
+    /// clears; then the newest set received meanwhile is applied. The cloud sends a zero set too, and nothing else
+    /// while the alert holds (docs/protocol.md §2b).
+    /// </summary>
+    private void ObserveAlert(ReadOnlySpan<byte> message)
+    {
+        if (message.IndexOf("\"alert\""u8) < 0 || !ControlMessage.TryParse(message, out var control, out _) || control!.Type != "alert" || control.Alert is not { } alert) return;
+        lock (_lock)
+        {
+            if (alert.Active && !_alertActive) _muteRequested = true;
+            _alertActive = alert.Active;
+        }
+    }
+
+    /// <summary>True while an emergency alert holds the anti-noise at zero.</summary>
+    public bool AlertActive { get { lock (_lock) return _alertActive; } }
+
+    /// <summary>The fade to silence on an alert: 20 ms.</summary>
+    public int AlertFadeSamples => _sampleRate / 50;
 
     private static uint? ReadVersion(ReadOnlySpan<byte> message) =>
         message.Length >= 8 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(message[4..]) : null;
@@ -105,12 +133,19 @@ public sealed class EdgeDevice
     {
         if (_fill == 0)
         {
-            CoefficientMessage? set;
+            CoefficientMessage? set = null;
+            bool mute;
             lock (_lock)
             {
-                set = _pending;
-                _pending = null;
+                mute = _muteRequested;
+                _muteRequested = false;
+                if (!_alertActive)
+                {
+                    set = _pending;
+                    _pending = null;
+                }
             }
+            if (mute && _filter.Version != 0) _filter.Apply(0, new float[_filter.Length], AlertFadeSamples);
             if (set is not null)
             {
                 _filter.Apply(set.SetVersion, set.Taps, set.CrossfadeSamples);

@@ -46,6 +46,7 @@ public sealed class EdgeCanceller
     private readonly float[] _weights;
     private readonly float[] _sent;                        // the last set sent
     private bool _sentNonZero;
+    private bool _passthrough;
     private uint _nextVersion = 1;
     private long _n, _lastSentAt = long.MinValue / 2;
     private int _warmup;
@@ -173,6 +174,26 @@ public sealed class EdgeCanceller
         Restart();
     }
 
+    /// <summary>True while an emergency holds the device's anti-noise at zero.</summary>
+    public bool Passthrough => _passthrough;
+
+    /// <summary>
+    /// The emergency path. On: returns an all-zero set to send at once (when the device may be playing a non-zero
+    /// one), and no other set is sent until it is turned off; the adaptation goes on, so the filter is ready when
+    /// the emergency is over. Off: the next block end may send the current filter again.
+    /// </summary>
+    public CoefficientSet? SetPassthrough(bool on)
+    {
+        if (on == _passthrough) return null;
+        _passthrough = on;
+        if (!on)
+        {
+            _lastSentAt = long.MinValue / 2;
+            return null;
+        }
+        return _sentNonZero ? Send(zero: true) : null;
+    }
+
     /// <summary>Forgets the adaptation (the sets already sent stay valid for the replica).</summary>
     public void Reset()
     {
@@ -266,7 +287,7 @@ public sealed class EdgeCanceller
 
     private CoefficientSet? MaybeSend()
     {
-        if (_n - _lastSentAt < _settings.UpdateSamples) return null;
+        if (_passthrough || _n - _lastSentAt < _settings.UpdateSamples) return null;
         var helps = _pa < 0.9 * _pd;
         if (!helps) return _sentNonZero ? Send(zero: true) : null;
         _nlms.ExportWeights(_weights);

@@ -20,6 +20,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
     private readonly ConvergenceTracker _convergence = new();
     private AncProcessor? _processor;
     private EdgeCanceller? _edge;                           // edge mode instead of _processor
+    private CoefficientSet? _pendingSet;                    // edge mode: a set to send with the next reply (the passthrough's zeros)
     private float[] _first = [], _second = [], _output = [], _gapZeros = [];
     private bool _passthrough;
     private EmergencyAlert? _pendingAlert;
@@ -70,6 +71,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         if (SessionSettings.IsEdge(config))
         {
             _edge = new EdgeCanceller(SessionSettings.Edge(config)); // throws ArgumentException with the reason
+            _edge.SetPassthrough(_passthrough);                      // nothing sent yet: no zero set needed
             _processor = null;
         }
         else
@@ -160,6 +162,8 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         var x = _first.AsSpan(0, count);
         var e = _second.AsSpan(0, count);
         var set = edge.Process(x, e, new EdgeTag(tag.Version, tag.FadingFrom, (int)Math.Min(tag.FadeElapsed, int.MaxValue)));
+        if (_pendingSet is { } zero && (set is null || set.Version < zero.Version)) set = zero;
+        _pendingSet = null;
         state.FramesOut++;
         if (withFeatures)
             features = new FrameFeatures(sessionId, frame.Sequence, frame.DeviceTimestampUs, config.SampleRate,
@@ -198,7 +202,8 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         if (_edge is { } edge)
             return new SessionStats(sessionId, state.FramesIn, state.FramesOut, state.FramesRejected,
                 edge.ShortTermReductionDb, edge.ReductionSinceStartDb,
-                edge.SamplesAdapted == 0 ? ConvergenceState.Converging : edge.Converged ? ConvergenceState.Converged : ConvergenceState.Converging,
+                edge.Passthrough ? ConvergenceState.Passthrough
+                : edge.SamplesAdapted == 0 ? ConvergenceState.Converging : edge.Converged ? ConvergenceState.Converged : ConvergenceState.Converging,
                 "nlms", "edge", 1, edge.Resets, state.Restores, LastError, state.Classification?.Label, state.Profile)
             { CoefficientSets = edge.SetsSent, CoefficientVersion = edge.LatestVersion };
         return new SessionStats(sessionId, state.FramesIn, state.FramesOut, state.FramesRejected,
@@ -215,10 +220,16 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         _convergence.Reset();
     }
 
+    /// <summary>
+    /// Fades the anti-noise out (true) or back in. In edge mode the device plays its own filter: a zero set goes out
+    /// with the next reply (and the device fades on the alert event itself, see docs/protocol.md), and no other
+    /// set is sent until the passthrough ends.
+    /// </summary>
     public void SetPassthrough(bool passthrough)
     {
         _passthrough = passthrough;
         _processor?.Passthrough(passthrough);
+        if (_edge?.SetPassthrough(passthrough) is { } zero) _pendingSet = zero;
     }
 
     /// <summary>Records an alert (the last 100 are kept), sends it with the next reply, and fades the anti-noise out or back in.</summary>

@@ -186,4 +186,46 @@ public sealed class EdgeModeTests(ITestOutputHelper output)
         Assert.Equal("edge", pipeline.Stats().Mode);
         Assert.True(pipeline.Stats().ReductionDbShortTerm > 10, $"{pipeline.Stats().ReductionDbShortTerm:0.0} dB");
     }
+
+    [Fact]
+    public void An_emergency_in_edge_mode_silences_the_device_within_100_ms_and_no_set_plays_until_it_clears()
+    {
+        // The device plays its own filter, so the cloud cannot fade its output: the alert event makes the device
+        // fade to the all-zero version 0, the cloud sends a zero set too, and no other set until the alert clears.
+        const int rate = 48_000, frame = 480;
+        var pipeline = new SessionPipeline("edge-alert", new SessionGrainOptions(), new SessionCheckpoint());
+        var scene = Scenarios.Create("broadband", rate, 8, 40);
+        pipeline.Configure(new SessionConfig(Mode: "edge", SecondaryPath: scene.SecondaryPath, FrameSamples: frame));
+        var device = new EdgeDevice(rate, 512, frame);
+        var secondary = new FirFilter(scene.SecondaryPath);
+        var y = new float[frame];
+        var e = new float[frame];
+        var alert = new EmergencyAlert("edge-alert", "siren", DateTime.UtcNow, 3.0, Active: true);
+        double? silentAt = null;
+        var nonZeroDuringAlert = 0;
+        for (var start = 0; start + frame <= scene.Length; start += frame)
+        {
+            var t = (double)start / rate;
+            if (start == 3 * rate) pipeline.Alert(alert);
+            if (start == 5 * rate) pipeline.Alert(alert with { Active = false });
+            var x = scene.Reference.AsSpan(start, frame);
+            device.Filter(x, y, start * 1_000_000L / rate);
+            if (device.AlertActive && silentAt is null && y.All(v => v == 0)) silentAt = t;
+            for (var i = 0; i < frame; i++) e[i] = scene.Disturbance[start + i] + secondary.Process(y[i]);
+            Assert.True(WireFrame.TryParseAudio(device.Record(x, e, start * 1_000_000L / rate)!, out var audio, out var error, out _), error);
+            var reply = pipeline.Process(audio, withFeatures: false, out _);
+            if (reply.Alert is { } raised) device.OnMessage(new ControlMessage { Type = "alert", Alert = raised }.ToUtf8(), text: true);
+            if (reply.Message.Length == 0) continue;
+            Assert.True(CoefficientMessage.TryParse(reply.Message, out var set, out error), error);
+            if (t >= 3 && t < 5 && set!.Taps.Any(v => v != 0)) nonZeroDuringAlert++;
+            device.OnMessage(reply.Message, text: false);
+        }
+        output.WriteLine($"alert at 3.00 s, device silent from {silentAt:0.000} s; stats after: {pipeline.Stats()}");
+        Assert.NotNull(silentAt);
+        Assert.True(silentAt - 3.0 <= 0.1, $"silent {silentAt - 3.0:0.000} s after the alert");
+        Assert.Equal(0, nonZeroDuringAlert);
+        Assert.False(device.AlertActive);
+        Assert.NotEqual(0u, device.AppliedVersion); // sets play again after the alert
+        Assert.True(pipeline.Stats().ReductionDbShortTerm > 10, $"{pipeline.Stats().ReductionDbShortTerm:0.0} dB after the alert");
+    }
 }
