@@ -47,6 +47,7 @@ public sealed class EdgeCanceller
     private readonly float[] _sent;                        // the last set sent
     private bool _sentNonZero;
     private bool _passthrough;
+    private long _unknownSamples;                 // how long the device has played a set this canceller does not know
     private uint _nextVersion = 1;
     private long _n, _lastSentAt = long.MinValue / 2;
     private int _warmup;
@@ -141,8 +142,21 @@ public sealed class EdgeCanceller
             UnknownVersions++;
             _replica.SetState(0, default, 0, default, 0, 0);
             _warmup = _warmupLength;
+            // A set from before a restart (or one so old it was forgotten): the device will go on tagging it, so
+            // after an update period send the current filter as a new set, which moves the device to a version we know.
+            _unknownSamples += x.Length;
+            // Versions only grow: a device ahead of us (our checkpoint is older than its set) ignores anything lower.
+            _nextVersion = Math.Max(_nextVersion, Math.Max(tag.Version, tag.FadingFrom) + 1);
+            if (_unknownSamples >= _settings.UpdateSamples)
+            {
+                _unknownSamples = 0;
+                _nlms.ExportWeights(_weights);
+                return Send(zero: _passthrough || !AllFinite(_weights));
+            }
+            return null;
         }
-        else _replica.SetState(tag.Version, current.Taps, tag.FadingFrom, from.Taps, tag.FadeElapsed, current.CrossfadeSamples);
+        _unknownSamples = 0;
+        _replica.SetState(tag.Version, current.Taps, tag.FadingFrom, from.Taps, tag.FadeElapsed, current.CrossfadeSamples);
 
         var count = x.Length;
         var y = _y.AsSpan(0, count);
@@ -192,6 +206,50 @@ public sealed class EdgeCanceller
             return null;
         }
         return _sentNonZero ? Send(zero: true) : null;
+    }
+
+    /// <summary>Values in a checkpoint: the last set sent (its version in two 16-bit halves, its taps) and the filter.</summary>
+    public int StateLength => 2 + _weights.Length + _nlms.StateLength;
+
+    /// <summary>
+    /// Checkpoint: the last set sent and the adaptive filter, so a restarted session knows the set the device is most
+    /// likely playing and goes on from the filter it had. Older sets are not kept: a device still tagging one gets a
+    /// fresh set after an update period (see <see cref="Process"/>).
+    /// </summary>
+    public float[] SaveState()
+    {
+        var state = new float[StateLength];
+        var version = _nextVersion - 1;
+        state[0] = version >> 16;
+        state[1] = version & 0xFFFF;
+        _sent.CopyTo(state.AsSpan(2));
+        _nlms.SaveState(state.AsSpan(2 + _sent.Length));
+        return state;
+    }
+
+    /// <summary>Restores <see cref="SaveState"/>. Throws <see cref="ArgumentException"/> when it does not fit or holds a non-finite value.</summary>
+    public void LoadState(ReadOnlySpan<float> state)
+    {
+        if (state.Length != StateLength) throw new ArgumentException($"Checkpoint has {state.Length} values; this configuration needs {StateLength}.");
+        if (!AllFinite(state)) throw new ArgumentException("Checkpoint contains a non-finite value.");
+        var version = ((uint)state[0] << 16) | (uint)state[1];
+        _nlms.LoadState(state[(2 + _sent.Length)..]);
+        state.Slice(2, _sent.Length).CopyTo(_sent);
+        _sentNonZero = _sent.AsSpan().IndexOfAnyExcept(0f) >= 0;
+        if (version > 0)
+        {
+            _sets[version] = new CoefficientSet(version, (float[])_sent.Clone(), _settings.CrossfadeSamples, 0);
+            _order.Enqueue(version);
+        }
+        _nextVersion = version + 1;
+        Restart();
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (var value in values)
+            if (!float.IsFinite(value)) return false;
+        return true;
     }
 
     /// <summary>Forgets the adaptation (the sets already sent stay valid for the replica).</summary>

@@ -37,8 +37,9 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
     {
         if (state.Config is not { } config) return;
         Build(config);
-        if (_edge is not null) { state.Restores++; return; } // edge mode keeps no filter state: it re-adapts (the device keeps playing its set)
-        _processor!.LoadState(MemoryMarshal.Cast<byte, float>(state.FilterState.AsSpan()));
+        var saved = MemoryMarshal.Cast<byte, float>(state.FilterState.AsSpan());
+        if (_edge is not null) _edge.LoadState(saved);
+        else _processor!.LoadState(saved);
         state.Restores++;
     }
 
@@ -265,6 +266,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
     /// <summary>Copies the filter state into the checkpoint (float32 little-endian bytes).</summary>
     public void SaveFilterState()
     {
-        if (_processor is not null) state.FilterState = MemoryMarshal.AsBytes(_processor.SaveState().AsSpan()).ToArray();
+        var saved = _edge?.SaveState() ?? _processor?.SaveState();
+        if (saved is not null) state.FilterState = MemoryMarshal.AsBytes(saved.AsSpan()).ToArray();
     }
 }
