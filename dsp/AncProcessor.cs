@@ -23,8 +23,18 @@ namespace AncOrleans.Dsp;
 /// regressor x(n−D), output d − g_H z_H − g_N z_N.
 /// The parts: <see cref="SecondaryPathModel"/> (Ŝ*x, d̂ and what each branch adds at the ear, not-played output),
 /// <see cref="OutputGuard"/> (the gains g_H, g_N, passthrough, the harm mute), <see cref="NoiseReductionMeter"/>;
-/// the checkpoint format is in AncProcessor.Checkpoint.cs. Guards here: non-finite outputs play as 0; filters that
-/// turn non-finite are reset; after a restore the weights play but do not adapt until the histories have refilled.
+/// the checkpoint format is in AncProcessor.Checkpoint.cs. Guards here — a NaN never reaches the weights or the
+/// device, and the ear is never made louder than without ANC:
+/// <list type="bullet">
+/// <item>a branch whose raw output is non-finite or beyond <see cref="BranchLimit"/> plays 0 and is reset at the end of
+/// the call, as is a branch whose weights turn non-finite; non-finite errors never reach the weights (BlockNlms, RlsCore);</item>
+/// <item>what is played is finite and clipped to full scale, as the device's codec would clip it, so the rings (and
+/// d̂) hold exactly what the ear hears;</item>
+/// <item>harm — the ear louder than d̂ by 1 dB for 0.5 s, or louder than no ANC as <see cref="DivergenceDetector"/>
+/// judges it from the microphones alone (d̂ is wrong exactly when Ŝ is) — resets both branches and mutes the output at
+/// once, with a hold that doubles on each further harm (<see cref="OutputGuard.HoldAfterHarm"/>);</item>
+/// <item>after a restore the weights play but do not adapt until the histories have refilled.</item>
+/// </list>
 /// Allocation-free per sample.
 /// </summary>
 public sealed partial class AncProcessor
@@ -42,6 +52,8 @@ public sealed partial class AncProcessor
     private readonly SecondaryPathModel _secondary; // Ŝ*x, Ŝ*(y, y_H, y_N) and the rings of what was played
     private readonly OutputGuard _guard;
     private readonly NoiseReductionMeter _meter;
+    private readonly DivergenceDetector _divergence; // the ear louder than no ANC, judged without Ŝ
+    private bool _tonalBlownUp, _longBlownUp;        // a branch's output was non-finite or exploded in this call
     private long _n;                       // samples processed by this instance
     private int _warmup;                   // samples left before restored weights may adapt again
 
@@ -66,6 +78,7 @@ public sealed partial class AncProcessor
         _regressorDelay = new DelayLine(settings.DelaySamples);
         _secondary = new SecondaryPathModel(sHat, settings.DelaySamples, settings.BlockSize);
         _meter = new NoiseReductionMeter(settings.SampleRate);
+        _divergence = new DivergenceDetector(settings.SampleRate);
     }
 
     public AncSettings Settings => _settings;
@@ -110,6 +123,15 @@ public sealed partial class AncProcessor
     /// <summary>Times the filters were reset because they became non-finite or made the noise louder.</summary>
     public int Resets { get; private set; }
 
+    /// <summary>Times the ear got louder than without ANC (or than d̂ for 0.5 s) and the output was muted.</summary>
+    public int Divergences { get; private set; }
+
+    /// <summary>Full scale: the most the device can play (its codec clips there).</summary>
+    public const float FullScale = 1f;
+
+    /// <summary>A branch's raw output beyond this (12 dB over full scale) means the branch has blown up.</summary>
+    public const float BranchLimit = 4f;
+
     /// <summary>10 log10(noise / residual), 0 when either is 0.</summary>
     public static double Decibels(double noise, double residual) => NoiseReductionMeter.Decibels(noise, residual);
 
@@ -149,19 +171,24 @@ public sealed partial class AncProcessor
             }
             for (var i = 0; i < count; i++, _n++, _blockFill++)
             {
-                var dHat = error[start + i] - heardPlayed[i];
+                var ear = error[start + i];
+                var dHat = ear - heardPlayed[i];
+                // The ear louder than no ANC, judged without Ŝ (a wrong Ŝ fools every test built on d̂): back off now.
+                if (_divergence.Observe(x[i], ear, heardPlayed[i], _warmup > 0 ? dHat : float.NaN) && !_guard.Holding) Harm();
                 _tonal?.Push(x[i]);
 
                 var zTonal = _tonal?.Predict() ?? 0f;
                 var zLong = _long is null ? 0f : _zBlock[_blockFill];
                 var (gTonal, gLong) = Adapt(-dHat, zTonal, zLong, heardTonal[i], heardLong[i]);
 
-                var yTonal = Finite(_tonal?.Output() ?? 0f);
-                var yLong = _long is null ? 0f : Finite(_yBlock[_blockFill]);
-                var next = gTonal * yTonal + gLong * yLong;
+                var yTonal = _tonal is null ? 0f : Sane(_tonal.Output(), ref _tonalBlownUp);
+                var yLong = _long is null ? 0f : Sane(_yBlock[_blockFill], ref _longBlownUp);
+                // What the device can play: its codec clips to full scale, so the rings (and d̂) hold the clipped value.
+                var next = Math.Clamp(gTonal * yTonal + gLong * yLong, -FullScale, FullScale);
+                if (!float.IsFinite(next)) next = 0;
                 _secondary.Record(yTonal, yLong, next);
                 antiNoise[start + i] = next;
-                Account(dHat, error[start + i]);
+                Account(dHat, ear);
             }
             if (_blockFill == block) EndBlock();
             start += count;
@@ -260,6 +287,17 @@ public sealed partial class AncProcessor
 
     private static float Finite(float value) => float.IsFinite(value) ? value : 0f;
 
+    /// <summary>
+    /// A branch's raw output if it is finite and within <see cref="BranchLimit"/>; otherwise 0, and the branch is
+    /// marked for a reset at the end of the call (<see cref="CheckHealth"/>).
+    /// </summary>
+    private static float Sane(float value, ref bool blownUp)
+    {
+        if (float.IsFinite(value) && Math.Abs(value) <= BranchLimit) return value;
+        blownUp = true;
+        return 0f;
+    }
+
     private void CheckBlock(int reference, int other, int output)
     {
         if (reference != other || reference != output)
@@ -274,10 +312,16 @@ public sealed partial class AncProcessor
         // Do no harm: the ear louder than the noise by > 1 dB for half a second → mute, reset, re-adapt.
         var louder = _settings.Mode == CancellerMode.AntiNoise && _warmup == 0
             && _meter.ResidualPower > 1.26f * _meter.NoisePower && _guard.OutputGain > 0.05f;
-        if (!_guard.HarmSustained(louder)) return;
+        if (_guard.HarmSustained(louder)) Harm();
+    }
+
+    /// <summary>Harm: both branches reset, the output muted at once and held, longer for each harm in a row.</summary>
+    private void Harm()
+    {
         ResetFilters();
         _guard.HoldAfterHarm();
         Resets++;
+        Divergences++;
     }
 
     private void ResetFilters()
@@ -287,10 +331,16 @@ public sealed partial class AncProcessor
         _guard.Restart();
     }
 
+    /// <summary>Resets a branch whose weights or output stopped being finite, or whose output exploded.</summary>
     private void CheckHealth()
     {
-        if ((_long?.IsHealthy ?? true) && (_tonal?.IsHealthy ?? true)) return;
-        ResetFilters();
+        var longBad = _longBlownUp || !(_long?.IsHealthy ?? true);
+        var tonalBad = _tonalBlownUp || !(_tonal?.IsHealthy ?? true);
+        _longBlownUp = _tonalBlownUp = false;
+        if (!longBad && !tonalBad) return;
+        if (longBad) _long?.Reset();
+        if (tonalBad) _tonal?.Rls.Reset();
+        _guard.Restart();
         Resets++;
     }
 
@@ -305,6 +355,7 @@ public sealed partial class AncProcessor
         _secondary.Clear();
         _blockFill = 0;
         _meter.Reset();
+        _divergence.Reset();
         _warmup = 0;
     }
 }

@@ -21,6 +21,9 @@ public sealed class NoHarmGuard
     private readonly float _statRate;  // α of the fast E[·] averages
     private readonly float _slewRate;  // per-sample step of the played gain while following g*
     private readonly float _fadeRate;  // per-sample step while fading out for passthrough
+    private readonly int _sampleRate;
+    private double _cautiousSeconds;   // see CautiousSeconds
+    private float _cautiousRate = float.MaxValue; // per-sample rise limit after harm
     private float _tz, _zz, _tt;       // fast E[t z], E[z²], E[t²]
     private float _tzSlow, _zzSlow;    // slow E[t z], E[z²]
     private float _gain;               // gain being played
@@ -30,6 +33,7 @@ public sealed class NoHarmGuard
         _statRate = (float)(1.0 / Math.Max(1, statSeconds * sampleRate));
         _slewRate = (float)(1.0 / Math.Max(1, slewSeconds * sampleRate));
         _fadeRate = (float)(1.0 / Math.Max(1, fadeSeconds * sampleRate));
+        _sampleRate = sampleRate;
     }
 
     /// <summary>When true the output fades to zero (passthrough for emergencies).</summary>
@@ -37,6 +41,20 @@ public sealed class NoHarmGuard
 
     /// <summary>When positive, the output is held at zero for that many more samples (after harm).</summary>
     public int HoldSamples { get; set; }
+
+    /// <summary>
+    /// After harm: the gain rises from 0 to 1 in no less than this many seconds instead of <c>GuardSlewSeconds</c>, so a
+    /// retry with a wrong Ŝ is caught while its output is still small; 0 for the normal slew. Falling is never slowed.
+    /// </summary>
+    public double CautiousSeconds
+    {
+        get => _cautiousSeconds;
+        set
+        {
+            _cautiousSeconds = Math.Max(0, value);
+            _cautiousRate = _cautiousSeconds > 0 ? (float)(1.0 / Math.Max(1, _cautiousSeconds * _sampleRate)) : float.MaxValue;
+        }
+    }
 
     public float Gain => _gain;
 
@@ -69,7 +87,7 @@ public sealed class NoHarmGuard
         else if (HoldSamples > 0) { HoldSamples--; wanted = 0; }
         else wanted = OptimalGain;
         var rate = Passthrough ? _fadeRate : _slewRate;
-        _gain += Math.Clamp(wanted - _gain, -rate, rate);
+        _gain += Math.Clamp(wanted - _gain, -rate, Math.Min(rate, _cautiousRate));
         return _gain;
     }
 

@@ -11,15 +11,23 @@ namespace AncOrleans.Dsp;
 /// with t the target (−d̂ in antinoise mode, d in clean mode) and h what each branch's unscaled output adds at the
 /// ear (clean mode: its estimate). So a branch that cannot predict — NLMS on a fast sweep, the tonal model on
 /// broadband — is faded out while the other plays. Guards: the emergency passthrough fades both gains to 0 within
-/// <c>FadeSeconds</c>; and, the last resort, when the ear has been louder than the noise for half a second
-/// (<see cref="HarmSustained"/>) the caller resets the filters and both gains are held at 0 for another half second.
+/// <c>FadeSeconds</c>; and, the last resort, on harm — the ear louder than d̂ for half a second
+/// (<see cref="HarmSustained"/>), or louder than no ANC as <see cref="DivergenceDetector"/> judges it without Ŝ — the
+/// caller resets the filters and <see cref="HoldAfterHarm"/> mutes both gains at once and holds them: 0.5 s, doubled
+/// for each further harm (at most 16 s) until the output has played 10 s past its hold without one, and after each
+/// hold the gains rise over 0.5 s (doubled per harm, at most 4 s) instead of 10 ms, so a canceller that cannot help
+/// (a wrong Ŝ) retries ever more rarely and is caught while its retry is still quiet.
 /// </summary>
 internal sealed class OutputGuard
 {
     private readonly NoHarmGuard _tonal, _long;
     private readonly bool _hasTonal, _hasLong; // which branches run
     private readonly int _harmWindow;          // samples of sustained harm before muting
+    private readonly int _forgiveAfter;        // samples without harm after a hold that clear the strikes
     private int _harmRun;                      // consecutive samples where the ear got louder
+    private int _strikes;                      // harm events since the output last played cleanly for a while
+    private int _sinceStrike;                  // samples since the last harm event
+    private int _lastHold;                     // the last hold, in samples
 
     public OutputGuard(AncSettings settings)
     {
@@ -28,6 +36,7 @@ internal sealed class OutputGuard
         _tonal = new NoHarmGuard(settings.SampleRate, settings.GuardSeconds, settings.GuardSlewSeconds, settings.FadeSeconds);
         _long = new NoHarmGuard(settings.SampleRate, settings.GuardSeconds, settings.GuardSlewSeconds, settings.FadeSeconds);
         _harmWindow = settings.SampleRate / 2;
+        _forgiveAfter = 10 * settings.SampleRate;
     }
 
     /// <summary>g_H being played.</summary>
@@ -49,6 +58,11 @@ internal sealed class OutputGuard
     /// <summary>Feeds one sample of target and of what each branch adds at the ear; returns the gains to play now.</summary>
     public (float Tonal, float Long) Next(float target, float tonalHeard, float longHeard)
     {
+        if (_strikes > 0 && ++_sinceStrike > _lastHold + _forgiveAfter)
+        {
+            _strikes = 0;
+            _tonal.CautiousSeconds = _long.CautiousSeconds = 0;
+        }
         var gLong = _hasLong ? _long.Next(target, longHeard) : 0;
         var gTonal = _hasTonal ? _tonal.Next(target - gLong * longHeard, tonalHeard) : 0;
         return (gTonal, gLong);
@@ -70,8 +84,28 @@ internal sealed class OutputGuard
         return true;
     }
 
-    /// <summary>Holds both gains at 0 for half a second while the reset filters re-adapt.</summary>
-    public void HoldAfterHarm() => _tonal.HoldSamples = _long.HoldSamples = _harmWindow;
+    /// <summary>
+    /// After harm: both gains to 0 at once and held there while the reset filters re-adapt — half a second, doubled
+    /// for each further harm until the output has played 10 s past its hold without one (at most 16 s). A canceller
+    /// that cannot help (a wrong Ŝ) thus retries ever more rarely instead of harming every second.
+    /// </summary>
+    public void HoldAfterHarm()
+    {
+        _lastHold = _harmWindow << Math.Min(_strikes, 5);
+        _strikes++;
+        _sinceStrike = 0;
+        _tonal.Reset();
+        _long.Reset();
+        _tonal.HoldSamples = _long.HoldSamples = _lastHold;
+        // The retry comes up slowly (0.5 s, doubled per strike up to 4 s), so a wrong Ŝ is caught while it is small.
+        _tonal.CautiousSeconds = _long.CautiousSeconds = 0.5;
+    }
+
+    /// <summary>Whether the gains are held at 0 after harm.</summary>
+    public bool Holding => (_hasTonal && _tonal.HoldSamples > 0) || (_hasLong && _long.HoldSamples > 0);
+
+    /// <summary>Harm events since the output last played cleanly for 10 s past its hold.</summary>
+    public int Strikes => _strikes;
 
     /// <summary>Both guards from zero (after the filters were reset); passthrough and the harm count stay.</summary>
     public void Restart()
@@ -85,6 +119,8 @@ internal sealed class OutputGuard
     {
         Restart();
         _harmRun = 0;
+        _strikes = _sinceStrike = _lastHold = 0;
+        _tonal.CautiousSeconds = _long.CautiousSeconds = 0;
     }
 
     /// <summary>The tonal guard's state, then the long guard's.</summary>
