@@ -48,6 +48,8 @@ public sealed class EdgeCanceller
     private bool _sentNonZero;
     private bool _passthrough;
     private long _unknownSamples;                 // how long the device has played a set this canceller does not know
+    private readonly DivergenceDetector _divergence;  // the ear louder than no ANC, judged without Ŝ
+    private long _holdUntil, _holdSamples, _lastHarmAt = long.MinValue / 2;
     private uint _nextVersion = 1;
     private long _n, _lastSentAt = long.MinValue / 2;
     private int _warmup;
@@ -76,6 +78,7 @@ public sealed class EdgeCanceller
         _weights = new float[_nlms.Length];
         _sent = new float[_nlms.Length];
         _alpha = Math.Exp(-_b / (0.5 * settings.SampleRate));
+        _divergence = new DivergenceDetector(settings.SampleRate);
         _sets[0] = new CoefficientSet(0, new float[_nlms.Length], 0, 0);
         _order.Enqueue(0);
     }
@@ -164,17 +167,39 @@ public sealed class EdgeCanceller
         _sy.ProcessBlock(y, _heard, _scratch);
         _sx.ProcessBlock(x, _filtered, _scratch);
         CoefficientSet? set = null;
+        var harmed = false;
         for (var i = 0; i < count; i++)
         {
             var dHat = e[i] - _heard[i];
             _noise[i] = _warmup > 0 ? 0 : dHat;
             if (_warmup == 0) Meter(dHat, e[i]);
+            harmed |= _divergence.Observe(x[i], e[i], _heard[i]);
             _r2B[_b + _fill] = _filtered[i];
             _target[_fill] = -dHat;
             _heardBlock += e[i] * e[i];
             if (++_fill == _b) set = EndBlock() ?? set;
         }
-        return set;
+        return harmed && _sentNonZero ? Harm() : set;
+    }
+
+    /// <summary>Times the ear was louder than no ANC because of what the device played (see <see cref="DivergenceDetector"/>).</summary>
+    public int Divergences { get; private set; }
+
+    /// <summary>
+    /// The ear is louder than no ANC and our set could be the cause (a wrong Ŝ makes d̂ lie, so the guards on d̂ cannot
+    /// see it): forget the filter, send zeros at once, and send nothing else for a hold that starts at 0.5 s and
+    /// doubles with each repeat within 10 s (at most 16 s), as in the antinoise canceller.
+    /// </summary>
+    private CoefficientSet Harm()
+    {
+        Divergences++;
+        var half = _settings.SampleRate / 2;
+        _holdSamples = _n - _lastHarmAt > 10L * _settings.SampleRate ? half : Math.Min(2 * _holdSamples, 16L * _settings.SampleRate);
+        _lastHarmAt = _n;
+        _holdUntil = _n + _holdSamples;
+        _nlms.Reset();
+        Restart();
+        return Send(zero: true);
     }
 
     /// <summary>
@@ -345,7 +370,7 @@ public sealed class EdgeCanceller
 
     private CoefficientSet? MaybeSend()
     {
-        if (_passthrough || _n - _lastSentAt < _settings.UpdateSamples) return null;
+        if (_passthrough || _n < _holdUntil || _n - _lastSentAt < _settings.UpdateSamples) return null;
         var helps = _pa < 0.9 * _pd;
         if (!helps) return _sentNonZero ? Send(zero: true) : null;
         _nlms.ExportWeights(_weights);
