@@ -6,7 +6,8 @@
 //   dotnet run -c Release --project bench -- --quick [--json] Stopwatch smoke run (~2.5 s per benchmark), no BenchmarkDotNet
 //   --inprocess       run BenchmarkDotNet in this process (InProcessEmit toolchain) instead of a generated child project
 //   --launches N      processes per benchmark (default 1; ignored in-process); the mean pools all of them
-//   --only a,b        run only the named benchmarks (nlms, rls, hybrid, nwaves-nlms, speexdsp-mdf, classifier)
+//   --only a,b        run only the named benchmarks (nlms, rls, hybrid, nwaves-nlms, speexdsp-mdf, classifier, emergency,
+//                     recognition = classifier + emergency: a session's whole recognition cost)
 
 using System.Globalization;
 using System.Text;
@@ -66,7 +67,7 @@ else
     var types = new List<Type>();
     if (only.Any(StreamWorkload.OurNames.Contains)) types.Add(typeof(OursBenchmarks));
     if (only.Any(StreamWorkload.PeerNames.Contains)) types.Add(typeof(PeerBenchmarks));
-    if (only.Contains("classifier")) types.Add(typeof(ClassifierBenchmarks));
+    if (only.Any(StreamWorkload.RecognitionNames.Contains)) types.Add(typeof(ClassifierBenchmarks));
     var filter = new NameFilter(only);
     var cases = types
         .Select(t => BenchmarkConverter.TypeToBenchmarks(t, config))
