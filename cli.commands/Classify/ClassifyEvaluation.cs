@@ -48,17 +48,23 @@ public static class ClassifyEvaluation
 
     public static bool IsNeither(string truth) => UrbanSound8K.IsNeither(truth);
 
-    /// <summary>Our label as the truth's vocabulary names it.</summary>
-    public static string Map(string predicted, string truth) =>
-        UrbanSound8K.Classes.Contains(truth) ? UrbanSound8K.ClassOf(predicted) ?? predicted : predicted;
+    /// <summary>Our label as the truth's vocabulary names it (UrbanSound8K's, through the taxonomy table, or ours).</summary>
+    public static string Map(string predicted, bool urbanSound) => urbanSound ? UrbanSound8K.ClassOf(predicted) ?? predicted : predicted;
 
-    public static ClipResult Judge(string file, string truth, ClipTrace trace, NoiseClassifierModel model, EmergencyFusion fusion)
+    /// <summary>The truths are UrbanSound8K's classes when every one is, and one at least is none of ours (air_conditioner, …).</summary>
+    public static bool IsUrbanSound(IEnumerable<string> truths)
     {
-        var probabilities = trace.Windows.Select(model.Predict).ToList();
-        return Judge(file, truth, trace, probabilities, model.Labels, fusion);
+        var set = truths.Distinct().ToList();
+        return set.All(UrbanSound8K.Classes.Contains) && set.Any(t => !NoiseTaxonomy.TryGet(t, out _));
     }
 
-    public static ClipResult Judge(string file, string truth, ClipTrace trace, IReadOnlyList<float[]> probabilities, IReadOnlyList<string> labels, EmergencyFusion fusion)
+    public static ClipResult Judge(string file, string truth, ClipTrace trace, NoiseClassifierModel model, EmergencyFusion fusion, bool urbanSound)
+    {
+        var probabilities = trace.Windows.Select(model.Predict).ToList();
+        return Judge(file, truth, trace, probabilities, model.Labels, fusion, urbanSound);
+    }
+
+    public static ClipResult Judge(string file, string truth, ClipTrace trace, IReadOnlyList<float[]> probabilities, IReadOnlyList<string> labels, EmergencyFusion fusion, bool urbanSound)
     {
         var mean = new float[labels.Count];
         string? alert = null;
@@ -68,16 +74,17 @@ public static class ClassifyEvaluation
             alert ??= fusion.Decide(trace.Patterns[w], probabilities[w]);
         }
         var predicted = probabilities.Count == 0 ? "unclassified" : labels[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(mean)];
-        return new ClipResult(file, truth, Map(predicted, truth), alert);
+        return new ClipResult(file, truth, Map(predicted, urbanSound), alert);
     }
 
     public static Report Evaluate(IReadOnlyList<(string Path, string Truth)> clips, NoiseClassifierModel model, EmergencyFusion fusion)
     {
         var results = new ClipResult[clips.Count];
+        var urbanSound = IsUrbanSound(clips.Select(c => c.Truth));
         Parallel.For(0, clips.Count, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
         {
             var wav = WavFile.Read(clips[i].Path);
-            results[i] = Judge(Path.GetFileName(clips[i].Path), clips[i].Truth, ClipTrace.Analyse(wav.Mono(), wav.SampleRate), model, fusion);
+            results[i] = Judge(Path.GetFileName(clips[i].Path), clips[i].Truth, ClipTrace.Analyse(wav.Mono(), wav.SampleRate), model, fusion, urbanSound);
         });
         return Summarise(results);
     }

@@ -54,9 +54,10 @@ public static class UrbanSoundTraining
                 report.AppendLine(CultureInfo.InvariantCulture, $"## {trainer}: leave-one-fold-out on folds {string.Join(",", folds)}, {augment} augmented copies, {syntheticClips} synthetic clips per category");
                 report.AppendLine();
                 var fusion = new EmergencyFusion(labels);
-                var results = clips.Select((c, i) => ClassifyEvaluation.Judge(Path.GetFileName(c.Path), c.Class, traces[i], probabilities[i], labels, fusion)).ToList();
+                var results = clips.Select((c, i) => ClassifyEvaluation.Judge(Path.GetFileName(c.Path), c.Class, traces[i], probabilities[i], labels, fusion, urbanSound: true)).ToList();
                 report.AppendLine(ClassifyEvaluation.Markdown(ClassifyEvaluation.Summarise(results)));
                 report.AppendLine(FusionGrid(clips, traces, probabilities, labels));
+                Console.Error.WriteLine(report.ToString());
             }
         }
         if (output is not null)
@@ -71,8 +72,8 @@ public static class UrbanSoundTraining
     private static string FusionGrid(IReadOnlyList<UrbanSound8K.Clip> clips, ClipTrace[] traces, List<float[]>[] probabilities, IReadOnlyList<string> labels)
     {
         var text = new StringBuilder("| θ (model alone) | ρ_E (reject) | siren | car_horn | non-emergency alerts | gun_shot alerts |\n|---:|---:|---:|---:|---:|---:|\n");
-        double[] thetas = [double.PositiveInfinity, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
-        double[] rhos = [0, 0.02, 0.05, 0.1, 0.2, 0.3];
+        double[] thetas = [double.PositiveInfinity, 0.5, 0.7, 0.8, 0.9, 0.95];
+        double[] rhos = [0, 0.02, 0.05, 0.1, 0.2];
         foreach (var theta in thetas)
             foreach (var rho in rhos)
             {

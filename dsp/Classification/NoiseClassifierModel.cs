@@ -51,9 +51,9 @@ public sealed class NoiseClassifierModel
                 .Append(ml.MulticlassClassification.Trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmMulticlassTrainer.Options
                 {
                     NumberOfIterations = rounds,
-                    NumberOfLeaves = 16,
+                    NumberOfLeaves = 24,
                     MinimumExampleCountPerLeaf = 10,
-                    LearningRate = 0.1,
+                    LearningRate = 0.15,
                     Seed = seed,
                     NumberOfThreads = 2,
                     Booster = new Microsoft.ML.Trainers.LightGbm.GradientBooster.Options { FeatureFraction = 0.5, SubsampleFraction = 0.8, SubsampleFrequency = 1, L2Regularization = 1 },

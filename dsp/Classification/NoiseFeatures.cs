@@ -145,9 +145,11 @@ public sealed class NoiseFeatures
         _peakBin[t] = peak;
         // spectral contrast per octave sub-band: sort each sub-band's log powers in place (no allocation)
         double frameLog = 0;
+        // floor 90 dB under the mean bin power: level-free, like the log-mel floor
+        var binFloor = (float)(1e-9 * TensorPrimitives.Sum(_power.AsSpan(0, _logPower.Length)) / _logPower.Length + 1e-30);
         for (var k = 0; k < _logPower.Length; k++)
         {
-            _logPower[k] = 10 * MathF.Log10(_power[k] + 1e-12f);
+            _logPower[k] = 10 * MathF.Log10(_power[k] + binFloor);
             frameLog += _logPower[k];
         }
         frameLog /= _logPower.Length;
