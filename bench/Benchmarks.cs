@@ -45,6 +45,6 @@ public class PeerBenchmarks : StreamBenchmarkBase
 /// <summary>The classifier grain's per-session work (features and one model prediction per second), the emergency grain's (patterns + classifier, fused), and both.</summary>
 public class ClassifierBenchmarks : StreamBenchmarkBase
 {
-    [Params("classifier", "emergency", "recognition")]
+    [Params("classifier", "emergency", "recognition", "patterns")]
     public override string Name { get; set; } = "";
 }

@@ -7,7 +7,7 @@
 //   --inprocess       run BenchmarkDotNet in this process (InProcessEmit toolchain) instead of a generated child project
 //   --launches N      processes per benchmark (default 1; ignored in-process); the mean pools all of them
 //   --only a,b        run only the named benchmarks (nlms, rls, hybrid, nwaves-nlms, speexdsp-mdf, classifier, emergency,
-//                     recognition = classifier + emergency: a session's whole recognition cost)
+//                     recognition = classifier + emergency: a session's whole recognition cost, patterns = the DSP detectors alone)
 
 using System.Globalization;
 using System.Text;
@@ -52,7 +52,7 @@ if (quick)
         try
         {
             var result = QuickRunner.Run(name);
-            Console.Error.WriteLine($"quick {name}: {result.MsPerAudioSecond:F3} ms per audio second, {result.AllocatedBytesPerRound} B allocated per second of audio");
+            Console.Error.WriteLine($"quick {name}: {result.MsPerAudioSecond:F3} ms per audio second (wall), {result.CpuMsPerAudioSecond:F3} ms process CPU, {result.AllocatedBytesPerRound} B allocated per second of audio");
             results.Add((name, result.MsPerAudioSecond));
         }
         catch (Exception ex)

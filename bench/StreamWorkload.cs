@@ -22,10 +22,10 @@ internal abstract class StreamWorkload : IDisposable
     public const int Seed = 1;
 
     /// <summary>Benchmark names in report order: ours (antinoise mode), then the peers (clean mode).</summary>
-    public static readonly IReadOnlyList<string> Names = ["nlms", "rls", "hybrid", "nwaves-nlms", "speexdsp-mdf", "classifier", "emergency", "recognition"];
+    public static readonly IReadOnlyList<string> Names = ["nlms", "rls", "hybrid", "nwaves-nlms", "speexdsp-mdf", "classifier", "emergency", "recognition", "patterns"];
 
     /// <summary>The per-session recognition work: the classifier grain's, the emergency grain's, and both together.</summary>
-    public static readonly IReadOnlyList<string> RecognitionNames = ["classifier", "emergency", "recognition"];
+    public static readonly IReadOnlyList<string> RecognitionNames = ["classifier", "emergency", "recognition", "patterns"];
 
     public static readonly IReadOnlyList<string> OurNames = ["nlms", "rls", "hybrid"];
 
@@ -63,6 +63,7 @@ internal abstract class StreamWorkload : IDisposable
         "classifier" => new ClassifierWorkload(name),
         "emergency" => new EmergencyWorkload(name, withClassifier: false),
         "recognition" => new EmergencyWorkload(name, withClassifier: true),
+        "patterns" => new PatternsWorkload(name),
         _ => throw new ArgumentException($"Unknown benchmark '{name}'. Known: {string.Join(", ", Names)}."),
     };
 
@@ -132,6 +133,19 @@ internal abstract class StreamWorkload : IDisposable
             for (var start = 0; start < SamplesPerRun; start += FrameSamples)
                 _detector.Push(Reference.AsSpan(start, FrameSamples));
             return (_classifier?.ProcessOneSecond() ?? 0) + (_detector.Active is null ? 0 : 1);
+        }
+    }
+
+    /// <summary>The DSP pattern detectors alone (<see cref="Dsp.Emergency.EmergencyDetector"/>), without the classifier.</summary>
+    private sealed class PatternsWorkload(string name) : StreamWorkload(name)
+    {
+        private readonly Dsp.Emergency.EmergencyDetector _detector = new(SampleRate);
+
+        public override float ProcessOneSecond()
+        {
+            for (var start = 0; start < SamplesPerRun; start += FrameSamples)
+                _detector.Push(Reference.AsSpan(start, FrameSamples));
+            return _detector.Active is null ? 0 : 1;
         }
     }
 
