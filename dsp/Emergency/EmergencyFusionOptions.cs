@@ -18,7 +18,7 @@ public sealed record EmergencyFusionOptions
     public IReadOnlyDictionary<string, double> RejectBelow { get; init; } = new Dictionary<string, double>();
 
     /// <summary>Labels that never reject a pattern when they top the window: broadband backgrounds an emergency rides on.</summary>
-    public IReadOnlySet<string> Backgrounds { get; init; } = new HashSet<string> { "white_noise", "pink_noise", "brown_noise", "babble", "traffic" };
+    public IReadOnlySet<string> Backgrounds { get; init; } = new HashSet<string> { "white_noise", "pink_noise", "brown_noise", "babble", "traffic", "hum" };
 
     /// <summary>θ_c: the model alone raises c at this probability; absent kinds never alert on the model alone.</summary>
     public IReadOnlyDictionary<string, double> ModelAlone { get; init; } = new Dictionary<string, double> { [EmergencyKind.Siren] = 0.8, [EmergencyKind.CarHorn] = 0.8 };
