@@ -43,9 +43,9 @@ public class PeerBenchmarks : StreamBenchmarkBase
     public override string Name { get; set; } = "";
 }
 
-/// <summary>The classifier grain's per-session work: features and one model prediction per second.</summary>
+/// <summary>The classifier grain's per-session work (features and one model prediction per second), the emergency grain's (patterns + classifier, fused), and both.</summary>
 public class ClassifierBenchmarks : StreamBenchmarkBase
 {
-    [Params("classifier")]
+    [Params("classifier", "emergency", "recognition", "patterns")]
     public override string Name { get; set; } = "";
 }

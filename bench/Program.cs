@@ -6,7 +6,8 @@
 //   dotnet run -c Release --project bench -- --quick [--json] Stopwatch smoke run (~2.5 s per benchmark), no BenchmarkDotNet
 //   --inprocess       run BenchmarkDotNet in this process (InProcessEmit toolchain) instead of a generated child project
 //   --launches N      processes per benchmark (default 1; ignored in-process); the mean pools all of them
-//   --only a,b        run only the named benchmarks (nlms, rls, hybrid, nwaves-nlms, speexdsp-mdf, classifier)
+//   --only a,b        run only the named benchmarks (nlms, rls, hybrid, nwaves-nlms, speexdsp-mdf, classifier, emergency,
+//                     recognition = classifier + emergency: a session's whole recognition cost, patterns = the DSP detectors alone)
 
 using System.Globalization;
 using System.Text;
@@ -55,7 +56,7 @@ if (quick)
         try
         {
             var result = QuickRunner.Run(name);
-            Console.Error.WriteLine($"quick {name}: {result.MsPerAudioSecond:F3} ms per audio second, {result.AllocatedBytesPerRound} B allocated per second of audio");
+            Console.Error.WriteLine($"quick {name}: {result.MsPerAudioSecond:F3} ms per audio second (wall), {result.CpuMsPerAudioSecond:F3} ms process CPU, {result.AllocatedBytesPerRound} B allocated per second of audio");
             results.Add((name, result.MsPerAudioSecond));
         }
         catch (Exception ex)
@@ -70,7 +71,7 @@ else
     var types = new List<Type>();
     if (only.Any(StreamWorkload.OurNames.Contains)) types.Add(typeof(OursBenchmarks));
     if (only.Any(StreamWorkload.PeerNames.Contains)) types.Add(typeof(PeerBenchmarks));
-    if (only.Contains("classifier")) types.Add(typeof(ClassifierBenchmarks));
+    if (only.Any(StreamWorkload.RecognitionNames.Contains)) types.Add(typeof(ClassifierBenchmarks));
     var filter = new NameFilter(only);
     var cases = types
         .Select(t => BenchmarkConverter.TypeToBenchmarks(t, config))

@@ -9,7 +9,7 @@ namespace AncOrleans.Bench;
 /// </summary>
 internal static class QuickRunner
 {
-    public sealed record Result(string Name, double MsPerAudioSecond, long AllocatedBytesPerRound);
+    public sealed record Result(string Name, double MsPerAudioSecond, long AllocatedBytesPerRound, double CpuMsPerAudioSecond = double.NaN);
 
     public static Result Run(string name)
     {
@@ -26,6 +26,7 @@ internal static class QuickRunner
 
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         var rounds = 0;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime; // all threads: on a loaded machine wall time overstates the cost
         var timer = Stopwatch.StartNew();
         while (timer.Elapsed < TimeSpan.FromSeconds(1) || rounds < 3)
         {
@@ -33,9 +34,10 @@ internal static class QuickRunner
             rounds++;
         }
         timer.Stop();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
 
         GC.KeepAlive(sink);
-        return new Result(name, timer.Elapsed.TotalMilliseconds / rounds, allocated / rounds);
+        return new Result(name, timer.Elapsed.TotalMilliseconds / rounds, allocated / rounds, cpu.TotalMilliseconds / rounds);
     }
 }

@@ -22,7 +22,10 @@ internal abstract class StreamWorkload : IDisposable
     public const int Seed = 1;
 
     /// <summary>Benchmark names in report order: ours (antinoise mode), then the peers (clean mode).</summary>
-    public static readonly IReadOnlyList<string> Names = ["nlms", "rls", "hybrid", NWavesNlmsPeer.PeerName, SpeexMdfPeer.PeerName, "classifier"];
+    public static readonly IReadOnlyList<string> Names = ["nlms", "rls", "hybrid", NWavesNlmsPeer.PeerName, SpeexMdfPeer.PeerName, "classifier", "emergency", "recognition", "patterns"];
+
+    /// <summary>The per-session recognition work: the classifier grain's, the emergency grain's, and both together.</summary>
+    public static readonly IReadOnlyList<string> RecognitionNames = ["classifier", "emergency", "recognition", "patterns"];
 
     public static readonly IReadOnlyList<string> OurNames = ["nlms", "rls", "hybrid"];
 
@@ -58,6 +61,9 @@ internal abstract class StreamWorkload : IDisposable
         NWavesNlmsPeer.PeerName => new PeerWorkload(name, new NWavesNlmsPeer(FilterLength, blockSize: FrameSamples)),
         SpeexMdfPeer.PeerName => new PeerWorkload(name, CreateSpeex()),
         "classifier" => new ClassifierWorkload(name),
+        "emergency" => new EmergencyWorkload(name, withClassifier: false),
+        "recognition" => new EmergencyWorkload(name, withClassifier: true),
+        "patterns" => new PatternsWorkload(name),
         _ => throw new ArgumentException($"Unknown benchmark '{name}'. Known: {string.Join(", ", Names)}."),
     };
 
@@ -100,6 +106,46 @@ internal abstract class StreamWorkload : IDisposable
             for (var start = 0; start < SamplesPerRun; start += FrameSamples)
                 _features.Push(Output.AsSpan(start, FrameSamples), window => _last = _model.Predict(window)[0]);
             return _last;
+        }
+    }
+
+    /// <summary>
+    /// What every session's emergency grain costs per second of 48 kHz audio: the DSP patterns, the classifier's
+    /// features and model once a window, and the fusion (<see cref="Dsp.Emergency.FusedEmergencyDetector"/>); with
+    /// <c>withClassifier</c> also the classifier grain's own features and prediction — the whole recognition cost
+    /// of one session (the two grains each compute the features today).
+    /// </summary>
+    private sealed class EmergencyWorkload : StreamWorkload
+    {
+        private readonly Dsp.Emergency.FusedEmergencyDetector _detector;
+        private readonly ClassifierWorkload? _classifier;
+
+        public EmergencyWorkload(string name, bool withClassifier)
+            : base(name)
+        {
+            _detector = new Dsp.Emergency.FusedEmergencyDetector(SampleRate,
+                Dsp.Classification.NoiseClassifierModel.LoadShared(Dsp.Classification.NoiseClassifierModel.DefaultPath));
+            _classifier = withClassifier ? new ClassifierWorkload(name) : null;
+        }
+
+        public override float ProcessOneSecond()
+        {
+            for (var start = 0; start < SamplesPerRun; start += FrameSamples)
+                _detector.Push(Reference.AsSpan(start, FrameSamples));
+            return (_classifier?.ProcessOneSecond() ?? 0) + (_detector.Active is null ? 0 : 1);
+        }
+    }
+
+    /// <summary>The DSP pattern detectors alone (<see cref="Dsp.Emergency.EmergencyDetector"/>), without the classifier.</summary>
+    private sealed class PatternsWorkload(string name) : StreamWorkload(name)
+    {
+        private readonly Dsp.Emergency.EmergencyDetector _detector = new(SampleRate);
+
+        public override float ProcessOneSecond()
+        {
+            for (var start = 0; start < SamplesPerRun; start += FrameSamples)
+                _detector.Push(Reference.AsSpan(start, FrameSamples));
+            return _detector.Active is null ? 0 : 1;
         }
     }
 

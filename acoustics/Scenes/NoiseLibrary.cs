@@ -170,6 +170,21 @@ public static class NoiseLibrary
                 break;
             case "babble": signal = BabbleSource.Render(n, rate, 4 + (int)U(0, 6), r); break;
             case "speech": signal = BabbleSource.Render(n, rate, 1, r); break;
+            case "children_playing":
+                {
+                    // a few talkers with voices ~1.5× higher (rendered at a lower rate, played at this one), and shouts
+                    var shift = U(1.4, 1.8);
+                    signal = BabbleSource.Render(n, (int)(rate / shift), 2 + (int)U(0, 4), r);
+                    Modulate(signal, rate, U(0.3, 1.0), 0.6, U(0, 6));
+                    break;
+                }
+            case "gun_shot":
+                // one or two cracks: a broadband burst with a 20–80 ms decay, then a room's tail
+                signal = r.Pink(n);
+                Normalize(signal, 0.003);
+                Impulses(signal, rate, U(0.4, 1.2), 0.5, U(20, 80), 200, 7000, r, amplitude: 3);
+                signal = Room(signal, rate, U(0.3, 1.2), U(0.2, 0.5), r);
+                break;
             case "footsteps":
                 signal = r.Pink(n);
                 Normalize(signal, 0.005);

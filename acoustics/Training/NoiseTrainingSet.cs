@@ -65,6 +65,45 @@ public static class NoiseTrainingSet
 
     public enum FolderSplit { All, Train, Test }
 
+    /// <summary>
+    /// One row per kept window of each UrbanSound8K clip (its label mapped by <see cref="UrbanSound8K.ToCategory"/>),
+    /// then <paramref name="augmentedCopies"/> augmented copies of it (<see cref="ClipAugmentation"/>).
+    /// <c>Clip</c> is the index of the clip in <paramref name="clips"/>, so that cross-validation can group by it.
+    /// </summary>
+    public static List<(LabelledFeatures Row, int Clip, bool Augmented)> FromUrbanSound8K(IReadOnlyList<UrbanSound8K.Clip> clips, int augmentedCopies, int seed)
+    {
+        var rows = new List<(LabelledFeatures, int, bool)>();
+        var gate = new Lock();
+        Parallel.For(0, clips.Count, new ParallelOptions { MaxDegreeOfParallelism = 2 }, index =>
+        {
+            var clip = clips[index];
+            var label = UrbanSound8K.ToCategory[clip.Class];
+            var wav = Dsp.WavFile.Read(clip.Path);
+            var mono = AtLeastOneWindow(wav.Mono(), wav.SampleRate);
+            var local = new List<(LabelledFeatures, int, bool)>();
+            foreach (var row in Windows(label, mono, mono, wav.SampleRate)) local.Add((row, index, false));
+            var random = new NoiseGenerator(seed + 7919 * index);
+            for (var copy = 0; copy < augmentedCopies; copy++)
+            {
+                var (mix, clean) = ClipAugmentation.Apply(mono, wav.SampleRate, random);
+                foreach (var row in Windows(label, AtLeastOneWindow(clean, wav.SampleRate), AtLeastOneWindow(mix, wav.SampleRate), wav.SampleRate)) local.Add((row, index, true));
+            }
+            lock (gate) rows.AddRange(local);
+        });
+        rows.Sort((a, b) => a.Item2.CompareTo(b.Item2));
+        return rows;
+    }
+
+    /// <summary>A clip shorter than one feature window (UrbanSound8K has slices of 0.1 s) repeated until it fills one (+ 5 %).</summary>
+    public static float[] AtLeastOneWindow(float[] clip, int rate)
+    {
+        var need = (int)Math.Ceiling(1.05 * NoiseFeatures.FramesPerWindow * NoiseFeatures.Hop / (double)NoiseFeatures.Rate * rate) + NoiseFeatures.FrameSize * rate / NoiseFeatures.Rate;
+        if (clip.Length >= need || clip.Length == 0) return clip;
+        var tiled = new float[need];
+        for (var i = 0; i < need; i++) tiled[i] = clip[i % clip.Length];
+        return tiled;
+    }
+
     private static IEnumerable<LabelledFeatures> Windows(string label, float[] sound, float[] mix, int rate)
     {
         var windows = NoiseFeatures.Extract(mix, rate);

@@ -9,7 +9,9 @@ namespace AncOrleans.Cli.Classify;
 /// <summary>
 /// <c>anc classify --input file.wav [--json] [--model m.zip]</c>: per 1 s window of a recording (mono or stereo,
 /// any common rate), the noise classifier's top class and its probability, and the emergency detector's verdict
-/// (flag and type) — the same two judges a session has, run offline.
+/// (flag and type, fused with the model's emergency probability: <see cref="EmergencyFusion"/>) — the same judges a
+/// session has, run offline. <c>anc classify --eval DIR [--json]</c>: figures over a folder of labelled clips
+/// (<see cref="ClassifyEvaluation"/>).
 /// </summary>
 public static class ClassifyCommand
 {
@@ -17,17 +19,30 @@ public static class ClassifyCommand
 
     public static Command Create()
     {
-        var input = new Option<FileInfo>("--input") { Description = "WAV file", Required = true };
-        var json = new Option<bool>("--json") { Description = "One JSON object per 1 s window" };
+        var input = new Option<FileInfo?>("--input") { Description = "WAV file" };
+        var eval = new Option<DirectoryInfo?>("--eval") { Description = "Folder of labelled clips (<label>/*.wav or UrbanSound8K names): per-class recall, confusion, emergency recall, false alerts" };
+        var json = new Option<bool>("--json") { Description = "One JSON object per 1 s window (with --eval: one object with every figure)" };
         var model = new Option<FileInfo?>("--model") { Description = "Classifier model (default: the embedded one)" };
-        var command = new Command("classify", "Name the noise and detect emergency sounds (sirens, smoke and CO alarms, car horns, glass breaking) in a recording, per 1 s window.") { input, json, model };
+        var command = new Command("classify", "Name the noise and detect emergency sounds (sirens, smoke and CO alarms, car horns, glass breaking) in a recording, per 1 s window; or evaluate on a folder of labelled clips.") { input, eval, json, model };
         command.SetAction(parse =>
         {
             try
             {
                 var path = parse.GetValue(model)?.FullName ?? NoiseClassifierModel.DefaultPath;
-                var windows = Run(WavFile.Read(parse.GetValue(input)!.FullName), NoiseClassifierModel.Load(path));
                 var options = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+                if (parse.GetValue(eval) is { } folder)
+                {
+                    var loaded = NoiseClassifierModel.Load(path);
+                    var report = ClassifyEvaluation.Evaluate(ClassifyEvaluation.Collect(folder.FullName), loaded, new EmergencyFusion(loaded.Labels));
+                    Console.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(report, options) : ClassifyEvaluation.Markdown(report));
+                    return 0;
+                }
+                if (parse.GetValue(input) is null)
+                {
+                    Console.Error.WriteLine("anc classify: give --input file.wav or --eval folder.");
+                    return 2;
+                }
+                var windows = Run(WavFile.Read(parse.GetValue(input)!.FullName), NoiseClassifierModel.Load(path));
                 foreach (var w in windows)
                     Console.WriteLine(parse.GetValue(json)
                         ? JsonSerializer.Serialize(w, options)
@@ -45,11 +60,13 @@ public static class ClassifyCommand
 
     /// <summary>
     /// Runs the classifier and the detector over the whole file. Per 1 s hop: the classifier's latest window
-    /// (its windows are 0.99 s, so almost every hop has exactly one) and whether an emergency was active.
+    /// (its windows are 0.99 s, so almost every hop has exactly one) and whether an emergency was active: a pattern
+    /// the detector had active in the hop, kept unless the model rejects it, or the model's own sure emergency.
     /// </summary>
     public static IReadOnlyList<Window> Run(WavFile wav, NoiseClassifierModel? model = null)
     {
         model ??= NoiseClassifierModel.Load(NoiseClassifierModel.DefaultPath);
+        var fusion = new EmergencyFusion(model.Labels);
         var samples = wav.Mono();
         var detector = new EmergencyDetector(wav.SampleRate);
         var features = new NoiseFeatures(wav.SampleRate);
@@ -68,8 +85,14 @@ public static class ClassifyCommand
             seen ??= detector.Active;
             piece.CopyTo(chunk);
             features.Push(chunk.AsSpan(0, piece.Length), w => latest = w);
-            var (label, confidence) = latest is null ? ("unclassified", 0f) : model.PredictTop(latest);
-            windows.Add(new Window((double)start / second, label, Math.Round(confidence, 3), seen is not null, seen));
+            var (label, confidence, alert) = ("unclassified", 0f, seen);
+            if (latest is not null)
+            {
+                var probabilities = model.Predict(latest);
+                var best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities);
+                (label, confidence, alert) = (model.Labels[best], probabilities[best], fusion.Decide(seen, probabilities));
+            }
+            windows.Add(new Window((double)start / second, label, Math.Round(confidence, 3), alert is not null, alert));
         }
         return windows;
     }

@@ -1,3 +1,4 @@
+using AncOrleans.Dsp.Classification;
 using System.CommandLine;
 using AncOrleans.Acoustics.Scenes;
 using AncOrleans.Dsp.Emergency;
@@ -28,12 +29,16 @@ public static class EmergencyEvalCommand
         };
         var list = new Option<bool>("--list") { Description = "Print each miss, each detection slower than its target and each false alert, with its seed" };
         var rate = new Option<int>("--rate") { Description = "Sample rate of the clips (the stream path runs at 48000)", DefaultValueFactory = _ => 16_000 };
-        var command = new Command("emergency-eval", "Measure the emergency detector: recall at an SNR, false alerts per hour.")
+        var patternsOnly = new Option<bool>("--patterns-only") { Description = "The DSP patterns alone, without the classifier's fusion (the sessions fuse)" };
+        var model = new Option<FileInfo?>("--model") { Description = "Classifier model for the fusion (default: the embedded one)" };
+        var command = new Command("emergency-eval", "Measure the emergency decision (patterns fused with the classifier): recall at an SNR, false alerts per hour.")
         {
-            trials, snr, seedBase, confuserSeconds, list, rate,
+            trials, snr, seedBase, confuserSeconds, list, rate, patternsOnly, model,
         };
         command.SetAction(parse =>
         {
+            _model = parse.GetValue(patternsOnly) ? null : NoiseClassifierModel.Load(parse.GetValue(model)?.FullName ?? NoiseClassifierModel.DefaultPath);
+            Console.WriteLine(_model is null ? "patterns only" : "patterns fused with the classifier");
             var seeds = parse.GetValue(seedBase);
             var sampleRate = parse.GetValue(rate);
             Recall(sampleRate, parse.GetValue(trials), parse.GetValue(snr), seeds, parse.GetValue(list));
@@ -104,14 +109,13 @@ public static class EmergencyEvalCommand
                     var sound = EmergencySounds.Create(kind, rate, clipSeconds, random);
                     var (background, level) = conditions[c];
                     var mix = background == "none" ? sound : EmergencySounds.Mix(sound, EmergencySounds.Background(background, rate, clipSeconds, random), level);
-                    var detector = new EmergencyDetector(rate);
-                    detector.Detected += (taken, at) =>
+                    var push = Detector(rate, (taken, at) =>
                     {
                         if (list) Console.WriteLine($"  false alert: {kind} in {background} at {level} dB, seed {seed}: {taken} at {at:0.00} s");
                         var key = $"{kind} as {taken}";
                         alerts[key] = alerts.GetValueOrDefault(key) + 1;
-                    };
-                    detector.Push(mix);
+                    });
+                    push(mix);
                     hours += clipSeconds / 3600;
                 }
         }
@@ -130,11 +134,25 @@ public static class EmergencyEvalCommand
 
     private static (string? Kind, double Seconds) FirstDetection(float[] mix, int rate)
     {
-        var detector = new EmergencyDetector(rate);
         string? first = null;
         double at = 0;
-        detector.Detected += (k, t) => { if (first is null) { first = k; at = t; } };
-        detector.Push(mix);
+        Detector(rate, (k, t) => { if (first is null) { first = k; at = t; } })(mix);
         return (first, at);
+    }
+
+    /// <summary>The fused decision (a session's), or with <c>--patterns-only</c> the DSP patterns alone.</summary>
+    private static NoiseClassifierModel? _model;
+
+    private static Action<float[]> Detector(int rate, Action<string, double> onDetected)
+    {
+        if (_model is null)
+        {
+            var patterns = new EmergencyDetector(rate);
+            patterns.Detected += onDetected;
+            return x => patterns.Push(x);
+        }
+        var fused = new FusedEmergencyDetector(rate, _model);
+        fused.Detected += onDetected;
+        return x => fused.Push(x);
     }
 }

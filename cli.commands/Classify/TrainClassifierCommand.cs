@@ -18,19 +18,40 @@ public static class TrainClassifierCommand
 
     public static Command Create()
     {
-        var output = new Option<FileInfo>("--out") { Description = "Where to write the model (.zip)", Required = true };
+        var output = new Option<FileInfo?>("--out") { Description = "Where to write the model (.zip)" };
         var wav = new Option<DirectoryInfo?>("--wav") { Description = "Folder of <label>/*.wav recordings to train on (every fifth file per label held out)" };
         var synthetic = new Option<bool?>("--synthetic") { Description = "Also train on the generator (default: on without --wav, off with it)" };
         var clips = new Option<int>("--clips") { Description = "Synthetic training clips (3 s) per category", DefaultValueFactory = _ => 40 };
         var testClips = new Option<int>("--test-clips") { Description = "Held-out synthetic clips per category", DefaultValueFactory = _ => 10 };
         var seed = new Option<int>("--seed") { Description = "First training seed", DefaultValueFactory = _ => 1 };
         var report = new Option<FileInfo?>("--report") { Description = "Also write the accuracy table (markdown) here" };
+        var us8k = new Option<DirectoryInfo?>("--us8k") { Description = "Prepared UrbanSound8K folder (fold1 …): train on its --folds (never fold 10)" };
+        var folds = new Option<string>("--folds") { Description = "UrbanSound8K training folds", DefaultValueFactory = _ => "1,2,3" };
+        var cv = new Option<bool>("--cv") { Description = "With --us8k: leave-one-fold-out cross-validation and the fusion threshold grid" };
+        var trainer = new Option<string>("--trainer") { Description = "maxent or lightgbm (with --cv, a comma list to compare; the last one is saved)", DefaultValueFactory = _ => "lightgbm" };
+        var augment = new Option<int>("--augment") { Description = "Augmented copies per UrbanSound8K clip", DefaultValueFactory = _ => 2 };
+        var rounds = new Option<int>("--rounds") { Description = "LightGBM boosting rounds", DefaultValueFactory = _ => 200 };
         var command = new Command("train-classifier", "Train the embedded noise classifier and report held-out accuracy per class.")
-            { output, wav, synthetic, clips, testClips, seed, report };
+            { output, wav, synthetic, clips, testClips, seed, report, us8k, folds, cv, trainer, augment, rounds };
         command.SetAction(parse =>
         {
             try
             {
+                if (parse.GetValue(us8k) is { } root)
+                {
+                    var trainers = parse.GetValue(trainer)!.Split(',').Select(t => t.Trim().ToLowerInvariant() switch
+                    {
+                        "maxent" => NoiseClassifierModel.Trainer.MaximumEntropy,
+                        "lightgbm" => NoiseClassifierModel.Trainer.LightGbm,
+                        var other => throw new ArgumentException($"unknown trainer '{other}'."),
+                    }).ToList();
+                    var text = UrbanSoundTraining.Run(parse.GetValue(cv) && parse.GetValue(output) is null ? null : parse.GetValue(output)?.FullName, root.FullName,
+                        parse.GetValue(folds)!.Split(',').Select(int.Parse).ToList(), parse.GetValue(cv), trainers, parse.GetValue(augment), parse.GetValue(clips), parse.GetValue(rounds), parse.GetValue(seed));
+                    Console.WriteLine(text);
+                    if (parse.GetValue(report) is { } reportFile) File.WriteAllText(reportFile.FullName, text);
+                    return 0;
+                }
+                if (parse.GetValue(output) is null) throw new ArgumentException("give --out model.zip.");
                 var folder = parse.GetValue(wav);
                 var useSynthetic = parse.GetValue(synthetic) ?? folder is null;
                 var table = Run(parse.GetValue(output)!.FullName, folder?.FullName, useSynthetic, parse.GetValue(clips), parse.GetValue(testClips), parse.GetValue(seed));

@@ -8,6 +8,11 @@ namespace AncOrleans.Dsp.Classification;
 /// training of L1-regularized log-linear models", ICML 2007) over z-scored <see cref="NoiseFeatures"/>,
 /// trained and run with ML.NET. p(c | x) = softmax_c(w_cᵀ x̃ + b_c). Small (≈ 60 × 137 weights) and fast
 /// enough to run once a second for every session.
+/// Or (<see cref="Trainer.LightGbm"/>, the shipped one since issue 12) gradient-boosted trees (Ke et al.,
+/// "LightGBM: a highly efficient gradient boosting decision tree", NeurIPS 2017), multiclass softmax:
+/// p(c | x) = softmax_c(Σ_i f_{c,i}(x)), one small tree per class per round; trees need no scaling and fit the
+/// non-linear boundaries real recordings have. Guards: the input must have <see cref="NoiseFeatures.Length"/>
+/// finite numbers.
 /// </summary>
 public sealed class NoiseClassifierModel
 {
@@ -33,23 +38,46 @@ public sealed class NoiseClassifierModel
     /// <summary>Labels in score order.</summary>
     public IReadOnlyList<string> Labels => _labels;
 
-    public static NoiseClassifierModel Train(IReadOnlyList<LabelledFeatures> rows, int seed = 1)
+    public enum Trainer { MaximumEntropy, LightGbm }
+
+    public static NoiseClassifierModel Train(IReadOnlyList<LabelledFeatures> rows, int seed = 1, Trainer trainer = Trainer.MaximumEntropy, int rounds = 200)
     {
         var ml = new MLContext(seed);
         var data = ml.Data.LoadFromEnumerable(rows.Select(r => new FeatureRow { Label = r.Label, Features = r.Features }));
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.Transforms.NormalizeMeanVariance("Features"))
-            .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new Microsoft.ML.Trainers.LbfgsMaximumEntropyMulticlassTrainer.Options
-            {
-                L2Regularization = 0.01f,
-                L1Regularization = 0.001f,
-                MaximumNumberOfIterations = 300,
-                OptimizationTolerance = 1e-6f,
-            }))
-            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
-        var model = pipeline.Fit(data);
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Label");
+        ITransformer model = trainer switch
+        {
+            Trainer.LightGbm => keyed
+                .Append(ml.MulticlassClassification.Trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmMulticlassTrainer.Options
+                {
+                    NumberOfIterations = rounds,
+                    NumberOfLeaves = 24,
+                    MinimumExampleCountPerLeaf = 10,
+                    LearningRate = 0.15,
+                    Seed = seed,
+                    NumberOfThreads = 2,
+                    Booster = new Microsoft.ML.Trainers.LightGbm.GradientBooster.Options { FeatureFraction = 0.5, SubsampleFraction = 0.8, SubsampleFrequency = 1, L2Regularization = 1 },
+                }))
+                .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")).Fit(data),
+            _ => keyed
+                .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+                .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new Microsoft.ML.Trainers.LbfgsMaximumEntropyMulticlassTrainer.Options
+                {
+                    L2Regularization = 0.01f,
+                    L1Regularization = 0.001f,
+                    MaximumNumberOfIterations = 300,
+                    OptimizationTolerance = 1e-6f,
+                }))
+                .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")).Fit(data),
+        };
         return new NoiseClassifierModel(ml, model, data.Schema);
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<NoiseClassifierModel>> SharedModels = new();
+
+    /// <summary>One instance per path for the whole process (prediction is thread-safe).</summary>
+    public static NoiseClassifierModel LoadShared(string path) =>
+        SharedModels.GetOrAdd(Path.GetFullPath(path), p => new Lazy<NoiseClassifierModel>(() => Load(p))).Value;
 
     public static NoiseClassifierModel Load(string path)
     {

@@ -18,6 +18,22 @@ namespace AncOrleans.Dsp.Classification;
 ///   envelope modulation: share of the level envelope's variance at 1–2, 3–4, 5–8, 9–14, 15–22,
 ///   23–30 Hz (engine firing, helicopter blades, footsteps, syllables)                             (6)
 /// </code>
+/// Added for real recordings (issue 12):
+/// <code>
+///   Δ_t[m] = Σ_{n=1,2} n (L_{t+n}[m] − L_{t−n}[m]) / 10     regression delta (Furui 1986), std_t per band  (40)
+///   spectral contrast (Jiang et al., "Music type classification by spectral contrast feature", ICME 2002):
+///     six octave sub-bands 0–200–400–800–1600–3200–7000 Hz; per frame, peak = mean of the top 20 % of the
+///     sub-band's log powers, valley = mean of the bottom 20 %; contrast = peak − valley; mean and std over
+///     time, and the valley's mean against the frame's mean log power                                  (18)
+///   band-wise temporal modulation (after Dau et al. 1997; the rhythm of alarms, the bark of dogs): eight
+///     groups of five mel bands, each group's dB envelope e_g(t); share of its variance at 1–2, 3–5,
+///     6–10, 11–20 Hz (a 61-point DFT at 62.5 frames/s, bin k ≈ k Hz)                                   (32)
+///   pitch trajectory of the spectral peak (the sweep of sirens; Meucci et al. 2008 track it for sirens):
+///     over frames whose peak stands ≥ 10 dB over its neighbourhood, std of log₂ f, mean |Δ log₂ f|,
+///     share of steps continuing in the same direction, and the share of such tonal frames              (4)
+/// </code>
+/// Guards: every ratio has an ε; a window with fewer than three tonal frames gets zeros for the trajectory;
+/// any non-finite number is written as 0.
 /// Level-invariant by construction (the absolute level never enters), so microphone gain does not matter.
 /// Every step reuses its buffers; a finished window allocates only its output vector.
 /// </summary>
@@ -25,7 +41,11 @@ public sealed class NoiseFeatures
 {
     public const int Rate = Resampler16k.OutputRate;
     public const int FrameSize = 512, Hop = 256, Bands = 40, FramesPerWindow = 61;
-    public const int Length = 3 * Bands + 3 + 4 + 2 + 6;
+    public const int Length = 3 * Bands + 3 + 4 + 2 + 6 + Bands + 3 * ContrastBands + ModulationGroups * GroupRates + 4;
+    public const int ContrastBands = 6, ModulationGroups = 8, GroupRates = 4;
+    private static readonly int[] ContrastEdges = [0, 7, 13, 26, 52, 103, 225]; // bins of 31.25 Hz: 0, 200, 400, 800, 1600, 3200, 7000 Hz
+    private static readonly int[] GroupRateEdges = [1, 3, 6, 11, 21];
+    private static readonly float[] ModCos = Table(Math.Cos), ModSin = Table(Math.Sin);
     private static readonly int[] ModulationEdges = [1, 3, 5, 9, 15, 23, 31];
 
     private readonly RealFft _fft = new(FrameSize);
@@ -37,6 +57,9 @@ public sealed class NoiseFeatures
     private readonly float[] _level = new float[FramesPerWindow], _flatness = new float[FramesPerWindow], _centroid = new float[FramesPerWindow];
     private readonly float[] _tonality = new float[FramesPerWindow];
     private readonly int[] _peakBin = new int[FramesPerWindow];
+    private readonly float[,] _contrast = new float[FramesPerWindow, ContrastBands], _valley = new float[FramesPerWindow, ContrastBands];
+    private readonly float[] _logPower = new float[ContrastEdges[^1]];
+    private readonly float[] _envelope = new float[FramesPerWindow];
     private readonly float[] _energies = new float[Bands];
     private readonly float[] _sorted = new float[FramesPerWindow];
     private readonly float[] _pending = new float[FrameSize];
@@ -120,6 +143,34 @@ public sealed class NoiseFeatures
         for (var k = lo; k <= hi; k++) around += _power[k];
         _tonality[t] = (float)Math.Log10(_power[peak] * (hi - lo + 1) / (around + 1e-12) + 1e-6);
         _peakBin[t] = peak;
+        // spectral contrast per octave sub-band: sort each sub-band's log powers in place (no allocation)
+        double frameLog = 0;
+        // floor 90 dB under the mean bin power: level-free, like the log-mel floor
+        var binFloor = (float)(1e-9 * TensorPrimitives.Sum(_power.AsSpan(0, _logPower.Length)) / _logPower.Length + 1e-30);
+        for (var k = 0; k < _logPower.Length; k++)
+        {
+            _logPower[k] = 10 * MathF.Log10(_power[k] + binFloor);
+            frameLog += _logPower[k];
+        }
+        frameLog /= _logPower.Length;
+        for (var b = 0; b < ContrastBands; b++)
+        {
+            var band = _logPower.AsSpan(ContrastEdges[b], ContrastEdges[b + 1] - ContrastEdges[b]);
+            band.Sort();
+            var take = Math.Max(1, (int)Math.Round(0.2 * band.Length));
+            var valley = TensorPrimitives.Average(band[..take]);
+            var top = TensorPrimitives.Average(band[^take..]);
+            _contrast[t, b] = top - valley;
+            _valley[t, b] = valley - (float)frameLog;
+        }
+    }
+
+    private static float[] Table(Func<double, double> f)
+    {
+        var table = new float[(GroupRateEdges[^1] - 1) * FramesPerWindow];
+        for (var k = 1; k < GroupRateEdges[^1]; k++)
+            for (var t = 0; t < FramesPerWindow; t++) table[(k - 1) * FramesPerWindow + t] = (float)f(2 * Math.PI * k * t / FramesPerWindow);
+        return table;
     }
 
     private void Summarise(Span<float> features)
@@ -185,6 +236,99 @@ public sealed class NoiseFeatures
             for (var b = 0; b < bandPower.Length; b++) if (k >= ModulationEdges[b] && k < ModulationEdges[b + 1]) bandPower[b] += p;
         }
         for (var b = 0; b < bandPower.Length; b++) features[f++] = (float)(bandPower[b] / (totalPower + 1e-9));
+        // regression deltas: their spread per band
+        for (var m = 0; m < Bands; m++)
+        {
+            double sum = 0, square = 0;
+            for (var t = 2; t < n - 2; t++)
+            {
+                var d = (_logMel[t + 1, m] - _logMel[t - 1, m] + 2 * (_logMel[t + 2, m] - _logMel[t - 2, m])) / 10.0;
+                sum += d;
+                square += d * d;
+            }
+            var count = n - 4;
+            features[f++] = (float)(Math.Sqrt(Math.Max(0, square / count - sum * sum / count / count)) / 10);
+        }
+        // spectral contrast: mean and std of the contrast, mean valley against the frame
+        for (var b = 0; b < ContrastBands; b++)
+        {
+            double sum = 0, square = 0, valley = 0;
+            for (var t = 0; t < n; t++)
+            {
+                sum += _contrast[t, b];
+                square += _contrast[t, b] * _contrast[t, b];
+                valley += _valley[t, b];
+            }
+            var mean = sum / n;
+            features[f++] = (float)(mean / 10);
+            features[f++] = (float)(Math.Sqrt(Math.Max(0, square / n - mean * mean)) / 10);
+            features[f++] = (float)(valley / n / 10);
+        }
+        // band-wise envelope modulation
+        const int perGroup = Bands / ModulationGroups;
+        Span<double> ratePower = stackalloc double[GroupRates];
+        for (var g = 0; g < ModulationGroups; g++)
+        {
+            double envelopeMean = 0;
+            for (var t = 0; t < n; t++)
+            {
+                double energy = 0;
+                for (var m = g * perGroup; m < (g + 1) * perGroup; m++) energy += MathF.Pow(10, _logMel[t, m] / 10);
+                _envelope[t] = 10 * (float)Math.Log10(energy + 1e-30);
+                envelopeMean += _envelope[t];
+            }
+            envelopeMean /= n;
+            ratePower.Clear();
+            double all = 0;
+            for (var k = 1; k < GroupRateEdges[^1]; k++)
+            {
+                double re = 0, im = 0;
+                var row = (k - 1) * n;
+                for (var t = 0; t < n; t++)
+                {
+                    var v = _envelope[t] - envelopeMean;
+                    re += v * ModCos[row + t];
+                    im -= v * ModSin[row + t];
+                }
+                var p = re * re + im * im;
+                all += p;
+                for (var r = 0; r < GroupRates; r++) if (k >= GroupRateEdges[r] && k < GroupRateEdges[r + 1]) ratePower[r] += p;
+            }
+            // the share of the envelope's variance (Parseval: Σ_k |X_k|² over all k = n Σ_t v²) in each rate band
+            double variance = 0;
+            for (var t = 0; t < n; t++) variance += (_envelope[t] - envelopeMean) * (_envelope[t] - envelopeMean);
+            var total = Math.Max(variance * n / 2, all) + 1e-9;
+            for (var r = 0; r < GroupRates; r++) features[f++] = (float)(ratePower[r] / total);
+        }
+        // pitch trajectory over tonal frames (peak ≥ 10 dB over its neighbourhood)
+        int tonal = 0, steps = 0, same = 0;
+        double pitchSum = 0, pitchSquare = 0, slope = 0, previousPitch = double.NaN, previousStep = 0;
+        for (var t = 0; t < n; t++)
+        {
+            if (_tonality[t] < 1) { previousPitch = double.NaN; continue; }
+            var pitch = Math.Log2(_peakBin[t] * (double)Rate / FrameSize);
+            tonal++;
+            pitchSum += pitch;
+            pitchSquare += pitch * pitch;
+            if (!double.IsNaN(previousPitch))
+            {
+                var step = pitch - previousPitch;
+                slope += Math.Abs(step);
+                if (steps > 0 && step * previousStep > 0) same++;
+                steps++;
+                previousStep = step;
+            }
+            previousPitch = pitch;
+        }
+        if (tonal >= 3)
+        {
+            var mean = pitchSum / tonal;
+            features[f++] = (float)Math.Sqrt(Math.Max(0, pitchSquare / tonal - mean * mean));
+            features[f++] = steps > 0 ? (float)(slope / steps * 10) : 0;
+            features[f++] = steps > 1 ? (float)same / (steps - 1) : 0;
+        }
+        else f += 3;
+        features[f++] = (float)tonal / n;
         for (var i = 0; i < features.Length; i++) if (!float.IsFinite(features[i])) features[i] = 0;
     }
 

@@ -59,6 +59,9 @@ public static class NoiseTaxonomy
         C("keyboard_typing", "human", AncProfile.Transient, "key clicks"),
         C("applause", "human", AncProfile.BroadbandFluctuating, "many claps"),
         C("music", "human", AncProfile.Transient, "notes and chords"),
+        C("children_playing", "human", AncProfile.Transient, "children shouting and playing (UrbanSound8K children_playing)"),
+        // impulsive (not an emergency by this taxonomy: UrbanSound8K's gun_shot is counted as neither)
+        C("gun_shot", "impulsive", AncProfile.Transient, "a sharp broadband crack with a decaying tail (UrbanSound8K gun_shot)"),
         // household signals
         C("doorbell", "household", AncProfile.Transient, "a two-note chime"),
         C("alarm_clock", "household", AncProfile.Transient, "groups of beeps every second"),

@@ -1,0 +1,99 @@
+using AncOrleans.Dsp.Classification;
+
+namespace AncOrleans.Dsp.Emergency;
+
+/// <summary>
+/// The emergency decision a session runs: the DSP patterns (<see cref="EmergencyDetector"/>) and the noise
+/// classifier (<see cref="NoiseFeatures"/> → <see cref="NoiseClassifierModel"/>, one window per ≈ 0.98 s) fused by
+/// <see cref="EmergencyFusion"/>, streaming:
+/// <code>
+///   a pattern starts            → judged at once against the latest window's probabilities; if rejected it stays
+///                                 pending and is judged again on every new window while the pattern is active
+///   a new window                → the pending/active pattern or, with none, the model alone
+///   alert → active; cleared when neither the pattern nor the model has held it for ReleaseSeconds
+/// </code>
+/// Latency: an accepted pattern alerts as fast as the pattern detector does (sirens ≈ 1 s, T3 ≤ one cycle); a
+/// rejected-then-accepted one, or a model-only alert, at the end of the window that shows it (≤ 1 s later).
+/// Before the first window (the first 0.99 s of a stream) a pattern is accepted unjudged: safety first.
+/// Guards: the features filter their input in place, so audio is copied into a buffer of at most one chunk; the
+/// sample loops allocate nothing (each finished window allocates its feature vector and the model's scores).
+/// </summary>
+public sealed class FusedEmergencyDetector
+{
+    private readonly EmergencyDetector _patterns;
+    private readonly NoiseFeatures _features;
+    private readonly NoiseClassifierModel _model;
+    private readonly EmergencyFusion _fusion;
+    private readonly float[] _copy;
+    private readonly int _rate, _chunk;
+    private readonly Action<float[]> _onWindow;
+    private float[]? _latest;
+    private string? _pending, _active;
+    private long _samples;
+    private double _lastSeen;
+
+    public FusedEmergencyDetector(int sampleRate, NoiseClassifierModel model, EmergencyFusionOptions? options = null)
+    {
+        _rate = sampleRate;
+        _patterns = new EmergencyDetector(sampleRate);
+        _features = new NoiseFeatures(sampleRate);
+        _model = model;
+        _fusion = new EmergencyFusion(model.Labels, options);
+        _chunk = Math.Max(1, sampleRate / 100);
+        _copy = new float[_chunk];
+        _onWindow = OnWindow;
+        _patterns.Detected += (kind, _) => { _pending = kind; Judge(); };
+    }
+
+    /// <summary>The emergency being signalled, or null.</summary>
+    public string? Active => _active;
+
+    /// <summary>Raised when an alert starts: (kind, seconds since the first sample).</summary>
+    public event Action<string, double>? Detected;
+
+    /// <summary>Raised when an alert has had no support for <see cref="EmergencyDetector.ReleaseSeconds"/>.</summary>
+    public event Action<string, double>? Cleared;
+
+    private double Now => (double)_samples / _rate;
+
+    public void Push(ReadOnlySpan<float> samples)
+    {
+        for (var start = 0; start < samples.Length; start += _chunk)
+        {
+            var chunk = samples.Slice(start, Math.Min(_chunk, samples.Length - start));
+            _samples += chunk.Length;
+            _patterns.Push(chunk);
+            chunk.CopyTo(_copy);
+            _features.Push(_copy.AsSpan(0, chunk.Length), _onWindow);
+            if (_active is not null && _patterns.Active == _active) _lastSeen = Now;
+            if (_patterns.Active is null) _pending = null;
+            if (_active is not null && _patterns.Active is null && Now - _lastSeen > EmergencyDetector.ReleaseSeconds)
+            {
+                var cleared = _active;
+                _active = null;
+                Cleared?.Invoke(cleared, Now);
+            }
+        }
+    }
+
+    private void OnWindow(float[] window)
+    {
+        _latest = _model.Predict(window);
+        _pending ??= _patterns.Active;
+        Judge();
+    }
+
+    private void Judge()
+    {
+        string? alert;
+        if (_latest is null) alert = _pending; // no window yet: accept the pattern
+        else alert = _fusion.Decide(_pending, _latest);
+        if (alert is null) return;
+        _lastSeen = Now;
+        if (_active is null)
+        {
+            _active = alert;
+            Detected?.Invoke(alert, Now);
+        }
+    }
+}
