@@ -41,8 +41,8 @@ public static class TrainClassifierCommand
                 {
                     var trainers = parse.GetValue(trainer)!.Split(',').Select(t => t.Trim().ToLowerInvariant() switch
                     {
-                        "maxent" => NoiseClassifierModel.Trainer.MaximumEntropy,
-                        "lightgbm" => NoiseClassifierModel.Trainer.LightGbm,
+                        "maxent" => NoiseClassifierTrainer.Trainer.MaximumEntropy,
+                        "lightgbm" => NoiseClassifierTrainer.Trainer.LightGbm,
                         var other => throw new ArgumentException($"unknown trainer '{other}'."),
                     }).ToList();
                     var text = UrbanSoundTraining.Run(parse.GetValue(cv) && parse.GetValue(output) is null ? null : parse.GetValue(output)?.FullName, root.FullName,
@@ -87,7 +87,7 @@ public static class TrainClassifierCommand
             tests.Add(("recordings, held-out files", NoiseTrainingSet.FromFolder(folder, NoiseTrainingSet.FolderSplit.Test)));
         }
         Console.Error.WriteLine($"{train.Count} training windows, {train.Select(r => r.Label).Distinct().Count()} classes ({watch.Elapsed.TotalSeconds:0} s); training…");
-        var model = NoiseClassifierModel.Train(train);
+        var model = NoiseClassifierTrainer.Train(train);
         model.Save(output);
         Console.Error.WriteLine($"model written to {output} ({new FileInfo(output).Length / 1024.0:0} KiB, {watch.Elapsed.TotalSeconds:0} s)");
         return string.Join(Environment.NewLine, tests.Select(t => AccuracyTable(model, t.Source, t.Rows)));

@@ -17,7 +17,7 @@ namespace AncOrleans.Cli.Classify;
 /// </summary>
 public static class UrbanSoundTraining
 {
-    public static string Run(string? output, string root, IReadOnlyList<int> folds, bool crossValidate, IReadOnlyList<NoiseClassifierModel.Trainer> trainers,
+    public static string Run(string? output, string root, IReadOnlyList<int> folds, bool crossValidate, IReadOnlyList<NoiseClassifierTrainer.Trainer> trainers,
         int augment, int syntheticClips, int rounds, int seed)
     {
         if (folds.Contains(UrbanSound8K.HeldOutFold)) throw new ArgumentException($"fold {UrbanSound8K.HeldOutFold} is the held-out test: never train or tune on it.");
@@ -45,7 +45,7 @@ public static class UrbanSoundTraining
                 foreach (var fold in folds)
                 {
                     var train = rows.Where(r => clips[r.Clip].Fold != fold).Select(r => r.Row).Concat(synthetic).ToList();
-                    var model = NoiseClassifierModel.Train(train, seed, trainer, rounds);
+                    var model = NoiseClassifierTrainer.Train(train, seed, trainer, rounds);
                     labels = model.Labels;
                     for (var i = 0; i < clips.Count; i++)
                         if (clips[i].Fold == fold) probabilities[i] = traces[i].Windows.Select(model.Predict).ToList();
@@ -62,7 +62,7 @@ public static class UrbanSoundTraining
         }
         if (output is not null)
         {
-            var model = NoiseClassifierModel.Train(rows.Select(r => r.Row).Concat(synthetic).ToList(), seed, trainers[^1], rounds);
+            var model = NoiseClassifierTrainer.Train(rows.Select(r => r.Row).Concat(synthetic).ToList(), seed, trainers[^1], rounds);
             model.Save(output);
             Console.Error.WriteLine($"model ({trainers[^1]}) written to {output} ({new FileInfo(output).Length / 1024.0:0} KiB, {watch.Elapsed.TotalSeconds:0} s)");
         }

@@ -6,9 +6,9 @@ namespace AncOrleans.Dsp.Classification;
 /// <summary>
 /// The embedded model: multinomial logistic regression (maximum entropy, L-BFGS; Andrew &amp; Gao, "Scalable
 /// training of L1-regularized log-linear models", ICML 2007) over z-scored <see cref="NoiseFeatures"/>,
-/// trained and run with ML.NET. p(c | x) = softmax_c(w_cᵀ x̃ + b_c). Small (≈ 60 × 137 weights) and fast
+/// run with ML.NET (trained by acoustics/Training/NoiseClassifierTrainer.cs). p(c | x) = softmax_c(w_cᵀ x̃ + b_c). Small (≈ 60 × 137 weights) and fast
 /// enough to run once a second for every session.
-/// Or (<see cref="Trainer.LightGbm"/>, the shipped one since issue 12) gradient-boosted trees (Ke et al.,
+/// Or (LightGBM, the shipped one since issue 12) gradient-boosted trees (Ke et al.,
 /// "LightGBM: a highly efficient gradient boosting decision tree", NeurIPS 2017), multiclass softmax:
 /// p(c | x) = softmax_c(Σ_i f_{c,i}(x)), one small tree per class per round; trees need no scaling and fit the
 /// non-linear boundaries real recordings have. Guards: the input must have <see cref="NoiseFeatures.Length"/>
@@ -38,40 +38,11 @@ public sealed class NoiseClassifierModel
     /// <summary>Labels in score order.</summary>
     public IReadOnlyList<string> Labels => _labels;
 
-    public enum Trainer { MaximumEntropy, LightGbm }
+    /// <summary>A model fitted by the trainer (acoustics/Training/NoiseClassifierTrainer.cs); training is no part of a silo.</summary>
+    internal static NoiseClassifierModel FromFitted(MLContext ml, ITransformer model, DataViewSchema inputSchema) => new(ml, model, inputSchema);
 
-    public static NoiseClassifierModel Train(IReadOnlyList<LabelledFeatures> rows, int seed = 1, Trainer trainer = Trainer.MaximumEntropy, int rounds = 200)
-    {
-        var ml = new MLContext(seed);
-        var data = ml.Data.LoadFromEnumerable(rows.Select(r => new FeatureRow { Label = r.Label, Features = r.Features }));
-        var keyed = ml.Transforms.Conversion.MapValueToKey("Label");
-        ITransformer model = trainer switch
-        {
-            Trainer.LightGbm => keyed
-                .Append(ml.MulticlassClassification.Trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmMulticlassTrainer.Options
-                {
-                    NumberOfIterations = rounds,
-                    NumberOfLeaves = 24,
-                    MinimumExampleCountPerLeaf = 10,
-                    LearningRate = 0.15,
-                    Seed = seed,
-                    NumberOfThreads = 2,
-                    Booster = new Microsoft.ML.Trainers.LightGbm.GradientBooster.Options { FeatureFraction = 0.5, SubsampleFraction = 0.8, SubsampleFrequency = 1, L2Regularization = 1 },
-                }))
-                .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")).Fit(data),
-            _ => keyed
-                .Append(ml.Transforms.NormalizeMeanVariance("Features"))
-                .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new Microsoft.ML.Trainers.LbfgsMaximumEntropyMulticlassTrainer.Options
-                {
-                    L2Regularization = 0.01f,
-                    L1Regularization = 0.001f,
-                    MaximumNumberOfIterations = 300,
-                    OptimizationTolerance = 1e-6f,
-                }))
-                .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")).Fit(data),
-        };
-        return new NoiseClassifierModel(ml, model, data.Schema);
-    }
+    /// <summary>A feature row as ML.NET reads it (training and prediction share it).</summary>
+    internal static FeatureRow Row(string label, float[] features) => new() { Label = label, Features = features };
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<NoiseClassifierModel>> SharedModels = new();
 
@@ -124,7 +95,7 @@ public sealed class NoiseClassifierModel
         return (_labels[best], scores[best]);
     }
 
-    private sealed class FeatureRow
+    internal sealed class FeatureRow
     {
         public string Label { get; set; } = "";
 
