@@ -1,46 +1,40 @@
-using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Abstractions;
+using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Dsp.Emergency;
-using AncOrleans.Grains.Sessions;
-using Microsoft.Extensions.Options;
-using Orleans.Streams;
 
 namespace AncOrleans.Grains.Emergency;
 
 /// <summary>
-/// Listens to one session's feature stream (implicit subscription: it exists for every session that publishes)
-/// and runs the <see cref="EmergencyDetector"/> on the reference mic. A detection raises an alert on the session
-/// (passthrough + event); its absence for <see cref="EmergencyDetector.ReleaseSeconds"/> clears it.
-/// Latency: the detector's own (sirens ≈ 1 s, T3 ≤ one cycle) plus the memory stream's delivery (its pulling
-/// agent polls every 100 ms by default; the alert is safety-relevant, so the silo sets 20 ms).
+/// Runs the <see cref="EmergencyDetector"/> on one session's reference mic, fed by the session with
+/// <see cref="FeatureBatch"/>es (≥ 100 ms each). A detection raises an alert on the session (passthrough + event);
+/// its absence for <see cref="EmergencyDetector.ReleaseSeconds"/> clears it.
+/// Latency: the detector's own (sirens ≈ 1 s, T3 ≤ one cycle) plus up to one batch (100 ms) plus one grain call.
+/// Keeps no audio beyond the detector's own analysis windows.
 /// </summary>
-[ImplicitStreamSubscription(FrameFeatures.StreamNamespace)]
-internal sealed class EmergencyGrain(IOptions<SessionGrainOptions> options) : Grain, IGrainWithStringKey
+internal sealed class EmergencyGrain : Grain, IEmergencyGrain
 {
+    private readonly List<EmergencyAlert> _alerts = [];
     private EmergencyDetector? _detector;
     private int _sampleRate;
     private double _seconds;
+    private float[] _samples = [];
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public async Task PushAsync(FeatureBatch batch)
     {
-        var stream = this.GetStreamProvider(options.Value.StreamProvider)
-            .GetStream<FrameFeatures>(StreamId.Create(FrameFeatures.StreamNamespace, this.GetPrimaryKeyString()));
-        await stream.SubscribeAsync(OnFrameAsync);
-        await base.OnActivateAsync(cancellationToken);
-    }
-
-    private async Task OnFrameAsync(FrameFeatures features, StreamSequenceToken? token)
-    {
-        if (_detector is null || features.SampleRate != _sampleRate)
+        if (batch.SampleRate <= 0 || batch.ReferencePcm16.Length == 0) return;
+        if (_detector is null || batch.SampleRate != _sampleRate)
         {
-            _sampleRate = features.SampleRate;
+            _sampleRate = batch.SampleRate;
             _detector = new EmergencyDetector(_sampleRate);
             _detector.Detected += (kind, seconds) => Raise(kind, seconds, true);
             _detector.Cleared += (kind, seconds) => Raise(kind, seconds, false);
         }
-        var pcm = FrameCodec.DecodeMono(features.ReferencePcm16, Abstractions.SampleFormat.Int16);
-        _seconds += (double)pcm.Length / _sampleRate;
-        _detector.Push(pcm);
+        var count = batch.SampleCount;
+        if (_samples.Length < count) _samples = new float[count];
+        var samples = _samples.AsSpan(0, count);
+        FrameCodec.DecodePcm16(batch.ReferencePcm16, samples);
+        _seconds += (double)samples.Length / _sampleRate;
+        _detector.Push(samples);
         if (_alerts.Count > 0)
         {
             var session = GrainFactory.GetGrain<ISessionGrain>(this.GetPrimaryKeyString());
@@ -48,8 +42,6 @@ internal sealed class EmergencyGrain(IOptions<SessionGrainOptions> options) : Gr
             _alerts.Clear();
         }
     }
-
-    private readonly List<EmergencyAlert> _alerts = [];
 
     private void Raise(string kind, double seconds, bool active) =>
         _alerts.Add(new EmergencyAlert(this.GetPrimaryKeyString(), kind, DateTime.UtcNow, seconds, active));
