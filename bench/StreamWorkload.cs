@@ -22,7 +22,7 @@ internal abstract class StreamWorkload : IDisposable
     public const int Seed = 1;
 
     /// <summary>Benchmark names in report order: ours (antinoise mode), then the peers (clean mode).</summary>
-    public static readonly IReadOnlyList<string> Names = ["nlms", "rls", "hybrid", NWavesNlmsPeer.PeerName, SpeexMdfPeer.PeerName, "classifier"];
+    public static readonly IReadOnlyList<string> Names = ["nlms", "rls", "hybrid", NWavesNlmsPeer.PeerName, SpeexMdfPeer.PeerName, "classifier", .. SessionWorkload.SessionNames];
 
     public static readonly IReadOnlyList<string> OurNames = ["nlms", "rls", "hybrid"];
 
@@ -58,6 +58,7 @@ internal abstract class StreamWorkload : IDisposable
         NWavesNlmsPeer.PeerName => new PeerWorkload(name, new NWavesNlmsPeer(FilterLength, blockSize: FrameSamples)),
         SpeexMdfPeer.PeerName => new PeerWorkload(name, CreateSpeex()),
         "classifier" => new ClassifierWorkload(name),
+        _ when SessionWorkload.IsSession(name) => new SessionWorkload(name),
         _ => throw new ArgumentException($"Unknown benchmark '{name}'. Known: {string.Join(", ", Names)}."),
     };
 
