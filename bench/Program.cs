@@ -7,7 +7,8 @@
 //   --inprocess       run BenchmarkDotNet in this process (InProcessEmit toolchain) instead of a generated child project
 //   --launches N      processes per benchmark (default 1; ignored in-process); the mean pools all of them
 //   --only a,b        run only the named benchmarks (nlms, rls, hybrid, nwaves-nlms, speexdsp-mdf, classifier, emergency,
-//                     recognition = classifier + emergency: a session's whole recognition cost, patterns = the DSP detectors alone)
+//                     recognition = classifier + emergency: a session's whole recognition cost, patterns = the DSP detectors alone,
+//                     session, sessions-1, sessions-64, sessions-512: the whole session pipeline on hum, N round-robin)
 
 using System.Globalization;
 using System.Text;
@@ -72,6 +73,7 @@ else
     if (only.Any(StreamWorkload.OurNames.Contains)) types.Add(typeof(OursBenchmarks));
     if (only.Any(StreamWorkload.PeerNames.Contains)) types.Add(typeof(PeerBenchmarks));
     if (only.Any(StreamWorkload.RecognitionNames.Contains)) types.Add(typeof(ClassifierBenchmarks));
+    if (only.Any(SessionWorkload.IsSession)) types.Add(typeof(SessionBenchmarks));
     var filter = new NameFilter(only);
     var cases = types
         .Select(t => BenchmarkConverter.TypeToBenchmarks(t, config))
@@ -113,6 +115,10 @@ static string JsonLine(string name, double ms, bool quick)
 {
     var line = new StringBuilder();
     line.Append(CultureInfo.InvariantCulture, $"{{\"name\": \"{name}\", \"msPerAudioSecond\": {Math.Round(ms, 4):R}, \"streamsPerCore\": {Math.Round(1000 / ms, 2):R}");
+    // What was measured: the scene, and the mode (ours: antinoise; the peers: clean; the classifier: none).
+    var session = SessionWorkload.IsSession(name);
+    var mode = session || StreamWorkload.OurNames.Contains(name) ? "antinoise" : StreamWorkload.PeerNames.Contains(name) ? "clean" : "none";
+    line.Append(CultureInfo.InvariantCulture, $", \"scenario\": \"{(session ? SessionWorkload.SessionScenario : StreamWorkload.Scenario)}\", \"mode\": \"{mode}\"");
     if (quick) line.Append(", \"quick\": true");
     return line.Append('}').ToString();
 }

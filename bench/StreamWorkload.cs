@@ -22,7 +22,7 @@ internal abstract class StreamWorkload : IDisposable
     public const int Seed = 1;
 
     /// <summary>Benchmark names in report order: ours (antinoise mode), then the peers (clean mode).</summary>
-    public static readonly IReadOnlyList<string> Names = ["nlms", "rls", "hybrid", NWavesNlmsPeer.PeerName, SpeexMdfPeer.PeerName, "classifier", "emergency", "recognition", "patterns"];
+    public static readonly IReadOnlyList<string> Names = ["nlms", "rls", "hybrid", NWavesNlmsPeer.PeerName, SpeexMdfPeer.PeerName, "classifier", "emergency", "recognition", "patterns", .. SessionWorkload.SessionNames];
 
     /// <summary>The per-session recognition work: the classifier grain's, the emergency grain's, and both together.</summary>
     public static readonly IReadOnlyList<string> RecognitionNames = ["classifier", "emergency", "recognition", "patterns"];
@@ -64,6 +64,7 @@ internal abstract class StreamWorkload : IDisposable
         "emergency" => new EmergencyWorkload(name, withClassifier: false),
         "recognition" => new EmergencyWorkload(name, withClassifier: true),
         "patterns" => new PatternsWorkload(name),
+        _ when SessionWorkload.IsSession(name) => new SessionWorkload(name),
         _ => throw new ArgumentException($"Unknown benchmark '{name}'. Known: {string.Join(", ", Names)}."),
     };
 

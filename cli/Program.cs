@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AncOrleans.Cli.Classify;
 using AncOrleans.Cli.Eval;
+using AncOrleans.Cli.Load;
 using AncOrleans.Cli.Sim;
 
 // anc: the AncOrleans command line. Each sub-command lives in its own folder.
@@ -8,6 +9,7 @@ var root = new RootCommand("AncOrleans command line: evaluate cancellers, simula
 {
     EvalCommand.Create(),
     SimCommand.Create(),
+    LoadCommand.Create(),
     ClassifyCommand.Create(),
     EmergencyEvalCommand.Create(),
     TrainClassifierCommand.Create(),

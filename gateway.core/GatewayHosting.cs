@@ -23,8 +23,12 @@ public static class GatewayHosting
         builder.Services.AddSingleton<MqttBridge>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttBridge>());
         builder.Services.AddProblemDetails();
+        // Runtime (GC heap and collections, allocation rate, thread pool, JIT, lock contention) and process (CPU
+        // time, memory, threads) metrics beside ours and Orleans', so memory and CPU per session show on /metrics.
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(GatewayMetrics.MeterName, "Microsoft.Orleans")
+            .AddRuntimeInstrumentation()
+            .AddProcessInstrumentation()
             .AddPrometheusExporter());
         return builder;
     }

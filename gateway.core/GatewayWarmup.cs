@@ -1,50 +1,209 @@
+using System.Diagnostics;
 using AncOrleans.Abstractions;
 using AncOrleans.Abstractions.Protocol;
+using AncOrleans.Device;
+using AncOrleans.Gateway.Mqtt;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
 
 namespace AncOrleans.Gateway;
 
 /// <summary>
-/// At start-up, streams one second of a bench scene through a throw-away session, so the first real devices
-/// do not pay for JIT compilation and first activations (on a cold gateway the first ~100 ms of frames
-/// missed their deadline). Readiness (<c>/readyz</c>) waits for it.
+/// At start-up, sends frames down every path a device's frame takes, so the first real devices do not pay for
+/// JIT compilation, first activations and first connections (a cold gateway lost 15–25 % of its first devices'
+/// frames: issue 13). Readiness (<c>/readyz</c>) waits for it. In order:
+/// <list type="number">
+/// <item>grain calls: an antinoise session on a tonal scene for 3 s of audio (the codec, the hybrid canceller with
+/// its tracker locked, the feature batches, the emergency detector, the classifier's windows and model) and an
+/// edge-mode session;</item>
+/// <item>once Kestrel listens: a device over the gateway's own WebSocket, and one over MQTT (the bridge's broker),
+/// each sending a start message and 1 s of frames, one at a time;</item>
+/// <item>more grain frames until the JIT has settled: the tiered JIT recompiles hot methods in the background
+/// after ~30 calls, so until its compiled-method count stops growing the first devices would still run tier-0 code
+/// and share the cores with the compiler. At most <see cref="SettleLimit"/>.</item>
+/// </list>
+/// A step that fails is logged and skipped: readiness is delayed, never withheld.
 /// </summary>
-public sealed class GatewayWarmup(IGrainFactory grains, ILogger<GatewayWarmup> logger) : BackgroundService
+public sealed class GatewayWarmup(IGrainFactory grains, IServer server, IHostApplicationLifetime lifetime, IOptions<MqttOptions> mqtt,
+    MqttBridge bridge, ILogger<GatewayWarmup> logger) : BackgroundService
 {
+    private const int Rate = 48_000, FrameSamples = 480;
+    private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(20);
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task Completed => _done.Task;
 
+    /// <summary>Seconds from process start to the end of the warm-up (null until then).</summary>
+    public double? ReadyAfterSeconds { get; private set; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var clock = Stopwatch.StartNew();
         try
         {
-            // Two harmonics heard through a short delay: tonal, so the hybrid's tracker and RLS branch run too.
-            const int rate = 48_000, frame = 480, frames = 100;
-            var session = grains.GetGrain<ISessionGrain>("warmup-" + Guid.NewGuid().ToString("N"));
-            await session.ConfigureAsync(new SessionConfig(SampleRate: rate, FrameSamples: frame));
-            var reference = new float[frame];
-            var error = new float[frame];
-            for (var f = 0; f < frames && !stoppingToken.IsCancellationRequested; f++)
-            {
-                for (var i = 0; i < frame; i++)
-                {
-                    reference[i] = Hum(f * frame + i);
-                    error[i] = 0.8f * Hum(f * frame + i - 24);
-                }
-                var pcm = FrameCodec.EncodeStereo(reference, error, SampleFormat.Int16);
-                await session.ProcessAsync(new AudioFrame(f, f * 10_000L, rate, SampleFormat.Int16, frame, pcm));
-            }
-            await session.EndAsync();
-            logger.LogInformation("Warm-up done");
+            await Step("grain path", () => GrainPathAsync(stoppingToken));
+            await WaitForServerAsync(stoppingToken);
+            await Step("WebSocket", () => WebSocketAsync(stoppingToken));
+            if (mqtt.Value.Enabled) await Step("MQTT", () => MqttAsync(stoppingToken));
+            await Step("JIT settling", () => SettleAsync(stoppingToken));
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            logger.LogWarning(e, "Warm-up failed; the first frames may miss their deadline");
         }
         finally
         {
+            ReadyAfterSeconds = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds;
+            logger.LogInformation("Warm-up done in {Seconds:0.0} s; ready {Ready:0.0} s after process start", clock.Elapsed.TotalSeconds, ReadyAfterSeconds);
             _done.TrySetResult();
         }
+    }
+
+    private async Task Step(string name, Func<Task> step)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await step().WaitAsync(TimeSpan.FromSeconds(30));
+            logger.LogDebug("Warm-up: {Step} in {Ms} ms", name, clock.ElapsedMilliseconds);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Warm-up: {Step} failed after {Ms} ms; the first frames on that path may miss their deadline", name, clock.ElapsedMilliseconds);
+        }
+    }
+
+    private async Task GrainPathAsync(CancellationToken cancel)
+    {
+        var session = grains.GetGrain<ISessionGrain>("warmup-" + Guid.NewGuid().ToString("N"));
+        await session.ConfigureAsync(new SessionConfig(SampleRate: Rate, FrameSamples: FrameSamples));
+        await RunFramesAsync(session, 0, 300, cancel);
+        await session.EndAsync();
+        var edge = grains.GetGrain<ISessionGrain>("warmup-edge-" + Guid.NewGuid().ToString("N"));
+        await edge.ConfigureAsync(new SessionConfig(SampleRate: Rate, FrameSamples: FrameSamples, Mode: "edge"));
+        for (var f = 0; f < 100 && !cancel.IsCancellationRequested; f++)
+            await edge.ProcessAsync(new AudioFrame(f, f * 10_000L, Rate, SampleFormat.Int16, FrameSamples, Pcm(f)) { Edge = new EdgeVersionTag(0, 0, 0) });
+        await edge.EndAsync();
+    }
+
+    private static async Task RunFramesAsync(ISessionGrain session, int first, int count, CancellationToken cancel)
+    {
+        for (var f = first; f < first + count && !cancel.IsCancellationRequested; f++)
+            await session.ProcessAsync(new AudioFrame(f, f * 10_000L, Rate, SampleFormat.Int16, FrameSamples, Pcm(f)));
+    }
+
+    private async Task WaitForServerAsync(CancellationToken cancel)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await started.Task.WaitAsync(cancel);
+    }
+
+    private Uri? ServerUri()
+    {
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal));
+        if (address is null) return null;
+        var uri = new UriBuilder(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal));
+        return uri.Uri;
+    }
+
+    private async Task WebSocketAsync(CancellationToken cancel)
+    {
+        if (ServerUri() is not { } uri)
+        {
+            logger.LogInformation("Warm-up: no plain-HTTP address to reach the WebSocket on; skipped");
+            return;
+        }
+        var id = "warmup-ws-" + Guid.NewGuid().ToString("N")[..12];
+        await using var link = await WebSocketLink.ConnectAsync(uri, id, cancel);
+        await DeviceAsync(link, cancel);
+    }
+
+    private async Task MqttAsync(CancellationToken cancel)
+    {
+        await bridge.Connected.WaitAsync(TimeSpan.FromSeconds(10), cancel);
+        var broker = mqtt.Value.BridgeEndpoint();
+        if (mqtt.Value.UseTls)
+        {
+            logger.LogInformation("Warm-up: the MQTT broker needs TLS; MQTT path skipped");
+            return;
+        }
+        var id = "warmup-mqtt-" + Guid.NewGuid().ToString("N")[..12];
+        await using var link = await MqttLink.ConnectAsync(broker.Host, broker.Port, id, cancel);
+        await DeviceAsync(link, cancel);
+    }
+
+    // One device: start, then 100 frames of 10 ms, each sent when the previous one's reply arrived.
+    private static async Task DeviceAsync(DeviceLink link, CancellationToken cancel)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reply = new SemaphoreSlim(0);
+        link.Received = (message, text) =>
+        {
+            if (text)
+            {
+                if (ControlMessage.TryParse(message.Span, out var control, out _) && control?.Type == "started") started.TrySetResult();
+                return;
+            }
+            reply.Release();
+        };
+        await link.SendTextAsync(new ControlMessage
+        {
+            Type = "start", SampleRate = Rate, FrameSamples = FrameSamples, Format = "int16", Channels = ["reference", "error"],
+            Mode = "antinoise", DelayMs = 20, FilterLength = 512,
+        }.ToUtf8(), cancel);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10), cancel);
+        for (var f = 0; f < 100; f++)
+        {
+            var frame = new WireFrame(WireFrame.Audio, SampleFormat.Int16, 2, (uint)f, f * 10_000L, FrameSamples, Rate, Pcm(f));
+            await link.SendBinaryAsync(frame.ToBytes(), cancel);
+            await reply.WaitAsync(TimeSpan.FromSeconds(2), cancel);
+        }
+    }
+
+    // Frames through a fresh session (10 per 10 ms tick, like 10 devices) until the JIT spends less than 1 % of a
+    // 0.5 s window compiling: then tier-1 code is in place for the frame path and the compiler no longer competes
+    // with the devices for the cores. (A count of compiled methods never settles: timers and Orleans' own
+    // background work keep compiling a few cold methods.)
+    private async Task SettleAsync(CancellationToken cancel)
+    {
+        var session = grains.GetGrain<ISessionGrain>("warmup-settle-" + Guid.NewGuid().ToString("N"));
+        await session.ConfigureAsync(new SessionConfig(SampleRate: Rate, FrameSamples: FrameSamples));
+        var clock = Stopwatch.StartNew();
+        var before = System.Runtime.JitInfo.GetCompilationTime();
+        var frame = 0;
+        var jitShare = 1.0;
+        while (clock.Elapsed < SettleLimit)
+        {
+            var window = Stopwatch.StartNew();
+            while (window.ElapsedMilliseconds < 500)
+            {
+                await RunFramesAsync(session, frame, 10, cancel);
+                frame += 10;
+                await Task.Delay(10, cancel);
+            }
+            var now = System.Runtime.JitInfo.GetCompilationTime();
+            jitShare = (now - before) / window.Elapsed;
+            before = now;
+            if (jitShare < 0.01) break;
+        }
+        await session.EndAsync();
+        logger.LogInformation("Warm-up: JIT settled after {Seconds:0.0} s ({Frames} frames; last 0.5 s {Share:P1} compiling; {Methods} methods, {JitMs:0} ms JIT in all)",
+            clock.Elapsed.TotalSeconds, frame, jitShare, System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds);
+    }
+
+    // Two harmonics heard through a short delay: tonal, so the hybrid's tracker and RLS branch run too.
+    private static byte[] Pcm(int frame)
+    {
+        Span<float> reference = stackalloc float[FrameSamples];
+        Span<float> error = stackalloc float[FrameSamples];
+        for (var i = 0; i < FrameSamples; i++)
+        {
+            reference[i] = Hum(frame * FrameSamples + i);
+            error[i] = 0.8f * Hum(frame * FrameSamples + i - 24);
+        }
+        return FrameCodec.EncodeStereo(reference, error, SampleFormat.Int16);
     }
 
     private static float Hum(int n) => 0.3f * MathF.Sin(2 * MathF.PI * 100 * n / 48_000f) + 0.1f * MathF.Sin(2 * MathF.PI * 300 * n / 48_000f);

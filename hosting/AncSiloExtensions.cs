@@ -9,7 +9,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
-using Orleans.Providers;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 
@@ -21,10 +20,7 @@ namespace AncOrleans.Hosting;
 /// </summary>
 public static class AncSiloExtensions
 {
-    /// <summary>The stream provider the silo registers; the sessions publish their features on it by default.</summary>
-    public const string StreamProvider = SessionGrainOptions.DefaultStreamProvider;
-
-    /// <summary>Grain storage, streams and session options (providers chosen by configuration).</summary>
+    /// <summary>Grain storage and session options (providers chosen by configuration).</summary>
     public static ISiloBuilder AddAncGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.Services.AddValidatedOptions<SessionGrainOptions, SessionGrainOptionsValidator>(configuration.GetSection(SessionGrainOptions.Section));
@@ -38,23 +34,20 @@ public static class AncSiloExtensions
         // Persistence:Provider = memory (default) | dynamodb; any other value stops the host at start.
         silo.Services.AddValidatedOptions<PersistenceOptions, PersistenceOptionsValidator>(configuration.GetSection(PersistenceOptions.Section));
         var persistence = configuration.GetSection(PersistenceOptions.Section).Get<PersistenceOptions>() ?? new PersistenceOptions();
-        string[] stores = [StorageNames.Sessions, ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME];
         if (persistence.UsesDynamoDb)
         {
             silo.Services.AddAncDynamoDb(configuration);
-            foreach (var store in stores)
-                silo.Services.AddGrainStorage(store, (services, name) => new DynamoDbGrainStorage(name,
-                    services.GetRequiredService<IOptions<DynamoDbOptions>>().Value, services.GetRequiredService<IAmazonDynamoDB>(),
-                    services.GetRequiredService<Serializer>()));
+            silo.Services.AddGrainStorage(StorageNames.Sessions, (services, name) => new DynamoDbGrainStorage(name,
+                services.GetRequiredService<IOptions<DynamoDbOptions>>().Value, services.GetRequiredService<IAmazonDynamoDB>(),
+                services.GetRequiredService<Serializer>()));
         }
         else
         {
-            foreach (var store in stores) silo.AddMemoryGrainStorage(store);
+            silo.AddMemoryGrainStorage(StorageNames.Sessions);
         }
-        // Features feed the emergency detector: poll the memory queues every 20 ms instead of the default 100 ms,
-        // so the stream adds at most ~20 ms to an alert's latency (the detector needs ≥ 1 s of audio anyway).
-        silo.AddMemoryStreams(StreamProvider, streams => streams.ConfigurePullingAgent(agent =>
-            agent.Configure(o => o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(20))));
+        // No Orleans stream: a session sends its features to its emergency and classifier grains in batches of
+        // Session:FeatureBatchMs by direct calls (grains/Sessions/FeaturePublisher.cs). The memory stream it replaced
+        // kept every per-frame message in its cache for DataMinTimeInCache (5 min): ~1 KB per frame of RSS.
         return silo;
     }
 

@@ -102,5 +102,12 @@ public static class FrameCodec
         return samples;
     }
 
+    /// <summary>Decodes int16 little-endian mono PCM into <paramref name="destination"/> (length ≥ half the bytes), without allocating.</summary>
+    public static void DecodePcm16(ReadOnlySpan<byte> pcm16, Span<float> destination)
+    {
+        var count = pcm16.Length / 2;
+        for (var i = 0; i < count; i++) destination[i] = BinaryPrimitives.ReadInt16LittleEndian(pcm16[(2 * i)..]) / 32768f;
+    }
+
     public static byte[] ToPcm16(ReadOnlySpan<float> samples) => Encode(samples, SampleFormat.Int16);
 }

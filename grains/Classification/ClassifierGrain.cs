@@ -1,50 +1,47 @@
 using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Abstractions;
 using AncOrleans.Dsp.Classification;
-using AncOrleans.Grains.Sessions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Streams;
 
 namespace AncOrleans.Grains.Classification;
 
 /// <summary>
-/// Names one session's noise. Implicitly subscribed to the session's feature stream (as is the
+/// Names one session's noise. Fed by the session with <see cref="FeatureBatch"/>es (as is the
 /// <see cref="Emergency.EmergencyGrain"/>): it turns the reference mic into <see cref="NoiseFeatures"/> once a
 /// second, asks the configured <see cref="INoiseClassifierBackend"/>, and passes the verdict through the
 /// <see cref="ProfileSelector"/>'s hysteresis; a changed verdict goes to the session (event, and the profile to
 /// apply). A failing backend costs that window's verdict, never the audio.
-/// Latency: one window (≈ 1 s) + the stream's 20 ms poll + the backend; a profile change needs
+/// Latency: one window (≈ 1 s) + up to one batch (100 ms) + the backend; a profile change needs
 /// <c>HoldWindows</c> windows of agreement on top — by design, the classifier is deliberate, not fast.
 /// </summary>
-[ImplicitStreamSubscription(FrameFeatures.StreamNamespace)]
 internal sealed class ClassifierGrain(
-    IOptions<SessionGrainOptions> sessionOptions,
     IOptions<ClassifierOptions> options,
     INoiseClassifierBackend backend,
-    ILogger<ClassifierGrain> logger) : Grain, IGrainWithStringKey
+    ILogger<ClassifierGrain> logger) : Grain, IClassifierGrain
 {
     private NoiseFeatures? _features;
     private ProfileSelector? _selector;
     private double _seconds;
     private readonly List<float[]> _windows = [];
+    private float[] _samples = [];
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var stream = this.GetStreamProvider(sessionOptions.Value.StreamProvider)
-            .GetStream<FrameFeatures>(StreamId.Create(FrameFeatures.StreamNamespace, this.GetPrimaryKeyString()));
-        await stream.SubscribeAsync(OnFrameAsync);
         _selector = new ProfileSelector(options.Value.Selector);
-        await base.OnActivateAsync(cancellationToken);
+        return base.OnActivateAsync(cancellationToken);
     }
 
-    private async Task OnFrameAsync(FrameFeatures frame, StreamSequenceToken? token)
+    public async Task PushAsync(FeatureBatch batch)
     {
-        if (!options.Value.Enabled || frame.ReferencePcm16.Length == 0) return;
-        if (_features is null || _features.InputRate != frame.SampleRate)
-            _features = new NoiseFeatures(frame.SampleRate);
-        var pcm = FrameCodec.DecodeMono(frame.ReferencePcm16, SampleFormat.Int16);
-        _seconds += (double)pcm.Length / frame.SampleRate;
+        if (!options.Value.Enabled || batch.ReferencePcm16.Length == 0 || batch.SampleRate <= 0) return;
+        if (_features is null || _features.InputRate != batch.SampleRate)
+            _features = new NoiseFeatures(batch.SampleRate);
+        var count = batch.SampleCount;
+        if (_samples.Length < count) _samples = new float[count];
+        var pcm = _samples.AsSpan(0, count);
+        FrameCodec.DecodePcm16(batch.ReferencePcm16, pcm);
+        _seconds += (double)count / batch.SampleRate;
         _features.Push(pcm, _windows.Add);
         foreach (var window in _windows) await ClassifyAsync(window);
         _windows.Clear();

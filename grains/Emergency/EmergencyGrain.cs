@@ -1,62 +1,41 @@
-using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Abstractions;
+using AncOrleans.Abstractions.Protocol;
+using AncOrleans.Dsp.Classification;
 using AncOrleans.Dsp.Emergency;
-using AncOrleans.Grains.Sessions;
+using AncOrleans.Grains.Classification;
 using Microsoft.Extensions.Options;
-using Orleans.Streams;
 
 namespace AncOrleans.Grains.Emergency;
 
 /// <summary>
-/// Listens to one session's feature stream (implicit subscription: it exists for every session that publishes)
-/// and runs the <see cref="FusedEmergencyDetector"/> on the reference mic: the DSP patterns fused with the
-/// embedded classifier's emergency probability (docs/emergency.md); with the classifier disabled or its model
-/// missing, the patterns alone (<see cref="EmergencyDetector"/>). A detection raises an alert on the session
-/// (passthrough + event); its absence for <see cref="EmergencyDetector.ReleaseSeconds"/> clears it.
-/// Latency: the detector's own (sirens ≈ 1 s, T3 ≤ one cycle) plus the memory stream's delivery (its pulling
-/// agent polls every 100 ms by default; the alert is safety-relevant, so the silo sets 20 ms).
+/// Runs the emergency decision on one session's reference mic, fed by the session with <see cref="FeatureBatch"/>es
+/// (≥ 100 ms each): the <see cref="FusedEmergencyDetector"/> (the DSP patterns fused with the embedded classifier's
+/// emergency probability, docs/emergency.md), or with the classifier disabled or its model missing the patterns alone
+/// (<see cref="EmergencyDetector"/>). A detection raises an alert on the session (passthrough + event); its absence
+/// for <see cref="EmergencyDetector.ReleaseSeconds"/> clears it.
+/// Latency: the detector's own (sirens ≈ 1 s, T3 ≤ one cycle) plus up to one batch (100 ms) plus one grain call.
+/// Keeps no audio beyond the detector's own analysis windows.
 /// </summary>
-[ImplicitStreamSubscription(FrameFeatures.StreamNamespace)]
-internal sealed class EmergencyGrain(IOptions<SessionGrainOptions> options, IOptions<Classification.ClassifierOptions> classifier) : Grain, IGrainWithStringKey
+internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier) : Grain, IEmergencyGrain
 {
-    private FusedEmergencyDetector? _detector;
+    private readonly List<EmergencyAlert> _alerts = [];
+    private FusedEmergencyDetector? _fused;
     private EmergencyDetector? _patternsOnly;
     private int _sampleRate;
     private double _seconds;
+    private float[] _samples = [];
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public async Task PushAsync(FeatureBatch batch)
     {
-        var stream = this.GetStreamProvider(options.Value.StreamProvider)
-            .GetStream<FrameFeatures>(StreamId.Create(FrameFeatures.StreamNamespace, this.GetPrimaryKeyString()));
-        await stream.SubscribeAsync(OnFrameAsync);
-        await base.OnActivateAsync(cancellationToken);
-    }
-
-    private async Task OnFrameAsync(FrameFeatures features, StreamSequenceToken? token)
-    {
-        if (_detector is null && _patternsOnly is null || features.SampleRate != _sampleRate)
-        {
-            _sampleRate = features.SampleRate;
-            var path = classifier.Value.ResolvedModelPath;
-            if (classifier.Value.Enabled && File.Exists(path))
-            {
-                _detector = new FusedEmergencyDetector(_sampleRate, Dsp.Classification.NoiseClassifierModel.LoadShared(path));
-                _detector.Detected += (kind, seconds) => Raise(kind, seconds, true);
-                _detector.Cleared += (kind, seconds) => Raise(kind, seconds, false);
-                _patternsOnly = null;
-            }
-            else
-            {
-                _patternsOnly = new EmergencyDetector(_sampleRate);
-                _patternsOnly.Detected += (kind, seconds) => Raise(kind, seconds, true);
-                _patternsOnly.Cleared += (kind, seconds) => Raise(kind, seconds, false);
-                _detector = null;
-            }
-        }
-        var pcm = FrameCodec.DecodeMono(features.ReferencePcm16, Abstractions.SampleFormat.Int16);
-        _seconds += (double)pcm.Length / _sampleRate;
-        if (_detector is not null) _detector.Push(pcm);
-        else _patternsOnly!.Push(pcm);
+        if (batch.SampleRate <= 0 || batch.ReferencePcm16.Length == 0) return;
+        if (_fused is null && _patternsOnly is null || batch.SampleRate != _sampleRate) Build(batch.SampleRate);
+        var count = batch.SampleCount;
+        if (_samples.Length < count) _samples = new float[count];
+        var samples = _samples.AsSpan(0, count);
+        FrameCodec.DecodePcm16(batch.ReferencePcm16, samples);
+        _seconds += (double)samples.Length / _sampleRate;
+        if (_fused is not null) _fused.Push(samples);
+        else _patternsOnly!.Push(samples);
         if (_alerts.Count > 0)
         {
             var session = GrainFactory.GetGrain<ISessionGrain>(this.GetPrimaryKeyString());
@@ -65,7 +44,25 @@ internal sealed class EmergencyGrain(IOptions<SessionGrainOptions> options, IOpt
         }
     }
 
-    private readonly List<EmergencyAlert> _alerts = [];
+    private void Build(int sampleRate)
+    {
+        _sampleRate = sampleRate;
+        var path = classifier.Value.ResolvedModelPath;
+        _fused = null;
+        _patternsOnly = null;
+        if (classifier.Value.Enabled && File.Exists(path))
+        {
+            _fused = new FusedEmergencyDetector(sampleRate, NoiseClassifierModel.LoadShared(path));
+            _fused.Detected += (kind, seconds) => Raise(kind, seconds, true);
+            _fused.Cleared += (kind, seconds) => Raise(kind, seconds, false);
+        }
+        else
+        {
+            _patternsOnly = new EmergencyDetector(sampleRate);
+            _patternsOnly.Detected += (kind, seconds) => Raise(kind, seconds, true);
+            _patternsOnly.Cleared += (kind, seconds) => Raise(kind, seconds, false);
+        }
+    }
 
     private void Raise(string kind, double seconds, bool active) =>
         _alerts.Add(new EmergencyAlert(this.GetPrimaryKeyString(), kind, DateTime.UtcNow, seconds, active));

@@ -1,14 +1,14 @@
 using AncOrleans.Abstractions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Streams;
 
 namespace AncOrleans.Grains.Sessions;
 
 /// <summary>
 /// One device session: the Orleans side of a <see cref="SessionPipeline"/> (which owns the filter and answers each
 /// frame). The grain persists the pipeline's checkpoint every <c>CheckpointSeconds</c> and on deactivation (never
-/// per frame) and publishes each frame's features for the classifier and emergency grains, off the reply path.
+/// per frame) and sends the frames' reference mic, in batches of <c>FeatureBatchMs</c>, to the session's emergency
+/// and classifier grains, off the reply path (direct calls: no stream, no cache holding per-frame data).
 /// </summary>
 internal sealed class SessionGrain(
     [PersistentState("session", StorageNames.Sessions)] IPersistentState<SessionCheckpoint> checkpoint,
@@ -16,7 +16,8 @@ internal sealed class SessionGrain(
     ILogger<SessionGrain> logger) : Grain, ISessionGrain
 {
     private SessionPipeline _pipeline = null!;
-    private FeaturePublisher? _features;
+    private FeatureBatcher? _batcher;
+    private FeaturePublisher? _emergency, _classifier;
     private bool _dirty;
 
     private string Id => this.GetPrimaryKeyString();
@@ -34,9 +35,14 @@ internal sealed class SessionGrain(
         {
             logger.LogWarning("Session {Session}: checkpoint not usable ({Reason}); starting from zero", Id, e.Message);
         }
-        if (!string.IsNullOrEmpty(settings.StreamProvider))
-            _features = new FeaturePublisher(this.GetStreamProvider(settings.StreamProvider)
-                .GetStream<FrameFeatures>(StreamId.Create(FrameFeatures.StreamNamespace, Id)), Id, logger);
+        if (settings.PublishFeatures)
+        {
+            _batcher = new FeatureBatcher(Id, settings.FeatureBatchMs);
+            var emergency = GrainFactory.GetGrain<IEmergencyGrain>(Id);
+            var classifier = GrainFactory.GetGrain<IClassifierGrain>(Id);
+            _emergency = new FeaturePublisher(emergency.PushAsync, Id, "emergency detector", logger);
+            _classifier = new FeaturePublisher(classifier.PushAsync, Id, "classifier", logger);
+        }
         var period = TimeSpan.FromSeconds(Math.Max(0.1, settings.CheckpointSeconds));
         this.RegisterGrainTimer(CheckpointAsync, period, period);
         await base.OnActivateAsync(cancellationToken);
@@ -46,7 +52,9 @@ internal sealed class SessionGrain(
     {
         _dirty = _pipeline.IsConfigured;
         await CheckpointAsync(cancellationToken);
-        if (_features is not null) await _features.DrainAsync(TimeSpan.FromSeconds(1));
+        if (_batcher?.Flush() is { } rest) Publish(rest);
+        if (_emergency is not null) await _emergency.DrainAsync(TimeSpan.FromSeconds(1));
+        if (_classifier is not null) await _classifier.DrainAsync(TimeSpan.FromSeconds(1));
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -60,11 +68,17 @@ internal sealed class SessionGrain(
     // Synchronous: the reply never waits for I/O (features are queued, checkpoints run on a timer).
     public Task<AntiNoiseFrame> ProcessAsync(AudioFrame frame)
     {
-        var reply = _pipeline.Process(frame, _features is not null, out var features);
+        var reply = _pipeline.Process(frame, _batcher, out var batch);
         if (reply.Accepted) _dirty = true;
         else logger.LogDebug("Session {Session} rejected frame {Sequence}: {Reason}", Id, frame?.Sequence, reply.Error);
-        if (features is not null) _features!.Publish(features);
+        if (batch is not null) Publish(batch);
         return Task.FromResult(reply);
+    }
+
+    private void Publish(FeatureBatch batch)
+    {
+        _emergency!.Publish(batch);
+        _classifier!.Publish(batch);
     }
 
     public Task<SessionStats> GetStatsAsync() => Task.FromResult(_pipeline.Stats());

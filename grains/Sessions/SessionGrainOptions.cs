@@ -5,9 +5,6 @@ public sealed class SessionGrainOptions
 {
     public const string Section = "Session";
 
-    /// <summary>The stream provider the silo registers (<c>AncSiloExtensions.StreamProvider</c> is this).</summary>
-    public const string DefaultStreamProvider = "AncStreams";
-
     /// <summary>Seconds between checkpoints of config + coefficients (also written on deactivation).</summary>
     public double CheckpointSeconds { get; set; } = 5;
 
@@ -17,6 +14,9 @@ public sealed class SessionGrainOptions
     /// <summary>Largest accepted |sample| for float32 frames (full scale is 1.0).</summary>
     public float MaxAbsSample { get; set; } = 4f;
 
-    /// <summary>Stream provider for per-frame features: <see cref="DefaultStreamProvider"/>, or empty to disable publishing.</summary>
-    public string StreamProvider { get; set; } = DefaultStreamProvider;
+    /// <summary>Whether sessions send their reference mic to the emergency and classifier grains (false: neither runs).</summary>
+    public bool PublishFeatures { get; set; } = true;
+
+    /// <summary>Audio per feature batch, in ms: one call per listener per batch (adds up to this to an alert's latency).</summary>
+    public int FeatureBatchMs { get; set; } = 100;
 }

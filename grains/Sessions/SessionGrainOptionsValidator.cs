@@ -19,8 +19,9 @@ public sealed class SessionGrainOptionsValidator : IValidateOptions<SessionGrain
         // Full scale is 1.0: below it, full-scale float audio would be rejected.
         if (!(options.MaxAbsSample is >= 1 and <= 1000))
             errors.Add($"{Prefix}MaxAbsSample must be between 1 and 1000, not {options.MaxAbsSample}.");
-        if (!(options.StreamProvider is "" || options.StreamProvider == SessionGrainOptions.DefaultStreamProvider))
-            errors.Add($"{Prefix}StreamProvider must be {SessionGrainOptions.DefaultStreamProvider} (the provider the silo registers) or empty (no feature stream), not '{options.StreamProvider}'.");
+        // Below 10 ms a batch is a frame (per-frame calls again); above 1 s an alert would wait for it.
+        if (options.FeatureBatchMs is < 10 or > 1000)
+            errors.Add($"{Prefix}FeatureBatchMs must be between 10 and 1000, not {options.FeatureBatchMs}.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -89,18 +89,19 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
     }
 
     /// <summary>
-    /// One frame in, its reply out (accepted or rejected with the reason), and, when <paramref name="withFeatures"/>,
-    /// its features for the classifier and emergency grains.
+    /// One frame in, its reply out (accepted or rejected with the reason). When <paramref name="features"/> is given,
+    /// an accepted frame's reference mic goes into it, and <paramref name="batch"/> is the batch it completed, if any,
+    /// for the classifier and emergency grains.
     /// </summary>
-    public AntiNoiseFrame Process(AudioFrame? frame, bool withFeatures, out FrameFeatures? features)
+    public AntiNoiseFrame Process(AudioFrame? frame, FeatureBatcher? features, out FeatureBatch? batch)
     {
-        features = null;
+        batch = null;
         // A frame sent again (same sequence and timestamp: its first call failed on the way back) is answered
         // again, not processed twice.
         if (_lastReply is { } last && frame is not null && last.Sequence == frame.Sequence && _lastTimestampUs == frame.DeviceTimestampUs)
             return last;
         state.FramesIn++;
-        if (_edge is not null && state.Config is not null) return ProcessEdge(frame, withFeatures, out features);
+        if (_edge is not null && state.Config is not null) return ProcessEdge(frame, features, out batch);
         if (_processor is not { } processor || state.Config is not { } config) return Reject(frame, FrameFaults.NotConfigured);
         if (frame is null) return Reject(frame, FrameFaults.Empty);
         var antiNoise = processor.Settings.Mode == CancellerMode.AntiNoise;
@@ -131,9 +132,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         }
         state.FramesOut++;
         _convergence.Observe(processor);
-        if (withFeatures)
-            features = new FrameFeatures(sessionId, frame.Sequence, frame.DeviceTimestampUs, processor.Settings.SampleRate,
-                Rms(x), Rms(second), (float)processor.ShortTermReductionDb, FrameCodec.ToPcm16(x));
+        batch = features?.Add(frame.Sequence, processor.Settings.SampleRate, x, (float)processor.ShortTermReductionDb);
         var reply = new AntiNoiseFrame(frame.Sequence, playout, frame.Format, WireFrame.WriteAntiNoise(frame.Sequence, playout, frame.Format, output),
             null, _pendingAlert, _pendingClassification);
         _pendingAlert = null;
@@ -148,9 +147,9 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
     /// reply carries a coefficient set when one is due, otherwise no message (nothing waits for a per-frame reply).
     /// A sequence gap (frames lost on the way) restarts the histories: the next frame's tag still says what was played.
     /// </summary>
-    private AntiNoiseFrame ProcessEdge(AudioFrame? frame, bool withFeatures, out FrameFeatures? features)
+    private AntiNoiseFrame ProcessEdge(AudioFrame? frame, FeatureBatcher? features, out FeatureBatch? batch)
     {
-        features = null;
+        batch = null;
         var edge = _edge!;
         var config = state.Config!;
         if (frame is null) return Reject(frame, FrameFaults.Empty);
@@ -166,9 +165,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         if (_pendingSet is { } zero && (set is null || set.Version < zero.Version)) set = zero;
         _pendingSet = null;
         state.FramesOut++;
-        if (withFeatures)
-            features = new FrameFeatures(sessionId, frame.Sequence, frame.DeviceTimestampUs, config.SampleRate,
-                Rms(x), Rms(e), (float)edge.ShortTermReductionDb, FrameCodec.ToPcm16(x));
+        batch = features?.Add(frame.Sequence, config.SampleRate, x, (float)edge.ShortTermReductionDb);
         var endUs = frame.DeviceTimestampUs + (long)Math.Round(count * 1e6 / config.SampleRate);
         var message = set is null ? [] : new CoefficientMessage(set.Version, endUs, config.SampleRate, set.CrossfadeSamples, set.Taps).ToBytes();
         var reply = new AntiNoiseFrame(frame.Sequence, endUs, frame.Format, message, null, _pendingAlert, _pendingClassification);
@@ -187,13 +184,6 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         state.FramesRejected++;
         LastError = reason;
         return AntiNoiseFrame.Rejected(frame?.Sequence ?? -1, reason);
-    }
-
-    private static float Rms(ReadOnlySpan<float> samples)
-    {
-        double sum = 0;
-        foreach (var value in samples) sum += value * value;
-        return (float)Math.Sqrt(sum / Math.Max(1, samples.Length));
     }
 
     public SessionStats Stats()

@@ -11,7 +11,6 @@ public sealed class ClusterFixture : IDisposable
     {
         var builder = new TestClusterBuilder(1);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
         Cluster.Deploy();
     }
@@ -19,12 +18,6 @@ public sealed class ClusterFixture : IDisposable
     public TestCluster Cluster { get; }
 
     public void Dispose() => Cluster.StopAllSilos();
-
-    private sealed class ClientConfigurator : IClientBuilderConfigurator
-    {
-        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
-            clientBuilder.AddMemoryStreams(AncSiloExtensions.StreamProvider);
-    }
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
@@ -34,6 +27,7 @@ public sealed class ClusterFixture : IDisposable
                 .AddInMemoryCollection(new Dictionary<string, string?> { ["Session:CheckpointSeconds"] = "1" })
                 .Build();
             siloBuilder.AddAncGrains(configuration);
+            siloBuilder.AddIncomingGrainCallFilter<FeatureCallRecorder>();
         }
     }
 }

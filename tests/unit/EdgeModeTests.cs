@@ -176,7 +176,7 @@ public sealed class EdgeModeTests(ITestOutputHelper output)
             for (var i = 0; i < 480; i++) e[i] = scene.Disturbance[start + i] + secondary.Process(y[i]);
             var bytes = device.Record(x, e, t)!;
             Assert.True(WireFrame.TryParseAudio(bytes, out var frame, out var error, out _), error);
-            var reply = pipeline.Process(frame, withFeatures: false, out _);
+            var reply = pipeline.Process(frame, null, out _);
             Assert.True(reply.Accepted, reply.Error);
             if (reply.Message.Length > 0) { sets++; Assert.True(device.OnMessage(reply.Message, text: false)); }
         }
@@ -213,7 +213,7 @@ public sealed class EdgeModeTests(ITestOutputHelper output)
             if (device.AlertActive && silentAt is null && y.All(v => v == 0)) silentAt = t;
             for (var i = 0; i < frame; i++) e[i] = scene.Disturbance[start + i] + secondary.Process(y[i]);
             Assert.True(WireFrame.TryParseAudio(device.Record(x, e, start * 1_000_000L / rate)!, out var audio, out var error, out _), error);
-            var reply = pipeline.Process(audio, withFeatures: false, out _);
+            var reply = pipeline.Process(audio, null, out _);
             if (reply.Alert is { } raised) device.OnMessage(new ControlMessage { Type = "alert", Alert = raised }.ToUtf8(), text: true);
             if (reply.Message.Length == 0) continue;
             Assert.True(CoefficientMessage.TryParse(reply.Message, out var set, out error), error);
@@ -263,7 +263,7 @@ public sealed class EdgeModeTests(ITestOutputHelper output)
             device.Filter(x, y, t);
             for (var i = 0; i < frame; i++) ear[start + i] = e[i] = scene.Disturbance[start + i] + secondary.Process(y[i]);
             Assert.True(WireFrame.TryParseAudio(device.Record(x, e, t)!, out var audio, out var error, out _), error);
-            var reply = pipeline.Process(audio, withFeatures: false, out _);
+            var reply = pipeline.Process(audio, null, out _);
             Assert.True(reply.Accepted, reply.Error);
             if (reply.Message.Length > 0) device.OnMessage(reply.Message, text: false);
         }

@@ -40,7 +40,7 @@ public sealed class EdgeWrongSecondaryPathTests(ITestOutputHelper output)
             device.Filter(x, y, t);
             for (var i = 0; i < Frame; i++) ear[start + i] = e[i] = scene.Disturbance[start + i] + secondary.Process(y[i]);
             Assert.True(WireFrame.TryParseAudio(device.Record(x, e, t)!, out var audio, out var error, out _), error);
-            var reply = pipeline.Process(audio, withFeatures: false, out _);
+            var reply = pipeline.Process(audio, null, out _);
             if (reply.Message.Length > 0) device.OnMessage(reply.Message, text: false);
         }
         var worst = double.NegativeInfinity;

@@ -23,7 +23,7 @@ public sealed class SessionPipelineTests(ITestOutputHelper output)
         pipeline.Configure(device.Config());
         AntiNoiseFrame? last = null;
         while (!device.Finished)
-            await device.StepAsync(frame => Task.FromResult<AntiNoiseFrame?>(last = pipeline.Process(frame, withFeatures: false, out _)));
+            await device.StepAsync(frame => Task.FromResult<AntiNoiseFrame?>(last = pipeline.Process(frame, null, out _)));
 
         var reduction = device.ReductionDb(2, 3);
         output.WriteLine($"hum through SessionPipeline: {reduction:0.0} dB over the last second");
@@ -44,21 +44,23 @@ public sealed class SessionPipelineTests(ITestOutputHelper output)
         var pipeline = NewPipeline(out var state);
         var silence = new float[480];
         var frame = new AudioFrame(0, 0, 48_000, SampleFormat.Float32, 480, FrameCodec.EncodeStereo(silence, silence, SampleFormat.Float32));
-        Assert.Equal(FrameFaults.NotConfigured, pipeline.Process(frame, false, out _).Error);
+        Assert.Equal(FrameFaults.NotConfigured, pipeline.Process(frame, null, out _).Error);
         Assert.Equal(ConvergenceState.Unconfigured, pipeline.Stats().ConvergenceState);
 
         pipeline.Configure(new SessionConfig());
         var nan = (float[])silence.Clone();
         nan[7] = float.NaN;
-        var bad = pipeline.Process(frame with { Sequence = 1, Pcm = FrameCodec.EncodeStereo(nan, silence, SampleFormat.Float32) }, true, out var features);
+        var features = new FeatureBatcher("pipeline-test");
+        var bad = pipeline.Process(frame with { Sequence = 1, Pcm = FrameCodec.EncodeStereo(nan, silence, SampleFormat.Float32) }, features, out var batch);
         Assert.Equal(FrameFaults.NonFinite(float.NaN, 7, 0), bad.Error);
-        Assert.Null(features);
-        var good = pipeline.Process(frame with { Sequence = 2, SampleRate = 0 }, true, out features);
+        Assert.Equal(0, features.PendingFrames);
+        var good = pipeline.Process(frame with { Sequence = 2, SampleRate = 0 }, features, out batch);
         Assert.True(good.Accepted, good.Error);
-        Assert.NotNull(features);
+        Assert.Null(batch);                                    // 10 ms: the batch waits for 100 ms of audio
+        Assert.Equal(1, features.PendingFrames);
         Assert.Equal(2, state.FramesRejected);
         Assert.Equal(1, state.FramesOut);
-        Assert.All(pipeline.Process(frame with { Sequence = 3 }, false, out _).Pcm.ToArray(), b => Assert.Equal(0, b));
+        Assert.All(pipeline.Process(frame with { Sequence = 3 }, null, out _).Pcm.ToArray(), b => Assert.Equal(0, b));
     }
 
     [Fact]
@@ -68,9 +70,33 @@ public sealed class SessionPipelineTests(ITestOutputHelper output)
         pipeline.Configure(new SessionConfig());
         var x = Enumerable.Range(0, 480).Select(n => 0.1f * MathF.Sin(n * 0.05f)).ToArray();
         var frame = new AudioFrame(5, 50_000, 48_000, SampleFormat.Int16, 480, FrameCodec.EncodeStereo(x, x, SampleFormat.Int16));
-        var first = pipeline.Process(frame, false, out _);
-        var again = pipeline.Process(frame, false, out _);
+        var first = pipeline.Process(frame, null, out _);
+        var again = pipeline.Process(frame, null, out _);
         Assert.Same(first, again);
         Assert.Equal(1, state.FramesOut);
+    }
+
+    [Fact]
+    public void Features_are_batched_by_100_ms_of_audio_and_a_rate_change_closes_a_batch()
+    {
+        var batcher = new FeatureBatcher("batch-test");
+        var x = Enumerable.Range(0, 480).Select(n => 0.5f * MathF.Sin(n * 0.05f)).ToArray();
+        var batches = new List<FeatureBatch>();
+        for (var f = 0; f < 25; f++)
+            if (batcher.Add(f, 48_000, x, -30) is { } b) batches.Add(b);
+        Assert.Equal(2, batches.Count);
+        Assert.All(batches, b => Assert.Equal(4_800, b.SampleCount));
+        Assert.Equal((0L, 9L, 10), (batches[0].FirstSequence, batches[0].LastSequence, batches[0].Frames));
+        Assert.Equal((10L, 19L), (batches[1].FirstSequence, batches[1].LastSequence));
+        Assert.Equal(0.1, batches[0].Seconds, 6);
+        var decoded = new float[480];
+        FrameCodec.DecodePcm16(batches[1].ReferencePcm16.AsSpan(0, 960), decoded);
+        Assert.All(Enumerable.Range(0, 480), i => Assert.True(Math.Abs(x[i] - decoded[i]) < 1e-4f, $"{i}: {decoded[i]} for {x[i]}"));
+        var closed = batcher.Add(25, 16_000, x.AsSpan(0, 160), -30);          // 5 frames at 48 kHz were pending
+        Assert.NotNull(closed);
+        Assert.Equal((20L, 24L, 48_000), (closed.FirstSequence, closed.LastSequence, closed.SampleRate));
+        Assert.Equal(1, batcher.PendingFrames);
+        Assert.Equal(16_000, batcher.Flush()!.SampleRate);
+        Assert.Null(batcher.Flush());
     }
 }

@@ -1,0 +1,93 @@
+using AncOrleans.Abstractions;
+using AncOrleans.Abstractions.Protocol;
+using AncOrleans.Acoustics.Scenes;
+using AncOrleans.Dsp.Classification;
+using AncOrleans.Dsp.Emergency;
+using AncOrleans.Grains.Sessions;
+using BenchmarkDotNet.Attributes;
+
+namespace AncOrleans.Bench;
+
+/// <summary>
+/// What a whole session costs per second of audio, without Orleans: the <see cref="SessionPipeline"/> the session
+/// grain runs (the codec's checks and de-interleave of an int16 wire frame, the hybrid canceller in antinoise mode,
+/// the reply written in the device's format, the feature batch) and what its two listener grains run on each
+/// 100 ms batch (the emergency detector; the classifier's features and one prediction of the embedded model per
+/// window). On the <c>hum</c> scene, the product's main case, where the tonal tracker locks.
+/// <c>sessions-N</c> serves N such sessions round-robin, one 10 ms frame each in turn, so each frame finds the
+/// previous session's state evicted from the caches as a busy silo would; one invocation is still one second of
+/// audio (100 frames) in total.
+/// </summary>
+internal sealed class SessionWorkload : StreamWorkload
+{
+    public const string SessionScenario = "hum";
+    public static readonly IReadOnlyList<string> SessionNames = ["session", "sessions-1", "sessions-64", "sessions-512"];
+
+    private static AcousticScene? _hum;
+    private static NoiseClassifierModel? _model;
+    private readonly Session[] _sessions;
+    private readonly AudioFrame[] _frames;
+    private readonly float[] _samples = new float[48_000];
+    private int _next;
+    private float _sink;
+
+    public SessionWorkload(string name)
+        : base(name)
+    {
+        var count = name == "session" ? 1 : int.Parse(name["sessions-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        var scene = _hum ??= Scenarios.Create(SessionScenario, SampleRate, 1.0, DelayMs, Seed);
+        _model ??= NoiseClassifierModel.Load(NoiseClassifierModel.DefaultPath);
+        _frames = new AudioFrame[SamplesPerRun / FrameSamples];
+        for (var k = 0; k < _frames.Length; k++)
+        {
+            var pcm = FrameCodec.EncodeStereo(scene.Reference.AsSpan(k * FrameSamples, FrameSamples), scene.Disturbance.AsSpan(k * FrameSamples, FrameSamples), SampleFormat.Int16);
+            _frames[k] = new AudioFrame(k, k * 10_000L, SampleRate, SampleFormat.Int16, FrameSamples, pcm);
+        }
+        var config = new SessionConfig(SampleRate: SampleRate, DelayMs: DelayMs, FilterLength: FilterLength, SecondaryPath: scene.SecondaryPath, FrameSamples: FrameSamples);
+        _sessions = new Session[count];
+        for (var i = 0; i < count; i++)
+        {
+            var id = $"bench-{i}";
+            var pipeline = new SessionPipeline(id, new SessionGrainOptions(), new SessionCheckpoint());
+            pipeline.Configure(config);
+            _sessions[i] = new Session(pipeline, new FeatureBatcher(id), new EmergencyDetector(SampleRate), new NoiseFeatures(SampleRate));
+        }
+    }
+
+    public static bool IsSession(string name) => SessionNames.Contains(name);
+
+    public override float ProcessOneSecond()
+    {
+        for (var f = 0; f < _frames.Length; f++)
+        {
+            var session = _sessions[_next++ % _sessions.Length];
+            var frame = _frames[session.Frame++ % _frames.Length] with { Sequence = session.Sequence++ };
+            var reply = session.Pipeline.Process(frame, session.Batcher, out var batch);
+            _sink += reply.Message.Length;
+            if (batch is null) continue;
+            // The listeners (EmergencyGrain, ClassifierGrain) on the batch.
+            var samples = _samples.AsSpan(0, batch.SampleCount);
+            FrameCodec.DecodePcm16(batch.ReferencePcm16, samples);
+            session.Detector.Push(samples);
+            session.Features.Push(samples, window => _sink += _model!.Predict(window)[0]);
+        }
+        return _sink;
+    }
+
+    private sealed class Session(SessionPipeline pipeline, FeatureBatcher batcher, EmergencyDetector detector, NoiseFeatures features)
+    {
+        public SessionPipeline Pipeline => pipeline;
+        public FeatureBatcher Batcher => batcher;
+        public EmergencyDetector Detector => detector;
+        public NoiseFeatures Features => features;
+        public int Frame { get; set; }
+        public long Sequence { get; set; }
+    }
+}
+
+/// <summary>The whole session (<c>session</c>) and N sessions round-robin (<c>sessions-N</c>), on hum.</summary>
+public class SessionBenchmarks : StreamBenchmarkBase
+{
+    [Params("session", "sessions-1", "sessions-64", "sessions-512")]
+    public override string Name { get; set; } = "";
+}

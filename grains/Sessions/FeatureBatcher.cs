@@ -1,0 +1,54 @@
+using System.Buffers.Binary;
+using AncOrleans.Abstractions;
+
+namespace AncOrleans.Grains.Sessions;
+
+/// <summary>
+/// Collects a session's per-frame reference mic into <see cref="FeatureBatch"/>es of at least
+/// <paramref name="batchMs"/> of audio. The samples go straight into one buffer as int16 (no per-frame
+/// allocation); a batch is one array, handed over when complete. A change of sample rate closes the batch first.
+/// Not thread-safe: the session calls it one frame at a time.
+/// </summary>
+public sealed class FeatureBatcher(string sessionId, int batchMs = 100)
+{
+    private byte[] _pcm = [];
+    private int _samples, _frames, _rate;
+    private long _first, _last;
+    private float _reduction;
+
+    /// <summary>Frames collected and not yet handed over.</summary>
+    public int PendingFrames => _frames;
+
+    /// <summary>Adds one accepted frame; returns a batch when one is complete (or the rate changed), else null.</summary>
+    public FeatureBatch? Add(long sequence, int sampleRate, ReadOnlySpan<float> reference, float reductionDb)
+    {
+        var closed = _frames > 0 && sampleRate != _rate ? Flush() : null;
+        if (_frames == 0)
+        {
+            _rate = sampleRate;
+            _first = sequence;
+        }
+        var needed = 2 * (_samples + reference.Length);
+        if (_pcm.Length < needed) Array.Resize(ref _pcm, Math.Max(needed, 2 * (TargetSamples + reference.Length)));
+        var destination = _pcm.AsSpan(2 * _samples);
+        for (var i = 0; i < reference.Length; i++)
+            BinaryPrimitives.WriteInt16LittleEndian(destination[(2 * i)..], (short)MathF.Round(Math.Clamp(reference[i], -1f, 1f) * 32767f));
+        _samples += reference.Length;
+        _frames++;
+        _last = sequence;
+        _reduction = reductionDb;
+        return closed ?? (_samples >= TargetSamples ? Flush() : null);
+    }
+
+    /// <summary>Hands over what is collected (null when nothing is).</summary>
+    public FeatureBatch? Flush()
+    {
+        if (_frames == 0) return null;
+        var batch = new FeatureBatch(sessionId, _first, _last, _frames, _rate, _reduction, _pcm.AsSpan(0, 2 * _samples).ToArray());
+        _samples = 0;
+        _frames = 0;
+        return batch;
+    }
+
+    private int TargetSamples => (int)Math.Max(1, (long)_rate * batchMs / 1000);
+}

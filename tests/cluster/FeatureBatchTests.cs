@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using AncOrleans.Abstractions;
+using AncOrleans.Acoustics.Scenes;
+
+namespace AncOrleans.Tests;
+
+/// <summary>
+/// A session sends its accepted frames' reference mic to its emergency and classifier grains in batches of 100 ms
+/// (one call per listener per batch, not a message per frame), in order, and flushes the rest when it deactivates.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class FeatureBatchTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task Accepted_frames_reach_both_listeners_in_100_ms_batches()
+    {
+        var id = "features-" + Guid.NewGuid();
+        var grain = fixture.Cluster.GrainFactory.GetGrain<ISessionGrain>(id);
+        var device = new ClosedLoopDevice(Scenarios.Create("hum", 48_000, 1, 20), 960);
+        await grain.ConfigureAsync(device.Config());
+        await device.RunAsync(grain, 0.55);                                                           // 55 frames of 10 ms
+        await grain.ProcessAsync(new AudioFrame(999, 0, 16_000, SampleFormat.Float32, 1, new byte[8])); // rejected: no features
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((Batches(id, nameof(IEmergencyGrain)).Length < 5 || Batches(id, nameof(IClassifierGrain)).Length < 5) && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        foreach (var listener in new[] { nameof(IEmergencyGrain), nameof(IClassifierGrain) })
+        {
+            var batches = Batches(id, listener);
+            Assert.Equal(5, batches.Length);                                                          // the last 5 frames wait for 100 ms
+            Assert.Equal([0L, 10, 20, 30, 40], batches.Select(b => b.FirstSequence));
+            Assert.All(batches, b =>
+            {
+                Assert.Equal(id, b.SessionId);
+                Assert.Equal(48_000, b.SampleRate);
+                Assert.Equal(10, b.Frames);
+                Assert.Equal(4_800, b.SampleCount);
+                Assert.Equal(b.FirstSequence + 9, b.LastSequence);
+            });
+        }
+
+        await grain.EndAsync();                                                                      // deactivates: the partial batch goes out
+        deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Batches(id, nameof(IEmergencyGrain)).Length < 6 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        var last = Batches(id, nameof(IEmergencyGrain))[^1];
+        Assert.Equal((50L, 54L, 5), (last.FirstSequence, last.LastSequence, last.Frames));
+    }
+
+    private static FeatureBatch[] Batches(string session, string listener) =>
+        FeatureCallRecorder.Batches.TryGetValue((session, listener), out var batches) ? batches.ToArray() : [];
+}
+
+/// <summary>Records every <see cref="FeatureBatch"/> a listener grain receives, by (session, listener interface).</summary>
+public sealed class FeatureCallRecorder : IIncomingGrainCallFilter
+{
+    public static ConcurrentDictionary<(string Session, string Listener), ConcurrentQueue<FeatureBatch>> Batches { get; } = new();
+
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (context.Request.GetArgumentCount() == 1 && context.Request.GetArgument(0) is FeatureBatch batch)
+            Batches.GetOrAdd((batch.SessionId, context.InterfaceMethod.DeclaringType!.Name), _ => new ConcurrentQueue<FeatureBatch>()).Enqueue(batch);
+        return context.Invoke();
+    }
+}
