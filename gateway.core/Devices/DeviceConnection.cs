@@ -51,7 +51,8 @@ public sealed class DeviceConnection(string sessionId, WebSocket socket, IGrainF
 
     /// <summary>
     /// Ends the session from the server side (REST DELETE, a newer connection, a revoked key, idle): a close frame
-    /// with the reason, then the loops stop at once, whether or not the client answers the close.
+    /// with the reason, then the loops stop when the client answers the close, and at the latest 250 ms later
+    /// (time for the close frame to reach a client that reads; one that does not is cut all the same).
     /// </summary>
     public async Task CloseAsync(string reason)
     {
@@ -60,7 +61,7 @@ public sealed class DeviceConnection(string sessionId, WebSocket socket, IGrainF
             using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
             await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, reason, timeout.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        await _closed.CancelAsync();
+        _closed.CancelAfter(TimeSpan.FromMilliseconds(250));
     }
 
     private async Task IdleWatchAsync(CancellationToken cancel)

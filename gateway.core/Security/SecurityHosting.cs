@@ -27,14 +27,20 @@ public static class SecurityHosting
             .AddPolicy(AncAuth.Admin, policy => policy.RequireRole(AncAuth.AdminRole))
             .AddPolicy(AncAuth.Reader, policy => policy.RequireRole(AncAuth.AdminRole, AncAuth.ReaderRole))
             .AddPolicy(AncAuth.SessionReader, policy => policy.RequireAssertion(IsReaderOrTheDevice));
-        // Kestrel's connection limits come from the validated Gateway section (after Kestrel's own section is bound).
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayOptions>>((kestrel, gateway) =>
+        // Kestrel's connection limits from the Gateway section (after Kestrel's own section is bound). Read unvalidated:
+        // Kestrel is configured while the host is built, and a bad value must stop it at start with the validator's
+        // message (GatewayOptionsValidator), so out-of-range values are left at Kestrel's defaults here.
+        var configuration = builder.Configuration.GetSection(GatewayOptions.Section);
+        builder.Services.AddOptions<KestrelServerOptions>().Configure(kestrel =>
         {
-            var limits = gateway.Value;
-            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.RequestHeadersTimeoutSeconds);
-            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(limits.KeepAliveTimeoutSeconds);
-            kestrel.Limits.MaxConcurrentConnections = limits.MaxConnections;
-            kestrel.Limits.MaxConcurrentUpgradedConnections = limits.MaxConnections;
+            var limits = configuration.Get<GatewayOptions>() ?? new GatewayOptions();
+            if (limits.RequestHeadersTimeoutSeconds is >= 1 and <= 300) kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.RequestHeadersTimeoutSeconds);
+            if (limits.KeepAliveTimeoutSeconds is >= 1 and <= 3600) kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(limits.KeepAliveTimeoutSeconds);
+            if (limits.MaxConnections is >= 1 and <= 1_000_000)
+            {
+                kestrel.Limits.MaxConcurrentConnections = limits.MaxConnections;
+                kestrel.Limits.MaxConcurrentUpgradedConnections = limits.MaxConnections;
+            }
             kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
             kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
         });

@@ -146,8 +146,8 @@ public sealed class LimitsTests(GatewayFixture gateway, ITestOutputHelper output
         var memoryAfter = GC.GetTotalMemory(true);
         output.WriteLine($"live {liveBefore} → {registry.LiveCount}, bridge {bridgeBefore} → {bridge.DeviceCount}, listed {registry.Sessions.Count(s => s.StartsWith("churn-", StringComparison.Ordinal))}; "
                          + $"managed memory {memoryBefore / 1e6:0.0} → {memoryAfter / 1e6:0.0} MB");
-        Assert.Equal(liveBefore, registry.LiveCount);
-        Assert.Equal(bridgeBefore, bridge.DeviceCount);
+        Assert.True(registry.LiveCount <= liveBefore, $"{registry.LiveCount} live connections, {liveBefore} before");
+        Assert.True(bridge.DeviceCount <= bridgeBefore, $"{bridge.DeviceCount} MQTT devices on the bridge, {bridgeBefore} before");
         Assert.DoesNotContain(registry.Sessions, s => s.StartsWith("churn-", StringComparison.Ordinal));
         Assert.True(memoryAfter < memoryBefore * 1.10, $"managed memory {memoryBefore / 1e6:0.0} → {memoryAfter / 1e6:0.0} MB");
     }
