@@ -61,7 +61,7 @@ public static class SecurityHosting
         if (existing is { Length: >= AuthOptions.MinKeyLength })
         {
             options.AdminKey = existing;
-            options.DevelopmentKeySource = $"read from {path}";
+            options.DevelopmentKeySource = path;
             return;
         }
         var key = Keys.NewAdminKey();
@@ -69,7 +69,7 @@ public static class SecurityHosting
         File.WriteAllText(path, key + "\n");
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         options.AdminKey = key;
-        options.DevelopmentKeySource = $"generated and written to {path}";
+        options.DevelopmentKeySource = path;
     }
 
     /// <summary>Prints the development admin key at start-up, so <c>curl -H "Authorization: Bearer …"</c> works at once.</summary>
@@ -81,7 +81,7 @@ public static class SecurityHosting
             if (auth.IsDevelopment && auth.DevelopmentKeySource is null)
                 logger.LogWarning("Auth:Mode=development with the configured admin key. Never use development mode on a network you do not trust.");
             else if (auth.IsDevelopment)
-                logger.LogWarning("Auth:Mode=development. Admin key ({Source}): {Key} — for REST send 'Authorization: Bearer <key>'; anc sim reads it from the file. "
+                logger.LogWarning("Auth:Mode=development. Admin key (kept in {Source}, generated on first use): {Key} — for REST send 'Authorization: Bearer <key>'; anc sim reads it from the file. "
                                   + "Never use development mode on a network you do not trust.", auth.DevelopmentKeySource, auth.AdminKey);
             return Task.CompletedTask;
         }
