@@ -104,8 +104,15 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
             device.Session.HandleBinary(message.IsSingleSegment ? message.First : message.ToArray(), Stopwatch.GetTimestamp());
             return Task.CompletedTask;
         }
-        if (!device.Control.Writer.TryWrite((kind, message.ToArray())))
-            device.Session.Refuse($"busy: {gatewayOptions.Value.ControlQueueMessages} control and shadow messages are already waiting; '{kind}' dropped");
+        if (device.Control.Writer.TryWrite((kind, message.ToArray())))
+            device.Busy = false;
+        else
+        {
+            metrics.AccessRefused.Add(1);
+            if (!device.Busy)
+                device.Session.Refuse($"busy: {gatewayOptions.Value.ControlQueueMessages} control and shadow messages are already waiting; '{kind}' and any more until the queue drains are dropped");
+            device.Busy = true;
+        }
         return Task.CompletedTask;
     }
 
@@ -244,6 +251,9 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
             Channel.CreateBounded<(string, byte[])>(new BoundedChannelOptions(controlQueue) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
         public Task Run { get; set; } = Task.CompletedTask;
+
+        /// <summary>The control queue was full at the last message (one <c>busy</c> error per episode).</summary>
+        public bool Busy { get; set; }
 
         public string Transport => "mqtt";
 

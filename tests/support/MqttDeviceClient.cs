@@ -64,6 +64,18 @@ public sealed class MqttDeviceClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The next message on any of <paramref name="subtopics"/> that <paramref name="match"/> accepts: (subtopic, payload).</summary>
+    public async Task<(string Subtopic, byte[] Payload)> NextOfAsync(string[] subtopics, Func<string, byte[], bool> match)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var (topic, payload) = await _received.Reader.ReadAsync(timeout.Token);
+            var subtopic = topic.StartsWith($"anc/{_device}/", StringComparison.Ordinal) ? topic[($"anc/{_device}/".Length)..] : "";
+            if (subtopics.Contains(subtopic) && match(subtopic, payload)) return (subtopic, payload);
+        }
+    }
+
     public static bool IsEvent(byte[] payload, string type) =>
         JsonSerializer.Deserialize<ControlMessage>(payload)?.Type == type;
 
