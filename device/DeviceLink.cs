@@ -17,15 +17,16 @@ public abstract class DeviceLink : IAsyncDisposable
     public abstract ValueTask DisposeAsync();
 }
 
-/// <summary><c>/v1/devices/{id}/stream</c>.</summary>
+/// <summary><c>/v1/devices/{id}/stream</c>, authenticated with the device's key (<c>Authorization: Bearer</c>).</summary>
 public sealed class WebSocketLink : DeviceLink
 {
     private readonly ClientWebSocket _socket = new();
     private Task _receive = Task.CompletedTask;
 
-    public static async Task<WebSocketLink> ConnectAsync(Uri server, string deviceId, CancellationToken cancel)
+    public static async Task<WebSocketLink> ConnectAsync(Uri server, string deviceId, string key, CancellationToken cancel)
     {
         var link = new WebSocketLink();
+        link._socket.Options.SetRequestHeader("Authorization", $"Bearer {key}");
         var endpoint = new UriBuilder(server) { Scheme = server.Scheme == "https" ? "wss" : "ws", Path = $"/v1/devices/{deviceId}/stream" }.Uri;
         await link._socket.ConnectAsync(endpoint, cancel);
         link._receive = link.ReceiveLoopAsync(cancel);
@@ -63,12 +64,15 @@ public sealed class WebSocketLink : DeviceLink
     }
 }
 
-/// <summary><c>anc/{id}/control</c> and <c>anc/{id}/audio</c> out; <c>anc/{id}/antinoise</c>, <c>anc/{id}/coefficients</c> and <c>anc/{id}/events</c> in.</summary>
+/// <summary>
+/// <c>anc/{id}/control</c> and <c>anc/{id}/audio</c> out; <c>anc/{id}/antinoise</c>, <c>anc/{id}/coefficients</c> and
+/// <c>anc/{id}/events</c> in. Client id and user name are the device id, the password its key.
+/// </summary>
 public sealed class MqttLink(string deviceId) : DeviceLink
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
 
-    public static async Task<MqttLink> ConnectAsync(string host, int port, string deviceId, CancellationToken cancel)
+    public static async Task<MqttLink> ConnectAsync(string host, int port, string deviceId, string key, CancellationToken cancel)
     {
         var link = new MqttLink(deviceId);
         link._client.ApplicationMessageReceivedAsync += e =>
@@ -77,7 +81,7 @@ public sealed class MqttLink(string deviceId) : DeviceLink
             link.Received?.Invoke(e.ApplicationMessage.Payload.ToArray(), text);
             return Task.CompletedTask;
         };
-        await link._client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId($"sim-{deviceId}").Build(), cancel);
+        await link._client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId(deviceId).WithCredentials(deviceId, key).Build(), cancel);
         await link._client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter($"anc/{deviceId}/antinoise").WithTopicFilter($"anc/{deviceId}/coefficients").WithTopicFilter($"anc/{deviceId}/events").Build(), cancel);
         return link;

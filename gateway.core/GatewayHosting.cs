@@ -1,6 +1,7 @@
 using AncOrleans.Gateway.Api;
 using AncOrleans.Gateway.Devices;
 using AncOrleans.Gateway.Mqtt;
+using AncOrleans.Gateway.Security;
 using AncOrleans.Hosting;
 using OpenTelemetry.Metrics;
 
@@ -13,13 +14,17 @@ public static class GatewayHosting
     {
         builder.UseOrleans(silo => silo.UseAncClustering(builder.Configuration).AddAncGrains(builder.Configuration));
         builder.Services.AddValidatedOptions<GatewayOptions, GatewayOptionsValidator>(builder.Configuration.GetSection(GatewayOptions.Section));
+        builder.AddAncSecurity();
+        builder.Services.AddSingleton<DeviceCutOff>();
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddHttpClient<AlertWebhook>();
         builder.Services.AddSingleton<GatewayWarmup>();
         builder.Services.AddHostedService(services => services.GetRequiredService<GatewayWarmup>());
         builder.Services.AddValidatedOptions<MqttOptions, MqttOptionsValidator>(builder.Configuration.GetSection(MqttOptions.Section));
-        builder.Services.AddHostedService<EmbeddedBroker>();
+        builder.Services.AddSingleton<BridgeIdentity>();
+        builder.Services.AddSingleton<EmbeddedBroker>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<EmbeddedBroker>());
         builder.Services.AddSingleton<MqttBridge>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttBridge>());
         builder.Services.AddProblemDetails();
@@ -37,11 +42,14 @@ public static class GatewayHosting
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
         app.MapDeviceStream();
+        app.MapDevicesApi();
         app.MapSessionsApi();
         app.MapClusterApi();
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(AncAuth.Reader);
         return app;
     }
 }

@@ -25,6 +25,12 @@ public sealed class GatewayMetrics
         AudioChunksReceived = meter.CreateCounter<long>("AudioChunksReceived", "{message}", "Messages received from devices");
         AudioSamplesReceived = meter.CreateCounter<long>("AudioSampleReceived", "{sample}", "Samples per channel received in accepted frames");
         FramesDropped = meter.CreateCounter<long>("FramesDropped", "{frame}", "Frames or replies dropped past their deadline or for a slow client");
+        FramesRateLimited = meter.CreateCounter<long>("FramesRateLimited", "{frame}", "Frames dropped because the device sent audio faster than Gateway:MaxRealTimeFactor");
+        FramesQueueFull = meter.CreateCounter<long>("FramesQueueFull", "{frame}", "Frames dropped because the device's inbound queue was full");
+        AuthRefused = meter.CreateCounter<long>("AuthRefused", "{attempt}", "Device keys refused (missing, wrong, revoked) on WebSocket, MQTT and REST");
+        AccessRefused = meter.CreateCounter<long>("AccessRefused", "{request}", "Requests refused by an access rule: origin, MQTT topic ACL, payload cap");
+        ConnectionsReplaced = meter.CreateCounter<long>("ConnectionsReplaced", "{connection}", "Device connections closed because the same device connected again");
+        ConnectionsClosedIdle = meter.CreateCounter<long>("ConnectionsClosedIdle", "{connection}", "Device connections closed (or MQTT devices forgotten) after Gateway:IdleTimeoutSeconds without a message");
         FramesResent = meter.CreateCounter<long>("FramesResent", "{send}", "Grain calls sent again because the session's silo died");
     }
 
@@ -40,6 +46,12 @@ public sealed class GatewayMetrics
     public Counter<long> AudioSamplesReceived { get; }
     public Counter<long> FramesDropped { get; }
     public Counter<long> FramesResent { get; }
+    public Counter<long> FramesRateLimited { get; }
+    public Counter<long> FramesQueueFull { get; }
+    public Counter<long> AuthRefused { get; }
+    public Counter<long> AccessRefused { get; }
+    public Counter<long> ConnectionsReplaced { get; }
+    public Counter<long> ConnectionsClosedIdle { get; }
 
     public void Observe(SessionStats stats)
     {

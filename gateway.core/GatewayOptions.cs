@@ -25,4 +25,28 @@ public sealed class GatewayOptions
 
     /// <summary>Where to POST each emergency alert as JSON; empty for none.</summary>
     public string? AlertWebhookUrl { get; set; }
+
+    /// <summary>A device connection (WebSocket) or MQTT device with no complete message for this long is closed (or forgotten).</summary>
+    public double IdleTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Kestrel: time to receive a request's headers (the WebSocket upgrade included).</summary>
+    public double RequestHeadersTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Kestrel: an idle HTTP keep-alive connection is closed after this long.</summary>
+    public double KeepAliveTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Kestrel: concurrent connections (and upgraded WebSockets) at most.</summary>
+    public long MaxConnections { get; set; } = 10_000;
+
+    /// <summary>Audio a device may send, as a multiple of real time, over <see cref="RateBurstSeconds"/>; frames beyond are dropped and counted.</summary>
+    public double MaxRealTimeFactor { get; set; } = 2;
+
+    /// <summary>Audio (seconds) a device may send at once above real time before the rate limit applies.</summary>
+    public double RateBurstSeconds { get; set; } = 1;
+
+    /// <summary>Frames waiting for their grain call, per device; a frame that finds the queue full is dropped and counted.</summary>
+    public int InboundQueueFrames { get; set; } = 256;
+
+    /// <summary>MQTT: control and shadow messages waiting per device; beyond, they are refused with an error event.</summary>
+    public int ControlQueueMessages { get; set; } = 16;
 }

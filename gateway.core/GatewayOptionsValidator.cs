@@ -26,6 +26,23 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (!string.IsNullOrEmpty(options.AlertWebhookUrl)
             && !(Uri.TryCreate(options.AlertWebhookUrl, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)))
             errors.Add($"{Prefix}AlertWebhookUrl '{options.AlertWebhookUrl}' must be an absolute http(s) URL, or empty for none.");
+        if (!(options.IdleTimeoutSeconds is >= 1 and <= 3600))
+            errors.Add($"{Prefix}IdleTimeoutSeconds must be between 1 and 3600, not {options.IdleTimeoutSeconds}.");
+        if (!(options.RequestHeadersTimeoutSeconds is >= 1 and <= 300))
+            errors.Add($"{Prefix}RequestHeadersTimeoutSeconds must be between 1 and 300, not {options.RequestHeadersTimeoutSeconds}.");
+        if (!(options.KeepAliveTimeoutSeconds is >= 1 and <= 3600))
+            errors.Add($"{Prefix}KeepAliveTimeoutSeconds must be between 1 and 3600, not {options.KeepAliveTimeoutSeconds}.");
+        if (options.MaxConnections is < 1 or > 1_000_000)
+            errors.Add($"{Prefix}MaxConnections must be between 1 and 1000000, not {options.MaxConnections}.");
+        // Below 1× a real-time device could not keep up; far above, the limit protects nothing.
+        if (!(options.MaxRealTimeFactor is >= 1 and <= 16))
+            errors.Add($"{Prefix}MaxRealTimeFactor must be between 1 and 16, not {options.MaxRealTimeFactor}.");
+        if (!(options.RateBurstSeconds is >= 0.1 and <= 60))
+            errors.Add($"{Prefix}RateBurstSeconds must be between 0.1 and 60, not {options.RateBurstSeconds}.");
+        if (options.InboundQueueFrames is < 1 or > 4096)
+            errors.Add($"{Prefix}InboundQueueFrames must be between 1 and 4096, not {options.InboundQueueFrames}.");
+        if (options.ControlQueueMessages is < 1 or > 1024)
+            errors.Add($"{Prefix}ControlQueueMessages must be between 1 and 1024, not {options.ControlQueueMessages}.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

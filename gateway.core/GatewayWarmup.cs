@@ -26,7 +26,7 @@ namespace AncOrleans.Gateway;
 /// A step that fails is logged and skipped: readiness is delayed, never withheld.
 /// </summary>
 public sealed class GatewayWarmup(IGrainFactory grains, IServer server, IHostApplicationLifetime lifetime, IOptions<MqttOptions> mqtt,
-    MqttBridge bridge, ILogger<GatewayWarmup> logger) : BackgroundService
+    IOptions<Security.AuthOptions> auth, MqttBridge bridge, ILogger<GatewayWarmup> logger) : BackgroundService
 {
     private const int Rate = 48_000, FrameSamples = 480;
     private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(20);
@@ -116,8 +116,16 @@ public sealed class GatewayWarmup(IGrainFactory grains, IServer server, IHostApp
             return;
         }
         var id = "warmup-ws-" + Guid.NewGuid().ToString("N")[..12];
-        await using var link = await WebSocketLink.ConnectAsync(uri, id, cancel);
-        await DeviceAsync(link, cancel);
+        var key = await ProvisionAsync(id);
+        try
+        {
+            await using var link = await WebSocketLink.ConnectAsync(uri, id, key, cancel);
+            await DeviceAsync(link, cancel);
+        }
+        finally
+        {
+            await grains.GetGrain<IDeviceCredentialGrain>(id).RevokeAsync();
+        }
     }
 
     private async Task MqttAsync(CancellationToken cancel)
@@ -130,8 +138,24 @@ public sealed class GatewayWarmup(IGrainFactory grains, IServer server, IHostApp
             return;
         }
         var id = "warmup-mqtt-" + Guid.NewGuid().ToString("N")[..12];
-        await using var link = await MqttLink.ConnectAsync(broker.Host, broker.Port, id, cancel);
-        await DeviceAsync(link, cancel);
+        var key = await ProvisionAsync(id);
+        try
+        {
+            await using var link = await MqttLink.ConnectAsync(broker.Host, broker.Port, id, key, cancel);
+            await DeviceAsync(link, cancel);
+        }
+        finally
+        {
+            await grains.GetGrain<IDeviceCredentialGrain>(id).RevokeAsync();
+        }
+    }
+
+    /// <summary>A throw-away key for a warm-up device, revoked when its run ends (the warm-up goes through the same checks as a device).</summary>
+    private async Task<string> ProvisionAsync(string id)
+    {
+        var key = Security.Keys.NewDeviceKey();
+        await grains.GetGrain<IDeviceCredentialGrain>(id).SetAsync(Security.Keys.Hash(key, auth.Value.KeyHashIterations));
+        return key;
     }
 
     // One device: start, then 100 frames of 10 ms, each sent when the previous one's reply arrived.

@@ -1,3 +1,4 @@
+using AncOrleans.Abstractions.Protocol;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
@@ -29,6 +30,7 @@ public static class LoadCommand
         var gatewayPid = new Option<int?>("--gateway-pid") { Description = "The gateway's process id for its CPU and RSS (default: the process listening on the --url port)" };
         var interval = new Option<double>("--interval") { Description = "Also report every this many seconds (0: only the summary)", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "JSON lines: an object per interval (with --interval), then the summary" };
+        var adminKey = new Option<string?>("--admin-key") { Description = $"The gateway's admin key, to provision the load's devices (default: {DevelopmentAdminKey.EnvironmentVariable}, else the development key file a local gateway writes)" };
         var command = new Command("load", "Load a gateway with N devices replaying precomputed frames in real time; reports latency, loss and both processes' CPU.")
         {
             url, devices, seconds, mode, transport, mqttPort, scenario, deadline, gatewayPid, interval, json,
@@ -38,8 +40,10 @@ public static class LoadCommand
             try
             {
                 if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var server)) throw new ArgumentException($"--url {parse.GetValue(url)} is not an absolute URL.");
+                var key = DevelopmentAdminKey.Resolve(parse.GetValue(adminKey))
+                          ?? throw new ArgumentException($"no admin key: pass --admin-key or set {DevelopmentAdminKey.EnvironmentVariable} (a local development gateway writes {DevelopmentAdminKey.DefaultPath}, which is read when neither is given).");
                 var options = new LoadOptions(server, parse.GetValue(devices), parse.GetValue(seconds), parse.GetValue(mode)!, parse.GetValue(transport)!,
-                    parse.GetValue(mqttPort), parse.GetValue(scenario)!, parse.GetValue(deadline), parse.GetValue(gatewayPid), parse.GetValue(interval), parse.GetValue(json));
+                    parse.GetValue(mqttPort), parse.GetValue(scenario)!, parse.GetValue(deadline), parse.GetValue(gatewayPid), parse.GetValue(interval), parse.GetValue(json), key);
                 return await RunAsync(options, cancel);
             }
             catch (ArgumentException e)
@@ -58,7 +62,7 @@ public static class LoadCommand
     }
 
     private sealed record LoadOptions(Uri Url, int Devices, double Seconds, string Mode, string Transport, int MqttPort, string Scenario,
-        double DeadlineMs, int? GatewayPid, double IntervalSeconds, bool Json);
+        double DeadlineMs, int? GatewayPid, double IntervalSeconds, bool Json, string AdminKey);
 
     private static async Task<int> RunAsync(LoadOptions o, CancellationToken cancel)
     {
@@ -76,7 +80,7 @@ public static class LoadCommand
         var total = (int)(o.Seconds * Rate / FrameSamples);
         var run = Guid.NewGuid().ToString("N")[..6];
         var devices = Enumerable.Range(0, o.Devices).Select(i => new LoadDevice($"load-{run}-{i}", frames, total, o.DeadlineMs)).ToArray();
-        var target = new SimCommand.SimTarget(o.Url, o.Transport, o.Url.Host, o.MqttPort);
+        var target = new SimCommand.SimTarget(o.Url, o.Transport, o.Url.Host, o.MqttPort, o.AdminKey);
         var gateway = o.GatewayPid ?? ProcStat.ListeningOn(o.Transport == "mqtt" ? o.MqttPort : o.Url.Port);
 
         // Connect 16 at a time; each device's session is configured before the clock starts.

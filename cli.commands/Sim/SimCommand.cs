@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Device;
 using AncOrleans.Dsp;
 using AncOrleans.Acoustics.Scenes;
@@ -39,15 +40,21 @@ public static class SimCommand
         var batch = new Option<double>("--batch-ms") { Description = "Edge mode: audio per upload message (10–100 ms)", DefaultValueFactory = _ => 10 };
         var update = new Option<double>("--update-ms") { Description = "Edge mode: a coefficient set at most every U ms", DefaultValueFactory = _ => 100 };
         var duty = new Option<double>("--duty-cycle") { Description = "Edge mode: fraction of the audio the cloud adapts on once converged", DefaultValueFactory = _ => 1 };
+        var adminKey = new Option<string?>("--admin-key")
+        {
+            Description = $"The gateway's admin key, to provision the simulated devices (default: {DevelopmentAdminKey.EnvironmentVariable}, else the development key file a local gateway writes)",
+        };
         var command = new Command("sim", "Simulate devices streaming to a gateway, closing the acoustic loop with the anti-noise they get back.")
         {
-            url, devices, scenario, seconds, transport, mqttHost, mqttPort, paced, delay, algorithm, json, record, mode, noise, batch, update, duty,
+            url, devices, scenario, seconds, transport, mqttHost, mqttPort, paced, delay, algorithm, json, record, mode, noise, batch, update, duty, adminKey,
         };
         command.SetAction(async (parse, cancel) =>
         {
             try
             {
-                var target = new SimTarget(parse.GetValue(url)!, parse.GetValue(transport)!, parse.GetValue(mqttHost) ?? parse.GetValue(url)!.Host, parse.GetValue(mqttPort));
+                var key = DevelopmentAdminKey.Resolve(parse.GetValue(adminKey))
+                          ?? throw new ArgumentException($"no admin key: pass --admin-key or set {DevelopmentAdminKey.EnvironmentVariable} (a local development gateway writes {DevelopmentAdminKey.DefaultPath}, which is read when neither is given).");
+                var target = new SimTarget(parse.GetValue(url)!, parse.GetValue(transport)!, parse.GetValue(mqttHost) ?? parse.GetValue(url)!.Host, parse.GetValue(mqttPort), key);
                 var noiseFile = parse.GetValue(noise);
                 if (parse.GetValue(mode) == "edge")
                     return await RunEdgeAsync(target, parse.GetValue(devices), parse.GetValue(scenario)!, noiseFile, parse.GetValue(seconds),
@@ -61,7 +68,7 @@ public static class SimCommand
                 Console.Error.WriteLine($"anc sim: {e.Message}");
                 return 2;
             }
-            catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or System.Net.Sockets.SocketException)
+            catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or System.Net.Sockets.SocketException or HttpRequestException)
             {
                 Console.Error.WriteLine($"anc sim: cannot stream ({parse.GetValue(transport)}): {e.Message}");
                 return 1;
@@ -70,12 +77,26 @@ public static class SimCommand
         return command;
     }
 
-    /// <summary>Where devices connect: the gateway's WebSocket, or an MQTT broker the gateway bridges.</summary>
-    internal sealed record SimTarget(Uri Url, string Transport, string MqttHost, int MqttPort)
+    /// <summary>
+    /// Where devices connect: the gateway's WebSocket, or an MQTT broker the gateway bridges. Each simulated device is
+    /// provisioned through the admin API first (its key is used for the one run) and revoked after.
+    /// </summary>
+    internal sealed record SimTarget(Uri Url, string Transport, string MqttHost, int MqttPort, string AdminKey)
     {
-        public async Task<DeviceLink> ConnectAsync(string deviceId, CancellationToken cancel) => Transport == "mqtt"
-            ? await MqttLink.ConnectAsync(MqttHost, MqttPort, deviceId, cancel)
-            : await WebSocketLink.ConnectAsync(Url, deviceId, cancel);
+        public async Task<DeviceLink> ConnectAsync(string deviceId, CancellationToken cancel)
+        {
+            using var provisioning = new DeviceProvisioning(Url, AdminKey);
+            var key = await provisioning.CreateAsync(deviceId, cancel);
+            return Transport == "mqtt"
+                ? await MqttLink.ConnectAsync(MqttHost, MqttPort, deviceId, key, cancel)
+                : await WebSocketLink.ConnectAsync(Url, deviceId, key, cancel);
+        }
+
+        public async Task RevokeAsync(string deviceId)
+        {
+            using var provisioning = new DeviceProvisioning(Url, AdminKey);
+            await provisioning.RevokeAsync(deviceId).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     private static async Task<int> RunAsync(SimTarget target, int count, string scenario, double seconds, double delayMs,
@@ -95,8 +116,15 @@ public static class SimCommand
             $"  {sims.Sum(s => s.Sent)} frames sent, {sims.Sum(s => s.Answered)} answered, {sims.Sum(s => s.Late)} late"), null, 1000, 1000);
         await Task.WhenAll(sims.Select(async s =>
         {
-            await using var link = await target.ConnectAsync(s.DeviceId, cancel);
-            await s.RunAsync(link, seconds, cancel);
+            try
+            {
+                await using var link = await target.ConnectAsync(s.DeviceId, cancel);
+                await s.RunAsync(link, seconds, cancel);
+            }
+            finally
+            {
+                await target.RevokeAsync(s.DeviceId);
+            }
         }));
         var reports = sims.Select(SimReport.From).ToArray();
 
@@ -164,8 +192,15 @@ public static class SimCommand
             .Select(i => new SimEdgeDevice($"sim-{run}-{i}", SceneFor(scenario, noise, seconds, 0, i + 1), batch, updateMs, dutyCycle)).ToArray();
         await Task.WhenAll(sims.Select(async s =>
         {
-            await using var link = await target.ConnectAsync(s.DeviceId, cancel);
-            await s.RunAsync(link, seconds, cancel);
+            try
+            {
+                await using var link = await target.ConnectAsync(s.DeviceId, cancel);
+                await s.RunAsync(link, seconds, cancel);
+            }
+            finally
+            {
+                await target.RevokeAsync(s.DeviceId);
+            }
         }));
         var reports = sims.Select(SimReport.From).ToArray();
         var meanReduction = Round(reports.Average(r => r.ReductionDb));

@@ -42,10 +42,10 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
     public int Alerts => _alerts;
     public IReadOnlyCollection<double> RoundTripsMs => _roundTrips;
 
-    /// <summary>Streams over a WebSocket to the gateway at <paramref name="server"/>.</summary>
-    public async Task RunAsync(Uri server, double seconds, CancellationToken cancel)
+    /// <summary>Streams over a WebSocket to the gateway at <paramref name="server"/>, with the device's <paramref name="key"/>.</summary>
+    public async Task RunAsync(Uri server, string key, double seconds, CancellationToken cancel)
     {
-        await using var link = await WebSocketLink.ConnectAsync(server, deviceId, cancel);
+        await using var link = await WebSocketLink.ConnectAsync(server, deviceId, key, cancel);
         await RunAsync(link, seconds, cancel);
     }
 

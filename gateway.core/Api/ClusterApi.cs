@@ -3,7 +3,7 @@ using Orleans.Runtime;
 
 namespace AncOrleans.Gateway.Api;
 
-/// <summary><c>GET /v1/cluster</c> (active silos), <c>/healthz</c> (process up), <c>/readyz</c> (cluster reachable).</summary>
+/// <summary><c>GET /v1/cluster</c> (active silos; admin), <c>/healthz</c> (process up) and <c>/readyz</c> (cluster reachable), both open.</summary>
 public static class ClusterApi
 {
     public sealed record SiloInfo(string Address, string Name, string HostName, string Status, DateTime StartedUtc);
@@ -17,7 +17,7 @@ public static class ClusterApi
             {
                 silos = hosts.Select(h => new SiloInfo(h.SiloAddress.ToParsableString(), h.SiloName, h.HostName, h.Status.ToString(), h.StartTime)).ToArray(),
             });
-        });
+        }).RequireAuthorization(Security.AncAuth.Admin);
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
         app.MapGet("/readyz", async Task<Results<Ok<object>, ProblemHttpResult>> (IGrainFactory grains, GatewayWarmup warmup, CancellationToken cancel) =>
         {

@@ -1,11 +1,16 @@
 using AncOrleans.Abstractions;
 using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Gateway.Devices;
+using AncOrleans.Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AncOrleans.Gateway.Api;
 
-/// <summary>REST under <c>/v1/sessions</c>: list, stats, configure, end. Errors are problem details.</summary>
+/// <summary>
+/// REST under <c>/v1/sessions</c>: list and read (reader role; a device reads its own session with its key), configure
+/// and end (admin). Only sessions this gateway serves are read: an unknown id is a 404 without activating a grain.
+/// Errors are problem details.
+/// </summary>
 public static class SessionsApi
 {
     public sealed record SessionSummary(string SessionId, bool Connected, SessionStats Stats);
@@ -13,10 +18,10 @@ public static class SessionsApi
     public static RouteGroupBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/sessions");
-        group.MapGet("/", ListAsync);
-        group.MapGet("/{sessionId}", GetAsync);
-        group.MapPut("/{sessionId}/config", ConfigureAsync);
-        group.MapDelete("/{sessionId}", EndAsync);
+        group.MapGet("/", ListAsync).RequireAuthorization(AncAuth.Reader);
+        group.MapGet("/{sessionId}", GetAsync).RequireAuthorization(AncAuth.SessionReader);
+        group.MapPut("/{sessionId}/config", ConfigureAsync).RequireAuthorization(AncAuth.Admin);
+        group.MapDelete("/{sessionId}", EndAsync).RequireAuthorization(AncAuth.Admin);
         return group;
     }
 
@@ -24,12 +29,14 @@ public static class SessionsApi
     {
         var ids = registry.Sessions.ToArray();
         var stats = await Task.WhenAll(ids.Select(id => grains.GetGrain<ISessionGrain>(id).GetStatsAsync()));
-        return TypedResults.Ok(ids.Select((id, i) => new SessionSummary(id, registry.TryGetConnection(id, out _), stats[i])).ToArray());
+        return TypedResults.Ok(ids.Select((id, i) => new SessionSummary(id, registry.IsConnected(id), stats[i])).ToArray());
     }
 
-    private static async Task<Results<Ok<SessionStats>, ProblemHttpResult>> GetAsync(string sessionId, IGrainFactory grains)
+    private static async Task<Results<Ok<SessionStats>, ProblemHttpResult>> GetAsync(string sessionId, IGrainFactory grains, SessionRegistry registry)
     {
         if (!DeviceId.TryParse(sessionId, out _, out var badId)) return TypedResults.Problem(badId, statusCode: 400);
+        // Never activate a session for an id this gateway does not serve.
+        if (!registry.Contains(sessionId)) return TypedResults.Problem($"No session '{sessionId}' on this gateway.", statusCode: 404);
         var stats = await grains.GetGrain<ISessionGrain>(sessionId).GetStatsAsync();
         return stats.ConvergenceState == ConvergenceState.Unconfigured && stats.FramesIn == 0
             ? TypedResults.Problem($"No session '{sessionId}'.", statusCode: 404)
@@ -48,7 +55,7 @@ public static class SessionsApi
         {
             return TypedResults.Problem(e.Message, statusCode: 400, title: "Invalid session configuration");
         }
-        registry.Add(sessionId);
+        registry.Configured(sessionId);
         return TypedResults.Ok(await grain.GetStatsAsync());
     }
 

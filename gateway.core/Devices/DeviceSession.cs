@@ -19,13 +19,17 @@ public sealed class DeviceSession
     private readonly GatewayOptions _options;
     private readonly GatewayMetrics _metrics;
     private readonly ISessionGrain _session;
-    private readonly Channel<(AudioFrame Frame, long Received)> _inbound = Channel.CreateBounded<(AudioFrame, long)>(
-        new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
-    private bool _active;   // a start was accepted or a frame answered: worth asking the session for stats
-    private long _dropped;
-    private long _refused;
-
+    private readonly Channel<(AudioFrame Frame, long Received)> _inbound;
     private readonly AlertWebhook? _webhook;
+    private readonly double _burstUs;
+    private bool _active;   // a start was accepted or a frame answered: worth asking the session for stats
+    private long _received, _answered, _rejected, _late, _unavailable, _rateLimited, _queueFull, _sendDropped;
+    private long _refused;  // coefficient sets the device refused (edge mode)
+    private int _sessionRate; // the rate of the last start accepted here (0: not known, e.g. configured over REST)
+    private double _tokensUs; // the rate limit's bucket: µs of audio the device may still send at once
+    private long _refilled;
+    private bool _limiting, _queueWasFull; // one error event per episode; every frame is counted
+    private long _lastActivity = Stopwatch.GetTimestamp();
 
     public DeviceSession(string sessionId, IGrainFactory grains, IOptions<GatewayOptions> options, GatewayMetrics metrics, AlertWebhook? webhook = null)
     {
@@ -34,14 +38,30 @@ public sealed class DeviceSession
         _options = options.Value;
         _metrics = metrics;
         _session = grains.GetGrain<ISessionGrain>(sessionId);
+        // Full is not silent: TryWrite fails and the frame is counted (queueFull) with an error event per episode.
+        _inbound = Channel.CreateBounded<(AudioFrame, long)>(new BoundedChannelOptions(_options.InboundQueueFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _burstUs = _options.RateBurstSeconds * 1e6;
+        _tokensUs = _burstUs;
+        _refilled = Stopwatch.GetTimestamp();
         Outbound = Channel.CreateBounded<(byte[] Payload, bool Text)>(new BoundedChannelOptions(_options.SendQueueFrames)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.DropOldest,
-        }, _ => metrics.FramesDropped.Add(1));
+        }, _ =>
+        {
+            metrics.FramesDropped.Add(1);
+            Interlocked.Increment(ref _sendDropped);
+        });
     }
 
     public string SessionId => _sessionId;
+
+    /// <summary>When the device last sent a message (a <see cref="Stopwatch"/> timestamp).</summary>
+    public long LastActivity => Interlocked.Read(ref _lastActivity);
+
+    /// <summary>Every frame so far, accounted for (also in each <c>stats</c> event).</summary>
+    public FrameCounts Counts => new(Interlocked.Read(ref _received), Interlocked.Read(ref _answered), Interlocked.Read(ref _rejected), Interlocked.Read(ref _late),
+        Interlocked.Read(ref _unavailable), Interlocked.Read(ref _rateLimited), Interlocked.Read(ref _queueFull), Interlocked.Read(ref _sendDropped));
 
     /// <summary>What to send to the device: binary anti-noise frames and JSON events.</summary>
     public Channel<(byte[] Payload, bool Text)> Outbound { get; }
@@ -70,18 +90,79 @@ public sealed class DeviceSession
     public void Complete() => _inbound.Writer.TryComplete();
 
     /// <summary>A message larger than the limit was received (its bytes were discarded).</summary>
-    public void Oversize() => Error(null, $"oversize message: more than {_options.MaxMessageBytes} bytes");
+    public void Oversize()
+    {
+        Touch();
+        Error(null, $"oversize message: more than {_options.MaxMessageBytes} bytes");
+    }
+
+    /// <summary>Tells the device something the transport refused (MQTT topic rules), as an <c>error</c> event.</summary>
+    public void Refuse(string reason) => Error(null, reason);
 
     public void HandleBinary(ReadOnlyMemory<byte> message, long received)
     {
+        Touch();
         _metrics.AudioChunksReceived.Add(1);
+        Interlocked.Increment(ref _received);
         // The payload lives in the receive buffer: parsing copies the PCM once, into the frame the grain receives.
-        if (!WireFrame.TryParseAudio(message, out var frame, out var error, out var sequence)) { Error(sequence < 0 ? null : sequence, error!); return; }
-        _inbound.Writer.TryWrite((frame!, received));
+        if (!WireFrame.TryParseAudio(message, out var frame, out var error, out var sequence))
+        {
+            Interlocked.Increment(ref _rejected);
+            Error(sequence < 0 ? null : sequence, error!);
+            return;
+        }
+        Enqueue(frame!, received);
     }
+
+    /// <summary>Rate limit, then the inbound queue; a frame refused by either is counted, and told once per episode.</summary>
+    private void Enqueue(AudioFrame frame, long received)
+    {
+        if (!TakeAudio(frame))
+        {
+            Interlocked.Increment(ref _rateLimited);
+            _metrics.FramesRateLimited.Add(1);
+            _metrics.FramesDropped.Add(1);
+            if (!_limiting)
+                Error(frame.Sequence, $"rate limit: audio is arriving faster than {_options.MaxRealTimeFactor:0.#}× real time; frames are dropped until it slows down, each one counted in stats frames.rateLimited");
+            _limiting = true;
+            return;
+        }
+        _limiting = false;
+        if (!_inbound.Writer.TryWrite((frame, received)))
+        {
+            Interlocked.Increment(ref _queueFull);
+            _metrics.FramesQueueFull.Add(1);
+            _metrics.FramesDropped.Add(1);
+            if (!_queueWasFull)
+                Error(frame.Sequence, $"queue full: {_options.InboundQueueFrames} frames are waiting for the session; frames are dropped until it drains, each one counted in stats frames.queueFull");
+            _queueWasFull = true;
+            return;
+        }
+        _queueWasFull = false;
+    }
+
+    /// <summary>
+    /// Token bucket over audio time: it refills at <see cref="GatewayOptions.MaxRealTimeFactor"/> µs of audio per µs and
+    /// holds <see cref="GatewayOptions.RateBurstSeconds"/>. The frame's duration uses the rate of the last start seen
+    /// here, else the frame's own rate, else 48 kHz.
+    /// </summary>
+    private bool TakeAudio(AudioFrame frame)
+    {
+        var rate = _sessionRate > 0 ? _sessionRate : frame.SampleRate > 0 ? frame.SampleRate : 48_000;
+        var audioUs = frame.SampleCount * 1e6 / rate;
+        var now = Stopwatch.GetTimestamp();
+        _tokensUs = Math.Min(_burstUs, _tokensUs + Stopwatch.GetElapsedTime(_refilled, now).TotalMicroseconds * _options.MaxRealTimeFactor);
+        _refilled = now;
+        if (_tokensUs < audioUs) return false;
+        _tokensUs -= audioUs;
+        return true;
+    }
+
+    private void Touch() => Interlocked.Exchange(ref _lastActivity, Stopwatch.GetTimestamp());
 
     public async Task HandleTextAsync(ReadOnlyMemory<byte> message)
     {
+        Touch();
         _metrics.AudioChunksReceived.Add(1);
         if (!ControlMessage.TryParse(message.Span, out var control, out var error))
         {
@@ -93,6 +174,10 @@ public sealed class DeviceSession
             case "start":
                 await StartAsync(control);
                 break;
+            case "ping":
+                // Keeps an otherwise quiet connection from the idle timeout (Gateway:IdleTimeoutSeconds).
+                Send(new ControlMessage { Type = "pong" });
+                break;
             case "audio":
                 OnJsonAudio(control);
                 break;
@@ -101,13 +186,15 @@ public sealed class DeviceSession
                 _refused++;
                 break;
             default:
-                Error(control?.Sequence, $"unknown message type '{control?.Type}': expected start, audio or coefficientsRefused");
+                Error(control?.Sequence, $"unknown message type '{control?.Type}': expected start, audio, ping or coefficientsRefused");
                 break;
         }
     }
 
-    private async Task StartAsync(ControlMessage start)
+    /// <summary>Configures the session; sends <c>started</c> or an <c>error</c>, and returns the error (null when started).</summary>
+    public async Task<string?> StartAsync(ControlMessage start)
     {
+        ArgumentNullException.ThrowIfNull(start);
         var config = new SessionConfig(
             SampleRate: start.SampleRate ?? 48_000,
             Mode: start.Mode ?? "antinoise",
@@ -123,21 +210,33 @@ public sealed class DeviceSession
         {
             await _session.ConfigureAsync(config);
             _active = true;
+            _sessionRate = config.SampleRate;
             Send(new ControlMessage { Type = "started", SampleRate = config.SampleRate, FrameSamples = config.FrameSamples, Mode = config.Mode, Algorithm = config.Algorithm, DelayMs = config.DelayMs,
                 UpdateMs = config.Mode == "edge" ? config.UpdateMs : null, DutyCycle = config.Mode == "edge" ? config.DutyCycle : null });
         }
         catch (ArgumentException e)
         {
             Error(null, $"bad start: {e.Message}");
+            return $"bad start: {e.Message}";
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Error(null, $"session unavailable ({e.GetType().Name}); send start again");
+            return $"session unavailable ({e.GetType().Name})";
         }
+        return null;
     }
 
     private void OnJsonAudio(ControlMessage audio)
     {
+        Interlocked.Increment(ref _received);
+        // The binary header's sequence is a u32: a JSON seq outside it is refused, never wrapped.
+        if (audio.Sequence is < 0 or > uint.MaxValue)
+        {
+            Interlocked.Increment(ref _rejected);
+            Error(null, $"seq {audio.Sequence} is out of range: 0–{uint.MaxValue} (a u32, as in the binary header)");
+            return;
+        }
         byte[] pcm;
         try
         {
@@ -145,6 +244,7 @@ public sealed class DeviceSession
         }
         catch (FormatException)
         {
+            Interlocked.Increment(ref _rejected);
             Error(audio.Sequence, FrameFaults.BadBase64);
             return;
         }
@@ -153,18 +253,22 @@ public sealed class DeviceSession
         {
             case null or "int16": format = SampleFormat.Int16; break;
             case "float32": format = SampleFormat.Float32; break;
-            default: Error(audio.Sequence, FrameFaults.UnknownFormat($"'{audio.Format}'")); return;
+            default:
+                Interlocked.Increment(ref _rejected);
+                Error(audio.Sequence, FrameFaults.UnknownFormat($"'{audio.Format}'"));
+                return;
         }
         var bytesPerFrame = 2 * format.BytesPerSample();
         long samples = audio.Samples ?? pcm.Length / bytesPerFrame;
         if (samples * bytesPerFrame != pcm.Length)
         {
+            Interlocked.Increment(ref _rejected);
             Error(audio.Sequence, FrameFaults.SampleCountMismatch(samples, 2, format, samples * bytesPerFrame, pcm.Length));
             return;
         }
         // The decoded base64 is the frame's own PCM: no further copy.
         var frame = new AudioFrame(audio.Sequence ?? 0, audio.TimestampUs ?? 0, audio.SampleRate ?? 0, format, (int)samples, pcm, audio.Missed ?? false);
-        _inbound.Writer.TryWrite((frame, Stopwatch.GetTimestamp()));
+        Enqueue(frame, Stopwatch.GetTimestamp());
     }
 
     private async Task ProcessLoopAsync(CancellationToken cancel)
@@ -174,7 +278,7 @@ public sealed class DeviceSession
             var waited = Stopwatch.GetElapsedTime(received);
             if (waited.TotalMilliseconds > _options.FrameDeadlineMs)
             {
-                _dropped++;
+                Interlocked.Increment(ref _late);
                 _metrics.FramesDropped.Add(1);
                 Error(frame.Sequence, $"late: waited {waited.TotalMilliseconds:0} ms, past the {_options.FrameDeadlineMs} ms deadline; dropped");
                 continue;
@@ -194,7 +298,7 @@ public sealed class DeviceSession
             {
                 // The session's silo is failing or gone and the frame's deadline has passed (or the failure is
                 // not a silo loss): this frame is lost, the device is told, and the next frame is tried afresh.
-                _dropped++;
+                Interlocked.Increment(ref _unavailable);
                 _metrics.FramesDropped.Add(1);
                 Error(frame.Sequence, $"session unavailable ({e.GetType().Name}); frame dropped");
                 continue;
@@ -203,11 +307,13 @@ public sealed class DeviceSession
             _metrics.Latency.Record(Stopwatch.GetElapsedTime(received).TotalMilliseconds);
             if (!reply.Accepted)
             {
+                Interlocked.Increment(ref _rejected);
                 _metrics.ValidationErrors.Add(1);
                 Error(frame.Sequence, reply.Error!);
                 continue;
             }
             _active = true;
+            Interlocked.Increment(ref _answered);
             _metrics.AudioChunksProcessed.Add(1);
             _metrics.Throughput.Add(1);
             _metrics.AudioSamplesReceived.Add(frame.SampleCount);
@@ -239,7 +345,12 @@ public sealed class DeviceSession
                 continue; // the session is moving to another silo; the next tick will find it
             }
             _metrics.Observe(stats);
-            Send(new ControlMessage { Type = "stats", Stats = stats, FramesDropped = _dropped, CoefficientsRefused = _refused == 0 ? null : _refused });
+            var counts = Counts;
+            Send(new ControlMessage
+            {
+                Type = "stats", Stats = stats, FramesDropped = counts.Late + counts.Unavailable + counts.RateLimited + counts.QueueFull, Frames = counts,
+                CoefficientsRefused = _refused == 0 ? null : _refused,
+            });
         }
     }
 

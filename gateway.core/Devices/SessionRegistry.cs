@@ -2,21 +2,43 @@ using System.Collections.Concurrent;
 
 namespace AncOrleans.Gateway.Devices;
 
-/// <summary>The sessions this gateway has seen (connected devices and sessions configured over REST).</summary>
+/// <summary>
+/// The sessions this gateway serves: one live connection per device (WebSocket or MQTT), forgotten when it ends, and
+/// the sessions an admin configured over REST (until ended). Nothing here outlives a device that left.
+/// </summary>
 public sealed class SessionRegistry
 {
-    private readonly ConcurrentDictionary<string, DeviceConnection?> _sessions = new();
+    private readonly ConcurrentDictionary<string, IDeviceEndpoint> _live = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _configured = new(StringComparer.Ordinal);
 
-    public IEnumerable<string> Sessions => _sessions.Keys.Order(StringComparer.Ordinal);
+    public IEnumerable<string> Sessions => _live.Keys.Union(_configured.Keys).Order(StringComparer.Ordinal);
 
-    public void Add(string sessionId, DeviceConnection? connection = null) =>
-        _sessions.AddOrUpdate(sessionId, connection, (_, existing) => connection ?? existing);
+    /// <summary>Live connections (for tests and metrics).</summary>
+    public int LiveCount => _live.Count;
 
-    public void Disconnected(string sessionId, DeviceConnection connection) =>
-        _sessions.TryUpdate(sessionId, null, connection);
+    public bool Contains(string sessionId) => _live.ContainsKey(sessionId) || _configured.ContainsKey(sessionId);
 
-    public bool TryGetConnection(string sessionId, out DeviceConnection? connection) =>
-        _sessions.TryGetValue(sessionId, out connection) && connection is not null;
+    /// <summary>Makes <paramref name="endpoint"/> the device's connection; returns the one it replaces (to be closed), if any.</summary>
+    public IDeviceEndpoint? Connect(string sessionId, IDeviceEndpoint endpoint)
+    {
+        IDeviceEndpoint? previous = null;
+        _live.AddOrUpdate(sessionId, endpoint, (_, existing) =>
+        {
+            previous = existing;
+            return endpoint;
+        });
+        return ReferenceEquals(previous, endpoint) ? null : previous;
+    }
 
-    public void Remove(string sessionId) => _sessions.TryRemove(sessionId, out _);
+    /// <summary>The connection ended: forgotten, unless another has replaced it meanwhile.</summary>
+    public void Disconnected(string sessionId, IDeviceEndpoint endpoint) => _live.TryRemove(KeyValuePair.Create(sessionId, endpoint));
+
+    public bool TryGetConnection(string sessionId, out IDeviceEndpoint? endpoint) => _live.TryGetValue(sessionId, out endpoint);
+
+    public bool IsConnected(string sessionId) => _live.ContainsKey(sessionId);
+
+    /// <summary>A session configured over REST (admin): listed until ended.</summary>
+    public void Configured(string sessionId) => _configured.TryAdd(sessionId, 0);
+
+    public void Remove(string sessionId) => _configured.TryRemove(sessionId, out _);
 }

@@ -4,11 +4,13 @@ using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using AncOrleans.Abstractions;
 using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Gateway.Devices;
 using Microsoft.Extensions.Options;
 using MQTTnet;
+using MQTTnet.Protocol;
 
 namespace AncOrleans.Gateway.Mqtt;
 
@@ -17,28 +19,38 @@ namespace AncOrleans.Gateway.Mqtt;
 /// <c>anc/{id}/audio</c> (the binary frame of the WebSocket protocol), <c>anc/{id}/control</c> (JSON: start,
 /// or base64 audio) and <c>anc/{id}/shadow/update</c> (device-shadow semantics, kept in the device grain) in;
 /// <c>anc/{id}/antinoise</c>, <c>anc/{id}/events</c> and <c>anc/{id}/shadow/update/accepted|rejected</c> out.
-/// Each device gets a <see cref="DeviceSession"/>, so ordering, deadlines and errors are the WebSocket's.
+/// Each device gets a <see cref="DeviceSession"/>, so ordering, deadlines, limits and errors are the WebSocket's.
+/// The receive handler never awaits a grain: audio is parsed into the device's queue, control and shadow messages go
+/// to the device's own bounded queue and loop, so one device's traffic never delays another's. A device is forgotten
+/// when its client leaves the embedded broker, or after <c>Gateway:IdleTimeoutSeconds</c> without a message.
 /// </summary>
 public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<GatewayOptions> gatewayOptions, IGrainFactory grains,
-    SessionRegistry registry, GatewayMetrics metrics, AlertWebhook webhook, ILogger<MqttBridge> logger) : BackgroundService
+    SessionRegistry registry, GatewayMetrics metrics, AlertWebhook webhook, BridgeIdentity identity, EmbeddedBroker broker, ILogger<MqttBridge> logger) : BackgroundService
 {
-    private readonly ConcurrentDictionary<string, DeviceSession> _devices = new();
+    private readonly ConcurrentDictionary<string, Lazy<MqttDevice>> _devices = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IMqttClient? _client;
     private CancellationToken _stopping;
 
+    private EmbeddedBroker Broker => broker;
+
     /// <summary>Completes once the bridge has connected and subscribed the first time.</summary>
     public Task Connected => _connected.Task;
+
+    /// <summary>Devices the bridge holds a session for (for tests: nothing stays behind a device that left).</summary>
+    public int DeviceCount => _devices.Count;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = mqttOptions.Value;
         if (!settings.Enabled) return;
         _stopping = stoppingToken;
+        broker.DeviceDisconnected += id => Forget(id);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
-        var broker = settings.BridgeEndpoint();
-        var builder = new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId(settings.ClientId).WithCleanSession();
+        var endpoint = settings.BridgeEndpoint();
+        var builder = new MqttClientOptionsBuilder().WithTcpServer(endpoint.Host, endpoint.Port).WithClientId(identity.ClientId).WithCleanSession();
+        if (identity.Username is { Length: > 0 } username) builder = builder.WithCredentials(username, identity.Password);
         if (settings.UseTls)
             builder = builder.WithTlsOptions(tls =>
             {
@@ -47,6 +59,7 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
                     tls.WithClientCertificates([X509CertificateLoader.LoadPkcs12FromFile(path, settings.ClientCertificatePassword)]);
             });
         var options = builder.Build();
+        _ = SweepIdleAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -56,71 +69,127 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
                     await _client.ConnectAsync(options, stoppingToken);
                     await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
                         .WithTopicFilter("anc/+/audio").WithTopicFilter("anc/+/control").WithTopicFilter("anc/+/shadow/update").Build(), stoppingToken);
-                    logger.LogInformation("MQTT bridge connected to {Host}:{Port}", broker.Host, broker.Port);
+                    logger.LogInformation("MQTT bridge connected to {Host}:{Port}", endpoint.Host, endpoint.Port);
                     _connected.TrySetResult();
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning("MQTT bridge cannot reach {Host}:{Port}: {Reason}; retrying", broker.Host, broker.Port, e.Message);
+                logger.LogWarning("MQTT bridge cannot reach {Host}:{Port}: {Reason}; retrying", endpoint.Host, endpoint.Port, e.Message);
             }
             await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
-    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
-        var parts = e.ApplicationMessage.Topic.Split('/');
-        if (parts.Length < 3 || parts[0] != "anc") return;
-        if (!DeviceId.TryParse(parts[1], out var id, out _)) return;
-        var deviceId = id.Value;
+        var topic = e.ApplicationMessage.Topic;
+        var parts = topic.Split('/');
+        if (parts.Length < 3 || parts[0] != "anc") return Task.CompletedTask;
+        if (!DeviceId.TryParse(parts[1], out var id, out _)) return Task.CompletedTask;
+        var kind = string.Join('/', parts[2..]);
+        if (kind is not ("audio" or "control" or "shadow/update")) return Task.CompletedTask;
         var message = e.ApplicationMessage.Payload;
-        var device = _devices.GetOrAdd(deviceId, Open);
-        try
+        var device = _devices.GetOrAdd(id.Value, deviceId => new Lazy<MqttDevice>(() => Open(deviceId))).Value;
+        // The embedded broker refuses these already; an external broker may not (Mosquitto has no size cap per topic).
+        if (message.Length > gatewayOptions.Value.MaxMessageBytes)
         {
-            switch (string.Join('/', parts[2..]))
-            {
-                case "audio":
-                    // Parsed (and its PCM copied once) before this handler returns and MQTTnet reuses the buffer.
-                    device.HandleBinary(message.IsSingleSegment ? message.First : message.ToArray(), Stopwatch.GetTimestamp());
-                    break;
-                case "control":
-                    await device.HandleTextAsync(message.ToArray());
-                    break;
-                case "shadow/update":
-                    await UpdateShadowAsync(deviceId, device, message.ToArray());
-                    break;
-            }
+            metrics.AccessRefused.Add(1);
+            device.Session.Oversize();
+            return Task.CompletedTask;
         }
-        catch (Exception error) when (error is not OperationCanceledException)
+        if (kind == "audio")
         {
-            // A failing silo must not take the bridge down; the device hears about its frames through events.
-            logger.LogWarning("MQTT message on {Topic} failed: {Reason}", e.ApplicationMessage.Topic, error.Message);
+            // Parsed (and its PCM copied once) before this handler returns and MQTTnet reuses the buffer.
+            device.Session.HandleBinary(message.IsSingleSegment ? message.First : message.ToArray(), Stopwatch.GetTimestamp());
+            return Task.CompletedTask;
         }
+        if (device.Control.Writer.TryWrite((kind, message.ToArray())))
+            device.Busy = false;
+        else
+        {
+            metrics.AccessRefused.Add(1);
+            if (!device.Busy)
+                device.Session.Refuse($"busy: {gatewayOptions.Value.ControlQueueMessages} control and shadow messages are already waiting; '{kind}' and any more until the queue drains are dropped");
+            device.Busy = true;
+        }
+        return Task.CompletedTask;
     }
 
-    private DeviceSession Open(string deviceId)
+    private MqttDevice Open(string deviceId)
     {
-        var device = new DeviceSession(deviceId, grains, gatewayOptions, metrics, webhook);
-        registry.Add(deviceId);
-        _ = device.RunAsync(_stopping);
-        _ = PublishLoopAsync(deviceId, device);
+        var device = new MqttDevice(this, deviceId, new DeviceSession(deviceId, grains, gatewayOptions, metrics, webhook), gatewayOptions.Value.ControlQueueMessages);
+        if (registry.Connect(deviceId, device) is { } previous)
+        {
+            metrics.ConnectionsReplaced.Add(1);
+            _ = previous.CloseAsync(DeviceStreamEndpoint.Replaced);
+        }
+        device.Run = Task.WhenAll(device.Session.RunAsync(_stopping), PublishLoopAsync(device), ControlLoopAsync(device));
         return device;
     }
 
-    private async Task PublishLoopAsync(string deviceId, DeviceSession device)
+    /// <summary>Ends the bridge's session for a device that left (or was cut off): queued frames drain, then it is gone.</summary>
+    public Task Forget(string deviceId)
+    {
+        if (!_devices.TryRemove(deviceId, out var lazy) || !lazy.IsValueCreated) return Task.CompletedTask;
+        var device = lazy.Value;
+        registry.Disconnected(deviceId, device);
+        device.Session.Complete();
+        device.Control.Writer.TryComplete();
+        return device.Run;
+    }
+
+    private async Task SweepIdleAsync(CancellationToken cancel)
+    {
+        var idle = TimeSpan.FromSeconds(gatewayOptions.Value.IdleTimeoutSeconds);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Min(1, idle.TotalSeconds / 4)));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancel))
+                foreach (var (id, device) in _devices)
+                    if (device.IsValueCreated && Stopwatch.GetElapsedTime(device.Value.Session.LastActivity) > idle)
+                    {
+                        metrics.ConnectionsClosedIdle.Add(1);
+                        _ = Forget(id);
+                    }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task ControlLoopAsync(MqttDevice device)
+    {
+        await foreach (var (kind, payload) in device.Control.Reader.ReadAllAsync(_stopping).ConfigureAwait(false))
+        {
+            try
+            {
+                if (kind == "control") await device.Session.HandleTextAsync(payload);
+                else await UpdateShadowAsync(device.Id, device.Session, payload);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // A failing silo must not take the bridge down; the device hears about its frames through events.
+                logger.LogWarning("MQTT {Kind} for {Device} failed: {Reason}", kind, device.Id, error.Message);
+            }
+        }
+    }
+
+    private async Task PublishLoopAsync(MqttDevice device)
     {
         try
         {
-            await foreach (var (payload, text) in device.Outbound.Reader.ReadAllAsync(_stopping))
+            await foreach (var (payload, text) in device.Session.Outbound.Reader.ReadAllAsync(_stopping))
             {
                 if (_client is not { IsConnected: true }) continue;
+                var alert = text && payload.AsSpan().IndexOf("\"type\":\"alert\""u8) >= 0;
                 await _client.PublishAsync(new MqttApplicationMessageBuilder()
-                    .WithTopic($"anc/{deviceId}/{(text ? "events" : CoefficientMessage.IsCoefficients(payload) ? "coefficients" : "antinoise")}").WithPayload(payload).Build(), _stopping);
+                    .WithTopic($"anc/{device.Id}/{(text ? "events" : CoefficientMessage.IsCoefficients(payload) ? "coefficients" : "antinoise")}").WithPayload(payload)
+                    .WithQualityOfServiceLevel(alert ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce).Build(), _stopping);
                 // Alerts also go to anc/alerts/{id}, where an AWS IoT rule forwards them to SNS.
-                if (text && payload.AsSpan().IndexOf("\"type\":\"alert\""u8) >= 0)
+                if (alert)
                     await _client.PublishAsync(new MqttApplicationMessageBuilder()
-                        .WithTopic($"anc/alerts/{deviceId}").WithPayload(payload).Build(), _stopping);
+                        .WithTopic($"anc/alerts/{device.Id}").WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), _stopping);
             }
         }
         catch (OperationCanceledException)
@@ -129,8 +198,9 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
     }
 
     /// <summary>
-    /// Device-shadow semantics (as AWS IoT's): <c>{"state":{"desired":{…start fields…}}}</c> is stored in the
-    /// device grain and applied to the session; <c>reported</c> is what the session now runs.
+    /// Device-shadow semantics (as AWS IoT's): <c>{"state":{"desired":{…start fields…}}}</c> is applied to the session
+    /// and, once the session accepts it, stored in the device grain; <c>reported</c> is what the session now runs.
+    /// A missing, null or invalid <c>desired</c> is rejected with the reason, and nothing is stored.
     /// </summary>
     private async Task UpdateShadowAsync(string deviceId, DeviceSession device, byte[] payload)
     {
@@ -140,17 +210,20 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
         try
         {
             using var document = JsonDocument.Parse(payload);
-            var desired = document.RootElement.GetProperty("state").GetProperty("desired");
-            var start = JsonSerializer.Deserialize<Abstractions.Protocol.ControlMessage>(desired.GetRawText())! with { Type = "start" };
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("state", out var state) || state.ValueKind != JsonValueKind.Object
+                || !state.TryGetProperty("desired", out var desired))
+                throw new InvalidOperationException("expected {\"state\":{\"desired\":{…start fields…}}}");
+            if (desired.ValueKind != JsonValueKind.Object) throw new InvalidOperationException($"state.desired must be an object, not {desired.ValueKind.ToString().ToLowerInvariant()}");
+            var start = JsonSerializer.Deserialize<ControlMessage>(desired.GetRawText())! with { Type = "start" };
+            if (await device.StartAsync(start) is { } refused) throw new InvalidOperationException(refused);
             var shadow = await shadowGrain.UpdateDesiredAsync(desired.GetRawText());
-            await device.HandleTextAsync(start.ToUtf8());
             var stats = await grains.GetGrain<ISessionGrain>(deviceId).GetStatsAsync();
             var reported = JsonSerializer.Serialize(new { mode = stats.Mode, algorithm = stats.Algorithm, delayMs = start.DelayMs, sampleRate = start.SampleRate });
             shadow = await shadowGrain.ReportAsync(reported);
             topic = "accepted";
             body = $"{{\"state\":{{\"desired\":{shadow.Desired},\"reported\":{shadow.Reported}}},\"version\":{shadow.Version}}}";
         }
-        catch (Exception error) when (error is JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception error) when (error is JsonException or InvalidOperationException)
         {
             topic = "rejected";
             body = JsonSerializer.Serialize(new { code = 400, message = $"bad shadow document: {error.Message}" });
@@ -162,8 +235,33 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var device in _devices.Values) device.Complete();
+        foreach (var id in _devices.Keys) _ = Forget(id);
         if (_client is { IsConnected: true }) await _client.DisconnectAsync(cancellationToken: cancellationToken);
         await base.StopAsync(cancellationToken);
+    }
+
+    /// <summary>One MQTT device's session on the bridge, with its own control queue and loops.</summary>
+    private sealed class MqttDevice(MqttBridge bridge, string id, DeviceSession session, int controlQueue) : IDeviceEndpoint
+    {
+        public string Id => id;
+
+        public DeviceSession Session => session;
+
+        public Channel<(string Kind, byte[] Payload)> Control { get; } =
+            Channel.CreateBounded<(string, byte[])>(new BoundedChannelOptions(controlQueue) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+        public Task Run { get; set; } = Task.CompletedTask;
+
+        /// <summary>The control queue was full at the last message (one <c>busy</c> error per episode).</summary>
+        public bool Busy { get; set; }
+
+        public string Transport => "mqtt";
+
+        public async Task CloseAsync(string reason)
+        {
+            session.Refuse($"disconnected: {reason}");
+            await bridge.Broker.DisconnectAsync(id, reason);
+            await bridge.Forget(id).WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 }

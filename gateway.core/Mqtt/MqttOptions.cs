@@ -38,6 +38,12 @@ public sealed class MqttOptions
 
     public string? ClientCertificatePassword { get; set; }
 
+    /// <summary>The bridge's user name on an external broker (Mosquitto's password file); the embedded broker gives the bridge its own identity.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>The bridge's password on an external broker.</summary>
+    public string? Password { get; set; }
+
     /// <summary>
     /// The broker the bridge connects to: with <see cref="EmbeddedBroker"/>, the embedded broker itself
     /// (<see cref="EmbeddedBrokerAddress"/>:<see cref="EmbeddedBrokerPort"/>) whatever Host and Port say; otherwise

@@ -38,6 +38,7 @@ public sealed record ControlMessage
     [JsonPropertyName("stats")] public SessionStats? Stats { get; init; }
     [JsonPropertyName("framesDropped")] public long? FramesDropped { get; init; }
     [JsonPropertyName("coefficientsRefused")] public long? CoefficientsRefused { get; init; }
+    [JsonPropertyName("frames")] public FrameCounts? Frames { get; init; }
     [JsonPropertyName("alert")] public EmergencyAlert? Alert { get; init; }
     [JsonPropertyName("classification")] public NoiseClassification? Classification { get; init; }
 

@@ -112,8 +112,11 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         // Keep the canceller's clock on the device's: frames that never reached us (dropped past the gateway's
         // deadline, rejected) become silence with nothing played; a frame whose anti-noise the device did not play
         // says so, and the canceller forgets that output (docs/reliability.md, "anti-noise the device did not play").
+        // A gap costs at most one longest frame's work (the loop delay D, or this frame in clean mode): D samples of
+        // silence flush what was due during the gap from the played history, and more would only repeat zeros.
         if (_lastReply is { } previous && frame.Sequence > previous.Sequence + 1 && frame.Sequence - previous.Sequence <= MaxGapFrames)
-            processor.SkipGap((int)(frame.Sequence - previous.Sequence - 1) * frame.SampleCount, _gapZeros, _output);
+            processor.SkipGap((int)Math.Min((frame.Sequence - previous.Sequence - 1) * frame.SampleCount,
+                antiNoise ? Math.Max(frame.SampleCount, processor.Settings.DelaySamples) : frame.SampleCount), _gapZeros, _output);
         if (frame.AntiNoiseMissed && antiNoise) processor.MarkNotPlayed(frame.SampleCount);
 
         var count = frame.SampleCount;

@@ -1,3 +1,4 @@
+using AncOrleans.Device;
 using AncOrleans.Gateway;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,35 @@ public class GatewayFixture : IAsyncLifetime
 
     public string ClusterId { get; } = $"gw-test-{Guid.NewGuid():N}";
 
+    /// <summary>The admin key the gateway is started with (Auth:AdminKey), as a deployment would set it.</summary>
+    public string AdminKey { get; } = $"test-admin-{Guid.NewGuid():N}";
+
+    /// <summary>The reader key (Auth:ReaderKey).</summary>
+    public string ReaderKey { get; } = $"test-reader-{Guid.NewGuid():N}";
+
+    public IServiceProvider Services => _app!.Services;
+
+    /// <summary>An HTTP client with the admin key.</summary>
+    public HttpClient AdminClient(string? key = null)
+    {
+        var http = new HttpClient { BaseAddress = BaseUrl };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key ?? AdminKey);
+        return http;
+    }
+
+    /// <summary>Provisions <paramref name="deviceId"/> through the admin API; returns its key.</summary>
+    public async Task<string> ProvisionAsync(string deviceId)
+    {
+        using var provisioning = new DeviceProvisioning(BaseUrl, AdminKey);
+        return await provisioning.CreateAsync(deviceId);
+    }
+
+    /// <summary>Provisions a device and connects it over the WebSocket with its key.</summary>
+    public async Task<DeviceTestClient> ConnectDeviceAsync(string deviceId) => await DeviceTestClient.ConnectAsync(BaseUrl, deviceId, await ProvisionAsync(deviceId));
+
+    /// <summary>Provisions a device and connects it over MQTT with its key.</summary>
+    public async Task<MqttDeviceClient> ConnectMqttDeviceAsync(string deviceId) => await MqttDeviceClient.ConnectAsync(MqttPort, deviceId, await ProvisionAsync(deviceId));
+
     /// <summary>Configuration for the MQTT side; by default the embedded broker on a free port (the bridge follows it).</summary>
     protected virtual string[] MqttArguments()
     {
@@ -30,7 +60,8 @@ public class GatewayFixture : IAsyncLifetime
         var builder = WebApplication.CreateBuilder([
             "--urls", "http://127.0.0.1:0",
             $"--Orleans:SiloPort={SiloPort}", $"--Orleans:GatewayPort={FreePort()}", $"--Orleans:ClusterId={ClusterId}",
-            "--Gateway:MaxMessageBytes=65536", "--Gateway:StatsIntervalSeconds=0.2",
+            "--Gateway:MaxMessageBytes=65536", "--Gateway:StatsIntervalSeconds=0.2", "--Gateway:IdleTimeoutSeconds=3", "--Auth:KeyHashIterations=1000",
+            $"--Auth:AdminKey={AdminKey}", $"--Auth:ReaderKey={ReaderKey}", "--Auth:AllowedOrigins:0=https://app.example.com",
             "--Logging:LogLevel:Default=Warning",
             .. MqttArguments(),
         ]);

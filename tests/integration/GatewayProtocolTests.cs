@@ -14,7 +14,7 @@ public sealed class GatewayProtocolTests(GatewayFixture gateway, ITestOutputHelp
     [Fact]
     public async Task A_frame_comes_back_as_anti_noise_with_its_sequence_and_playout_time()
     {
-        await using var device = await DeviceTestClient.ConnectAsync(gateway.BaseUrl, "rt-" + Guid.NewGuid().ToString("N")[..8]);
+        await using var device = await gateway.ConnectDeviceAsync("rt-" + Guid.NewGuid().ToString("N")[..8]);
         var started = await device.StartAsync(delayMs: 20);
         Assert.Equal(48_000, started.SampleRate);
         await device.SendBinaryAsync(DeviceTestClient.AudioFrame(7, timestampUs: 1_000_000));
@@ -30,7 +30,7 @@ public sealed class GatewayProtocolTests(GatewayFixture gateway, ITestOutputHelp
     [Fact]
     public async Task Every_malformed_frame_gets_an_error_with_its_reason_and_the_session_continues()
     {
-        await using var device = await DeviceTestClient.ConnectAsync(gateway.BaseUrl, "bad-" + Guid.NewGuid().ToString("N")[..8]);
+        await using var device = await gateway.ConnectDeviceAsync("bad-" + Guid.NewGuid().ToString("N")[..8]);
         await device.StartAsync();
         var good = DeviceTestClient.AudioFrame(1, 0);
         var wrongVersion = (byte[])good.Clone();
@@ -71,13 +71,13 @@ public sealed class GatewayProtocolTests(GatewayFixture gateway, ITestOutputHelp
     public async Task A_stalled_client_does_not_delay_another()
     {
         // The stalled device sends 300 frames and never reads a reply.
-        await using var stalled = await DeviceTestClient.ConnectAsync(gateway.BaseUrl, "stall-" + Guid.NewGuid().ToString("N")[..8]);
+        await using var stalled = await gateway.ConnectDeviceAsync("stall-" + Guid.NewGuid().ToString("N")[..8]);
         await stalled.StartAsync();
         var flood = Task.Run(async () =>
         {
             for (uint i = 0; i < 300; i++) await stalled.SendBinaryAsync(DeviceTestClient.AudioFrame(i, 0));
         });
-        await using var healthy = await DeviceTestClient.ConnectAsync(gateway.BaseUrl, "ok-" + Guid.NewGuid().ToString("N")[..8]);
+        await using var healthy = await gateway.ConnectDeviceAsync("ok-" + Guid.NewGuid().ToString("N")[..8]);
         await healthy.StartAsync();
         for (uint i = 0; i < 100; i++)
         {
@@ -92,7 +92,7 @@ public sealed class GatewayProtocolTests(GatewayFixture gateway, ITestOutputHelp
     [Fact]
     public async Task Rest_lists_configures_and_ends_sessions_with_problem_details()
     {
-        using var http = new HttpClient { BaseAddress = gateway.BaseUrl };
+        using var http = gateway.AdminClient();
         var id = "rest-" + Guid.NewGuid().ToString("N")[..8];
         var bad = await http.PutAsJsonAsync($"/v1/sessions/{id}/config", new SessionConfig(Algorithm: "lms"));
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
@@ -108,7 +108,8 @@ public sealed class GatewayProtocolTests(GatewayFixture gateway, ITestOutputHelp
 
         var cluster = await http.GetStringAsync("/v1/cluster");
         Assert.Contains("\"status\":\"Active\"", cluster);
-        Assert.Contains("ready", await http.GetStringAsync("/readyz"));
+        using var anonymous = new HttpClient { BaseAddress = gateway.BaseUrl };
+        Assert.Contains("ready", await anonymous.GetStringAsync("/readyz"));
         var metrics = await http.GetStringAsync("/metrics");
         Assert.Contains("orleans_", metrics);
     }

@@ -15,7 +15,7 @@ public sealed class LoadCommandTests(GatewayFixture gateway)
     [InlineData("edge")]
     public async Task The_summary_has_sims_fields_and_both_cpu_shares(string mode)
     {
-        var summary = await RunAsync("load", "--url", gateway.BaseUrl.ToString(), "--devices", "2", "--seconds", "2", "--mode", mode, "--json");
+        var summary = await RunAsync("load", "--url", gateway.BaseUrl.ToString(), "--devices", "2", "--seconds", "2", "--mode", mode, "--json", "--admin-key", gateway.AdminKey);
         foreach (var field in new[] { "summary", "devices", "latencyP50Ms", "latencyP99Ms", "framesLost", "framesLate", "generatorCpuPercent", "gatewayCpuPercent" })
             Assert.True(summary.TryGetProperty(field, out _), $"missing {field}");
         Assert.Equal(2, summary.GetProperty("devices").GetInt32());

@@ -11,7 +11,7 @@ public abstract class MqttBridgeTests(GatewayFixture gateway)
     public async Task A_frame_published_on_audio_comes_back_on_antinoise()
     {
         var id = "mqtt-" + Guid.NewGuid().ToString("N")[..8];
-        await using var device = await MqttDeviceClient.ConnectAsync(gateway.MqttPort, id);
+        await using var device = await gateway.ConnectMqttDeviceAsync(id);
         await device.PublishJsonAsync("control", new ControlMessage { Type = "start", SampleRate = 48_000, FrameSamples = 480, Format = "float32", DelayMs = 20 });
         await device.NextAsync("events", p => MqttDeviceClient.IsEvent(p, "started"));
         await device.PublishAsync("audio", DeviceTestClient.AudioFrame(42, timestampUs: 5_000_000));
@@ -29,7 +29,7 @@ public abstract class MqttBridgeTests(GatewayFixture gateway)
     public async Task A_shadow_update_configures_the_session_and_reports_it()
     {
         var id = "shadow-" + Guid.NewGuid().ToString("N")[..8];
-        await using var device = await MqttDeviceClient.ConnectAsync(gateway.MqttPort, id);
+        await using var device = await gateway.ConnectMqttDeviceAsync(id);
         await device.PublishAsync("shadow/update", Encoding.UTF8.GetBytes("{\"state\":{\"desired\":{\"sampleRate\":48000,\"algorithm\":\"nlms\",\"delayMs\":30}}}"));
         var accepted = Encoding.UTF8.GetString(await device.NextAsync("shadow/update/accepted"));
         Assert.Contains("\"reported\":{\"mode\":\"antinoise\",\"algorithm\":\"nlms\",\"delayMs\":30", accepted);

@@ -17,7 +17,7 @@ public sealed class SiloProcessTests(TwoProcessGatewayFixture gateway, ITestOutp
         }, output);
         try
         {
-            using var http = new HttpClient { BaseAddress = gateway.BaseUrl };
+            using var http = gateway.AdminClient();
             var deadline = DateTime.UtcNow.AddSeconds(60);
             var silos = 0;
             while (DateTime.UtcNow < deadline && silos < 2)
@@ -32,7 +32,7 @@ public sealed class SiloProcessTests(TwoProcessGatewayFixture gateway, ITestOutp
             // Twelve sessions: placement spreads them over both silos; every one answers.
             for (var i = 0; i < 12; i++)
             {
-                await using var device = await DeviceTestClient.ConnectAsync(gateway.BaseUrl, $"two-{i}-{Guid.NewGuid():N}"[..20]);
+                await using var device = await gateway.ConnectDeviceAsync($"two-{i}-{Guid.NewGuid():N}"[..20]);
                 await device.StartAsync();
                 await device.SendBinaryAsync(DeviceTestClient.AudioFrame((uint)i, 0));
                 var (frame, error) = await device.NextReplyAsync();

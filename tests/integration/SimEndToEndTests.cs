@@ -11,8 +11,9 @@ public sealed class SimEndToEndTests(GatewayFixture gateway, ITestOutputHelper o
     [Fact]
     public async Task A_simulated_headset_hears_hum_cancelled_over_the_websocket()
     {
-        var device = new SimDevice("sim-e2e-" + Guid.NewGuid().ToString("N")[..8], Scenarios.Create("hum", 48_000, 8, 20), 20, "hybrid");
-        await device.RunAsync(gateway.BaseUrl, 8, CancellationToken.None);
+        var id = "sim-e2e-" + Guid.NewGuid().ToString("N")[..8];
+        var device = new SimDevice(id, Scenarios.Create("hum", 48_000, 8, 20), 20, "hybrid");
+        await device.RunAsync(gateway.BaseUrl, await gateway.ProvisionAsync(id), 8, CancellationToken.None);
         var report = SimReport.From(device);
         output.WriteLine(report.ToString());
         Assert.Equal(800, report.FramesSent);

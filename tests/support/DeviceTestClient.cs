@@ -11,9 +11,11 @@ public sealed class DeviceTestClient : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket = new();
 
-    public static async Task<DeviceTestClient> ConnectAsync(Uri baseUrl, string deviceId)
+    /// <summary>Connects with the device's key (Authorization: Bearer), or with none when <paramref name="key"/> is null.</summary>
+    public static async Task<DeviceTestClient> ConnectAsync(Uri baseUrl, string deviceId, string? key)
     {
         var client = new DeviceTestClient();
+        if (key is not null) client._socket.Options.SetRequestHeader("Authorization", $"Bearer {key}");
         await client._socket.ConnectAsync(new Uri($"ws://{baseUrl.Authority}/v1/devices/{deviceId}/stream"), CancellationToken.None);
         return client;
     }
@@ -72,6 +74,11 @@ public sealed class DeviceTestClient : IAsyncDisposable
             if (text?.Type == "error") return (null, text);
         }
     }
+
+    public WebSocketState State => _socket.State;
+
+    /// <summary>Why the server closed the socket (null while open).</summary>
+    public string? CloseReason => _socket.CloseStatusDescription;
 
     public async ValueTask DisposeAsync()
     {

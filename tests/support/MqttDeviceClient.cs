@@ -16,7 +16,11 @@ public sealed class MqttDeviceClient : IAsyncDisposable
 
     private MqttDeviceClient(string device) => _device = device;
 
-    public static async Task<MqttDeviceClient> ConnectAsync(int port, string device)
+    /// <summary>
+    /// Connects as <paramref name="device"/> (client id and user name) with its key, and subscribes to what a device
+    /// may: its anti-noise, events, coefficients and shadow replies.
+    /// </summary>
+    public static async Task<MqttDeviceClient> ConnectAsync(int port, string device, string key)
     {
         var client = new MqttDeviceClient(device);
         client._client.ApplicationMessageReceivedAsync += e =>
@@ -27,15 +31,22 @@ public sealed class MqttDeviceClient : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            await client._client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("test-" + device).Build(), timeout.Token);
+            await client._client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(device).WithCredentials(device, key).Build(), timeout.Token);
         }
         catch (Exception e)
         {
             throw new InvalidOperationException($"No MQTT broker on 127.0.0.1:{port} ({e.Message}). .ci/run starts Mosquitto there.", e);
         }
-        await client._client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"anc/{device}/#").Build());
+        await client._client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"anc/{device}/antinoise").WithTopicFilter($"anc/{device}/events")
+            .WithTopicFilter($"anc/{device}/coefficients").WithTopicFilter($"anc/{device}/shadow/#").Build());
         return client;
     }
+
+    public IMqttClient Client => _client;
+
+    /// <summary>Publishes to any topic (attacks: another device's topics).</summary>
+    public Task PublishToAsync(string topic, byte[] payload) =>
+        _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).Build());
 
     public Task PublishAsync(string subtopic, byte[] payload) =>
         _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"anc/{_device}/{subtopic}").WithPayload(payload).Build());
@@ -50,6 +61,18 @@ public sealed class MqttDeviceClient : IAsyncDisposable
         {
             var (topic, payload) = await _received.Reader.ReadAsync(timeout.Token);
             if (topic == $"anc/{_device}/{subtopic}" && (match is null || match(payload))) return payload;
+        }
+    }
+
+    /// <summary>The next message on any of <paramref name="subtopics"/> that <paramref name="match"/> accepts: (subtopic, payload).</summary>
+    public async Task<(string Subtopic, byte[] Payload)> NextOfAsync(string[] subtopics, Func<string, byte[], bool> match)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var (topic, payload) = await _received.Reader.ReadAsync(timeout.Token);
+            var subtopic = topic.StartsWith($"anc/{_device}/", StringComparison.Ordinal) ? topic[($"anc/{_device}/".Length)..] : "";
+            if (subtopics.Contains(subtopic) && match(subtopic, payload)) return (subtopic, payload);
         }
     }
 

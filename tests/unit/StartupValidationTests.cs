@@ -22,12 +22,16 @@ public sealed class StartupValidationTests
     [InlineData("--Orleans:ClusterId=", "Orleans:ClusterId must not be empty")]
     [InlineData("--Placement:LocalSiloPreferenceMargin=150", "Placement:LocalSiloPreferenceMargin must be between 0 and 100, not 150")]
     [InlineData("--Persistence:Provider=dynamodb --DynamoDB:Region=Ireland", "DynamoDB:Region 'Ireland' is not an AWS region name")]
+    [InlineData("--Auth:AdminKey=", "Auth:AdminKey must be set in production (environment Auth__AdminKey")]
+    [InlineData("--Auth:AdminKey=short", "Auth:AdminKey must be at least 32 characters without spaces, not 5")]
+    [InlineData("--Auth:Mode=open", "Auth:Mode must be one of development, production, not 'open'")]
+    [InlineData("--Gateway:MaxRealTimeFactor=0.5", "Gateway:MaxRealTimeFactor must be between 1 and 16, not 0.5")]
     public async Task A_bad_value_stops_the_gateway_at_start(string arguments, string message)
     {
         var builder = WebApplication.CreateBuilder([
             "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=None",
             $"--Orleans:SiloPort={LoopbackPorts.Free()}", $"--Orleans:GatewayPort={LoopbackPorts.Free()}",
-            $"--Mqtt:EmbeddedBrokerPort={LoopbackPorts.Free()}",
+            $"--Mqtt:EmbeddedBrokerPort={LoopbackPorts.Free()}", "--Auth:AdminKey=0123456789abcdef0123456789abcdef",
             .. arguments.Split(' '),
         ]);
         builder.AddAncGateway();
