@@ -33,7 +33,7 @@ public static class LoadCommand
         var adminKey = new Option<string?>("--admin-key") { Description = $"The gateway's admin key, to provision the load's devices (default: {DevelopmentAdminKey.EnvironmentVariable}, else the development key file a local gateway writes)" };
         var command = new Command("load", "Load a gateway with N devices replaying precomputed frames in real time; reports latency, loss and both processes' CPU.")
         {
-            url, devices, seconds, mode, transport, mqttPort, scenario, deadline, gatewayPid, interval, json,
+            url, devices, seconds, mode, transport, mqttPort, scenario, deadline, gatewayPid, interval, json, adminKey,
         };
         command.SetAction(async (parse, cancel) =>
         {

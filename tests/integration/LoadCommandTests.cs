@@ -33,16 +33,20 @@ public sealed class LoadCommandTests(GatewayFixture gateway)
     private static async Task<JsonElement> RunAsync(params string[] args)
     {
         var output = new StringWriter();
-        var previous = Console.Out;
+        var errors = new StringWriter();
+        var (previous, previousError) = (Console.Out, Console.Error);
         Console.SetOut(output);
+        Console.SetError(errors);
         try
         {
             var command = new System.CommandLine.RootCommand { LoadCommand.Create() };
-            Assert.Equal(0, await command.Parse(args).InvokeAsync());
+            var exit = await command.Parse(args).InvokeAsync();
+            Assert.True(exit == 0, $"anc load exited {exit}: {errors}");
         }
         finally
         {
             Console.SetOut(previous);
+            Console.SetError(previousError);
         }
         var last = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
         return JsonDocument.Parse(last).RootElement.Clone();

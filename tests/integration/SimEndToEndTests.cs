@@ -12,16 +12,16 @@ public sealed class SimEndToEndTests(GatewayFixture gateway, ITestOutputHelper o
     public async Task A_simulated_headset_hears_hum_cancelled_over_the_websocket()
     {
         var id = "sim-e2e-" + Guid.NewGuid().ToString("N")[..8];
-        var device = new SimDevice(id, Scenarios.Create("hum", 48_000, 8, 20), 20, "hybrid");
-        await device.RunAsync(gateway.BaseUrl, await gateway.ProvisionAsync(id), 8, CancellationToken.None);
+        var device = new SimDevice(id, Scenarios.Create("hum", 48_000, 12, 20), 20, "hybrid");
+        await device.RunAsync(gateway.BaseUrl, await gateway.ProvisionAsync(id), 12, CancellationToken.None);
         var report = SimReport.From(device);
         output.WriteLine(report.ToString());
-        Assert.Equal(800, report.FramesSent);
+        Assert.Equal(1200, report.FramesSent);
         // Real time: a scheduler or GC pause on a 2-core CI machine can make a few frames late (the device then plays
         // silence for them). 1 run in ~8 exceeded 1 %; allow 5 %, and the reduction must still hold.
-        Assert.True(report.FramesLost + report.FramesLate <= 40, $"{report.FramesLost} lost, {report.FramesLate} late");
+        Assert.True(report.FramesLost + report.FramesLate <= 60, $"{report.FramesLost} lost, {report.FramesLate} late");
         Assert.True(report.ReductionDb >= 25, $"{report.ReductionDb:0.0} dB");
-        // the classifier grain named the noise (≈ 5 s in: the hysteresis), and the event came back over the WebSocket
+        // the classifier grain named the noise (5–10 s in with the issue-12 model: the hysteresis), and the event came back over the WebSocket
         Assert.Equal("hum", report.Noise);
         Assert.Equal(0, report.Alerts);
     }
