@@ -5,6 +5,7 @@
 //   dotnet run -c Release --project bench -- --json           one JSON object per benchmark on stdout, log on stderr
 //   dotnet run -c Release --project bench -- --quick [--json] Stopwatch smoke run (~2.5 s per benchmark), no BenchmarkDotNet
 //   --inprocess       run BenchmarkDotNet in this process (InProcessEmit toolchain) instead of a generated child project
+//   --session-memory  the managed heap 100 whole sessions add, by part (one JSON line), and nothing else
 //   --launches N      processes per benchmark (default 1; ignored in-process); the mean pools all of them
 //   --only a,b        run only the named benchmarks (nlms, rls, hybrid, nwaves-nlms, speexdsp-mdf, classifier, emergency,
 //                     recognition = classifier + emergency: a session's whole recognition cost, patterns = the DSP detectors alone,
@@ -17,6 +18,11 @@ using AncOrleans.Peers;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
+if (args.Contains("--session-memory"))
+{
+    SessionWorkload.PrintMemoryPerSession(Console.Out);
+    return 0;
+}
 var json = args.Contains("--json");
 var quick = args.Contains("--quick");
 var inProcess = args.Contains("--inprocess");

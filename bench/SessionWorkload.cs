@@ -56,6 +56,63 @@ internal sealed class SessionWorkload : StreamWorkload
 
     public static bool IsSession(string name) => SessionNames.Contains(name);
 
+    /// <summary>
+    /// <c>--session-memory</c>: the managed heap (after a full, compacting GC) that 100 sessions add once each has
+    /// streamed 2 s, in all and by part: the pipeline (canceller, buffers, checkpoint state), the emergency detector,
+    /// the classifier's features. What a silo adds on top (three activations, the stored checkpoint) is not in it.
+    /// </summary>
+    public static void PrintMemoryPerSession(TextWriter output)
+    {
+        const int count = 100;
+        var scene = _hum ??= Scenarios.Create(SessionScenario, SampleRate, 1.0, DelayMs, Seed);
+        var config = new SessionConfig(SampleRate: SampleRate, DelayMs: DelayMs, FilterLength: FilterLength, SecondaryPath: scene.SecondaryPath, FrameSamples: FrameSamples);
+        long Heap()
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            return GC.GetTotalMemory(forceFullCollection: true);
+        }
+        var pcm = FrameCodec.EncodeStereo(scene.Reference.AsSpan(0, FrameSamples), scene.Disturbance.AsSpan(0, FrameSamples), SampleFormat.Int16);
+        var samples = scene.Reference.AsSpan(0, 4_800).ToArray();
+        var before = Heap();
+        var pipelines = new SessionPipeline[count];
+        for (var i = 0; i < count; i++)
+        {
+            pipelines[i] = new SessionPipeline($"m-{i}", new SessionGrainOptions(), new SessionCheckpoint());
+            pipelines[i].Configure(config);
+            for (var k = 0; k < 200; k++) pipelines[i].Process(new AudioFrame(k, k * 10_000L, SampleRate, SampleFormat.Int16, FrameSamples, pcm), null, out _);
+            pipelines[i].SaveFilterState();
+        }
+        var afterPipelines = Heap();
+        var detectors = new EmergencyDetector[count];
+        for (var i = 0; i < count; i++)
+        {
+            detectors[i] = new EmergencyDetector(SampleRate);
+            for (var k = 0; k < 20; k++) detectors[i].Push(samples);
+        }
+        var afterDetectors = Heap();
+        var features = new NoiseFeatures[count];
+        for (var i = 0; i < count; i++)
+        {
+            features[i] = new NoiseFeatures(SampleRate);
+            for (var k = 0; k < 20; k++) features[i].Push(samples.ToArray(), _ => { });
+        }
+        var afterFeatures = Heap();
+        GC.KeepAlive(pipelines);
+        GC.KeepAlive(detectors);
+        GC.KeepAlive(features);
+        output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+        {
+            name = "session-memory",
+            sessions = count,
+            kbPerSession = Math.Round((afterFeatures - before) / 1024.0 / count, 1),
+            pipelineKb = Math.Round((afterPipelines - before) / 1024.0 / count, 1),
+            emergencyDetectorKb = Math.Round((afterDetectors - afterPipelines) / 1024.0 / count, 1),
+            classifierFeaturesKb = Math.Round((afterFeatures - afterDetectors) / 1024.0 / count, 1),
+        }));
+    }
+
     public override float ProcessOneSecond()
     {
         for (var f = 0; f < _frames.Length; f++)

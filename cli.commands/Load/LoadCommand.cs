@@ -98,13 +98,20 @@ public static class LoadCommand
         var gatewayCpu0 = gateway is { } g0 ? ProcStat.CpuSeconds(g0) : null;
         var clock = Stopwatch.StartNew();
         var intervals = new List<object>();
-        var pacer = new Thread(() => Pace(devices, total)) { IsBackground = true, Priority = ThreadPriority.Highest, Name = "anc-load-pacer" };
+        // The pacer signals its end instead of being joined: a thread-pool thread blocked in Join for the whole run
+        // would leave the replies' continuations one thread short on a 2-core machine.
+        var paced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pacer = new Thread(() =>
+        {
+            Pace(devices, total);
+            paced.TrySetResult();
+        }) { IsBackground = true, Priority = ThreadPriority.Highest, Name = "anc-load-pacer" };
         var origin = Stopwatch.GetTimestamp();
         _origin = origin;
         pacer.Start();
 
         var report = o.IntervalSeconds > 0 ? ReportIntervalsAsync(o, devices, gateway, total, intervals, log, cancel) : Task.CompletedTask;
-        await Task.Run(pacer.Join, cancel);
+        await paced.Task.WaitAsync(cancel);
         var wall = clock.Elapsed.TotalSeconds;
         var selfCpu = self.TotalProcessorTime.TotalSeconds - selfCpu0;
         var gatewayCpu = gateway is { } g1 && gatewayCpu0 is { } c0 && ProcStat.CpuSeconds(g1) is { } c1 ? c1 - c0 : (double?)null;

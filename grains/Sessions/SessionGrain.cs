@@ -44,7 +44,9 @@ internal sealed class SessionGrain(
             _classifier = new FeaturePublisher(classifier.PushAsync, Id, "classifier", logger);
         }
         var period = TimeSpan.FromSeconds(Math.Max(0.1, settings.CheckpointSeconds));
-        this.RegisterGrainTimer(CheckpointAsync, period, period);
+        // Staggered: sessions started together (a gateway's restart, a burst of devices) would otherwise all write
+        // their checkpoints in the same tick.
+        this.RegisterGrainTimer(CheckpointAsync, period * (0.5 + Random.Shared.NextDouble()), period);
         await base.OnActivateAsync(cancellationToken);
     }
 

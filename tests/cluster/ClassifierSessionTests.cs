@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 
 namespace AncOrleans.Tests;
 
-/// <summary>The classifier through a session: the feature stream, the classifier grain and the retune.</summary>
+/// <summary>The classifier through a session: the feature batches, the classifier grain and the retune.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ClassifierSessionTests(ClusterFixture fixture, ITestOutputHelper output)
 {

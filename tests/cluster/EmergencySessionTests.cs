@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 
 namespace AncOrleans.Tests;
 
-/// <summary>The emergency path through a session: the feature stream, the emergency grain, the alert and the fade.</summary>
+/// <summary>The emergency path through a session: the feature batches, the emergency grain, the alert and the fade.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class EmergencySessionTests(ClusterFixture fixture, ITestOutputHelper output)
 {
