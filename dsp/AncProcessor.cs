@@ -36,6 +36,8 @@ namespace AncOrleans.Dsp;
 /// <item>after a restore the weights play but do not adapt until the histories have refilled.</item>
 /// </list>
 /// Allocation-free per sample.
+/// Longer than 350 lines: the per-sample cascade and its guards read best in one place; the checkpoint layout is
+/// in AncProcessor.Checkpoint.cs, Ŝ in SecondaryPathModel, the gains in OutputGuard.
 /// </summary>
 public sealed partial class AncProcessor
 {

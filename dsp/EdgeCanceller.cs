@@ -29,7 +29,7 @@ public sealed record CoefficientSet(uint Version, float[] Taps, int CrossfadeSam
 /// a set is sent only when the cloud's own a-priori error says it reduces the noise; if the ear is louder than d̂
 /// by > 1 dB for 0.5 s the filter resets and a zero set is sent. Allocation-free per frame except when a set is sent.
 /// </summary>
-public sealed class EdgeCanceller
+public sealed partial class EdgeCanceller
 {
     private const int KeepSets = 64;
     private readonly EdgeSettings _settings;
@@ -182,26 +182,6 @@ public sealed class EdgeCanceller
         return harmed && _sentNonZero ? Harm() : set;
     }
 
-    /// <summary>Times the ear was louder than no ANC because of what the device played (see <see cref="DivergenceDetector"/>).</summary>
-    public int Divergences { get; private set; }
-
-    /// <summary>
-    /// The ear is louder than no ANC and our set could be the cause (a wrong Ŝ makes d̂ lie, so the guards on d̂ cannot
-    /// see it): forget the filter, send zeros at once, and send nothing else for a hold that starts at 0.5 s and
-    /// doubles with each repeat within 10 s (at most 16 s), as in the antinoise canceller.
-    /// </summary>
-    private CoefficientSet Harm()
-    {
-        Divergences++;
-        var half = _settings.SampleRate / 2;
-        _holdSamples = _n - _lastHarmAt > 10L * _settings.SampleRate ? half : Math.Min(2 * _holdSamples, 16L * _settings.SampleRate);
-        _lastHarmAt = _n;
-        _holdUntil = _n + _holdSamples;
-        _nlms.Reset();
-        Restart();
-        return Send(zero: true);
-    }
-
     /// <summary>
     /// Frames that never arrived (a gap in the sequence): the replica's and Ŝ's input histories are lost, so nothing is
     /// adapted on until they have refilled. The next frame's tag still says what the device played.
@@ -211,70 +191,6 @@ public sealed class EdgeCanceller
         _n += Math.Max(0, samples);
         Gaps++;
         Restart();
-    }
-
-    /// <summary>True while an emergency holds the device's anti-noise at zero.</summary>
-    public bool Passthrough => _passthrough;
-
-    /// <summary>
-    /// The emergency path. On: returns an all-zero set to send at once (when the device may be playing a non-zero
-    /// one), and no other set is sent until it is turned off; the adaptation goes on, so the filter is ready when
-    /// the emergency is over. Off: the next block end may send the current filter again.
-    /// </summary>
-    public CoefficientSet? SetPassthrough(bool on)
-    {
-        if (on == _passthrough) return null;
-        _passthrough = on;
-        if (!on)
-        {
-            _lastSentAt = long.MinValue / 2;
-            return null;
-        }
-        return _sentNonZero ? Send(zero: true) : null;
-    }
-
-    /// <summary>Values in a checkpoint: the last set sent (its version in two 16-bit halves, its taps) and the filter.</summary>
-    public int StateLength => 2 + _weights.Length + _nlms.StateLength;
-
-    /// <summary>
-    /// Checkpoint: the last set sent and the adaptive filter, so a restarted session knows the set the device is most
-    /// likely playing and goes on from the filter it had. Older sets are not kept: a device still tagging one gets a
-    /// fresh set after an update period (see <see cref="Process"/>).
-    /// </summary>
-    public float[] SaveState()
-    {
-        var state = new float[StateLength];
-        var version = _nextVersion - 1;
-        state[0] = version >> 16;
-        state[1] = version & 0xFFFF;
-        _sent.CopyTo(state.AsSpan(2));
-        _nlms.SaveState(state.AsSpan(2 + _sent.Length));
-        return state;
-    }
-
-    /// <summary>Restores <see cref="SaveState"/>. Throws <see cref="ArgumentException"/> when it does not fit or holds a non-finite value.</summary>
-    public void LoadState(ReadOnlySpan<float> state)
-    {
-        if (state.Length != StateLength) throw new ArgumentException($"Checkpoint has {state.Length} values; this configuration needs {StateLength}.");
-        if (!AllFinite(state)) throw new ArgumentException("Checkpoint contains a non-finite value.");
-        var version = ((uint)state[0] << 16) | (uint)state[1];
-        _nlms.LoadState(state[(2 + _sent.Length)..]);
-        state.Slice(2, _sent.Length).CopyTo(_sent);
-        _sentNonZero = _sent.AsSpan().IndexOfAnyExcept(0f) >= 0;
-        if (version > 0)
-        {
-            _sets[version] = new CoefficientSet(version, (float[])_sent.Clone(), _settings.CrossfadeSamples, 0);
-            _order.Enqueue(version);
-        }
-        _nextVersion = version + 1;
-        Restart();
-    }
-
-    private static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        foreach (var value in values)
-            if (!float.IsFinite(value)) return false;
-        return true;
     }
 
     /// <summary>Forgets the adaptation (the sets already sent stay valid for the replica).</summary>
