@@ -29,7 +29,7 @@ public sealed class EdgeWrongSecondaryPathTests(ITestOutputHelper output)
         var pipeline = new SessionPipeline("edge-wrong-s", new SessionGrainOptions(), new SessionCheckpoint());
         pipeline.Configure(new SessionConfig(Mode: "edge", SecondaryPath: scene.SecondaryPath, FrameSamples: Frame));
         var device = new EdgeDevice(Rate, 512, Frame);
-        var secondary = new FirFilter(TruePath(scene.SecondaryPath, path));
+        var secondary = new FirFilter(WrongSecondaryPathTests.TruePath(scene.SecondaryPath, path));
         var y = new float[Frame];
         var e = new float[Frame];
         var ear = new float[scene.Length];
@@ -47,28 +47,12 @@ public sealed class EdgeWrongSecondaryPathTests(ITestOutputHelper output)
         var worstAt = 0.0;
         for (var from = Rate; from + Rate <= scene.Length; from += Rate / 10)
         {
-            var excess = -AncProcessor.Decibels(Energy(scene.Disturbance, from, Rate), Energy(ear, from, Rate));
+            var excess = -AncProcessor.Decibels(WrongSecondaryPathTests.Energy(scene.Disturbance, from, Rate), WrongSecondaryPathTests.Energy(ear, from, Rate));
             if (double.IsNaN(excess)) excess = double.PositiveInfinity;
             if (excess > worst) (worst, worstAt) = (excess, (double)from / Rate);
         }
         output.WriteLine($"edge {scenario}, S = Ŝ {path}: worst 1 s window {worst:+0.00;-0.00} dB over no ANC at {worstAt:0.0} s; {pipeline.Stats()}");
         Assert.True(ear.All(float.IsFinite));
         Assert.True(worst <= 0.5, $"the ear was {worst:0.00} dB louder than without ANC over the 1 s from {worstAt:0.0} s");
-    }
-
-    private static float[] TruePath(float[] sHat, string path)
-    {
-        if (path == "flip") return Array.ConvertAll(sHat, v => -v);
-        var extra = int.Parse(path[1..], System.Globalization.CultureInfo.InvariantCulture);
-        var delayed = new float[sHat.Length + extra];
-        sHat.CopyTo(delayed, extra);
-        return delayed;
-    }
-
-    private static double Energy(float[] signal, int from, int count)
-    {
-        double sum = 0;
-        for (var n = from; n < from + count; n++) sum += (double)signal[n] * signal[n];
-        return sum;
     }
 }

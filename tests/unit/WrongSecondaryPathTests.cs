@@ -93,7 +93,7 @@ public sealed class WrongSecondaryPathTests(ITestOutputHelper output)
     }
 
     /// <summary>The true S: Ŝ negated, or Ŝ with <c>+k</c> more samples of delay.</summary>
-    private static float[] TruePath(float[] sHat, string path)
+    internal static float[] TruePath(float[] sHat, string path)
     {
         if (path == "flip") return Array.ConvertAll(sHat, v => -v);
         var extra = int.Parse(path[1..], System.Globalization.CultureInfo.InvariantCulture);
@@ -102,7 +102,7 @@ public sealed class WrongSecondaryPathTests(ITestOutputHelper output)
         return delayed;
     }
 
-    private static double Energy(float[] signal, int from, int count)
+    internal static double Energy(float[] signal, int from, int count)
     {
         double sum = 0;
         for (var n = from; n < from + count; n++) sum += (double)signal[n] * signal[n];
