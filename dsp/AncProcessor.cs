@@ -329,7 +329,7 @@ public sealed partial class AncProcessor
     private void ResetFilters()
     {
         _long?.Reset();
-        _tonal?.Rls.Reset();
+        _tonal?.ResetWeights();
         _guard.Restart();
     }
 
@@ -341,7 +341,7 @@ public sealed partial class AncProcessor
         _longBlownUp = _tonalBlownUp = false;
         if (!longBad && !tonalBad) return;
         if (longBad) _long?.Reset();
-        if (tonalBad) _tonal?.Rls.Reset();
+        if (tonalBad) _tonal?.ResetWeights();
         _guard.Restart();
         Resets++;
     }

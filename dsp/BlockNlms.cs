@@ -18,12 +18,14 @@ namespace AncOrleans.Dsp;
 /// white ones (time-domain NLMS slows by the eigenvalue spread). The filter adapts once per block: its
 /// weights lag by one block of B samples, which the loop delay D ≥ B already covers. A block that arrives in
 /// pieces (frames that are not a multiple of B) is convolved piece by piece, zero-padded (see
-/// <see cref="BeginBlock"/>), so any frame length works without a time-domain fallback. Allocation-free.
+/// <see cref="BeginBlock"/>), so any frame length works without a time-domain fallback. The spectra are only ever used
+/// bin by bin, so they stay in the order <see cref="BinwiseRealFft"/> leaves them (bit-reversed): no reordering pass,
+/// every FFT stage in SIMD; checkpoints keep natural bin order. Allocation-free.
 /// </summary>
 public sealed class BlockNlms
 {
     private readonly int _l, _b, _p, _n;       // taps L, block B, partitions P, FFT size N
-    private readonly RealFft _fft;
+    private readonly BinwiseRealFft _fft;    // spectra in its bin order (only ever used bin by bin)
     private readonly int _bins;                  // N/2 + 1 non-redundant bins
     private readonly float[] _time;              // scratch: N time samples
     private float _mu;
@@ -45,7 +47,7 @@ public sealed class BlockNlms
         _p = (length + block - 1) / block;
         _l = _p * block;
         _n = 2 * block;
-        _fft = new RealFft(_n);
+        _fft = new BinwiseRealFft(_n);
         _bins = _fft.Bins;
         _time = new float[_n];
         _mu = mu;
@@ -252,26 +254,41 @@ public sealed class BlockNlms
         Array.Clear(_power);
     }
 
-    /// <summary>W (P·2·bins) and Φ (bins). The spectra rings are rebuilt from the signal histories by the caller.</summary>
+    /// <summary>
+    /// W (P·2·bins) and Φ (bins), bins in natural order whatever order the FFT keeps them in. The spectra rings are
+    /// rebuilt from the signal histories by the caller.
+    /// </summary>
     public int StateLength => _p * 2 * _bins + _bins;
 
     public void SaveState(Span<float> destination)
     {
         for (var p = 0; p < _p; p++)
         {
-            _wRe[p].CopyTo(destination[(2 * p * _bins)..]);
-            _wIm[p].CopyTo(destination[((2 * p + 1) * _bins)..]);
+            ToBins(_wRe[p], destination.Slice(2 * p * _bins, _bins));
+            ToBins(_wIm[p], destination.Slice((2 * p + 1) * _bins, _bins));
         }
-        _power.CopyTo(destination[(2 * _p * _bins)..]);
+        ToBins(_power, destination.Slice(2 * _p * _bins, _bins));
     }
 
     public void LoadState(ReadOnlySpan<float> source)
     {
         for (var p = 0; p < _p; p++)
         {
-            source.Slice(2 * p * _bins, _bins).CopyTo(_wRe[p]);
-            source.Slice((2 * p + 1) * _bins, _bins).CopyTo(_wIm[p]);
+            FromBins(source.Slice(2 * p * _bins, _bins), _wRe[p]);
+            FromBins(source.Slice((2 * p + 1) * _bins, _bins), _wIm[p]);
         }
-        source.Slice(2 * _p * _bins, _bins).CopyTo(_power);
+        FromBins(source.Slice(2 * _p * _bins, _bins), _power);
+    }
+
+    private void ToBins(ReadOnlySpan<float> positions, Span<float> bins)
+    {
+        var map = _fft.BinOfPosition;
+        for (var q = 0; q < _bins; q++) bins[map[q]] = positions[q];
+    }
+
+    private void FromBins(ReadOnlySpan<float> bins, Span<float> positions)
+    {
+        var map = _fft.BinOfPosition;
+        for (var q = 0; q < _bins; q++) positions[q] = bins[map[q]];
     }
 }

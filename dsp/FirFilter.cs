@@ -1,4 +1,8 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace AncOrleans.Dsp;
 
@@ -39,10 +43,47 @@ public sealed class FirFilter
         var buffer = scratch[..(history + count)];
         _taps.Window[1..].CopyTo(buffer);         // the newest taps − 1 inputs, oldest first
         input.CopyTo(buffer[history..]);
-        output[..count].Clear();
-        for (var m = 0; m < taps; m++)            // y(n) += h(m) x(n − m);  _reversed[taps − 1 − m] = h(m)
-            TensorPrimitives.MultiplyAdd(buffer.Slice(history - m, count), _reversed[taps - 1 - m], output[..count], output[..count]);
+        Convolve(buffer, _reversed, output[..count]);
         foreach (var sample in input[Math.Max(0, count - taps)..]) _taps.Push(sample);
+    }
+
+    /// <summary>
+    /// y(n) = Σ_m h(m) x(n − m) for n over <paramref name="output"/>, with x = <paramref name="buffer"/> (the taps − 1
+    /// samples before the block, then the block). Output-major: one SIMD vector of outputs accumulates all the taps in
+    /// registers (the sums in the order m = 0, 1, …, as a tap-major loop would add them), so a short block costs no
+    /// call per tap.
+    /// </summary>
+    private static void Convolve(ReadOnlySpan<float> buffer, float[] reversed, Span<float> output)
+    {
+        var taps = reversed.Length;
+        var history = taps - 1;
+        var count = output.Length;
+        ref var x0 = ref MemoryMarshal.GetReference(buffer);
+        ref var h0 = ref MemoryMarshal.GetArrayDataReference(reversed);
+        ref var y0 = ref MemoryMarshal.GetReference(output);
+        var n = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; n + 16 <= count; n += 16)
+            {
+                var acc = Vector512<float>.Zero;
+                for (var m = 0; m < taps; m++)
+                    acc += Vector512.Create(Unsafe.Add(ref h0, history - m)) * Vector512.LoadUnsafe(ref x0, (nuint)(history - m + n));
+                acc.StoreUnsafe(ref y0, (nuint)n);
+            }
+        var lanes = Vector<float>.Count;
+        for (; n + lanes <= count; n += lanes)
+        {
+            var acc = Vector<float>.Zero;
+            for (var m = 0; m < taps; m++)
+                acc += new Vector<float>(Unsafe.Add(ref h0, history - m)) * Vector.LoadUnsafe(ref x0, (nuint)(history - m + n));
+            acc.StoreUnsafe(ref y0, (nuint)n);
+        }
+        for (; n < count; n++)
+        {
+            var acc = 0f;
+            for (var m = 0; m < taps; m++) acc += Unsafe.Add(ref h0, history - m) * Unsafe.Add(ref x0, history - m + n);
+            Unsafe.Add(ref y0, n) = acc;
+        }
     }
 
     public void Clear() => _taps.Clear();

@@ -1,3 +1,8 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace AncOrleans.Dsp;
 
 /// <summary>
@@ -15,24 +20,48 @@ namespace AncOrleans.Dsp;
 /// the noise, w varies only as slowly as the harmonics' amplitudes and the paths' responses at kf0 — and the
 /// basis carries none of the reference's broadband floor, so the model adds no noise of its own. Ŝ is applied
 /// as its frequency response at each harmonic (exact for a steady tone, recomputed every 32 samples as f0
-/// moves) instead of 2K FIR filters. Per sample: 3K complex products and 2K-long dot products.
-/// (Kuo &amp; Morgan, "Active Noise Control Systems", 1996, ch. 4: narrowband ANC with a synthesised reference.)
+/// moves) instead of 2K FIR filters. (Kuo &amp; Morgan, "Active Noise Control Systems", 1996, ch. 4: narrowband ANC
+/// with a synthesised reference.)
+/// <para>
+/// Cost, no trigonometry per sample. With W_k = w_{2k} + j w_{2k+1} and b_k = e^{jkψ}, wᵀ[Re, Im](c_k) = Re(W̄_k c_k),
+/// so both products fold into one complex coefficient per harmonic, refreshed only when w, G or the look-ahead change:
+/// <code>
+///   z(n) = Re Σ_k C_k b_k(n),   C_k = W̄_k G_k                  (every RLS update, every 32 samples)
+///   y(n) = Re Σ_k A_k b_k(n),   A_k = W̄_k e^{jkα},  α = ψ̂(n+D) − ψ(n)   (every RLS update, every tracker tick)
+///   b_k(n+1) = b_k(n) s_k,      s_k = e^{jkΔψ}                 (all K at once in SIMD; re-anchored at each tick)
+///   G_k = Σ_m ŝ(m) u_k^m,       u_k = e^{−jkω}: Horner, one sincos per recomputation (was K·|Ŝ| = 288)
+/// </code>
+/// g itself is formed only when RLS updates (every <c>RlsUpdateEvery</c>-th sample). The basis is re-anchored to the
+/// tracker's exact phasor e^{jψ} at every tracker tick (8 samples), by repeated multiplication, so the recursion's
+/// round-off never accumulates past 8 steps. Per sample: K complex rotations and two K-long complex dot products.
+/// </para>
 /// </summary>
 public sealed class HarmonicCanceller
 {
     private const int GainEvery = 32;     // samples between recomputations of G_k
     private readonly int _harmonics;      // K
+    private readonly int _lanes;          // K rounded up to whole SIMD vectors
     private readonly int _sampleRate;
     private readonly HarmonicTracker _tracker;
     private readonly RlsCore _rls;
     private readonly float[]? _secondary; // Ŝ taps (antinoise), null in clean mode
-    private readonly double[] _gainRe, _gainIm; // G_k
-    private readonly double[] _g;         // regressor g(n)
-    private readonly double[] _basis;     // scratch basis
+    private readonly double[] _gainRe, _gainIm;   // G_k
+    private readonly double[] _bRe, _bIm;         // b_k = e^{jkψ(n)}, zero-padded to _lanes
+    private readonly double[] _sRe, _sIm;         // s_k = e^{jkΔψ}: the per-sample rotation of b_k
+    private readonly double[] _aRe, _aIm;         // e^{jkα}: the look-ahead across D
+    private readonly double[] _cRe, _cIm;         // C_k = W̄_k G_k
+    private readonly double[] _oRe, _oIm;         // A_k = W̄_k e^{jkα}
+    private readonly double[] _g;                 // regressor g (2K), formed when RLS updates
+    private readonly double[] _uRe, _uIm, _hornerRe, _hornerIm; // scratch for G_k (u_k and Horner's sums, padded)
     private readonly int _updateEvery;    // RLS decimation
     private int _phase;                   // samples since the last RLS update
     private int _sinceGain = GainEvery;   // samples since G_k was computed
     private int _acquisitions;            // tracker acquisitions seen (a new lock resets the weights)
+    private int _ticks = -1;              // tracker ticks seen (a tick re-anchors the basis)
+    private int _weights = -1;            // RLS weight version C and A were formed from
+    private int _coefficients;            // counts recomputations of C and A
+    private double _output;               // y(n+D), formed with the coefficients of _outputCoefficients
+    private int _outputCoefficients = -1;
 
     /// <summary>Changes λ (per sample) without touching the model's weights.</summary>
     public void SetForgetting(double lambda) => _rls.Lambda = Math.Pow(lambda, _updateEvery);
@@ -40,6 +69,8 @@ public sealed class HarmonicCanceller
     public HarmonicCanceller(int sampleRate, int harmonics, double lambda, int updateEvery, float[]? secondaryPath, int ahead)
     {
         _harmonics = harmonics;
+        var vector = Vector<double>.Count;
+        _lanes = (harmonics + vector - 1) / vector * vector;
         _sampleRate = sampleRate;
         _updateEvery = Math.Max(1, updateEvery);
         _tracker = new HarmonicTracker(sampleRate) { Ahead = ahead };
@@ -48,14 +79,20 @@ public sealed class HarmonicCanceller
         _gainRe = new double[harmonics];
         _gainIm = new double[harmonics];
         Array.Fill(_gainRe, 1.0);
+        _bRe = new double[_lanes]; _bIm = new double[_lanes];
+        _sRe = new double[_lanes]; _sIm = new double[_lanes];
+        _aRe = new double[harmonics]; _aIm = new double[harmonics];
+        _cRe = new double[_lanes]; _cIm = new double[_lanes];
+        _oRe = new double[_lanes]; _oIm = new double[_lanes];
         _g = new double[2 * harmonics];
-        _basis = new double[2 * harmonics];
+        _uRe = new double[_lanes]; _uIm = new double[_lanes];
+        _hornerRe = new double[_lanes]; _hornerIm = new double[_lanes];
     }
 
     public HarmonicTracker Tracker => _tracker;
     public RlsCore Rls => _rls;
 
-    /// <summary>Feeds the reference sample the phase is tracked on, and forms the regressor for this sample.</summary>
+    /// <summary>Feeds the reference sample the phase is tracked on, and moves the basis to this sample.</summary>
     public void Push(float reference)
     {
         _tracker.Push(reference);
@@ -66,71 +103,167 @@ public sealed class HarmonicCanceller
             _sinceGain = GainEvery;
         }
         if (!_tracker.Locked) return;
-        if (_secondary is not null && ++_sinceGain >= GainEvery) SecondaryGains();
-        Regressor();
+        var coefficients = false;
+        if (_secondary is not null && ++_sinceGain >= GainEvery)
+        {
+            SecondaryGains();
+            coefficients = true;
+        }
+        if (_tracker.Ticks != _ticks) Anchor();
+        else Rotate();
+        if (coefficients || _rls.Version != _weights) Coefficients();
     }
 
-    // g = [Re, Im] of G_k e^{jkψ(n)}.
-    private void Regressor()
+    /// <summary>b_k(n+1) = b_k(n) s_k for all k at once.</summary>
+    private void Rotate()
     {
-        Basis(_tracker.BasisCos, _tracker.BasisSin, _basis);
-        for (var k = 0; k < _harmonics; k++)
+        ref var br = ref MemoryMarshal.GetArrayDataReference(_bRe);
+        ref var bi = ref MemoryMarshal.GetArrayDataReference(_bIm);
+        ref var sr = ref MemoryMarshal.GetArrayDataReference(_sRe);
+        ref var si = ref MemoryMarshal.GetArrayDataReference(_sIm);
+        for (var k = 0; k < _lanes; k += Vector<double>.Count)
         {
-            var c = _basis[2 * k];
-            var s = _basis[2 * k + 1];
-            _g[2 * k] = _gainRe[k] * c - _gainIm[k] * s;
-            _g[2 * k + 1] = _gainRe[k] * s + _gainIm[k] * c;
+            var (r, i) = (Vector.LoadUnsafe(ref br, (nuint)k), Vector.LoadUnsafe(ref bi, (nuint)k));
+            var (c, s) = (Vector.LoadUnsafe(ref sr, (nuint)k), Vector.LoadUnsafe(ref si, (nuint)k));
+            (r * c - i * s).StoreUnsafe(ref br, (nuint)k);
+            (r * s + i * c).StoreUnsafe(ref bi, (nuint)k);
         }
     }
 
-    /// <summary>G_k = Σ_m ŝ(m) e^{−jkωm} at the current fundamental.</summary>
-    private void SecondaryGains()
+    /// <summary>At a tracker tick: b_k, s_k and the look-ahead e^{jkα} from the tracker's exact phasors; then A_k.</summary>
+    private void Anchor()
     {
-        _sinceGain = 0;
-        var w = 2 * Math.PI * _tracker.SmoothFrequency / _sampleRate;
-        for (var k = 0; k < _harmonics; k++)
-        {
-            double re = 0, im = 0;
-            for (var m = 0; m < _secondary!.Length; m++)
-            {
-                var (sin, cos) = Math.SinCos((k + 1) * w * m);
-                re += _secondary[m] * cos;
-                im -= _secondary[m] * sin;
-            }
-            _gainRe[k] = re;
-            _gainIm[k] = im;
-        }
+        _ticks = _tracker.Ticks;
+        Powers(_tracker.BasisCos, _tracker.BasisSin, _bRe, _bIm);
+        Powers(_tracker.StepCos, _tracker.StepSin, _sRe, _sIm);
+        Powers(_tracker.AheadCos, _tracker.AheadSin, _aRe, _aIm);
+        _weights = -1; // A_k must follow the new look-ahead
     }
 
-    // [cos kψ, sin kψ] for k = 1…K from e^{jψ} by repeated multiplication.
-    private void Basis(double cos1, double sin1, Span<double> destination)
+    // z^k for k = 1…K by repeated multiplication.
+    private void Powers(double cos1, double sin1, double[] re, double[] im)
     {
         double c = cos1, s = sin1;
         for (var k = 0; k < _harmonics; k++)
         {
-            destination[2 * k] = c;
-            destination[2 * k + 1] = s;
+            re[k] = c;
+            im[k] = s;
             (c, s) = (c * cos1 - s * sin1, s * cos1 + c * sin1);
         }
     }
 
-    public float Predict() => _tracker.Locked ? (float)_rls.Predict(_g) : 0f;
+    /// <summary>C_k = W̄_k G_k and A_k = W̄_k e^{jkα} from the current weights.</summary>
+    private void Coefficients()
+    {
+        _weights = _rls.Version;
+        _coefficients++;
+        ref var w = ref MemoryMarshal.GetReference(_rls.Weights);
+        ref var gr = ref MemoryMarshal.GetArrayDataReference(_gainRe);
+        ref var gi = ref MemoryMarshal.GetArrayDataReference(_gainIm);
+        ref var ar = ref MemoryMarshal.GetArrayDataReference(_aRe);
+        ref var ai = ref MemoryMarshal.GetArrayDataReference(_aIm);
+        ref var cr = ref MemoryMarshal.GetArrayDataReference(_cRe);
+        ref var ci = ref MemoryMarshal.GetArrayDataReference(_cIm);
+        ref var or = ref MemoryMarshal.GetArrayDataReference(_oRe);
+        ref var oi = ref MemoryMarshal.GetArrayDataReference(_oIm);
+        for (var k = 0; k < _harmonics; k++)
+        {
+            double wr = Unsafe.Add(ref w, 2 * k), wi = -Unsafe.Add(ref w, 2 * k + 1);
+            double g1 = Unsafe.Add(ref gr, k), g2 = Unsafe.Add(ref gi, k), a1 = Unsafe.Add(ref ar, k), a2 = Unsafe.Add(ref ai, k);
+            Unsafe.Add(ref cr, k) = wr * g1 - wi * g2;
+            Unsafe.Add(ref ci, k) = wr * g2 + wi * g1;
+            Unsafe.Add(ref or, k) = wr * a1 - wi * a2;
+            Unsafe.Add(ref oi, k) = wr * a2 + wi * a1;
+        }
+    }
+
+    /// <summary>
+    /// G_k = Σ_m ŝ(m) u_k^m, u_k = e^{−jkω}, at the current fundamental: Horner's rule, all K harmonics at once in
+    /// SIMD (each harmonic's recursion is a serial chain; side by side they fill the vector unit).
+    /// </summary>
+    private void SecondaryGains()
+    {
+        _sinceGain = 0;
+        var secondary = _secondary!;
+        var (sin, cos) = Math.SinCos(2 * Math.PI * _tracker.SmoothFrequency / _sampleRate);
+        Powers(cos, -sin, _uRe, _uIm); // u_k = (e^{−jω})^k
+        var uRe = MemoryMarshal.Cast<double, Vector<double>>(_uRe.AsSpan());
+        var uIm = MemoryMarshal.Cast<double, Vector<double>>(_uIm.AsSpan());
+        var gRe = MemoryMarshal.Cast<double, Vector<double>>(_hornerRe.AsSpan());
+        var gIm = MemoryMarshal.Cast<double, Vector<double>>(_hornerIm.AsSpan());
+        for (var v = 0; v < uRe.Length; v++)
+        {
+            Vector<double> ur = uRe[v], ui = uIm[v];
+            var re = new Vector<double>(secondary[^1]);
+            var im = Vector<double>.Zero;
+            for (var m = secondary.Length - 2; m >= 0; m--)
+                (re, im) = (re * ur - im * ui + new Vector<double>(secondary[m]), re * ui + im * ur);
+            gRe[v] = re;
+            gIm[v] = im;
+        }
+        _hornerRe.AsSpan(0, _harmonics).CopyTo(_gainRe);
+        _hornerIm.AsSpan(0, _harmonics).CopyTo(_gainIm);
+    }
+
+    /// <summary>
+    /// z(n) = wᵀ g(n) = Re Σ C_k b_k; y(n+D) = Re Σ A_k b_k is formed in the same pass and kept for <see cref="Output"/>
+    /// unless the weights change in between (an RLS update).
+    /// </summary>
+    public float Predict()
+    {
+        if (!_tracker.Locked) return 0f;
+        var (z, y) = RealDots();
+        _output = y;
+        _outputCoefficients = _coefficients;
+        return (float)z;
+    }
+
+    // (Re Σ C_k b_k, Re Σ A_k b_k)
+    private (double Z, double Y) RealDots()
+    {
+        ref var cr = ref MemoryMarshal.GetArrayDataReference(_cRe);
+        ref var ci = ref MemoryMarshal.GetArrayDataReference(_cIm);
+        ref var or = ref MemoryMarshal.GetArrayDataReference(_oRe);
+        ref var oi = ref MemoryMarshal.GetArrayDataReference(_oIm);
+        ref var br = ref MemoryMarshal.GetArrayDataReference(_bRe);
+        ref var bi = ref MemoryMarshal.GetArrayDataReference(_bIm);
+        if (Vector512.IsHardwareAccelerated && _lanes == 8)
+        {
+            var (r, i) = (Vector512.LoadUnsafe(ref br), Vector512.LoadUnsafe(ref bi));
+            return (Vector512.Sum(Vector512.LoadUnsafe(ref cr) * r - Vector512.LoadUnsafe(ref ci) * i),
+                    Vector512.Sum(Vector512.LoadUnsafe(ref or) * r - Vector512.LoadUnsafe(ref oi) * i));
+        }
+        var z = Vector<double>.Zero;
+        var y = Vector<double>.Zero;
+        for (var k = 0; k < _lanes; k += Vector<double>.Count)
+        {
+            var (r, i) = (Vector.LoadUnsafe(ref br, (nuint)k), Vector.LoadUnsafe(ref bi, (nuint)k));
+            z += Vector.LoadUnsafe(ref cr, (nuint)k) * r - Vector.LoadUnsafe(ref ci, (nuint)k) * i;
+            y += Vector.LoadUnsafe(ref or, (nuint)k) * r - Vector.LoadUnsafe(ref oi, (nuint)k) * i;
+        }
+        return (Vector.Sum(z), Vector.Sum(y));
+    }
 
     public void Update(float error)
     {
         if (!_tracker.Locked || ++_phase < _updateEvery) return;
         _phase = 0;
+        for (var k = 0; k < _harmonics; k++) // g = [Re, Im] of G_k b_k
+        {
+            _g[2 * k] = _gainRe[k] * _bRe[k] - _gainIm[k] * _bIm[k];
+            _g[2 * k + 1] = _gainRe[k] * _bIm[k] + _gainIm[k] * _bRe[k];
+        }
         _rls.Update(_g, error);
+        if (_rls.Version != _weights) Coefficients();
     }
 
-    /// <summary>y(n + D): the model at the extrapolated phase.</summary>
+    /// <summary>y(n + D) = wᵀ b(ψ̂(n+D)) = Re Σ A_k b_k: the model at the extrapolated phase.</summary>
     public float Output()
     {
         if (!_tracker.Locked) return 0f;
-        var (c, s) = (_tracker.BasisCos * _tracker.AheadCos - _tracker.BasisSin * _tracker.AheadSin,
-                      _tracker.BasisSin * _tracker.AheadCos + _tracker.BasisCos * _tracker.AheadSin);
-        Basis(c, s, _basis);
-        return (float)_rls.Predict(_basis);
+        if (_outputCoefficients != _coefficients) _output = RealDots().Y;
+        _outputCoefficients = _coefficients;
+        return (float)_output;
     }
 
     public bool IsHealthy
@@ -142,12 +275,20 @@ public sealed class HarmonicCanceller
         }
     }
 
+    /// <summary>Forgets the weights (the tracker keeps its lock).</summary>
+    public void ResetWeights()
+    {
+        _rls.Reset();
+        Coefficients();
+    }
+
     public void Reset()
     {
         _rls.Reset();
         _tracker.Reset();
         _acquisitions = 0;
         _sinceGain = GainEvery;
+        _ticks = _weights = -1;
     }
 
     public int StateLength => _rls.StateLength + HarmonicTracker.StateLength;
@@ -166,6 +307,7 @@ public sealed class HarmonicCanceller
         _sinceGain = GainEvery;
         if (!_tracker.Locked) return;
         if (_secondary is not null) SecondaryGains();
-        Regressor(); // the next Predict may come before the next Push
+        Anchor(); // the next Predict may come before the next Push
+        Coefficients();
     }
 }

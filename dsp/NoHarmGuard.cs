@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace AncOrleans.Dsp;
 
 /// <summary>
@@ -64,17 +66,21 @@ public sealed class NoHarmGuard
     /// correlations a short window finds in unpredictable noise never turn the output up.</remarks>
     public float OptimalGain
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
             var fast = Ratio(_tz, _zz);
             var significant = _tz > 0 && _tz * _tz > 0.25f * _tt * _zz;
-            return significant ? fast : Math.Min(fast, Ratio(_tzSlow, _zzSlow));
+            return significant || fast == 0 ? fast : Math.Min(fast, Ratio(_tzSlow, _zzSlow));
         }
     }
 
-    private static float Ratio(float tz, float zz) => zz > 0 ? Math.Clamp(tz / zz, 0f, 1f) : 0f;
+    // clip(tz/zz, 0, 1), dividing only when the quotient lies strictly inside (per sample, twice per branch).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Ratio(float tz, float zz) => zz > 0 && tz > 0 ? (tz >= zz ? 1f : tz / zz) : 0f;
 
     /// <summary>Feeds one sample of target and estimate; returns the gain to apply now.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Next(float target, float estimate)
     {
         _tz += _statRate * (target * estimate - _tz);

@@ -1,3 +1,8 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace AncOrleans.Dsp;
 
 /// <summary>
@@ -14,14 +19,19 @@ namespace AncOrleans.Dsp;
 /// a tiny diagonal load q per update (P ← P + qI), so round-off amplified by 1/λ cannot make P indefinite;
 /// P re-set to a scaled identity if a diagonal entry stops being positive or the trace passes its bound (a
 /// direction the input stops exciting cannot wind P up past it); weights reset if not finite.
+/// Vectorised: P is kept in rows padded to whole SIMD vectors; π = P g is formed as Σ_j g_j P_j· (P symmetric, so rows
+/// serve as columns: no horizontal sums), and P is updated a whole row at a time as P_ij ← (P_ij − (π_i π_j)/den)/λ —
+/// π_i π_j and π_j π_i are the same product, so P stays exactly symmetric without the mirror copy. O(M²/lanes) per update.
 /// </summary>
 public sealed class RlsCore
 {
     private readonly int _m;          // M, weights
+    private readonly int _stride;     // M rounded up to whole vectors: the row pitch of P and the length of the scratch
     private double _lambda;           // forgetting factor λ
-    private readonly double[] _w;     // weights w
-    private readonly double[] _p;     // P, M×M row-major
-    private readonly double[] _pi;    // scratch: P g
+    private readonly double[] _w;     // weights w (M)
+    private readonly double[] _p;     // P, M rows of _stride, padding zero
+    private readonly double[] _g;     // scratch: g, zero-padded to _stride
+    private readonly double[] _pi;    // scratch: P g (stride)
     private double _traceLimit;       // guard on tr(P)
     private bool _initialised;        // P holds δ⁻¹I scaled to the input
     private double _q;                // diagonal loading added to P per update
@@ -39,15 +49,21 @@ public sealed class RlsCore
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         if (!(lambda > 0.9 && lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "λ must be in (0.9, 1].");
         _m = size;
+        var lanes = Math.Max(Vector<double>.Count, 8); // whole Vector<double> and Vector512<double> rows
+        _stride = (size + lanes - 1) / lanes * lanes;
         _lambda = lambda;
         _w = new double[size];
-        _p = new double[size * size];
-        _pi = new double[size];
+        _p = new double[size * _stride];
+        _g = new double[_stride];
+        _pi = new double[_stride];
     }
 
     public int Size => _m;
 
     public ReadOnlySpan<double> Weights => _w;
+
+    /// <summary>Changes whenever the weights may have changed (an update, a reset, a load): lets callers cache products of w.</summary>
+    public int Version { get; private set; }
 
     /// <summary>Times the P guard re-initialised P.</summary>
     public int GuardResets { get; private set; }
@@ -62,8 +78,9 @@ public sealed class RlsCore
     public void Update(ReadOnlySpan<double> g, double error)
     {
         if (!double.IsFinite(error)) return;
-        double energy = 0;
-        for (var i = 0; i < _m; i++) energy += g[i] * g[i];
+        g[.._m].CopyTo(_g);
+        var energy = 0.0;
+        for (var i = 0; i < _m; i++) energy += _g[i] * _g[i];
         if (!double.IsFinite(energy)) return;
         if (!_initialised)
         {
@@ -71,15 +88,7 @@ public sealed class RlsCore
             InitialiseP(energy / _m);
         }
 
-        double gPg = 0;
-        for (var i = 0; i < _m; i++)
-        {
-            double sum = 0;
-            var row = i * _m;
-            for (var j = 0; j < _m; j++) sum += _p[row + j] * g[j];
-            _pi[i] = sum;
-            gPg += g[i] * sum;
-        }
+        var gPg = Vector512.IsHardwareAccelerated && _stride % 8 == 0 ? Gain512() : Gain();
         var denominator = _lambda + gPg;
         if (!(denominator > 0) || !double.IsFinite(denominator))
         {
@@ -90,20 +99,16 @@ public sealed class RlsCore
 
         var gainScale = error / denominator;
         for (var i = 0; i < _m; i++) _w[i] += _pi[i] * gainScale;
+        Version++;
 
-        var invLambda = 1.0 / _lambda;
-        var invDen = 1.0 / denominator;
+        if (Vector512.IsHardwareAccelerated && _stride % 8 == 0) Downdate512(1.0 / denominator); else Downdate(1.0 / denominator);
         double trace = 0;
         var healthy = true;
         for (var i = 0; i < _m; i++)
         {
-            var row = i * _m;
-            var piScaled = _pi[i] * invDen;
-            // Upper triangle, mirrored: (π_i/den)·π_j and (π_j/den)·π_i round differently, and an asymmetric P
-            // drifts indefinite under 1/λ within a second of 48 kHz updates.
-            for (var j = i; j < _m; j++) _p[j * _m + i] = _p[row + j] = (_p[row + j] - piScaled * _pi[j]) * invLambda;
-            _p[row + i] += _q; // P ← P + qI: keeps P positive definite against round-off that 1/λ would amplify
-            var diagonal = _p[row + i];
+            var d = i * _stride + i;
+            _p[d] += _q; // P ← P + qI: keeps P positive definite against round-off that 1/λ would amplify
+            var diagonal = _p[d];
             healthy &= diagonal > 0;
             trace += diagonal;
         }
@@ -117,6 +122,89 @@ public sealed class RlsCore
         else _lastTrace = trace;
         foreach (var value in _w)
             if (!double.IsFinite(value)) { Reset(); return; }
+    }
+
+    // π = P g = Σ_j g_j P_j· (P symmetric: its rows are its columns); returns gᵀπ.
+    private double Gain()
+    {
+        var vectors = _stride / Vector<double>.Count;
+        ref var p0 = ref Unsafe.As<double, Vector<double>>(ref MemoryMarshal.GetArrayDataReference(_p));
+        ref var pi0 = ref Unsafe.As<double, Vector<double>>(ref MemoryMarshal.GetArrayDataReference(_pi));
+        ref var g0 = ref Unsafe.As<double, Vector<double>>(ref MemoryMarshal.GetArrayDataReference(_g));
+        for (var c = 0; c < vectors; c++) Unsafe.Add(ref pi0, c) = Vector<double>.Zero;
+        for (var j = 0; j < _m; j++)
+        {
+            var gj = new Vector<double>(_g[j]);
+            ref var row = ref Unsafe.Add(ref p0, j * vectors);
+            for (var c = 0; c < vectors; c++) Unsafe.Add(ref pi0, c) += gj * Unsafe.Add(ref row, c);
+        }
+        var sum = Vector<double>.Zero;
+        for (var c = 0; c < vectors; c++) sum += Unsafe.Add(ref pi0, c) * Unsafe.Add(ref g0, c);
+        return Vector.Sum(sum);
+    }
+
+    private double Gain512()
+    {
+        var vectors = _stride / 8;
+        ref var p0 = ref MemoryMarshal.GetArrayDataReference(_p);
+        ref var pi0 = ref MemoryMarshal.GetArrayDataReference(_pi);
+        ref var g0 = ref MemoryMarshal.GetArrayDataReference(_g);
+        if (vectors == 2)
+        {
+            Vector512<double> a = default, b = default;
+            for (var j = 0; j < _m; j++)
+            {
+                var gj = Vector512.Create(_g[j]);
+                a += gj * Vector512.LoadUnsafe(ref p0, (nuint)(j * 16));
+                b += gj * Vector512.LoadUnsafe(ref p0, (nuint)(j * 16 + 8));
+            }
+            a.StoreUnsafe(ref pi0);
+            b.StoreUnsafe(ref pi0, 8);
+            return Vector512.Sum(a * Vector512.LoadUnsafe(ref g0) + b * Vector512.LoadUnsafe(ref g0, 8));
+        }
+        for (var c = 0; c < vectors; c++)
+        {
+            var acc = Vector512<double>.Zero;
+            for (var j = 0; j < _m; j++) acc += Vector512.Create(_g[j]) * Vector512.LoadUnsafe(ref p0, (nuint)(j * _stride + 8 * c));
+            acc.StoreUnsafe(ref pi0, (nuint)(8 * c));
+        }
+        var sum = Vector512<double>.Zero;
+        for (var c = 0; c < vectors; c++) sum += Vector512.LoadUnsafe(ref pi0, (nuint)(8 * c)) * Vector512.LoadUnsafe(ref g0, (nuint)(8 * c));
+        return Vector512.Sum(sum);
+    }
+
+    // P_i· ← (P_i· − (π_i π)/den)/λ, a row at a time: π_i π_j = π_j π_i exactly, so P stays symmetric.
+    private void Downdate(double invDen)
+    {
+        var vectors = _stride / Vector<double>.Count;
+        ref var p0 = ref Unsafe.As<double, Vector<double>>(ref MemoryMarshal.GetArrayDataReference(_p));
+        ref var pi0 = ref Unsafe.As<double, Vector<double>>(ref MemoryMarshal.GetArrayDataReference(_pi));
+        var invLambda = new Vector<double>(1.0 / _lambda);
+        for (var i = 0; i < _m; i++)
+        {
+            var pii = new Vector<double>(_pi[i]);
+            ref var row = ref Unsafe.Add(ref p0, i * vectors);
+            for (var c = 0; c < vectors; c++)
+                Unsafe.Add(ref row, c) = (Unsafe.Add(ref row, c) - pii * Unsafe.Add(ref pi0, c) * invDen) * invLambda;
+        }
+    }
+
+    private void Downdate512(double invDen)
+    {
+        ref var p0 = ref MemoryMarshal.GetArrayDataReference(_p);
+        ref var pi0 = ref MemoryMarshal.GetArrayDataReference(_pi);
+        var invLambda = Vector512.Create(1.0 / _lambda);
+        var den = Vector512.Create(invDen);
+        for (var i = 0; i < _m; i++)
+        {
+            var pii = Vector512.Create(_pi[i]);
+            for (var c = 0; c < _stride; c += 8)
+            {
+                var at = (nuint)(i * _stride + c);
+                var row = Vector512.LoadUnsafe(ref p0, at);
+                ((row - pii * Vector512.LoadUnsafe(ref pi0, (nuint)c) * den) * invLambda).StoreUnsafe(ref p0, at);
+            }
+        }
     }
 
     private void InitialiseP(double power)
@@ -134,7 +222,7 @@ public sealed class RlsCore
     private void SetDiagonal(double scale)
     {
         Array.Clear(_p);
-        for (var i = 0; i < _m; i++) _p[i * _m + i] = scale;
+        for (var i = 0; i < _m; i++) _p[i * _stride + i] = scale;
     }
 
     public void Reset()
@@ -142,9 +230,10 @@ public sealed class RlsCore
         Array.Clear(_w);
         Array.Clear(_p);
         _initialised = false;
+        Version++;
     }
 
-    /// <summary>initialised flag, trace limit, q, last trace, w (M), P (M²).</summary>
+    /// <summary>initialised flag, trace limit, q, last trace, w (M), P (M², row-major).</summary>
     public int StateLength => 4 + _m + _m * _m;
 
     public void SaveState(Span<float> destination)
@@ -155,7 +244,8 @@ public sealed class RlsCore
         destination[3] = (float)_lastTrace;
         destination = destination[2..];
         for (var i = 0; i < _m; i++) destination[2 + i] = (float)_w[i];
-        for (var i = 0; i < _p.Length; i++) destination[2 + _m + i] = (float)_p[i];
+        for (var i = 0; i < _m; i++)
+            for (var j = 0; j < _m; j++) destination[2 + _m + i * _m + j] = (float)_p[i * _stride + j];
     }
 
     public void LoadState(ReadOnlySpan<float> source)
@@ -166,13 +256,16 @@ public sealed class RlsCore
         _lastTrace = source[3];
         source = source[2..];
         for (var i = 0; i < _m; i++) _w[i] = source[2 + i];
-        for (var i = 0; i < _p.Length; i++) _p[i] = source[2 + _m + i];
+        Array.Clear(_p);
+        for (var i = 0; i < _m; i++)
+            for (var j = 0; j < _m; j++) _p[i * _stride + j] = source[2 + _m + i * _m + j];
         for (var i = 0; i < _m; i++) // float storage may round P_ij and P_ji apart: re-symmetrise
             for (var j = i + 1; j < _m; j++)
             {
-                var mean = 0.5 * (_p[i * _m + j] + _p[j * _m + i]);
-                _p[i * _m + j] = mean;
-                _p[j * _m + i] = mean;
+                var mean = 0.5 * (_p[i * _stride + j] + _p[j * _stride + i]);
+                _p[i * _stride + j] = mean;
+                _p[j * _stride + i] = mean;
             }
+        Version++;
     }
 }
