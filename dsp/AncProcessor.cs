@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace AncOrleans.Dsp;
 
 /// <summary>
@@ -51,6 +53,7 @@ public sealed partial class AncProcessor
     private readonly TapLine _u;           // regressor window: r(n−D) (antinoise) or x(n−D) (clean)
     private readonly TapLine _v;           // output window: x(n) (antinoise)
     private readonly DelayLine _regressorDelay;
+    private readonly float[] _delayed;     // scratch: the segment's regressor, (Ŝ*x)(n − D)
     private readonly SecondaryPathModel _secondary; // Ŝ*x, Ŝ*(y, y_H, y_N) and the rings of what was played
     private readonly OutputGuard _guard;
     private readonly NoiseReductionMeter _meter;
@@ -78,6 +81,7 @@ public sealed partial class AncProcessor
         _u = new TapLine(history);
         _v = new TapLine(history);
         _regressorDelay = new DelayLine(settings.DelaySamples);
+        _delayed = new float[settings.BlockSize];
         _secondary = new SecondaryPathModel(sHat, settings.DelaySamples, settings.BlockSize);
         _meter = new NoiseReductionMeter(settings.SampleRate);
         _divergence = new DivergenceDetector(settings.SampleRate);
@@ -153,12 +157,10 @@ public sealed partial class AncProcessor
             var x = reference.Slice(start, count);
             // Everything that depends only on x, or on outputs produced ≥ D samples ago, runs per segment
             // (vectorised across it): Ŝ*x, and Ŝ applied to what was played and to each branch's raw output.
-            var filtered = _secondary.FilterReference(x);
-            for (var i = 0; i < count; i++)
-            {
-                _u.Push(_regressorDelay.Process(filtered[i]));
-                _v.Push(x[i]);
-            }
+            var delayed = _delayed.AsSpan(0, count);
+            _regressorDelay.ProcessBlock(_secondary.FilterReference(x), delayed);
+            _u.PushBlock(delayed);
+            _v.PushBlock(x);
             _secondary.HearSegment(count);
             var heardPlayed = _secondary.HeardPlayed;
             var heardTonal = _secondary.HeardTonal;
@@ -186,7 +188,8 @@ public sealed partial class AncProcessor
                 var yTonal = _tonal is null ? 0f : Sane(_tonal.Output(), ref _tonalBlownUp);
                 var yLong = _long is null ? 0f : Sane(_yBlock[_blockFill], ref _longBlownUp);
                 // What the device can play: its codec clips to full scale, so the rings (and d̂) hold the clipped value.
-                var next = Math.Clamp(gTonal * yTonal + gLong * yLong, -FullScale, FullScale);
+                var next = gTonal * yTonal + gLong * yLong;
+                next = next > FullScale ? FullScale : next < -FullScale ? -FullScale : next;
                 if (!float.IsFinite(next)) next = 0;
                 _secondary.Record(yTonal, yLong, next);
                 antiNoise[start + i] = next;
@@ -293,6 +296,7 @@ public sealed partial class AncProcessor
     /// A branch's raw output if it is finite and within <see cref="BranchLimit"/>; otherwise 0, and the branch is
     /// marked for a reset at the end of the call (<see cref="CheckHealth"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Sane(float value, ref bool blownUp)
     {
         if (float.IsFinite(value) && Math.Abs(value) <= BranchLimit) return value;

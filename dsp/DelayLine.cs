@@ -22,6 +22,18 @@ public sealed class DelayLine
         return _ring[_head];
     }
 
+    /// <summary><see cref="Process"/> over a block: <paramref name="output"/>[i] is the sample pushed D calls before <paramref name="input"/>[i].</summary>
+    public void ProcessBlock(ReadOnlySpan<float> input, Span<float> output)
+    {
+        var ring = _ring.Length;
+        for (var i = 0; i < input.Length; i++)
+        {
+            _ring[_head] = input[i];
+            _head = _head + 1 == ring ? 0 : _head + 1;
+            output[i] = _ring[_head];
+        }
+    }
+
     /// <summary>The D+1 stored samples, oldest first (the next one out first).</summary>
     public void Save(Span<float> destination)
     {

@@ -109,9 +109,15 @@ public sealed class HarmonicCanceller
             SecondaryGains();
             coefficients = true;
         }
-        if (_tracker.Ticks != _ticks) Anchor();
+        var lookAhead = false;
+        if (_tracker.Ticks != _ticks)
+        {
+            Anchor();
+            lookAhead = true;
+        }
         else Rotate();
         if (coefficients || _rls.Version != _weights) Coefficients();
+        else if (lookAhead) Coefficients(lookAheadOnly: true);
     }
 
     /// <summary>b_k(n+1) = b_k(n) s_k for all k at once.</summary>
@@ -137,7 +143,6 @@ public sealed class HarmonicCanceller
         Powers(_tracker.BasisCos, _tracker.BasisSin, _bRe, _bIm);
         Powers(_tracker.StepCos, _tracker.StepSin, _sRe, _sIm);
         Powers(_tracker.AheadCos, _tracker.AheadSin, _aRe, _aIm);
-        _weights = -1; // A_k must follow the new look-ahead
     }
 
     // z^k for k = 1…K by repeated multiplication.
@@ -152,8 +157,8 @@ public sealed class HarmonicCanceller
         }
     }
 
-    /// <summary>C_k = W̄_k G_k and A_k = W̄_k e^{jkα} from the current weights.</summary>
-    private void Coefficients()
+    /// <summary>C_k = W̄_k G_k and A_k = W̄_k e^{jkα} from the current weights; <paramref name="lookAheadOnly"/>: A_k alone.</summary>
+    private void Coefficients(bool lookAheadOnly = false)
     {
         _weights = _rls.Version;
         _coefficients++;
@@ -169,11 +174,13 @@ public sealed class HarmonicCanceller
         for (var k = 0; k < _harmonics; k++)
         {
             double wr = Unsafe.Add(ref w, 2 * k), wi = -Unsafe.Add(ref w, 2 * k + 1);
-            double g1 = Unsafe.Add(ref gr, k), g2 = Unsafe.Add(ref gi, k), a1 = Unsafe.Add(ref ar, k), a2 = Unsafe.Add(ref ai, k);
-            Unsafe.Add(ref cr, k) = wr * g1 - wi * g2;
-            Unsafe.Add(ref ci, k) = wr * g2 + wi * g1;
+            double a1 = Unsafe.Add(ref ar, k), a2 = Unsafe.Add(ref ai, k);
             Unsafe.Add(ref or, k) = wr * a1 - wi * a2;
             Unsafe.Add(ref oi, k) = wr * a2 + wi * a1;
+            if (lookAheadOnly) continue;
+            double g1 = Unsafe.Add(ref gr, k), g2 = Unsafe.Add(ref gi, k);
+            Unsafe.Add(ref cr, k) = wr * g1 - wi * g2;
+            Unsafe.Add(ref ci, k) = wr * g2 + wi * g1;
         }
     }
 

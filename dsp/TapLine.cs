@@ -32,6 +32,21 @@ public sealed class TapLine
         _position = _position + 1 == Length ? 0 : _position + 1;
     }
 
+    /// <summary>Pushes a block of samples, oldest first: the same as <see cref="Push"/> for each, two copies per wrap.</summary>
+    public void PushBlock(ReadOnlySpan<float> samples)
+    {
+        if (samples.Length > Length) samples = samples[^Length..];
+        while (!samples.IsEmpty)
+        {
+            var run = Math.Min(samples.Length, Length - _position);
+            var chunk = samples[..run];
+            chunk.CopyTo(_buffer.AsSpan(_position));
+            chunk.CopyTo(_buffer.AsSpan(_position + Length));
+            _position = _position + run == Length ? 0 : _position + run;
+            samples = samples[run..];
+        }
+    }
+
     /// <summary>Refills the line from a saved <see cref="Window"/> (oldest first).</summary>
     public void Load(ReadOnlySpan<float> window)
     {
