@@ -22,6 +22,7 @@ namespace AncOrleans.Dsp;
 /// natural out), x re-interleaved. <see cref="BinOfPosition"/> maps positions to bins (for checkpoints, which keep bins
 /// in natural order). Without 256-bit SIMD, or for N &lt; 32, it is <see cref="RealFft"/> and the order is natural.
 /// Allocation-free per call.
+/// Longer than 350 lines: the forward and inverse transforms and their SIMD stages are one algorithm and read best together.
 /// </summary>
 public sealed class BinwiseRealFft
 {
