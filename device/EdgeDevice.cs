@@ -102,6 +102,8 @@ public sealed class EdgeDevice
         {
             if (alert.Active && !_alertActive) _muteRequested = true;
             _alertActive = alert.Active;
+            // Acknowledged with the next reports, so that the session stops re-sending it.
+            if (alert.AlertId is { } id) _reports.Enqueue(new ControlMessage { Type = "alertAck", AlertId = id }.ToUtf8());
         }
     }
 

@@ -32,6 +32,7 @@ public sealed class GatewayMetrics
         ConnectionsReplaced = meter.CreateCounter<long>("ConnectionsReplaced", "{connection}", "Device connections closed because the same device connected again");
         ConnectionsClosedIdle = meter.CreateCounter<long>("ConnectionsClosedIdle", "{connection}", "Device connections closed (or MQTT devices forgotten) after Gateway:IdleTimeoutSeconds without a message");
         FramesResent = meter.CreateCounter<long>("FramesResent", "{send}", "Grain calls sent again because the session's silo died");
+        AlertWebhookFailures = meter.CreateCounter<long>("AlertWebhookFailures", "{post}", "Alert webhook posts that failed (each retried with backoff)");
     }
 
     public Histogram<double> NoiseReduction { get; }
@@ -46,6 +47,7 @@ public sealed class GatewayMetrics
     public Counter<long> AudioSamplesReceived { get; }
     public Counter<long> FramesDropped { get; }
     public Counter<long> FramesResent { get; }
+    public Counter<long> AlertWebhookFailures { get; }
     public Counter<long> FramesRateLimited { get; }
     public Counter<long> FramesQueueFull { get; }
     public Counter<long> AuthRefused { get; }

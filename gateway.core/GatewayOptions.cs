@@ -26,6 +26,9 @@ public sealed class GatewayOptions
     /// <summary>Where to POST each emergency alert as JSON; empty for none.</summary>
     public string? AlertWebhookUrl { get; set; }
 
+    /// <summary>Tries per alert for the webhook (a 2 s timeout each, backoff from 0.5 s doubling): 5 spans about 8 s.</summary>
+    public int AlertWebhookAttempts { get; set; } = 5;
+
     /// <summary>A device connection (WebSocket) or MQTT device with no complete message for this long is closed (or forgotten).</summary>
     public double IdleTimeoutSeconds { get; set; } = 30;
 

@@ -26,6 +26,8 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (!string.IsNullOrEmpty(options.AlertWebhookUrl)
             && !(Uri.TryCreate(options.AlertWebhookUrl, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)))
             errors.Add($"{Prefix}AlertWebhookUrl '{options.AlertWebhookUrl}' must be an absolute http(s) URL, or empty for none.");
+        if (options.AlertWebhookAttempts is < 1 or > 20)
+            errors.Add($"{Prefix}AlertWebhookAttempts must be between 1 and 20, not {options.AlertWebhookAttempts}.");
         if (!(options.IdleTimeoutSeconds is >= 1 and <= 3600))
             errors.Add($"{Prefix}IdleTimeoutSeconds must be between 1 and 3600, not {options.IdleTimeoutSeconds}.");
         if (!(options.RequestHeadersTimeoutSeconds is >= 1 and <= 300))

@@ -18,10 +18,14 @@ public interface ISessionGrain : IGrainWithStringKey
     Task EndAsync();
 
     /// <summary>
-    /// The emergency path: an active alert fades the anti-noise out (passthrough) within 100 ms and is recorded
-    /// with the session and sent to the device with the next reply; an inactive one lets ANC back in.
+    /// The emergency path: an active alert fades the anti-noise out (passthrough) within 100 ms, is stored with the
+    /// session before it is delivered, and is sent with the next reply and again until the device acknowledges it;
+    /// an inactive one lets ANC back in. An active alert of a kind already in force only confirms it.
     /// </summary>
     Task RaiseAlertAsync(EmergencyAlert alert);
+
+    /// <summary>The device has the alert (<see cref="EmergencyAlert.AlertId"/>): it is no longer re-sent.</summary>
+    Task AcknowledgeAlertAsync(string alertId);
 
     /// <summary>
     /// The classifier's verdict (on a change): recorded, sent to the device with the next reply, and — when it

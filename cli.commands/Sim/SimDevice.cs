@@ -24,6 +24,7 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
     private readonly ConcurrentBag<double> _roundTrips = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _answered, _late, _errors, _alerts;
+    private readonly ConcurrentQueue<byte[]> _acks = new();
     private volatile string? _noise;
 
     public string DeviceId => deviceId;
@@ -77,6 +78,7 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
                 AntiNoiseMissed: Missed(Position));
             _sentAt[sequence] = Stopwatch.GetTimestamp();
             await link.SendBinaryAsync(frame.ToBytes(), cancel);
+            while (_acks.TryDequeue(out var ack)) await link.SendTextAsync(ack, cancel);
             Sent++;
             Position += frameSamples;
         }
@@ -107,7 +109,12 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
             if (control?.Type == "error") Interlocked.Increment(ref _errors);
             if (control?.Type == "started") _started.TrySetResult();
             if (control?.Type == "classification" && control.Classification is { } classification) _noise = classification.Label;
-            if (control?.Type == "alert") Interlocked.Increment(ref _alerts);
+            if (control?.Type == "alert")
+            {
+                Interlocked.Increment(ref _alerts);
+                // Acknowledged, so that the session stops re-sending it (docs/protocol.md, "alert").
+                if (control.Alert?.AlertId is { } id) _acks.Enqueue(new ControlMessage { Type = "alertAck", AlertId = id }.ToUtf8());
+            }
             return;
         }
         if (!WireFrame.TryParse(message, out var reply, out _) || !_sentAt.TryGetValue(reply.Sequence, out var sent)) return;

@@ -30,6 +30,7 @@ public sealed class DeviceSession
     private long _refilled;
     private bool _limiting, _queueWasFull; // one error event per episode; every frame is counted
     private long _lastActivity = Stopwatch.GetTimestamp();
+    private readonly Queue<string> _alertsSent = new(); // ids already sent on this connection: the session re-sends until acknowledged
 
     public DeviceSession(string sessionId, IGrainFactory grains, IOptions<GatewayOptions> options, GatewayMetrics metrics, AlertWebhook? webhook = null)
     {
@@ -181,12 +182,15 @@ public sealed class DeviceSession
             case "audio":
                 OnJsonAudio(control);
                 break;
+            case "alertAck":
+                await AcknowledgeAlertAsync(control);
+                break;
             case "coefficientsRefused":
                 // Edge mode: the device refused a coefficient set (checksum, length) and kept its last good one.
                 _refused++;
                 break;
             default:
-                Error(control?.Sequence, $"unknown message type '{control?.Type}': expected start, audio, ping or coefficientsRefused");
+                Error(control?.Sequence, $"unknown message type '{control?.Type}': expected start, audio, ping, alertAck or coefficientsRefused");
                 break;
         }
     }
@@ -319,13 +323,43 @@ public sealed class DeviceSession
             _metrics.AudioSamplesReceived.Add(frame.SampleCount);
             // Already the wire frame: sent as it is. Edge mode answers no frame; a message there is a coefficient set.
             if (reply.Message.Length > 0) Outbound.Writer.TryWrite((reply.Message, false));
-            if (reply.Alert is { } alert)
-            {
-                Send(new ControlMessage { Type = "alert", Alert = alert });
-                _webhook?.Notify(alert);
-            }
+            if (reply.Alert is { } alert) ForwardAlert(alert);
             if (reply.Classification is { } classification)
                 Send(new ControlMessage { Type = "classification", Classification = classification });
+        }
+    }
+
+    /// <summary>
+    /// An alert from the session, to the device and the webhook once per connection (the session re-sends it with
+    /// later replies until the device acknowledges it, and after a failover; the webhook keeps its own record).
+    /// </summary>
+    private void ForwardAlert(EmergencyAlert alert)
+    {
+        if (alert.AlertId is { } id)
+        {
+            if (_alertsSent.Contains(id)) return;
+            _alertsSent.Enqueue(id);
+            if (_alertsSent.Count > 64) _alertsSent.Dequeue();
+        }
+        Send(new ControlMessage { Type = "alert", Alert = alert });
+        _webhook?.Notify(alert);
+    }
+
+    private async Task AcknowledgeAlertAsync(ControlMessage ack)
+    {
+        if (ack.AlertId is not { Length: > 0 and <= 200 } id)
+        {
+            Error(null, "bad alertAck: alertId is required (the id of the alert event being acknowledged)");
+            return;
+        }
+        try
+        {
+            await _session.AcknowledgeAlertAsync(id);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The session is moving: it will re-send the alert, and the device acknowledges it again.
+            Error(null, $"session unavailable ({e.GetType().Name}); alertAck not recorded, send it again when the alert repeats");
         }
     }
 

@@ -5,7 +5,7 @@ namespace AncOrleans.Abstractions.Protocol;
 
 /// <summary>
 /// A JSON text message on the device protocol. Device → cloud: <c>start</c> (configures the session) and
-/// <c>audio</c> (base64 PCM, for clients that cannot send binary). Cloud → device: <c>started</c>,
+/// <c>audio</c> (base64 PCM, for clients that cannot send binary), <c>alertAck</c>, <c>ping</c>. Cloud → device: <c>started</c>,
 /// <c>stats</c>, <c>classification</c>, <c>alert</c>, <c>error</c>. Unused fields are omitted.
 /// </summary>
 public sealed record ControlMessage
@@ -41,6 +41,9 @@ public sealed record ControlMessage
     [JsonPropertyName("frames")] public FrameCounts? Frames { get; init; }
     [JsonPropertyName("alert")] public EmergencyAlert? Alert { get; init; }
     [JsonPropertyName("classification")] public NoiseClassification? Classification { get; init; }
+
+    // alertAck (device → cloud): the alert event's alert.alertId
+    [JsonPropertyName("alertId")] public string? AlertId { get; init; }
 
     // coefficientsRefused (device → cloud, edge mode): the set's version when known
     [JsonPropertyName("version")] public uint? Version { get; init; }

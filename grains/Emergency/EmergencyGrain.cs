@@ -12,13 +12,20 @@ namespace AncOrleans.Grains.Emergency;
 /// (≥ 100 ms each): the <see cref="FusedEmergencyDetector"/> (the DSP patterns fused with the embedded classifier's
 /// emergency probability, docs/emergency.md), or with the classifier disabled or its model missing the patterns alone
 /// (<see cref="EmergencyDetector"/>). A detection raises an alert on the session (passthrough + event); its absence
-/// for <see cref="EmergencyDetector.ReleaseSeconds"/> clears it.
+/// for <see cref="EmergencyDetector.ReleaseSeconds"/> clears it. While a detection lasts it is re-asserted every
+/// <see cref="ReassertSeconds"/> of audio: the session treats that as a confirmation (no new alert), and a session
+/// restored after a failover with an alert in force keeps its passthrough because of it (docs/reliability.md).
 /// Latency: the detector's own (sirens ≈ 1 s, T3 ≤ one cycle) plus up to one batch (100 ms) plus one grain call.
 /// Keeps no audio beyond the detector's own analysis windows.
 /// </summary>
 internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier) : Grain, IEmergencyGrain
 {
+    /// <summary>Seconds of audio between re-assertions of a detection in force.</summary>
+    public const double ReassertSeconds = 2;
+
     private readonly List<EmergencyAlert> _alerts = [];
+    private readonly List<string> _inForce = [];
+    private double _reassertedAt;
     private FusedEmergencyDetector? _fused;
     private EmergencyDetector? _patternsOnly;
     private int _sampleRate;
@@ -36,6 +43,11 @@ internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier) : G
         _seconds += (double)samples.Length / _sampleRate;
         if (_fused is not null) _fused.Push(samples);
         else _patternsOnly!.Push(samples);
+        if (_inForce.Count > 0 && _seconds - _reassertedAt >= ReassertSeconds)
+        {
+            _reassertedAt = _seconds;
+            foreach (var kind in _inForce) _alerts.Add(new EmergencyAlert(this.GetPrimaryKeyString(), kind, DateTime.UtcNow, _seconds, true));
+        }
         if (_alerts.Count > 0)
         {
             var session = GrainFactory.GetGrain<ISessionGrain>(this.GetPrimaryKeyString());
@@ -47,6 +59,7 @@ internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier) : G
     private void Build(int sampleRate)
     {
         _sampleRate = sampleRate;
+        _inForce.Clear();
         var path = classifier.Value.ResolvedModelPath;
         _fused = null;
         _patternsOnly = null;
@@ -64,6 +77,11 @@ internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier) : G
         }
     }
 
-    private void Raise(string kind, double seconds, bool active) =>
+    private void Raise(string kind, double seconds, bool active)
+    {
+        if (active && !_inForce.Contains(kind)) _inForce.Add(kind);
+        if (!active) _inForce.Remove(kind);
+        _reassertedAt = _seconds;
         _alerts.Add(new EmergencyAlert(this.GetPrimaryKeyString(), kind, DateTime.UtcNow, seconds, active));
+    }
 }

@@ -16,4 +16,10 @@ public sealed class SessionCheckpoint
     [Id(7)] public NoiseClassification? Classification { get; set; }
     /// <summary>The ANC profile in force (null: the configuration as given); the filter state has its shape.</summary>
     [Id(8)] public string? Profile { get; set; }
+    /// <summary>Alerts stored but not yet acknowledged by the device, oldest first (<see cref="AlertLedger"/>).</summary>
+    [Id(9)] public List<EmergencyAlert> UnackedAlerts { get; set; } = [];
+    /// <summary>The emergency kinds in force: while any is, the anti-noise steps aside (passthrough survives failover).</summary>
+    [Id(10)] public List<string> ActiveAlertKinds { get; set; } = [];
+    /// <summary>Alerts recorded so far: the next alert's id.</summary>
+    [Id(11)] public long AlertsRecorded { get; set; }
 }

@@ -67,14 +67,21 @@ internal sealed class SessionGrain(
         return CheckpointAsync(CancellationToken.None);
     }
 
-    // Synchronous: the reply never waits for I/O (features are queued, checkpoints run on a timer).
+    // Synchronous: the reply never waits for I/O (features are queued, checkpoints run on a timer) — except a
+    // reply carrying an alert not yet stored (one the session itself cleared): stored first, then delivered.
     public Task<AntiNoiseFrame> ProcessAsync(AudioFrame frame)
     {
         var reply = _pipeline.Process(frame, _batcher, out var batch);
         if (reply.Accepted) _dirty = true;
         else logger.LogDebug("Session {Session} rejected frame {Sequence}: {Reason}", Id, frame?.Sequence, reply.Error);
         if (batch is not null) Publish(batch);
-        return Task.FromResult(reply);
+        return reply.Alert is not null && _pipeline.Alerts.Unsaved ? StoreThenReplyAsync(reply) : Task.FromResult(reply);
+    }
+
+    private async Task<AntiNoiseFrame> StoreThenReplyAsync(AntiNoiseFrame reply)
+    {
+        await CheckpointAsync(CancellationToken.None);
+        return reply;
     }
 
     private void Publish(FeatureBatch batch)
@@ -107,11 +114,19 @@ internal sealed class SessionGrain(
         return Task.CompletedTask;
     }
 
-    public Task RaiseAlertAsync(EmergencyAlert alert)
+    // Stored before it is delivered: the next reply (which carries it) waits for this call (the grain is not reentrant).
+    // A failed write is logged and the alert still goes out: the device hearing the siren comes first.
+    public async Task RaiseAlertAsync(EmergencyAlert alert)
     {
-        logger.LogWarning("Session {Session}: {Kind} {State} at {Seconds:0.00} s of audio", Id, alert.Kind, alert.Active ? "detected" : "cleared", alert.AudioSeconds);
-        _pipeline.Alert(alert);
+        if (_pipeline.Alert(alert) is not { } stored) return; // a confirmation of what is in force
+        logger.LogWarning("Session {Session}: {Kind} {State} at {Seconds:0.00} s of audio (alert {AlertId})", Id, stored.Kind, stored.Active ? "detected" : "cleared", stored.AudioSeconds, stored.AlertId);
         _dirty = true;
+        await CheckpointAsync(CancellationToken.None);
+    }
+
+    public Task AcknowledgeAlertAsync(string alertId)
+    {
+        if (_pipeline.AcknowledgeAlert(alertId)) _dirty = true;
         return Task.CompletedTask;
     }
 
@@ -136,6 +151,7 @@ internal sealed class SessionGrain(
         try
         {
             await checkpoint.WriteStateAsync(cancellationToken);
+            _pipeline.Alerts.Saved();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

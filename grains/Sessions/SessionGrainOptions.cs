@@ -19,4 +19,17 @@ public sealed class SessionGrainOptions
 
     /// <summary>Audio per feature batch, in ms: one call per listener per batch (adds up to this to an alert's latency).</summary>
     public int FeatureBatchMs { get; set; } = 100;
+
+    /// <summary>Seconds of audio between re-sends of an alert the device has not acknowledged.</summary>
+    public double AlertResendSeconds { get; set; } = 1;
+
+    /// <summary>Seconds of audio after which an unacknowledged alert is dropped from the queue (and counted).</summary>
+    public double AlertExpirySeconds { get; set; } = 60;
+
+    /// <summary>
+    /// After a restore (failover) with an alert in force: seconds of audio the session keeps the passthrough on while
+    /// it waits for the emergency detector to confirm the alert (it re-asserts active alerts every 2 s); unconfirmed,
+    /// the alert is cleared.
+    /// </summary>
+    public double RestoredAlertHoldSeconds { get; set; } = 5;
 }

@@ -22,6 +22,13 @@ public sealed class SessionGrainOptionsValidator : IValidateOptions<SessionGrain
         // Below 10 ms a batch is a frame (per-frame calls again); above 1 s an alert would wait for it.
         if (options.FeatureBatchMs is < 10 or > 1000)
             errors.Add($"{Prefix}FeatureBatchMs must be between 10 and 1000, not {options.FeatureBatchMs}.");
+        if (!(options.AlertResendSeconds is >= 0.1 and <= 60))
+            errors.Add($"{Prefix}AlertResendSeconds must be between 0.1 and 60, not {options.AlertResendSeconds}.");
+        if (!(options.AlertExpirySeconds >= options.AlertResendSeconds && options.AlertExpirySeconds <= 3600))
+            errors.Add($"{Prefix}AlertExpirySeconds must be between AlertResendSeconds and 3600, not {options.AlertExpirySeconds}.");
+        // Below the detector's re-assertion period (2 s) a live alert would be cleared after every failover.
+        if (!(options.RestoredAlertHoldSeconds is >= 3 and <= 600))
+            errors.Add($"{Prefix}RestoredAlertHoldSeconds must be between 3 and 600, not {options.RestoredAlertHoldSeconds}.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

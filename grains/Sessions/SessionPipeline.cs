@@ -22,19 +22,25 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
     private EdgeCanceller? _edge;                           // edge mode instead of _processor
     private CoefficientSet? _pendingSet;                    // edge mode: a set to send with the next reply (the passthrough's zeros)
     private float[] _first = [], _second = [], _output = [], _gapZeros = [];
-    private bool _passthrough;
-    private EmergencyAlert? _pendingAlert;
+    private readonly AlertLedger _alerts = new(sessionId, options, state);
+    private bool _manualPassthrough;                        // SetPassthrough's (the alerts' own is in the ledger)
+    private bool _passthrough;                              // in force: either
     private NoiseClassification? _pendingClassification;
     private AntiNoiseFrame? _lastReply;                     // the last frame's answer, for a re-sent frame
     private long _lastTimestampUs;
 
     public SessionCheckpoint State => state;
 
+    /// <summary>The session's alerts: in force, queued until acknowledged (durable through the checkpoint).</summary>
+    public AlertLedger Alerts => _alerts;
+
     public bool IsConfigured => _processor is not null || _edge is not null;
 
     /// <summary>Rebuilds from the checkpoint after an activation. Throws <see cref="ArgumentException"/> when the saved filter does not fit.</summary>
     public void Restore()
     {
+        _alerts.Restored();
+        _passthrough = _manualPassthrough || _alerts.Passthrough;
         if (state.Config is not { } config) return;
         Build(config);
         var saved = MemoryMarshal.Cast<byte, float>(state.FilterState.AsSpan());
@@ -124,6 +130,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         var second = _second.AsSpan(0, count);
         var output = _output.AsSpan(0, count);
         var playout = frame.DeviceTimestampUs;
+        var alert = AdvanceAlerts(count, config.SampleRate);
         if (antiNoise)
         {
             processor.ProcessAntiNoise(x, second, output);
@@ -137,8 +144,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         _convergence.Observe(processor);
         batch = features?.Add(frame.Sequence, processor.Settings.SampleRate, x, (float)processor.ShortTermReductionDb);
         var reply = new AntiNoiseFrame(frame.Sequence, playout, frame.Format, WireFrame.WriteAntiNoise(frame.Sequence, playout, frame.Format, output),
-            null, _pendingAlert, _pendingClassification);
-        _pendingAlert = null;
+            null, alert, _pendingClassification);
         _pendingClassification = null;
         _lastReply = reply;
         _lastTimestampUs = frame.DeviceTimestampUs;
@@ -164,6 +170,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         var count = frame.SampleCount;
         var x = _first.AsSpan(0, count);
         var e = _second.AsSpan(0, count);
+        var alert = AdvanceAlerts(count, config.SampleRate);
         var set = edge.Process(x, e, new EdgeTag(tag.Version, tag.FadingFrom, (int)Math.Min(tag.FadeElapsed, int.MaxValue)));
         if (_pendingSet is { } zero && (set is null || set.Version < zero.Version)) set = zero;
         _pendingSet = null;
@@ -171,8 +178,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         batch = features?.Add(frame.Sequence, config.SampleRate, x, (float)edge.ShortTermReductionDb);
         var endUs = frame.DeviceTimestampUs + (long)Math.Round(count * 1e6 / config.SampleRate);
         var message = set is null ? [] : new CoefficientMessage(set.Version, endUs, config.SampleRate, set.CrossfadeSamples, set.Taps).ToBytes();
-        var reply = new AntiNoiseFrame(frame.Sequence, endUs, frame.Format, message, null, _pendingAlert, _pendingClassification);
-        _pendingAlert = null;
+        var reply = new AntiNoiseFrame(frame.Sequence, endUs, frame.Format, message, null, alert, _pendingClassification);
         _pendingClassification = null;
         _lastReply = reply;
         _lastTimestampUs = frame.DeviceTimestampUs;
@@ -221,18 +227,39 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
     /// </summary>
     public void SetPassthrough(bool passthrough)
     {
+        _manualPassthrough = passthrough;
+        ApplyPassthrough();
+    }
+
+    private void ApplyPassthrough()
+    {
+        var passthrough = _manualPassthrough || _alerts.Passthrough;
+        if (passthrough == _passthrough) return;
         _passthrough = passthrough;
         _processor?.Passthrough(passthrough);
         if (_edge?.SetPassthrough(passthrough) is { } zero) _pendingSet = zero;
     }
 
-    /// <summary>Records an alert (the last 100 are kept), sends it with the next reply, and fades the anti-noise out or back in.</summary>
-    public void Alert(EmergencyAlert alert)
+    /// <summary>
+    /// Records the detector's alert (<see cref="AlertLedger.Record"/>): news for the device is queued for it (sent with
+    /// the next reply, again until acknowledged) and fades the anti-noise out or back in. Returns the stored alert, or
+    /// null when it only confirmed what was known. The grain writes the checkpoint before the next reply.
+    /// </summary>
+    public EmergencyAlert? Alert(EmergencyAlert alert)
     {
-        state.Alerts.Add(alert);
-        if (state.Alerts.Count > 100) state.Alerts.RemoveAt(0);
-        _pendingAlert = alert;
-        SetPassthrough(alert.Active);
+        var stored = _alerts.Record(alert);
+        if (stored is not null) ApplyPassthrough();
+        return stored;
+    }
+
+    /// <summary>The device acknowledged an alert (<c>alertAck</c>).</summary>
+    public bool AcknowledgeAlert(string alertId) => _alerts.Acknowledge(alertId);
+
+    private EmergencyAlert? AdvanceAlerts(int samples, int sampleRate)
+    {
+        var alert = _alerts.Advance((double)samples / sampleRate, out var changed);
+        if (changed) ApplyPassthrough();
+        return alert;
     }
 
     /// <summary>
