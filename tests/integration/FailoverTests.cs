@@ -25,7 +25,7 @@ namespace AncOrleans.Tests;
 /// well in the first second after recovery as in the second before (within 3 dB).
 /// </summary>
 [Collection(FailoverCollection.Name)]
-public sealed class FailoverTests(ITestOutputHelper output)
+public sealed partial class FailoverTests(ITestOutputHelper output)
 {
     private const int Rate = 48_000, Delay = 960, Sessions = 6;
     private const double WarmSeconds = 3, AfterSeconds = 2, SceneSeconds = 8;
