@@ -27,6 +27,7 @@ public sealed class GatewayMetrics
         FramesDropped = meter.CreateCounter<long>("FramesDropped", "{frame}", "Frames or replies dropped past their deadline or for a slow client");
         FramesRateLimited = meter.CreateCounter<long>("FramesRateLimited", "{frame}", "Frames dropped because the device sent audio faster than Gateway:MaxRealTimeFactor");
         FramesQueueFull = meter.CreateCounter<long>("FramesQueueFull", "{frame}", "Frames dropped because the device's inbound queue was full");
+        AuthThrottled = meter.CreateCounter<long>("AuthThrottled", "{attempt}", "Authentications refused unchecked: the client address failed too often (Auth:MaxFailuresPerMinute)");
         AuthRefused = meter.CreateCounter<long>("AuthRefused", "{attempt}", "Device keys refused (missing, wrong, revoked) on WebSocket, MQTT and REST");
         AccessRefused = meter.CreateCounter<long>("AccessRefused", "{request}", "Requests refused by an access rule: origin, MQTT topic ACL, payload cap");
         ConnectionsReplaced = meter.CreateCounter<long>("ConnectionsReplaced", "{connection}", "Device connections closed because the same device connected again");
@@ -51,6 +52,7 @@ public sealed class GatewayMetrics
     public Counter<long> FramesRateLimited { get; }
     public Counter<long> FramesQueueFull { get; }
     public Counter<long> AuthRefused { get; }
+    public Counter<long> AuthThrottled { get; }
     public Counter<long> AccessRefused { get; }
     public Counter<long> ConnectionsReplaced { get; }
     public Counter<long> ConnectionsClosedIdle { get; }

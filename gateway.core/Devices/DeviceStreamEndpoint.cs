@@ -29,7 +29,12 @@ public static class DeviceStreamEndpoint
                 metrics.AccessRefused.Add(1);
                 return Results.Problem($"origin '{origin}' may not open a device stream (Auth:AllowedOrigins)", statusCode: 403, title: "Forbidden");
             }
-            var verdict = await authenticator.VerifyAsync(deviceId, PresentedKey(context.Request));
+            var verdict = await authenticator.VerifyAsync(deviceId, PresentedKey(context.Request), context.Connection.RemoteIpAddress?.ToString());
+            if (verdict.Throttled)
+            {
+                context.Response.Headers.RetryAfter = ((int)verdict.RetryAfter!.Value.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Results.Problem(verdict.Reason, statusCode: 429, title: "Too Many Requests");
+            }
             if (!verdict.Ok)
             {
                 context.Response.Headers.WWWAuthenticate = "Bearer";

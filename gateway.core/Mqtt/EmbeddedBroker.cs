@@ -79,8 +79,8 @@ public sealed class EmbeddedBroker(IOptions<MqttOptions> options, IOptions<Gatew
             metrics.AuthRefused.Add(1);
             return;
         }
-        var result = await authenticator.VerifyAsync(e.ClientId, e.Password);
-        if (!result.Ok) Refuse(e, MqttConnectReasonCode.BadUserNameOrPassword, result.Reason!);
+        var result = await authenticator.VerifyAsync(e.ClientId, e.Password, (e.RemoteEndPoint as System.Net.IPEndPoint)?.Address.ToString());
+        if (!result.Ok) Refuse(e, result.Throttled ? MqttConnectReasonCode.QuotaExceeded : MqttConnectReasonCode.BadUserNameOrPassword, result.Reason!);
     }
 
     private void Refuse(ValidatingConnectionEventArgs e, MqttConnectReasonCode code, string reason)

@@ -12,7 +12,7 @@ namespace AncOrleans.Gateway.Security;
 /// claim <see cref="AncAuth.DeviceClaim"/> = the id). Refusals are problem details that say what is missing.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions, ILoggerFactory loggers, UrlEncoder encoder,
-    IOptions<AuthOptions> auth, DeviceAuthenticator devices) : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggers, encoder)
+    IOptions<AuthOptions> auth, DeviceAuthenticator devices, AuthThrottle throttle) : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggers, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -21,13 +21,21 @@ public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSc
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.Fail("the Authorization header must be 'Bearer <key>'");
         var key = header["Bearer ".Length..].Trim();
         var options = auth.Value;
+        var client = Context.Connection.RemoteIpAddress?.ToString();
+        if (!throttle.Allows(client, out var reason, out var retryAfter))
+        {
+            Context.Items[RetryAfterItem] = retryAfter;
+            return AuthenticateResult.Fail(reason!);
+        }
         if (Keys.Matches(key, options.AdminKey)) return Success(new Claim(ClaimTypes.Role, AncAuth.AdminRole), new Claim(ClaimTypes.Role, AncAuth.ReaderRole));
         if (Keys.Matches(key, options.ReaderKey)) return Success(new Claim(ClaimTypes.Role, AncAuth.ReaderRole));
         if (Keys.LooksLikeDeviceKey(key))
         {
             if (Context.GetRouteValue("sessionId") is not string id || !DeviceId.TryParse(id, out _, out _))
                 return AuthenticateResult.Fail("a device key is accepted only for that device's own session (GET /v1/sessions/{id})");
-            var result = await devices.VerifyAsync(id, key);
+            var result = await devices.VerifyAsync(id, key, client);
+            Context.Items[CountedItem] = true;
+            if (result.Throttled) Context.Items[RetryAfterItem] = result.RetryAfter;
             return result.Ok
                 ? Success(new Claim(ClaimTypes.Role, AncAuth.DeviceRole), new Claim(AncAuth.DeviceClaim, id))
                 : AuthenticateResult.Fail(result.Reason!);
@@ -35,12 +43,22 @@ public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSc
         return AuthenticateResult.Fail("the key is not the admin key, a reader key or a device key");
     }
 
+    private const string RetryAfterItem = "anc:retry-after", CountedItem = "anc:auth-counted";
+
     private AuthenticateResult Success(params Claim[] claims) =>
         AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name)), Scheme.Name));
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
+        if (Context.Items[RetryAfterItem] is TimeSpan retryAfter)
+        {
+            Response.Headers.RetryAfter = ((int)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Results.Problem(failure, statusCode: 429, title: "Too Many Requests").ExecuteAsync(Context);
+            return;
+        }
+        // A failure counts against the address only where the endpoint needed the key (this challenge), once.
+        if (failure is not null && Context.Items[CountedItem] is null) throttle.Failed(Context.Connection.RemoteIpAddress?.ToString());
         Response.Headers.WWWAuthenticate = "Bearer";
         await Results.Problem(failure ?? "this endpoint needs 'Authorization: Bearer <key>': the admin key, a reader key, or a device's key for its own session",
             statusCode: 401, title: "Unauthorized").ExecuteAsync(Context);

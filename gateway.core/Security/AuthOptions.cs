@@ -38,6 +38,9 @@ public sealed class AuthOptions
     /// <summary>PBKDF2-HMAC-SHA256 iterations for new device keys (existing ones keep theirs).</summary>
     public int KeyHashIterations { get; set; } = 10_000;
 
+    /// <summary>Failed authentications a client address may make per minute before it is refused at once (<see cref="AuthThrottle"/>).</summary>
+    public int MaxFailuresPerMinute { get; set; } = 30;
+
     /// <summary>Set when this gateway generated or loaded the development key from the file (for the start-up message).</summary>
     internal string? DevelopmentKeySource { get; set; }
 

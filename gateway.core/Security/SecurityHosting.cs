@@ -21,6 +21,7 @@ public static class SecurityHosting
                 if (options.IsDevelopment && string.IsNullOrEmpty(options.AdminKey)) LoadOrCreateDevelopmentKey(options);
             });
         builder.Services.AddSingleton<DeviceAuthenticator>();
+        builder.Services.AddSingleton<AuthThrottle>();
         builder.Services.AddHostedService<DevelopmentKeyNotice>();
         builder.Services.AddAuthentication(AncAuth.Scheme).AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AncAuth.Scheme, null);
         builder.Services.AddAuthorizationBuilder()

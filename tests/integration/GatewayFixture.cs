@@ -55,6 +55,12 @@ public class GatewayFixture : IAsyncLifetime
         return [$"--Mqtt:EmbeddedBrokerPort={MqttPort}"];
     }
 
+    /// <summary>
+    /// Failed authentications per client address per minute (Auth:MaxFailuresPerMinute): every test here comes from
+    /// 127.0.0.1 and many fail on purpose, so the shared gateway allows plenty; <see cref="AuthThrottleTests"/> has its own.
+    /// </summary>
+    protected virtual int MaxAuthFailuresPerMinute => 1_000_000;
+
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateBuilder([
@@ -62,7 +68,7 @@ public class GatewayFixture : IAsyncLifetime
             $"--Orleans:SiloPort={SiloPort}", $"--Orleans:GatewayPort={FreePort()}", $"--Orleans:ClusterId={ClusterId}",
             "--Gateway:MaxMessageBytes=65536", "--Gateway:StatsIntervalSeconds=0.2", "--Gateway:IdleTimeoutSeconds=3", "--Auth:KeyHashIterations=1000",
             $"--Auth:AdminKey={AdminKey}", $"--Auth:ReaderKey={ReaderKey}", "--Auth:AllowedOrigins:0=https://app.example.com",
-            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Default=Warning", $"--Auth:MaxFailuresPerMinute={MaxAuthFailuresPerMinute}",
             .. MqttArguments(),
         ]);
         builder.AddAncGateway();
