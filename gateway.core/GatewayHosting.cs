@@ -27,6 +27,8 @@ public static class GatewayHosting
         builder.Services.AddHostedService(services => services.GetRequiredService<EmbeddedBroker>());
         builder.Services.AddSingleton<MqttBridge>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttBridge>());
+        builder.Services.AddSingleton<ClusterConnections>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ClusterConnections>());
         builder.Services.AddProblemDetails();
         // Runtime (GC heap and collections, allocation rate, thread pool, JIT, lock contention) and process (CPU
         // time, memory, threads) metrics beside ours and Orleans', so memory and CPU per session show on /metrics.

@@ -12,8 +12,18 @@ public interface IDeviceCredentialGrain : IGrainWithStringKey
     /// <summary>The credential, or null if none was ever provisioned.</summary>
     Task<DeviceCredential?> GetAsync();
 
-    /// <summary>Revokes the credential; false if there was none. The gateway then cuts the device's connections.</summary>
+    /// <summary>Revokes the credential; false if there was none. The gateway attached to the device is told to cut it off.</summary>
     Task<bool> RevokeAsync();
+
+    /// <summary>
+    /// A gateway serves the device on <paramref name="connection"/>, opened at <paramref name="connectedUtc"/>. The newest
+    /// connection wins: an older one attached elsewhere is cut off (its gateway is told); returns false when this one is
+    /// the older (its gateway closes it). Attachments live in memory; gateways re-attach periodically.
+    /// </summary>
+    Task<bool> AttachAsync(IDeviceConnectionObserver gateway, Guid connection, DateTime connectedUtc);
+
+    /// <summary>The connection ended.</summary>
+    Task DetachAsync(Guid connection);
 }
 
 /// <summary>

@@ -11,6 +11,12 @@ public sealed class SessionRegistry
     private readonly ConcurrentDictionary<string, IDeviceEndpoint> _live = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _configured = new(StringComparer.Ordinal);
 
+    /// <summary>A connection became the device's (after the one it replaced, if any, was returned to be closed).</summary>
+    public event Action<string, IDeviceEndpoint>? EndpointConnected;
+
+    /// <summary>The device's connection ended and was forgotten.</summary>
+    public event Action<string, IDeviceEndpoint>? EndpointDisconnected;
+
     public IEnumerable<string> Sessions => _live.Keys.Union(_configured.Keys).Order(StringComparer.Ordinal);
 
     /// <summary>Live connections (for tests and metrics).</summary>
@@ -27,11 +33,16 @@ public sealed class SessionRegistry
             previous = existing;
             return endpoint;
         });
-        return ReferenceEquals(previous, endpoint) ? null : previous;
+        if (ReferenceEquals(previous, endpoint)) return null;
+        EndpointConnected?.Invoke(sessionId, endpoint);
+        return previous;
     }
 
     /// <summary>The connection ended: forgotten, unless another has replaced it meanwhile.</summary>
-    public void Disconnected(string sessionId, IDeviceEndpoint endpoint) => _live.TryRemove(KeyValuePair.Create(sessionId, endpoint));
+    public void Disconnected(string sessionId, IDeviceEndpoint endpoint)
+    {
+        if (_live.TryRemove(KeyValuePair.Create(sessionId, endpoint))) EndpointDisconnected?.Invoke(sessionId, endpoint);
+    }
 
     public bool TryGetConnection(string sessionId, out IDeviceEndpoint? endpoint) => _live.TryGetValue(sessionId, out endpoint);
 

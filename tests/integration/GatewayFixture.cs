@@ -17,10 +17,10 @@ public class GatewayFixture : IAsyncLifetime
 
     public int SiloPort { get; } = FreePort();
 
-    public string ClusterId { get; } = $"gw-test-{Guid.NewGuid():N}";
+    public virtual string ClusterId { get; } = $"gw-test-{Guid.NewGuid():N}";
 
     /// <summary>The admin key the gateway is started with (Auth:AdminKey), as a deployment would set it.</summary>
-    public string AdminKey { get; } = $"test-admin-{Guid.NewGuid():N}";
+    public virtual string AdminKey { get; } = $"test-admin-{Guid.NewGuid():N}";
 
     /// <summary>The reader key (Auth:ReaderKey).</summary>
     public string ReaderKey { get; } = $"test-reader-{Guid.NewGuid():N}";
@@ -61,6 +61,9 @@ public class GatewayFixture : IAsyncLifetime
     /// </summary>
     protected virtual int MaxAuthFailuresPerMinute => 1_000_000;
 
+    /// <summary>More configuration, last (it overrides what is above).</summary>
+    protected virtual string[] ExtraArguments() => [];
+
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateBuilder([
@@ -70,6 +73,7 @@ public class GatewayFixture : IAsyncLifetime
             $"--Auth:AdminKey={AdminKey}", $"--Auth:ReaderKey={ReaderKey}", "--Auth:AllowedOrigins:0=https://app.example.com",
             "--Logging:LogLevel:Default=Warning", $"--Auth:MaxFailuresPerMinute={MaxAuthFailuresPerMinute}",
             .. MqttArguments(),
+            .. ExtraArguments(),
         ]);
         builder.AddAncGateway();
         _app = builder.Build();
