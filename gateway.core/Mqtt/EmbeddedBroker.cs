@@ -36,11 +36,17 @@ public sealed class EmbeddedBroker(IOptions<MqttOptions> options, IOptions<Gatew
         var settings = options.Value;
         if (!settings.Enabled || !settings.EmbeddedBroker) return;
         var factory = new MqttServerFactory();
-        var serverOptions = factory.CreateServerOptionsBuilder()
+        var builder = factory.CreateServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(MqttOptions.EmbeddedBrokerAddress)
-            .WithDefaultEndpointPort(settings.EmbeddedBrokerPort)
-            .Build();
+            .WithDefaultEndpointPort(settings.EmbeddedBrokerPort);
+        if (settings.EmbeddedBrokerCertificatePath is { Length: > 0 } certificate)
+            builder = builder.WithEncryptedEndpoint()
+                .WithEncryptedEndpointBoundIPAddress(System.Net.IPAddress.Any)
+                .WithEncryptedEndpointPort(settings.EmbeddedBrokerTlsPort)
+                .WithEncryptionCertificate(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(certificate, settings.EmbeddedBrokerCertificatePassword))
+                .WithEncryptionSslProtocol(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13);
+        var serverOptions = builder.Build();
         _server = factory.CreateMqttServer(serverOptions);
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
@@ -51,7 +57,8 @@ public sealed class EmbeddedBroker(IOptions<MqttOptions> options, IOptions<Gatew
             return Task.CompletedTask;
         };
         await _server.StartAsync();
-        logger.LogInformation("Embedded MQTT broker on {Address}:{Port}", MqttOptions.EmbeddedBrokerAddress, settings.EmbeddedBrokerPort);
+        logger.LogInformation("Embedded MQTT broker on {Address}:{Port}{Tls}", MqttOptions.EmbeddedBrokerAddress, settings.EmbeddedBrokerPort,
+            settings.EmbeddedBrokerCertificatePath is { Length: > 0 } ? $", and with TLS on 0.0.0.0:{settings.EmbeddedBrokerTlsPort}" : "");
     }
 
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)

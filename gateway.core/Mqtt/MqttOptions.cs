@@ -22,6 +22,17 @@ public sealed class MqttOptions
 
     public int EmbeddedBrokerPort { get; set; } = DefaultPort;
 
+    /// <summary>
+    /// A PKCS#12 (.pfx) server certificate for the embedded broker: when set, it also listens with TLS on
+    /// <see cref="EmbeddedBrokerTlsPort"/> on every interface — the endpoint for devices on a network (the plain port
+    /// stays on loopback, for the bridge and local tools).
+    /// </summary>
+    public string? EmbeddedBrokerCertificatePath { get; set; }
+
+    public string? EmbeddedBrokerCertificatePassword { get; set; }
+
+    public int EmbeddedBrokerTlsPort { get; set; } = 8883;
+
     /// <summary>The external broker the bridge connects to (ignored with <see cref="EmbeddedBroker"/>).</summary>
     public string Host { get; set; } = "localhost";
 

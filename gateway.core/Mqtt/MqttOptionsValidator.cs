@@ -16,6 +16,13 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         {
             if (options.EmbeddedBrokerPort is < 1 or > IPEndPoint.MaxPort)
                 errors.Add($"{Prefix}EmbeddedBrokerPort must be between 1 and 65535, not {options.EmbeddedBrokerPort}.");
+            if (options.EmbeddedBrokerCertificatePath is { Length: > 0 } certificate)
+            {
+                if (!File.Exists(certificate))
+                    errors.Add($"{Prefix}EmbeddedBrokerCertificatePath '{certificate}' does not exist (a PKCS#12 .pfx file).");
+                if (options.EmbeddedBrokerTlsPort is < 1 or > IPEndPoint.MaxPort || options.EmbeddedBrokerTlsPort == options.EmbeddedBrokerPort)
+                    errors.Add($"{Prefix}EmbeddedBrokerTlsPort must be between 1 and 65535 and differ from EmbeddedBrokerPort, not {options.EmbeddedBrokerTlsPort}.");
+            }
             if (options.UseTls)
                 errors.Add($"{Prefix}UseTls needs an external broker ({Prefix}EmbeddedBroker=false): the embedded broker speaks plain MQTT on loopback.");
         }
