@@ -14,7 +14,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 case "$app" in
   gateway) project=gateway/AncOrleans.Gateway.csproj ;;
   silo)    project=silo/AncOrleans.Silo.csproj ;;
-  serving) project=serving/AncOrleans.Serving.csproj ;;   # the SageMaker classifier serving host
+  serving) project=classifier.serving/AncOrleans.Classifier.Serving.csproj ;;   # the SageMaker serving host (branch serving)
   *) echo "build.sh: unknown app '$app' (gateway, silo or serving)" >&2; exit 2 ;;
 esac
 if [[ ! -f "$root/$project" ]]; then
