@@ -7,6 +7,7 @@ using AncOrleans.Grains.Classification;
 using AncOrleans.Grains.Sessions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
@@ -78,12 +79,15 @@ public static class AncSiloExtensions
             cluster.ClusterId = options.Value.ClusterId;
             cluster.ServiceId = options.Value.ServiceId;
         });
+        // SIGTERM: the host stops Orleans gracefully (membership ShuttingDown → Dead, grains deactivated) within this.
+        silo.Services.AddOptions<HostOptions>().Configure<IOptions<OrleansOptions>>((host, options) => host.ShutdownTimeout = options.Value.ShutdownTimeout);
         // Clustering:Provider = localhost (default) | dynamodb; any other value stops the host at start.
         if (clustering.UsesDynamoDb)
         {
             silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<OrleansOptions>>((endpoints, options) =>
             {
-                var advertised = IPAddress.Parse(options.Value.AdvertisedIPAddress);
+                // Orleans:AdvertisedIPAddress, else the ECS task metadata endpoint, else loopback.
+                var advertised = AdvertisedAddress.Resolve(options.Value, configuration);
                 endpoints.AdvertisedIPAddress = advertised;
                 endpoints.SiloPort = options.Value.SiloPort;
                 endpoints.GatewayPort = options.Value.GatewayPort;

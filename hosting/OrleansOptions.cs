@@ -15,6 +15,9 @@ public sealed class OrleansOptions
     public const string DefaultGrainDirectory = "default";
     public const string DistributedGrainDirectory = "distributed";
 
+    /// <summary>Below ECS's default container stop timeout (30 s), with room for the process to exit.</summary>
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(20);
+
     /// <summary>The values <see cref="GrainDirectory"/> may take.</summary>
     public static readonly IReadOnlyList<string> GrainDirectories = [DefaultGrainDirectory, DistributedGrainDirectory];
 
@@ -43,10 +46,18 @@ public sealed class OrleansOptions
     public string ServiceId { get; set; } = "anc-orleans";
 
     /// <summary>
-    /// DynamoDB clustering: the address written to the membership table; a non-loopback address also makes the
-    /// silo listen on every interface.
+    /// DynamoDB clustering: the address written to the membership table. Unset: the ECS task metadata endpoint's
+    /// address when <c>ECS_CONTAINER_METADATA_URI_V4</c> is set (<see cref="AdvertisedAddress"/>), else 127.0.0.1. A
+    /// non-loopback address also makes the silo listen on every interface (0.0.0.0).
     /// </summary>
-    public string AdvertisedIPAddress { get; set; } = "127.0.0.1";
+    public string? AdvertisedIPAddress { get; set; }
+
+    /// <summary>
+    /// How long a stopping host (SIGTERM) may take: the silo leaves membership (ShuttingDown, then Dead) and hands its
+    /// grains over within it. Keep it below the container's stop timeout (ECS: <c>stopTimeout</c>, 30 s on Fargate by
+    /// default), after which the process is killed and the cluster must detect the loss instead.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = DefaultShutdownTimeout;
 
     /// <summary>
     /// <c>default</c>, or <c>distributed</c>: Orleans' experimental strongly consistent directory. With the default

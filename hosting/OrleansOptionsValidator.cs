@@ -23,8 +23,10 @@ public sealed class OrleansOptionsValidator : IValidateOptions<OrleansOptions>
             errors.Add($"{Prefix}ClusterId must not be empty.");
         if (string.IsNullOrWhiteSpace(options.ServiceId))
             errors.Add($"{Prefix}ServiceId must not be empty.");
-        if (!IPAddress.TryParse(options.AdvertisedIPAddress, out _))
+        if (options.AdvertisedIPAddress is not null && !IPAddress.TryParse(options.AdvertisedIPAddress, out _))
             errors.Add($"{Prefix}AdvertisedIPAddress must be an IP address (e.g. 10.0.1.17), not '{options.AdvertisedIPAddress}'.");
+        if (options.ShutdownTimeout < TimeSpan.FromSeconds(1) || options.ShutdownTimeout > TimeSpan.FromMinutes(2))
+            errors.Add($"{Prefix}ShutdownTimeout must be between 00:00:01 and 00:02:00, not {options.ShutdownTimeout}.");
         if (!OrleansOptions.GrainDirectories.Contains(options.GrainDirectory, StringComparer.OrdinalIgnoreCase))
             errors.Add($"{Prefix}GrainDirectory must be one of {string.Join(", ", OrleansOptions.GrainDirectories)}, not '{options.GrainDirectory}'.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

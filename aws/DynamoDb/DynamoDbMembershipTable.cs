@@ -53,9 +53,11 @@ public sealed class DynamoDbMembershipTable(string clusterId, DynamoDbOptions op
         foreach (var item in await QueryAsync(clusterId))
         {
             if (item[Row].S == VersionRow) continue;
-            var dead = int.Parse(item[Status].N, CultureInfo.InvariantCulture) == (int)SiloStatus.Dead;
+            // Orleans' contract (its DynamoDB, Azure Table, Redis and SQL providers): every row older than the cut-off
+            // that is not Active is defunct — Dead, but also a silo that crashed while Joining or ShuttingDown.
+            var active = int.Parse(item[Status].N, CultureInfo.InvariantCulture) == (int)SiloStatus.Active;
             var alive = DateTimeOffset.Parse(item[Alive].S, CultureInfo.InvariantCulture);
-            if (dead && alive < beforeDate)
+            if (!active && alive < beforeDate)
                 await client.DeleteItemAsync(new DeleteItemRequest { TableName = _table, Key = new() { [Cluster] = S(clusterId), [Row] = item[Row] } });
         }
     }

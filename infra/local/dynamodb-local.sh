@@ -2,10 +2,13 @@
 # Starts AWS's DynamoDB Local (shipped inside the npm package amplify-dynamodb-simulator) on 127.0.0.1:PORT,
 # in memory, in the background. Installs it under .tools/dynamodb on first use. Needs Java 17.
 #   infra/local/dynamodb-local.sh [PORT]        (default 8000)
+#   infra/local/dynamodb-local.sh --install     (install only; prints the folder holding DynamoDBLocal.jar)
 # Then run the cluster on it:
 #   Persistence__Provider=dynamodb DynamoDB__ServiceUrl=http://127.0.0.1:8000 dotnet run --project gateway
 set -euo pipefail
 port=${1:-8000}
+install_only=false
+[[ "$port" == --install ]] && install_only=true
 root=$(cd "$(dirname "$0")/../.." && pwd)
 home="$root/.tools/dynamodb"
 emulator="$home/node_modules/amplify-dynamodb-simulator/emulator"
@@ -13,6 +16,7 @@ if [[ ! -f "$emulator/DynamoDBLocal.jar" ]]; then
   mkdir -p "$home"
   npm install --silent --no-audit --no-fund --prefix "$home" amplify-dynamodb-simulator@2.9.30 >/dev/null
 fi
+if $install_only; then echo "$emulator"; exit 0; fi
 if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
   echo "something already listens on 127.0.0.1:$port"
   exit 0

@@ -85,14 +85,26 @@ public sealed class DynamoDbMembershipTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Cleanup_removes_defunct_silos_only()
+    public async Task Cleanup_removes_every_row_older_than_the_cutoff_that_is_not_active()
     {
-        var version = (await _table.ReadAll()).Version;
-        Assert.True(await _table.InsertRow(Silo(50001, SiloStatus.Dead, DateTime.UtcNow.AddHours(-2)), version.Next()));
-        version = (await _table.ReadAll()).Version;
-        Assert.True(await _table.InsertRow(Silo(50002, SiloStatus.Active), version.Next()));
+        // Orleans' membership contract: Dead, Joining, Created, ShuttingDown and Stopping rows past the cut-off go
+        // (a silo that crashed while joining would otherwise stay forever); an old Active row and new rows of any
+        // status stay.
+        var old = DateTime.UtcNow.AddHours(-2);
+        var silos = new[]
+        {
+            Silo(50001, SiloStatus.Dead, old), Silo(50002, SiloStatus.Joining, old), Silo(50003, SiloStatus.Created, old),
+            Silo(50004, SiloStatus.ShuttingDown, old), Silo(50005, SiloStatus.Stopping, old),
+            Silo(50006, SiloStatus.Active, old), Silo(50007, SiloStatus.Active), Silo(50008, SiloStatus.Joining), Silo(50009, SiloStatus.Dead),
+        };
+        foreach (var silo in silos)
+            Assert.True(await _table.InsertRow(silo, (await _table.ReadAll()).Version.Next()));
+        var before = await _table.ReadAll();
+
         await _table.CleanupDefunctSiloEntries(DateTimeOffset.UtcNow.AddHours(-1));
+
         var left = await _table.ReadAll();
-        Assert.Equal("silo-50002", left.Members.Single().Item1.SiloName);
+        Assert.Equal(["silo-50006", "silo-50007", "silo-50008", "silo-50009"], left.Members.Select(m => m.Item1.SiloName).Order());
+        Assert.Equal((before.Version.Version, before.Version.VersionEtag), (left.Version.Version, left.Version.VersionEtag)); // the version row stays
     }
 }

@@ -76,6 +76,17 @@ internal sealed class SiloProcess : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>SIGTERM, as ECS sends at a task's stop: the host stops gracefully within its shutdown timeout.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>Waits for the process to end; its exit code, or null if it still runs after <paramref name="timeout"/>.</summary>
+    public int? WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout) ? _process.ExitCode : null;
+
     public void Dispose()
     {
         _quiet = true;

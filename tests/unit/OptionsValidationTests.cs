@@ -74,6 +74,7 @@ public sealed class OptionsValidationTests
     [InlineData("Orleans", "Orleans:ClusterId", " ", "Orleans:ClusterId must not be empty")]
     [InlineData("Orleans", "Orleans:ServiceId", "", "Orleans:ServiceId must not be empty")]
     [InlineData("Orleans", "Orleans:AdvertisedIPAddress", "gateway-1", "Orleans:AdvertisedIPAddress must be an IP address (e.g. 10.0.1.17), not 'gateway-1'")]
+    [InlineData("Orleans", "Orleans:ShutdownTimeout", "00:00:00", "Orleans:ShutdownTimeout must be between 00:00:01 and 00:02:00, not 00:00:00")]
     [InlineData("Orleans", "Orleans:GrainDirectory", "consistent", "Orleans:GrainDirectory must be one of default, distributed, not 'consistent'")]
     [InlineData("Clustering", "Clustering:Provider", "zookeeper", "Clustering:Provider must be one of localhost, dynamodb, not 'zookeeper'")]
     [InlineData("Clustering:Membership", "Clustering:Membership:ProbeTimeout", "00:00:00", "Clustering:Membership:ProbeTimeout must be between 00:00:00.1 and 00:01:00, not 00:00:00")]
