@@ -55,8 +55,11 @@ internal sealed class SessionGrain(
         _dirty = _pipeline.IsConfigured;
         await CheckpointAsync(cancellationToken);
         if (_batcher?.Flush() is { } rest) Publish(rest);
-        if (_emergency is not null) await _emergency.DrainAsync(TimeSpan.FromSeconds(1));
-        if (_classifier is not null) await _classifier.DrainAsync(TimeSpan.FromSeconds(1));
+        // The silo is leaving (SIGTERM, scale-in): the session's frames wait for it to come back on another silo, so
+        // it goes now; the last features are sent, not waited for (an alert in force is in the checkpoint).
+        var drain = reason.ReasonCode == DeactivationReasonCode.ShuttingDown ? TimeSpan.Zero : TimeSpan.FromSeconds(1);
+        if (_emergency is not null) await _emergency.DrainAsync(drain);
+        if (_classifier is not null) await _classifier.DrainAsync(drain);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
