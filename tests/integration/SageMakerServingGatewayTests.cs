@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
@@ -7,10 +8,13 @@ using AncOrleans.Abstractions;
 using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Acoustics.Scenes;
 using AncOrleans.Aws.SageMaker;
+using AncOrleans.Dsp.Classification;
 using AncOrleans.Device;
 using AncOrleans.Gateway;
+using AncOrleans.Grains.Classification;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace AncOrleans.Tests;
@@ -26,11 +30,10 @@ public sealed class SageMakerServingGatewayTests(ITestOutputHelper output)
     private const int Rate = 16_000, FrameSamples = 160;
     private const double Seconds = 10;
 
-    [Theory]
-    [InlineData("hum")]
-    [InlineData("fan")]
-    public async Task The_gateway_with_the_SageMaker_backend_names_a_sessions_noise_as_the_embedded_one_does(string scenario)
+    [Fact]
+    public async Task The_gateway_with_the_SageMaker_backend_names_a_sessions_noise_as_the_embedded_one_does()
     {
+        const string scenario = "hum";
         using var host = ServingHostProcess.Start(output);
         await host.WaitUntilReadyAsync();
         await using var runtime = new FakeSageMakerRuntime(host.Url, SageMakerServingHostTests.Endpoint, SageMakerServingHostTests.AccessKey,
@@ -70,7 +73,7 @@ public sealed class SageMakerServingGatewayTests(ITestOutputHelper output)
             "--urls", "http://127.0.0.1:0",
             $"--Orleans:SiloPort={GatewayFixture.FreePort()}", $"--Orleans:GatewayPort={GatewayFixture.FreePort()}", $"--Orleans:ClusterId=serving-{Guid.NewGuid():N}",
             "--Mqtt:Enabled=false", "--Auth:KeyHashIterations=1000", $"--Auth:AdminKey={adminKey}", "--Logging:LogLevel:Default=Warning",
-            // Frames go at 4× real time, each awaited: generous limits so a loaded machine drops none.
+            // Frames go at 2× real time, each awaited: generous limits so a loaded machine drops none.
             "--Gateway:MaxRealTimeFactor=8", "--Gateway:FrameDeadlineMs=1000",
             // A slow window must still be classified by the backend under test, not skipped or answered by the fallback.
             "--Classifier:PredictTimeoutMs=30000",
@@ -82,11 +85,16 @@ public sealed class SageMakerServingGatewayTests(ITestOutputHelper output)
         ];
         var builder = WebApplication.CreateBuilder(arguments);
         builder.Services.AddSingleton(SageMakerCredentials.Fixed(new BasicAWSCredentials(SageMakerServingHostTests.AccessKey, SageMakerServingHostTests.SecretKey)));
+        var log = new WarningLog();
+        builder.Logging.AddProvider(log);
         builder.AddAncGateway();
         await using var app = builder.Build();
         app.MapAncGateway();
+        // Not waiting for the gateway's warm-up (up to 20 s of JIT settling per gateway): the deadlines above are generous.
+        // One prediction first, so the backend's first call (signer, connection) is not paid inside the session: a call
+        // that takes over 1 s of audio would overflow the session's feature queue and change what the classifier sees.
         await app.StartAsync();
-        await app.Services.GetRequiredService<GatewayWarmup>().Completed;
+        await app.Services.GetRequiredService<INoiseClassifierBackend>().PredictAsync(new float[NoiseFeatures.Length], CancellationToken.None);
         var fallbacks = 0L;
         using var listener = CountFallbacks(app.Services.GetService<ClassifierFallbackMetrics>(), value => Interlocked.Add(ref fallbacks, value));
         var baseUrl = new Uri(app.Urls.First());
@@ -107,7 +115,7 @@ public sealed class SageMakerServingGatewayTests(ITestOutputHelper output)
             for (var n = 0; n + FrameSamples <= scene.Length; n += FrameSamples)
             {
                 var sequence = n / FrameSamples;
-                var due = TimeSpan.FromMilliseconds(sequence * 10 / 4.0); // 4× real time
+                var due = TimeSpan.FromMilliseconds(sequence * 10 / 2.0); // 2× real time
                 if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
                 var pcm = FrameCodec.EncodeStereo(scene.Reference.AsSpan(n, FrameSamples), scene.Disturbance.AsSpan(n, FrameSamples), SampleFormat.Float32);
                 await device.SendBinaryAsync(new WireFrame(WireFrame.Audio, SampleFormat.Float32, 2, (uint)sequence, sequence * 10_000L, FrameSamples, Rate, pcm).ToBytes());
@@ -127,6 +135,8 @@ public sealed class SageMakerServingGatewayTests(ITestOutputHelper output)
         // Events are carried by replies, so one decided in the last second may not have reached the device: compare the rest.
         var settled = events.Where(e => e.AudioSeconds <= Seconds - 2).ToList();
         await app.StopAsync();
+        var lost = log.Warnings.Where(w => w.Contains(deviceId, StringComparison.Ordinal) && w.Contains("features not sent", StringComparison.Ordinal)).ToArray();
+        Assert.True(lost.Length == 0, $"the session lost feature batches, so the classifier did not see the whole scene: {string.Join(" | ", lost)}");
         return new SessionOutcome(label, [.. settled.Select(e => (e.Label, e.Confidence, e.Profile, e.ApplyProfile, e.AudioSeconds))],
             [.. events.Select(e => e.Backend)], Interlocked.Read(ref fallbacks));
     }
@@ -144,6 +154,32 @@ public sealed class SageMakerServingGatewayTests(ITestOutputHelper output)
             await Task.Delay(100);
         }
         return last;
+    }
+
+    /// <summary>The gateway's warnings, to tell a lost feature batch from a differing classifier.</summary>
+    private sealed class WarningLog : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<string> _warnings = new();
+
+        public IReadOnlyList<string> Warnings => [.. _warnings];
+
+        public ILogger CreateLogger(string categoryName) => new Logger(_warnings);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ConcurrentQueue<string> warnings) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (IsEnabled(logLevel)) warnings.Enqueue(formatter(state, exception));
+            }
+        }
     }
 
     private static MeterListener CountFallbacks(ClassifierFallbackMetrics? metrics, Action<long> add)
