@@ -155,9 +155,12 @@ public sealed class SageMakerBackendTests
         using var listener = CountFallbacks(metrics, counted);
         var logger = new CapturingLogger<FallbackClassifierBackend>();
         var embedded = new FakeEmbeddedBackend();
-        // A 503 must be retried whatever the machine's load: only the timeout case depends on the 150 ms budget (a cold
+        // A 503 must be retried whatever the machine's load: only the timeout case depends on the budget (a cold
         // connection on a loaded CI machine once took longer than 150 ms for the first 503, and the retry never came).
-        var backend = new FallbackClassifierBackend(Backend(http, stub, maxRetries: 1, timeoutMs: failure == "timeout" ? 150 : 5000), embedded, metrics, logger);
+        // The held-back reply (30 s) times out whatever the budget, so the budget is 1 s, not 150 ms: with 150 ms, a
+        // machine loaded by a concurrent `dotnet build` (the serving host's and silo's tests start one) let the retry's
+        // request reach the stub only after its own budget had gone, and the stub saw one request instead of two.
+        var backend = new FallbackClassifierBackend(Backend(http, stub, maxRetries: 1, timeoutMs: failure == "timeout" ? 1000 : 5000), embedded, metrics, logger);
 
         var probabilities = await backend.PredictAsync(Features, CancellationToken.None);
 
@@ -179,7 +182,7 @@ public sealed class SageMakerBackendTests
         using var http = new HttpClient();
         var metrics = new ClassifierFallbackMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
         var embedded = new AncOrleans.Grains.Classification.EmbeddedClassifierBackend(Options.Create(new AncOrleans.Grains.Classification.ClassifierOptions()));
-        var backend = new FallbackClassifierBackend(Backend(http, stub, maxRetries: 1, timeoutMs: 150), embedded, metrics,
+        var backend = new FallbackClassifierBackend(Backend(http, stub, maxRetries: 1, timeoutMs: 5000), embedded, metrics,
             new CapturingLogger<FallbackClassifierBackend>());
         var hum = AncOrleans.Acoustics.Scenes.NoiseLibrary.Render("hum", 16_000, 2, new AncOrleans.Acoustics.Scenes.NoiseGenerator(5));
         var window = AncOrleans.Dsp.Classification.NoiseFeatures.Extract(hum, 16_000)[0];

@@ -8,18 +8,24 @@ namespace AncOrleans.Tests;
 /// <summary>
 /// A stand-in for the SageMaker runtime API: a real HTTP listener on a free loopback port that records every
 /// request as it arrived on the wire and answers the n-th one (0-based) from a script. Requests are served
-/// concurrently, so a reply held back (to provoke a client timeout) does not block the next attempt.
+/// concurrently, so a reply held back (to provoke a client timeout) does not block the next attempt. The script may
+/// also look at the request and answer asynchronously (<see cref="FakeSageMakerRuntime"/> forwards it to a container).
 /// </summary>
 internal sealed class SageMakerStub : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
-    private readonly Func<int, SageMakerStubReply> _script;
+    private readonly Func<int, SageMakerStubRequest, Task<SageMakerStubReply>> _script;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<SageMakerStubRequest> _requests = new();
     private readonly Task _loop;
     private int _count;
 
     public SageMakerStub(Func<int, SageMakerStubReply> script)
+        : this((index, _) => Task.FromResult(script(index)))
+    {
+    }
+
+    public SageMakerStub(Func<int, SageMakerStubRequest, Task<SageMakerStubReply>> script)
     {
         _script = script;
         Port = GatewayFixture.FreePort();
@@ -56,11 +62,12 @@ internal sealed class SageMakerStub : IAsyncDisposable
         using var body = new MemoryStream();
         await context.Request.InputStream.CopyToAsync(body);
         var index = Interlocked.Increment(ref _count) - 1;
-        _requests.Enqueue(new SageMakerStubRequest(context.Request.HttpMethod, context.Request.RawUrl ?? "",
-            new NameValueCollection(context.Request.Headers), body.ToArray()));
-        var reply = _script(index);
+        var request = new SageMakerStubRequest(context.Request.HttpMethod, context.Request.RawUrl ?? "",
+            new NameValueCollection(context.Request.Headers), body.ToArray());
+        _requests.Enqueue(request);
         try
         {
+            var reply = await _script(index, request);
             if (reply.Delay > TimeSpan.Zero)
                 await Task.Delay(reply.Delay, _stop.Token);
             context.Response.StatusCode = reply.Status;

@@ -43,6 +43,39 @@ internal static partial class SigV4Verifier
         return builder.ToString();
     }
 
+    /// <summary>
+    /// Why a request's SigV4 signature would be refused by the service, or null when it holds: the header's shape, the
+    /// access key, the credential scope (date, region, service), <c>X-Amz-Date</c> within the 15 minutes AWS allows,
+    /// <c>host</c> and <c>x-amz-date</c> signed, <c>X-Amz-Content-SHA256</c> (when sent) equal to the body's hash, and
+    /// the signature recomputed from the request as it arrived.
+    /// </summary>
+    public static string? Problem(SageMakerStubRequest request, string accessKey, string secretKey, string region, string service)
+    {
+        var amzDate = request.Headers["X-Amz-Date"];
+        if (amzDate is null || !DateTime.TryParseExact(amzDate, "yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var signedAt))
+            return $"X-Amz-Date missing or malformed: '{amzDate}'";
+        if (Math.Abs((DateTime.UtcNow - signedAt).TotalMinutes) > 15)
+            return $"signed at {amzDate}, more than 15 minutes from now";
+        if (ParseAuthorization(request.Headers["Authorization"]) is not { } authorization)
+            return $"Authorization has not the SigV4 shape: '{request.Headers["Authorization"]}'";
+        if (authorization.AccessKey != accessKey || authorization.Date != amzDate[..8] || authorization.Region != region || authorization.Service != service)
+            return $"credential scope {authorization.AccessKey}/{authorization.Date}/{authorization.Region}/{authorization.Service} is not {accessKey}/{amzDate[..8]}/{region}/{service}";
+        if (!authorization.SignedHeaders.Contains("host") || !authorization.SignedHeaders.Contains("x-amz-date"))
+            return $"host and x-amz-date must be signed, signed: {string.Join(';', authorization.SignedHeaders)}";
+        var payloadHash = Sha256Hex(request.Body);
+        if (request.Headers["X-Amz-Content-Sha256"] is { } contentSha256 && contentSha256 != payloadHash)
+            return "X-Amz-Content-SHA256 is not the body's hash";
+        var missing = authorization.SignedHeaders.FirstOrDefault(name => request.Headers[name] is null);
+        if (missing is not null)
+            return $"signed header {missing} not sent";
+        var canonical = CanonicalRequest(request.Method, request.RawUrl, "",
+            authorization.SignedHeaders.Select(name => (name, request.Headers[name]!)), payloadHash);
+        return Signature(secretKey, amzDate, region, service, canonical) == authorization.Signature
+            ? null
+            : "the signature does not match the request";
+    }
+
     public static string StringToSign(string amzDate, string region, string service, string canonicalRequest) =>
         $"{Algorithm}\n{amzDate}\n{amzDate[..8]}/{region}/{service}/aws4_request\n{Sha256Hex(Encoding.UTF8.GetBytes(canonicalRequest))}";
 

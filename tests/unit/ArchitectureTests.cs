@@ -6,7 +6,7 @@ namespace AncOrleans.Tests;
 /// <summary>
 /// The layout's rules (docs/architecture.md), checked on the project files and on the built assemblies: no project
 /// references an executable; what the silo and gateway ship holds no simulator, evaluation or training code;
-/// the DSP is free of Orleans and ASP.NET.
+/// the DSP is free of Orleans and ASP.NET; the classifier's serving host stands on the DSP alone.
 /// </summary>
 public sealed class ArchitectureTests
 {
@@ -53,6 +53,7 @@ public sealed class ArchitectureTests
         var executables = ProjectFiles().Where(IsExecutable).Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
         Assert.Contains(executables, path => path.EndsWith("AncOrleans.Gateway.csproj", StringComparison.Ordinal));
         Assert.Contains(executables, path => path.EndsWith("AncOrleans.Silo.csproj", StringComparison.Ordinal));
+        Assert.Contains(executables, path => path.EndsWith("AncOrleans.Classifier.Serving.csproj", StringComparison.Ordinal));
         var offending = ProjectFiles().SelectMany(project => References(project).Where(executables.Contains).Select(exe => $"{project} → {exe}")).ToArray();
         Assert.True(offending.Length == 0, string.Join(Environment.NewLine, offending));
     }
@@ -65,6 +66,16 @@ public sealed class ArchitectureTests
         var closure = Closure(Path.Combine(Root(), executable)).Select(Path.GetFileNameWithoutExtension).ToArray();
         Assert.Contains("AncOrleans.Grains", closure);
         Assert.Empty(closure.Intersect(BenchOnly));
+    }
+
+    [Fact]
+    public void The_classifier_serving_host_builds_on_the_dsp_alone()
+    {
+        // The SageMaker model container: the classifier and ASP.NET, no grains, Orleans, AWS SDK, simulator or peers.
+        var project = Path.Combine(Root(), "classifier.serving", "AncOrleans.Classifier.Serving.csproj");
+        var closure = Closure(project).Select(Path.GetFileNameWithoutExtension).ToArray();
+        Assert.Equal(new[] { "AncOrleans.Dsp" }, closure.Select(name => name!));
+        Assert.Empty(XDocument.Load(project).Descendants("PackageReference"));
     }
 
     [Theory]
