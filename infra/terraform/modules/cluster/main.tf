@@ -36,23 +36,27 @@ locals {
     Classifier__Region        = local.region
   }
 
-  gateway_environment = merge(local.common_environment, {
+  gateway_only_environment = {
     ASPNETCORE_URLS        = "http://+:${local.http_port}"
     ASPNETCORE_ENVIRONMENT = "Production"
     Auth__Mode             = "production"
     Mqtt__Enabled          = tostring(var.mqtt_enabled)
     Mqtt__EmbeddedBroker   = "true"
-  })
+  }
 
-  silo_environment = merge(local.common_environment, {
+  silo_only_environment = {
     DOTNET_ENVIRONMENT = "Production"
-  })
+  }
 
-  # Secrets: name → Secrets Manager ARN (the execution role reads them at task start).
-  gateway_secrets = merge(
-    { Auth__AdminKey = var.admin_key_secret_arn },
-    var.reader_key_secret_arn == null ? {} : { Auth__ReaderKey = var.reader_key_secret_arn },
-  )
+  gateway_environment = merge(local.common_environment, local.gateway_only_environment)
+  silo_environment    = merge(local.common_environment, local.silo_only_environment)
+
+  # Secrets: name → Secrets Manager ARN (the execution role reads them at task start); unset ones are left out.
+  gateway_secret_arns = {
+    Auth__AdminKey  = var.admin_key_secret_arn
+    Auth__ReaderKey = var.reader_key_secret_arn
+  }
+  gateway_secrets = { for k, v in local.gateway_secret_arns : k => v if v != null }
 
   secret_arns = compact([var.admin_key_secret_arn, var.reader_key_secret_arn])
 

@@ -100,8 +100,9 @@ data "aws_iam_policy_document" "tls_only" {
     actions   = ["s3:*"]
     resources = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
     principals {
+      # iam-wildcard: a Deny for every principal that does not use TLS (any principal, any action on this bucket)
       type        = "*"
-      identifiers = ["*"] # iam-wildcard: a Deny for every principal that does not use TLS
+      identifiers = ["*"]
     }
     condition {
       test     = "Bool"
