@@ -65,10 +65,14 @@ internal sealed class ConfigurationKeys
             keys.AddKeys(section.Split(':'), options, depth: 0);
         }
 
+        // Log levels: the host binds the Logging section (Logging:LogLevel:<category>) in both executables.
+        keys._patterns.Add(["Logging", "LogLevel", "{any}"]);
+
         // Host-level keys, read by the host itself rather than by an options class.
         keys._hostKeys["DOTNET_ENVIRONMENT"] = "the host's environment name (Host.CreateApplicationBuilder, WebApplication)";
         if (app == App.Gateway)
         {
+            keys._hostKeys["Urls"] = "Kestrel's listening URLs (the web host's 'urls' setting, as in gateway/appsettings.json)";
             keys._hostKeys["ASPNETCORE_URLS"] = "Kestrel's listening URLs (WebApplication reads ASPNETCORE_-prefixed variables; key 'urls')";
             keys._hostKeys["ASPNETCORE_ENVIRONMENT"] = "the web host's environment name";
         }

@@ -141,11 +141,24 @@ internal sealed partial class TerraformConfig
                 return;
             }
             var expression = value.GetString() ?? "";
+            var envFile = EnvFile().Match(expression);
+            if (envFile.Success)
+            {
+                // A map read from an environment file (KEY=VALUE lines, # comments): its keys are the file's.
+                var path = Path.Combine(Directory, envFile.Groups[1].Value);
+                if (File.Exists(path))
+                    foreach (var line in File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#') && l.Contains('=')))
+                        into.Add(line[..line.IndexOf('=')].Trim());
+                return;
+            }
             var referenced = LocalReference().Matches(expression).Select(m => m.Groups[1].Value).Distinct().ToList();
             Assert.True(referenced.Count > 0, $"{Name}: local.{name} is neither a literal map nor built from other locals: {expression}");
             foreach (var r in referenced) Collect(r, into, seen);
         }
     }
+
+    [GeneratedRegex(@"file\(""\$\{path\.module\}/([^""]+)""\)")]
+    private static partial Regex EnvFile();
 
     [GeneratedRegex(@"\blocal\.([A-Za-z_][A-Za-z0-9_-]*)")]
     public static partial Regex LocalReference();

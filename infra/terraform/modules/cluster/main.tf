@@ -21,6 +21,20 @@ locals {
 
   # Every variable below is a configuration key the app binds (Section__Key); tests/integration/Infra checks each
   # against the options classes by reflection. Nothing else may set an app container's environment.
+  #
+  # The image's own environment files (infra/docker/<app>.env: KEY=VALUE lines, # comments), shared with the local
+  # cluster and the image test, come first; this deployment's values below override them. A missing file is empty.
+  gateway_env_file = {
+    for line in split("\n", try(file("${path.module}/../../../docker/gateway.env"), "")) :
+    trimspace(split("=", line)[0]) => trimspace(join("=", slice(split("=", line), 1, length(split("=", line)))))
+    if length(trimspace(line)) > 0 && !startswith(trimspace(line), "#") && strcontains(line, "=")
+  }
+  silo_env_file = {
+    for line in split("\n", try(file("${path.module}/../../../docker/silo.env"), "")) :
+    trimspace(split("=", line)[0]) => trimspace(join("=", slice(split("=", line), 1, length(split("=", line)))))
+    if length(trimspace(line)) > 0 && !startswith(trimspace(line), "#") && strcontains(line, "=")
+  }
+
   common_environment = {
     Clustering__Provider      = "dynamodb"
     Persistence__Provider     = "dynamodb"
@@ -37,7 +51,7 @@ locals {
   }
 
   gateway_only_environment = {
-    ASPNETCORE_URLS        = "http://+:${local.http_port}"
+    Urls                   = "http://+:${local.http_port}"
     ASPNETCORE_ENVIRONMENT = "Production"
     Auth__Mode             = "production"
     Mqtt__Enabled          = tostring(var.mqtt_enabled)
@@ -48,8 +62,8 @@ locals {
     DOTNET_ENVIRONMENT = "Production"
   }
 
-  gateway_environment = merge(local.common_environment, local.gateway_only_environment)
-  silo_environment    = merge(local.common_environment, local.silo_only_environment)
+  gateway_environment = merge(local.gateway_env_file, local.common_environment, local.gateway_only_environment)
+  silo_environment    = merge(local.silo_env_file, local.common_environment, local.silo_only_environment)
 
   # Secrets: name → Secrets Manager ARN (the execution role reads them at task start); unset ones are left out.
   gateway_secret_arns = {
