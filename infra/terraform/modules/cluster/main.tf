@@ -48,6 +48,10 @@ locals {
     Classifier__Backend       = local.sagemaker ? "sagemaker" : "embedded"
     Classifier__EndpointName  = local.sagemaker ? var.classifier_endpoint_name : ""
     Classifier__Region        = local.region
+    # Sessions spread over every silo by resource-optimised placement, rather than staying on the gateway that
+    # started them (Orleans' 5 % local preference): the silo service is what scales (docs/deployment-aws.md).
+    Placement__LocalSiloPreferenceMargin = "0"
+    Session__CheckpointSeconds           = tostring(var.checkpoint_seconds)
   }
 
   gateway_only_environment = {

@@ -249,6 +249,16 @@ variable "state_time_to_live" {
   default     = "30.00:00:00"
 }
 
+variable "checkpoint_seconds" {
+  type        = number
+  description = "Session:CheckpointSeconds: a checkpoint is ≈ 27 DynamoDB write units (docs/reliability.md), so 1,000 sessions at 5 s need 5,400 WCU; see infra/README.md, cost."
+  default     = 5
+  validation {
+    condition     = var.checkpoint_seconds >= 1
+    error_message = "checkpoint_seconds must be at least 1."
+  }
+}
+
 variable "admin_key_secret_arn" {
   type        = string
   description = "Secrets Manager secret holding Auth:AdminKey (at least 32 characters), injected as Auth__AdminKey."
