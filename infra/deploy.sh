@@ -111,6 +111,11 @@ for app in gateway silo serving; do
     continue
   fi
   image="$registry/$prefix/${repos[$app]}:$tag"
+  # The repositories' tags are immutable: an image already pushed for this tag is kept.
+  if (( ! dry_run )) && aws ecr describe-images --region "$region" --repository-name "$prefix/${repos[$app]}" --image-ids "imageTag=$tag" >/dev/null 2>&1; then
+    say "  $image exists: not rebuilt"
+    continue
+  fi
   if (( dry_run )); then out="<tmpdir>"; else out=$(mktemp -d); fi
   run "$root/infra/docker/build.sh" "$app" "$out/$app"
   run "$engine" build -f "$root/$dockerfile" -t "$image" "$root"

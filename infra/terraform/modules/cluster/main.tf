@@ -239,11 +239,20 @@ resource "aws_vpc_security_group_ingress_rule" "tasks_mqtt_from_nlb" {
   referenced_security_group_id = aws_security_group.nlb[0].id
 }
 
-resource "aws_vpc_security_group_egress_rule" "tasks_self" {
+resource "aws_vpc_security_group_egress_rule" "tasks_silo_self" {
   security_group_id            = aws_security_group.tasks.id
-  description                  = "Orleans traffic to the other tasks"
+  description                  = "Orleans silo port of the other tasks"
   ip_protocol                  = "tcp"
   from_port                    = local.silo_port
+  to_port                      = local.silo_port
+  referenced_security_group_id = aws_security_group.tasks.id
+}
+
+resource "aws_vpc_security_group_egress_rule" "tasks_gateway_self" {
+  security_group_id            = aws_security_group.tasks.id
+  description                  = "Orleans gateway port of the other tasks"
+  ip_protocol                  = "tcp"
+  from_port                    = local.gateway_port
   to_port                      = local.gateway_port
   referenced_security_group_id = aws_security_group.tasks.id
 }
