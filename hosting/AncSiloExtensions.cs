@@ -63,6 +63,7 @@ public static class AncSiloExtensions
     /// </summary>
     public static ISiloBuilder UseAncClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
+        silo.UseAncKubernetesHosting(configuration); // Kubernetes:Enabled (AncKubernetesExtensions.cs); first, so our options apply after it
         silo.Services.AddValidatedOptions<ClusterMembershipOptions, MembershipOptionsValidator>(configuration.GetSection(MembershipOptionsValidator.Section));
         silo.Services.AddValidatedOptions<OrleansOptions, OrleansOptionsValidator>(configuration.GetSection(OrleansOptions.Section));
         silo.Services.AddValidatedOptions<ClusteringOptions, ClusteringOptionsValidator>(configuration.GetSection(ClusteringOptions.Section));

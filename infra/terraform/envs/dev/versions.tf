@@ -1,0 +1,26 @@
+terraform {
+  required_version = ">= 1.9"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.70, < 7.0"
+    }
+  }
+
+  # State in S3 with DynamoDB locking (the seed's first-time setup; infra/terraform/bootstrap creates both).
+  # deploy.sh passes -backend-config=bucket=… when ANC_TF_STATE_BUCKET is set.
+  backend "s3" {
+    bucket         = "anc-platform-terraform-state"
+    key            = "dev/terraform.tfstate"
+    region         = "us-east-1"
+    encrypt        = true
+    dynamodb_table = "terraform-lock"
+  }
+}
+
+provider "aws" {
+  region = var.region
+  default_tags {
+    tags = local.tags
+  }
+}
