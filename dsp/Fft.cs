@@ -12,6 +12,8 @@ namespace AncOrleans.Dsp;
 /// </code>
 /// Twiddles are stored per stage, contiguous, so every stage whose half-size is at least one SIMD vector runs
 /// its butterflies with <see cref="Vector{T}"/>; the first, short stages run scalar. No allocation per call.
+/// The twiddles and the permutation depend only on the size and are read-only: one copy per size is shared by every
+/// instance (every session's detectors hold FFTs of the same sizes; issue 13, memory per session).
 /// </summary>
 public sealed class Fft
 {
@@ -19,10 +21,23 @@ public sealed class Fft
     private readonly int[] _swaps;                    // bit-reversal permutation as (i, j) pairs with i < j
     private readonly float[] _twRe, _twIm, _twImInv;  // per stage: e^{∓j2πk/size}, k < size/2, stages concatenated
 
+    private sealed record Tables(int[] Swaps, float[] TwRe, float[] TwIm, float[] TwImInv);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, Tables> Shared = new();
+
     public Fft(int size)
     {
         if (size < 2 || (size & (size - 1)) != 0) throw new ArgumentException($"FFT size {size} is not a power of two.");
         _n = size;
+        var tables = Shared.GetOrAdd(size, Build);
+        _swaps = tables.Swaps;
+        _twRe = tables.TwRe;
+        _twIm = tables.TwIm;
+        _twImInv = tables.TwImInv;
+    }
+
+    private static Tables Build(int size)
+    {
         var bits = BitOperations.Log2((uint)size);
         var swaps = new List<int>();
         for (var i = 0; i < size; i++)
@@ -31,18 +46,18 @@ public sealed class Fft
             for (var b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
             if (i < r) { swaps.Add(i); swaps.Add(r); }
         }
-        _swaps = swaps.ToArray();
-        _twRe = new float[size];
-        _twIm = new float[size];
-        _twImInv = new float[size];
+        var twRe = new float[size];
+        var twIm = new float[size];
+        var twImInv = new float[size];
         for (int half = 1, offset = 0; half < size; offset += half, half <<= 1)
             for (var k = 0; k < half; k++)
             {
                 var angle = -Math.PI * k / half;
-                _twRe[offset + k] = (float)Math.Cos(angle);
-                _twIm[offset + k] = (float)Math.Sin(angle);
-                _twImInv[offset + k] = -_twIm[offset + k];
+                twRe[offset + k] = (float)Math.Cos(angle);
+                twIm[offset + k] = (float)Math.Sin(angle);
+                twImInv[offset + k] = -twIm[offset + k];
             }
+        return new Tables(swaps.ToArray(), twRe, twIm, twImInv);
     }
 
     public int Size => _n;

@@ -10,6 +10,11 @@ namespace AncOrleans.Dsp;
 /// </summary>
 public static class HannWindow
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, float[]> Cache = new();
+
+    /// <summary>The same window, one read-only copy per length shared by every caller (never write into it).</summary>
+    public static float[] Shared(int length) => Cache.GetOrAdd(length, Periodic);
+
     public static float[] Periodic(int length)
     {
         var window = new float[length];

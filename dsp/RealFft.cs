@@ -7,6 +7,7 @@ namespace AncOrleans.Dsp;
 ///   X(k) = ½ (Z(k) + Z*(N/2−k)) − ½ j e^{−j2πk/N} (Z(k) − Z*(N/2−k)),   k = 0 … N/2
 /// </code>
 /// Only the N/2 + 1 non-redundant bins are kept. Half the work of a complex FFT of the same length.
+/// The e^{−j2πk/N} table is read-only and shared by every instance of the same size (as <see cref="Fft"/>'s are).
 /// </summary>
 public sealed class RealFft
 {
@@ -15,19 +16,25 @@ public sealed class RealFft
     private readonly float[] _cos, _sin;     // e^{−j2πk/N}, k ≤ N/2
     private readonly float[] _zRe, _zIm;     // scratch: the packed half-length signal
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, (float[] Cos, float[] Sin)> Shared = new();
+
     public RealFft(int size)
     {
         if (size < 4 || (size & (size - 1)) != 0) throw new ArgumentException($"FFT size {size} is not a power of two ≥ 4.");
         _n = size;
         _half = size / 2;
         _fft = new Fft(_half);
-        _cos = new float[_half + 1];
-        _sin = new float[_half + 1];
-        for (var k = 0; k <= _half; k++)
+        (_cos, _sin) = Shared.GetOrAdd(size, static n =>
         {
-            _cos[k] = (float)Math.Cos(2 * Math.PI * k / size);
-            _sin[k] = (float)-Math.Sin(2 * Math.PI * k / size);
-        }
+            var cos = new float[n / 2 + 1];
+            var sin = new float[n / 2 + 1];
+            for (var k = 0; k <= n / 2; k++)
+            {
+                cos[k] = (float)Math.Cos(2 * Math.PI * k / n);
+                sin[k] = (float)-Math.Sin(2 * Math.PI * k / n);
+            }
+            return (cos, sin);
+        });
         _zRe = new float[_half];
         _zIm = new float[_half];
     }
@@ -43,6 +50,30 @@ public sealed class RealFft
             _zRe[n] = x[2 * n];
             _zIm[n] = x[2 * n + 1];
         }
+        Finish(re, im);
+    }
+
+    /// <summary>
+    /// x·w (the first x.Length ≤ N samples, zero-padded to N) → X (N/2 + 1 bins): the windowing is done while packing,
+    /// so the caller keeps no windowed copy of its frame.
+    /// </summary>
+    public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> window, Span<float> re, Span<float> im)
+    {
+        if (x.Length > _n || window.Length < x.Length) throw new ArgumentException($"{x.Length} samples with a {window.Length}-sample window do not fit an FFT of {_n}.");
+        _zRe.AsSpan().Clear();
+        _zIm.AsSpan().Clear();
+        var pairs = x.Length / 2;
+        for (var n = 0; n < pairs; n++)
+        {
+            _zRe[n] = x[2 * n] * window[2 * n];
+            _zIm[n] = x[2 * n + 1] * window[2 * n + 1];
+        }
+        if ((x.Length & 1) != 0) _zRe[pairs] = x[^1] * window[x.Length - 1];
+        Finish(re, im);
+    }
+
+    private void Finish(Span<float> re, Span<float> im)
+    {
         _fft.Forward(_zRe, _zIm);
         // k = 0 and k = N/2 both pair Z(0) with itself.
         re[0] = _zRe[0] + _zIm[0];

@@ -42,7 +42,7 @@ public sealed class GlassBreakDetector
     private readonly Biquad[] _antiAlias;               // low-pass before decimation (none at ≤ 24 kHz)
     private int _phase;
     private readonly RealFft _fft;
-    private readonly float[] _window, _frame, _re, _im, _pending;
+    private readonly float[] _window, _re, _im, _pending;
     private readonly double[] _power;                   // P(k) of the current frame
     private readonly double[] _bandSort;                // scratch for the band median
     private readonly double[] _energy;                  // E of the last 0.5 s, a ring
@@ -69,8 +69,7 @@ public sealed class GlassBreakDetector
         _size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_length);
         _hop = _length / 2;
         _fft = new RealFft(_size);
-        _window = HannWindow.Periodic(_length);
-        _frame = new float[_size];
+        _window = HannWindow.Shared(_length);
         _re = new float[_fft.Bins];
         _im = new float[_fft.Bins];
         _pending = new float[_length];
@@ -123,8 +122,7 @@ public sealed class GlassBreakDetector
 
     private bool Analyse(double time)
     {
-        for (var i = 0; i < _length; i++) _frame[i] = _pending[i] * _window[i];
-        _fft.Forward(_frame, _re, _im);
+        _fft.Forward(_pending.AsSpan(0, _length), _window, _re, _im);
         double sum = 0, logSum = 0;
         var peak = _low;
         for (var k = _low; k <= _high; k++)

@@ -26,7 +26,8 @@ public sealed class SteadyLineTracker
     private const double WindowSeconds = 0.15, FloorHalfWidthHz = 100, MinSalienceDb = 9, MaxLevelRangeDb = 5, MaxRiseDb = 3;
     private readonly int _rate, _window, _hop, _floorHalf;
     private readonly RealFft _fft;
-    private readonly float[] _hann, _frame, _re, _im;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, float[]> Windows = new(); // read-only, shared
+    private readonly float[] _hann, _re, _im;
     private readonly float[] _pending;                 // the samples of the next frame
     private readonly double[] _level;                  // L(k), dB, over [_lo − _floorHalf, _hi + _floorHalf]
     private readonly bool[] _peak;                     // peak(k) this frame
@@ -45,21 +46,27 @@ public sealed class SteadyLineTracker
         var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_window);
         _fft = new RealFft(size);
         BinHz = (double)sampleRate / size;
-        _hann = new float[_window];
-        for (var i = 0; i < _window; i++) _hann[i] = (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * (i + 0.5) / _window));
-        _frame = new float[size];
+        _hann = Windows.GetOrAdd(_window, static n =>
+        {
+            var hann = new float[n];
+            for (var i = 0; i < n; i++) hann[i] = (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * (i + 0.5) / n));
+            return hann;
+        });
         _re = new float[_fft.Bins];
         _im = new float[_fft.Bins];
         _pending = new float[_window];
         _floorHalf = (int)Math.Round(FloorHalfWidthHz / BinHz);
         LowBin = Math.Max(_floorHalf + 1, (int)(lowHz / BinHz));
         HighBin = Math.Min(_fft.Bins - _floorHalf - 2, (int)Math.Ceiling(highHz / BinHz));
-        _level = new double[_fft.Bins];
-        _peak = new bool[_fft.Bins];
-        _run = new int[_fft.Bins];
-        _runLow = new double[_fft.Bins];
-        _runHigh = new double[_fft.Bins];
-        _previous = new double[_fft.Bins];
+        // Per-bin state only up to the highest bin read (HighBin + the median's half width): at 48 kHz ≈ 470 of 4097
+        // bins, so a session's tracker holds ~25 KB of it, not ~200 KB.
+        var used = HighBin + _floorHalf + 2;
+        _level = new double[used];
+        _peak = new bool[used];
+        _run = new int[used];
+        _runLow = new double[used];
+        _runHigh = new double[used];
+        _previous = new double[used];
         _sort = new double[2 * _floorHalf + 1];
     }
 
@@ -93,8 +100,7 @@ public sealed class SteadyLineTracker
 
     private void Analyse()
     {
-        for (var i = 0; i < _window; i++) _frame[i] = _pending[i] * _hann[i];
-        _fft.Forward(_frame, _re, _im);
+        _fft.Forward(_pending, _hann, _re, _im);
         for (var k = LowBin - _floorHalf; k <= HighBin + _floorHalf; k++)
             _level[k] = 10 * Math.Log10(_re[k] * _re[k] + _im[k] * _im[k] + 1e-20);
         for (var k = LowBin; k <= HighBin; k++)

@@ -12,7 +12,7 @@ public sealed class ToneAnalyzer
 {
     private readonly int _sampleRate, _size, _hop;
     private readonly RealFft _fft;
-    private readonly float[] _window, _frame, _re, _im, _power;
+    private readonly float[] _window, _re, _im, _power;
     private readonly float[] _pending;          // samples not yet analysed
     private int _filled;
     private long _consumed;                     // samples consumed before _pending[0]
@@ -23,8 +23,7 @@ public sealed class ToneAnalyzer
         _size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(sampleRate * 0.02));
         _hop = _size / 2;
         _fft = new RealFft(_size);
-        _window = HannWindow.Periodic(_size);
-        _frame = new float[_size];
+        _window = HannWindow.Shared(_size);
         _re = new float[_fft.Bins];
         _im = new float[_fft.Bins];
         _power = new float[_fft.Bins];
@@ -49,8 +48,7 @@ public sealed class ToneAnalyzer
 
     private ToneFrame Analyse()
     {
-        for (var i = 0; i < _size; i++) _frame[i] = _pending[i] * _window[i];
-        _fft.Forward(_frame, _re, _im);
+        _fft.Forward(_pending, _window, _re, _im);
         double total = 0;
         for (var k = 0; k < _power.Length; k++) _power[k] = _re[k] * _re[k] + _im[k] * _im[k];
         var binHz = (double)_sampleRate / _size;

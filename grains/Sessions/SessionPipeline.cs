@@ -87,7 +87,12 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
             _processor.Passthrough(_passthrough);
             _edge = null;
         }
-        var capacity = Math.Max(options.MaxFrameSamples, config.FrameSamples);
+        // The largest frame this configuration accepts (antinoise: at most D samples; see Process), not the largest
+        // any configuration could: 4 × 3,840 floats less per antinoise session at 48 kHz, D = 20 ms.
+        var largest = _processor is { Settings.Mode: CancellerMode.AntiNoise } antiNoise
+            ? Math.Min(options.MaxFrameSamples, antiNoise.Settings.DelaySamples)
+            : options.MaxFrameSamples;
+        var capacity = Math.Max(largest, config.FrameSamples);
         _first = new float[capacity];
         _second = new float[capacity];
         _output = new float[capacity];
