@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using AncOrleans.Abstractions;
 using AncOrleans.Abstractions.Protocol;
+using AncOrleans.Gateway.Analytics;
 using Microsoft.Extensions.Options;
 
 namespace AncOrleans.Gateway.Devices;
@@ -21,6 +22,7 @@ public sealed class DeviceSession
     private readonly ISessionGrain _session;
     private readonly Channel<(AudioFrame Frame, long Received)> _inbound;
     private readonly AlertWebhook? _webhook;
+    private readonly AnalyticsSession? _analytics; // the session's summary (docs/analytics.md)
     private readonly double _burstUs;
     private bool _active;   // a start was accepted or a frame answered: worth asking the session for stats
     private long _received, _answered, _rejected, _late, _unavailable, _rateLimited, _queueFull, _sendDropped;
@@ -31,9 +33,11 @@ public sealed class DeviceSession
     private bool _limiting, _queueWasFull; // one error event per episode; every frame is counted
     private long _lastActivity = Stopwatch.GetTimestamp();
 
-    public DeviceSession(string sessionId, IGrainFactory grains, IOptions<GatewayOptions> options, GatewayMetrics metrics, AlertWebhook? webhook = null)
+    public DeviceSession(string sessionId, IGrainFactory grains, IOptions<GatewayOptions> options, GatewayMetrics metrics, AlertWebhook? webhook = null,
+        AnalyticsRecorder? analytics = null)
     {
         _webhook = webhook;
+        _analytics = analytics?.Open(sessionId);
         _sessionId = sessionId;
         _options = options.Value;
         _metrics = metrics;
@@ -82,8 +86,24 @@ public sealed class DeviceSession
         {
             await stop.CancelAsync();
             await stats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (_analytics is not null) await EndAnalyticsAsync(_analytics);
             Outbound.Writer.TryComplete();
         }
+    }
+
+    /// <summary>The session's last stats (2 s at most) and its final summary.</summary>
+    private async Task EndAnalyticsAsync(AnalyticsSession analytics)
+    {
+        SessionStats? last = null;
+        try
+        {
+            if (_active) last = await _session.GetStatsAsync().WaitAsync(TimeSpan.FromSeconds(2));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // the silo is going or gone: the summary keeps the last tick's figures
+        }
+        await analytics.EndAsync(last, Counts, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>No more input: the process loop drains what is queued and ends.</summary>
@@ -211,6 +231,7 @@ public sealed class DeviceSession
             await _session.ConfigureAsync(config);
             _active = true;
             _sessionRate = config.SampleRate;
+            _analytics?.Analytics.Started(config.Mode);
             Send(new ControlMessage { Type = "started", SampleRate = config.SampleRate, FrameSamples = config.FrameSamples, Mode = config.Mode, Algorithm = config.Algorithm, DelayMs = config.DelayMs,
                 UpdateMs = config.Mode == "edge" ? config.UpdateMs : null, DutyCycle = config.Mode == "edge" ? config.DutyCycle : null });
         }
@@ -313,6 +334,7 @@ public sealed class DeviceSession
                 continue;
             }
             _active = true;
+            _analytics?.Analytics.Answered(Stopwatch.GetElapsedTime(received).TotalMilliseconds);
             Interlocked.Increment(ref _answered);
             _metrics.AudioChunksProcessed.Add(1);
             _metrics.Throughput.Add(1);
@@ -322,6 +344,7 @@ public sealed class DeviceSession
             if (reply.Alert is { } alert)
             {
                 Send(new ControlMessage { Type = "alert", Alert = alert });
+                _analytics?.Analytics.Alert(alert);
                 _webhook?.Notify(alert);
             }
             if (reply.Classification is { } classification)
@@ -346,6 +369,7 @@ public sealed class DeviceSession
             }
             _metrics.Observe(stats);
             var counts = Counts;
+            _analytics?.Tick(stats, counts);
             Send(new ControlMessage
             {
                 Type = "stats", Stats = stats, FramesDropped = counts.Late + counts.Unavailable + counts.RateLimited + counts.QueueFull, Frames = counts,
@@ -360,6 +384,7 @@ public sealed class DeviceSession
     private void Error(long? sequence, string reason)
     {
         _metrics.ErrorCount.Add(1);
+        _analytics?.Analytics.Error(reason);
         Send(new ControlMessage { Type = "error", Sequence = sequence, Reason = reason });
     }
 }

@@ -203,7 +203,8 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         return new SessionStats(sessionId, state.FramesIn, state.FramesOut, state.FramesRejected,
             p?.ShortTermReductionDb ?? 0, p?.ReductionSinceStartDb ?? 0, _convergence.StateOf(p, _passthrough),
             config?.Algorithm ?? "", config?.Mode ?? "", p?.OutputGain ?? 0, p?.Resets ?? 0, state.Restores, LastError,
-            state.Classification?.Label, state.Profile);
+            state.Classification?.Label, state.Profile)
+        { NoiseEnergy = p?.NoiseEnergy ?? 0, ResidualEnergy = p?.ResidualEnergy ?? 0 };
     }
 
     /// <summary>Forgets the adaptation, keeps the configuration.</summary>

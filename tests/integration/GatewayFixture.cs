@@ -55,6 +55,9 @@ public class GatewayFixture : IAsyncLifetime
         return [$"--Mqtt:EmbeddedBrokerPort={MqttPort}"];
     }
 
+    /// <summary>More configuration for a fixture of its own (e.g. the analytics store).</summary>
+    protected virtual string[] ExtraArguments() => [];
+
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateBuilder([
@@ -64,6 +67,7 @@ public class GatewayFixture : IAsyncLifetime
             $"--Auth:AdminKey={AdminKey}", $"--Auth:ReaderKey={ReaderKey}", "--Auth:AllowedOrigins:0=https://app.example.com",
             "--Logging:LogLevel:Default=Warning",
             .. MqttArguments(),
+            .. ExtraArguments(),
         ]);
         builder.AddAncGateway();
         _app = builder.Build();
