@@ -52,6 +52,7 @@ public static class GatewayHosting
         app.MapSessionsApi();
         app.MapClusterApi();
         app.MapAnalyticsApi();
+        app.MapRecordingsApi();
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(AncAuth.Reader);
         return app;
     }

@@ -32,6 +32,9 @@ public sealed class AnalyticsSession
         }
     }
 
+    /// <summary>An audit event about this device, done by the device itself.</summary>
+    public Task AuditAsync(string action, string detail) => _recorder.AuditAsync($"device:{Analytics.DeviceId}", action, Analytics.DeviceId, detail);
+
     /// <summary>The session ended: its last stats (when they could be read) and the final write.</summary>
     public async Task EndAsync(SessionStats? stats, FrameCounts counts, CancellationToken cancel)
     {

@@ -201,12 +201,15 @@ public sealed class DeviceSession
             case "audio":
                 OnJsonAudio(control);
                 break;
+            case "record":
+                await RecordAsync(control.Enabled ?? true);
+                break;
             case "coefficientsRefused":
                 // Edge mode: the device refused a coefficient set (checksum, length) and kept its last good one.
                 _refused++;
                 break;
             default:
-                Error(control?.Sequence, $"unknown message type '{control?.Type}': expected start, audio, ping or coefficientsRefused");
+                Error(control?.Sequence, $"unknown message type '{control?.Type}': expected start, audio, record, ping or coefficientsRefused");
                 break;
         }
     }
@@ -246,6 +249,25 @@ public sealed class DeviceSession
             return $"session unavailable ({e.GetType().Name})";
         }
         return null;
+    }
+
+    /// <summary>The device turns its recording on or off (docs/recordings.md); answered <c>recording</c>, or an <c>error</c>.</summary>
+    private async Task RecordAsync(bool on)
+    {
+        try
+        {
+            var recording = await _session.SetRecordingAsync(on);
+            Send(new ControlMessage { Type = "recording", Enabled = recording });
+            if (_analytics is not null) await _analytics.AuditAsync(recording ? "recording.on" : "recording.off", "asked by the device");
+        }
+        catch (InvalidOperationException e)
+        {
+            Error(null, e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Error(null, $"session unavailable ({e.GetType().Name}); send record again");
+        }
     }
 
     private void OnJsonAudio(ControlMessage audio)

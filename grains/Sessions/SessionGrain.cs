@@ -1,4 +1,6 @@
 using AncOrleans.Abstractions;
+using AncOrleans.Abstractions.Recordings;
+using AncOrleans.Grains.Recordings;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,12 +15,15 @@ namespace AncOrleans.Grains.Sessions;
 internal sealed class SessionGrain(
     [PersistentState("session", StorageNames.Sessions)] IPersistentState<SessionCheckpoint> checkpoint,
     IOptions<SessionGrainOptions> options,
-    ILogger<SessionGrain> logger) : Grain, ISessionGrain
+    ILogger<SessionGrain> logger,
+    IRecordingStore recordings,
+    IOptions<RecordingOptions> recordingOptions) : Grain, ISessionGrain
 {
     private SessionPipeline _pipeline = null!;
     private FeatureBatcher? _batcher;
     private FeaturePublisher? _emergency, _classifier;
     private bool _dirty;
+    private SessionRecording _recording = null!;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -26,6 +31,7 @@ internal sealed class SessionGrain(
     {
         var settings = options.Value;
         _pipeline = new SessionPipeline(Id, settings, checkpoint.State);
+        _recording = new SessionRecording(Id, recordings, recordingOptions.Value, logger);
         try
         {
             _pipeline.Restore();
@@ -57,6 +63,7 @@ internal sealed class SessionGrain(
         if (_batcher?.Flush() is { } rest) Publish(rest);
         if (_emergency is not null) await _emergency.DrainAsync(TimeSpan.FromSeconds(1));
         if (_classifier is not null) await _classifier.DrainAsync(TimeSpan.FromSeconds(1));
+        await _recording.StopAsync(_pipeline);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -74,6 +81,7 @@ internal sealed class SessionGrain(
         if (reply.Accepted) _dirty = true;
         else logger.LogDebug("Session {Session} rejected frame {Sequence}: {Reason}", Id, frame?.Sequence, reply.Error);
         if (batch is not null) Publish(batch);
+        if (_pipeline.TakeRecordedChunk() is { } chunk) _recording.Write(chunk);
         return Task.FromResult(reply);
     }
 
@@ -94,6 +102,7 @@ internal sealed class SessionGrain(
 
     public async Task EndAsync()
     {
+        await _recording.StopAsync(_pipeline);
         _dirty = false;
         await checkpoint.ClearStateAsync();
         checkpoint.State = new SessionCheckpoint();
@@ -125,6 +134,8 @@ internal sealed class SessionGrain(
                 Id, classification.Label, classification.Confidence, before ?? "(configured)", classification.Profile, kept ? "kept" : "restarted");
         return Task.CompletedTask;
     }
+
+    public Task<bool> SetRecordingAsync(bool on) => _recording.SetAsync(_pipeline, on);
 
     public Task<EmergencyAlert[]> GetAlertsAsync() => Task.FromResult(checkpoint.State.Alerts.ToArray());
 
