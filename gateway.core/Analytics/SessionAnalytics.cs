@@ -22,8 +22,9 @@ public sealed class SessionAnalytics
     private readonly Dictionary<string, double> _labels = new(StringComparer.Ordinal);
     private readonly List<AnomalyFlag> _anomalies = [];
     private readonly HashSet<string> _raised = new(StringComparer.Ordinal);
-    // The session's reduction over time, as (end, seconds, ΣΔd̂², ΣΔe²) spans; pairs merge when full, so a long session keeps 1–2k spans.
-    private readonly (double End, double Seconds, double Noise, double Residual)[] _spans = new (double, double, double, double)[MaxSpans];
+    // The session's reduction over time, as (end, seconds, ΣΔd̂², ΣΔe²) spans: the array doubles from 64 up to MaxSpans,
+    // then pairs merge, so a long session keeps 1–2k spans (64 KB at most) and a short one little.
+    private (double End, double Seconds, double Noise, double Residual)[] _spans = new (double, double, double, double)[64];
     private readonly Queue<DateTime> _resetTimes = new();
     private int _spanCount;
     private DateTime _lastTick;
@@ -198,6 +199,7 @@ public sealed class SessionAnalytics
 
     private void AddSpan(double end, double seconds, double noise, double residual)
     {
+        if (_spanCount == _spans.Length && _spans.Length < MaxSpans) Array.Resize(ref _spans, _spans.Length * 2);
         if (_spanCount == MaxSpans)
         {
             for (var i = 0; i < MaxSpans / 2; i++)

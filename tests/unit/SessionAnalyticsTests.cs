@@ -55,6 +55,14 @@ public sealed class SessionAnalyticsTests
     }
 
     [Fact]
+    public void A_long_session_keeps_its_steady_window_once_its_history_is_merged()
+    {
+        // 5000 ticks: the span history has merged pairs twice; the last quarter (3750–5000 s) is at 30 dB.
+        var (analytics, _, _) = Run(5000, s => s <= 3750 ? 10 : 30);
+        Assert.Equal(30, analytics.Summary(T0.AddSeconds(5000), true, new FrameCounts(1, 1, 0, 0, 0, 0, 0, 0)).ReductionDb, 0);
+    }
+
+    [Fact]
     public void A_collapse_of_the_reduction_is_flagged_once_but_not_while_an_alert_holds_the_anti_noise_out()
     {
         var (_, raised, _) = Run(60, s => s < 40 ? 30 : 5);
