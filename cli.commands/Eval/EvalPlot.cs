@@ -14,7 +14,7 @@ namespace AncOrleans.Cli.Eval;
 /// </summary>
 internal static class EvalPlot
 {
-    private const double Width = 460, Height = 220, Left = 48, Right = 12, Top = 14, Bottom = 32;
+    private const double Width = 440, Height = 220, Left = 48, Right = 12, Top = 14, Bottom = 32;
 
     public static void Write(string path, IReadOnlyList<EvalResult> results)
     {
@@ -164,7 +164,8 @@ internal static class EvalPlot
                 _body.Append(CultureInfo.InvariantCulture, $"<line class=\"grid\" x1=\"{x:0.#}\" y1=\"{Top}\" x2=\"{x:0.#}\" y2=\"{Height - Bottom}\"/>");
                 _body.Append(CultureInfo.InvariantCulture, $"<text class=\"axis\" x=\"{x:0.#}\" y=\"{Height - Bottom + 14}\" text-anchor=\"middle\">{(t >= 1000 ? $"{t / 1000:0.#}k" : $"{t:0.#}")}</text>");
             }
-            for (var v = yMin; v <= yMax + 1e-9; v += (yMax - yMin) / 5)
+            var yStep = yMax - yMin <= 60 ? 10 : 20; // the range is whole tens
+            for (var v = yMin; v <= yMax + 1e-9; v += yStep)
             {
                 var y = Y(v, yMin, yMax);
                 _body.Append(CultureInfo.InvariantCulture, $"<line class=\"grid\" x1=\"{Left}\" y1=\"{y:0.#}\" x2=\"{Width - Right}\" y2=\"{y:0.#}\"/>");
