@@ -1,3 +1,4 @@
+using AncOrleans.Gateway.Analytics;
 using AncOrleans.Gateway.Api;
 using AncOrleans.Gateway.Devices;
 using AncOrleans.Gateway.Mqtt;
@@ -18,6 +19,7 @@ public static class GatewayHosting
         builder.Services.AddSingleton<DeviceCutOff>();
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddAncAnalytics(builder.Configuration);
         builder.Services.AddHttpClient<AlertWebhook>();
         builder.Services.AddSingleton<GatewayWarmup>();
         builder.Services.AddHostedService(services => services.GetRequiredService<GatewayWarmup>());
@@ -51,6 +53,8 @@ public static class GatewayHosting
         app.MapDevicesApi();
         app.MapSessionsApi();
         app.MapClusterApi();
+        app.MapAnalyticsApi();
+        app.MapRecordingsApi();
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(AncAuth.Reader);
         return app;
     }

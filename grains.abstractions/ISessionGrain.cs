@@ -38,4 +38,10 @@ public interface ISessionGrain : IGrainWithStringKey
 
     /// <summary>Fades the anti-noise out (true) or back in (false): the emergency path.</summary>
     Task SetPassthroughAsync(bool passthrough);
+
+    /// <summary>
+    /// Starts (true) or stops recording the session's noise (d̂) and residual as WAV chunks (docs/recordings.md); returns
+    /// whether it is recording. Throws <see cref="InvalidOperationException"/> before the session is configured.
+    /// </summary>
+    Task<bool> SetRecordingAsync(bool on);
 }

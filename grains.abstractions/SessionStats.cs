@@ -27,4 +27,9 @@ public sealed record SessionStats(
     [Id(15)] public int CoefficientSets { get; init; }
 
     [Id(16)] public uint CoefficientVersion { get; init; }
+
+    /// <summary>Σ d̂² and Σ e² since the canceller was built (0 in edge mode): the analytics take reductions from their differences.</summary>
+    [Id(40)] public double NoiseEnergy { get; init; }
+
+    [Id(41)] public double ResidualEnergy { get; init; }
 }

@@ -46,6 +46,8 @@ public static class AncSiloExtensions
         {
             silo.AddMemoryGrainStorage(StorageNames.Sessions);
         }
+        // Recording:Store = file (default) | s3: opt-in session recordings (docs/recordings.md).
+        silo.Services.AddAncRecordingStore(configuration);
         // No Orleans stream: a session sends its features to its emergency and classifier grains in batches of
         // Session:FeatureBatchMs by direct calls (grains/Sessions/FeaturePublisher.cs). The memory stream it replaced
         // kept every per-frame message in its cache for DataMinTimeInCache (5 min): ~1 KB per frame of RSS.

@@ -24,4 +24,7 @@ public sealed class DynamoDbOptions
 
     /// <summary>The membership table (silos and, for clients, gateways).</summary>
     public string MembershipTable => TablePrefix + "membership";
+
+    /// <summary>Session summaries and the audit log (<see cref="DynamoDbAnalyticsStore"/>).</summary>
+    public string AnalyticsTable => TablePrefix + "analytics";
 }

@@ -23,7 +23,7 @@ public sealed partial class DynamoDbOptionsValidator : IValidateOptions<DynamoDb
         else if (!local && !RegionPattern().IsMatch(options.Region))
             errors.Add($"{Prefix}Region '{options.Region}' is not an AWS region name (e.g. eu-west-1).");
         // DynamoDB's own rule for table names, applied to the longest name the prefix makes.
-        if (new[] { options.GrainStateTable, options.MembershipTable }.FirstOrDefault(table => !TableNamePattern().IsMatch(table)) is { } bad)
+        if (new[] { options.GrainStateTable, options.MembershipTable, options.AnalyticsTable }.FirstOrDefault(table => !TableNamePattern().IsMatch(table)) is { } bad)
             errors.Add($"{Prefix}TablePrefix '{options.TablePrefix}' makes the table name '{bad}'; DynamoDB allows letters, digits, '_', '-' and '.', 3 to 255 characters.");
         if (options.StateTimeToLive is { } ttl && ttl < TimeSpan.FromSeconds(1))
             errors.Add($"{Prefix}StateTimeToLive must be at least 00:00:01 when set (DynamoDB TTL counts seconds), not {ttl}.");

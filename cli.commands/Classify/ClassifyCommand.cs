@@ -33,7 +33,9 @@ public static class ClassifyCommand
                 if (parse.GetValue(eval) is { } folder)
                 {
                     var loaded = NoiseClassifierModel.Load(path);
-                    var report = ClassifyEvaluation.Evaluate(ClassifyEvaluation.Collect(folder.FullName), loaded, new EmergencyFusion(loaded.Labels));
+                    var clips = ClassifyEvaluation.Collect(folder.FullName);
+                    var report = Progress.CliProgress.Run(Progress.CliProgress.Shown(parse.GetValue(json)), "anc classify --eval", clips.Count,
+                        step => ClassifyEvaluation.Evaluate(clips, loaded, new EmergencyFusion(loaded.Labels), step));
                     Console.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(report, options) : ClassifyEvaluation.Markdown(report));
                     return 0;
                 }

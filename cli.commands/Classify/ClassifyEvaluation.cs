@@ -77,7 +77,8 @@ public static class ClassifyEvaluation
         return new ClipResult(file, truth, Map(predicted, urbanSound), alert);
     }
 
-    public static Report Evaluate(IReadOnlyList<(string Path, string Truth)> clips, NoiseClassifierModel model, EmergencyFusion fusion)
+    /// <summary>Judges every clip (two at a time); <paramref name="clipDone"/> is called once per clip (a progress bar).</summary>
+    public static Report Evaluate(IReadOnlyList<(string Path, string Truth)> clips, NoiseClassifierModel model, EmergencyFusion fusion, Action? clipDone = null)
     {
         var results = new ClipResult[clips.Count];
         var urbanSound = IsUrbanSound(clips.Select(c => c.Truth));
@@ -85,6 +86,7 @@ public static class ClassifyEvaluation
         {
             var wav = WavFile.Read(clips[i].Path);
             results[i] = Judge(Path.GetFileName(clips[i].Path), clips[i].Truth, ClipTrace.Analyse(wav.Mono(), wav.SampleRate), model, fusion, urbanSound);
+            clipDone?.Invoke();
         });
         return Summarise(results);
     }

@@ -54,7 +54,9 @@ public static class TrainClassifierCommand
                 if (parse.GetValue(output) is null) throw new ArgumentException("give --out model.zip.");
                 var folder = parse.GetValue(wav);
                 var useSynthetic = parse.GetValue(synthetic) ?? folder is null;
-                var table = Run(parse.GetValue(output)!.FullName, folder?.FullName, useSynthetic, parse.GetValue(clips), parse.GetValue(testClips), parse.GetValue(seed));
+                // Steps on a bar (a terminal only): the training set, the training, each test set.
+                var table = Progress.CliProgress.Run(Progress.CliProgress.Shown(json: false), "anc train-classifier", 4,
+                    (Action<double, string> step) => Run(parse.GetValue(output)!.FullName, folder?.FullName, useSynthetic, parse.GetValue(clips), parse.GetValue(testClips), parse.GetValue(seed), step));
                 Console.WriteLine(table);
                 if (parse.GetValue(report) is { } file) File.WriteAllText(file.FullName, table);
                 return 0;
@@ -68,8 +70,9 @@ public static class TrainClassifierCommand
         return command;
     }
 
-    public static string Run(string output, string? folder, bool synthetic, int clips, int testClips, int seed)
+    public static string Run(string output, string? folder, bool synthetic, int clips, int testClips, int seed, Action<double, string>? step = null)
     {
+        step?.Invoke(0, "making the training set");
         if (folder is null && !synthetic) throw new ArgumentException("nothing to train on: give --wav or keep --synthetic.");
         var watch = Stopwatch.StartNew();
         var train = new List<LabelledFeatures>();
@@ -87,7 +90,9 @@ public static class TrainClassifierCommand
             tests.Add(("recordings, held-out files", NoiseTrainingSet.FromFolder(folder, NoiseTrainingSet.FolderSplit.Test)));
         }
         Console.Error.WriteLine($"{train.Count} training windows, {train.Select(r => r.Label).Distinct().Count()} classes ({watch.Elapsed.TotalSeconds:0} s); training…");
+        step?.Invoke(1, $"training on {train.Count} windows");
         var model = NoiseClassifierTrainer.Train(train);
+        step?.Invoke(3, "testing");
         model.Save(output);
         Console.Error.WriteLine($"model written to {output} ({new FileInfo(output).Length / 1024.0:0} KiB, {watch.Elapsed.TotalSeconds:0} s)");
         return string.Join(Environment.NewLine, tests.Select(t => AccuracyTable(model, t.Source, t.Rows)));

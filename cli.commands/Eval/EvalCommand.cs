@@ -5,6 +5,7 @@ using AncOrleans.Dsp;
 using AncOrleans.Acoustics.Scenes;
 using AncOrleans.Acoustics.Evaluation;
 using AncOrleans.Peers;
+using AncOrleans.Cli.Progress;
 
 namespace AncOrleans.Cli.Eval;
 
@@ -36,10 +37,11 @@ public static class EvalCommand
         var error = new Option<FileInfo?>("--error") { Description = "Your error-mic recording without ANC (WAV)" };
         var set = new Option<string[]>("--set") { Description = "Override a canceller setting, e.g. --set NlmsStep=0.01 (repeatable)", AllowMultipleArgumentsPerToken = false };
         var curve = new Option<bool>("--curve") { Description = "Also print the reduction of every 100 ms window (the convergence curve)" };
+        var plot = new Option<FileInfo?>("--plot") { Description = "Write an HTML page (self-contained SVG) of each case's reduction over time and its spectra before and after" };
 
         var command = new Command("eval", "Measure the cancellers on the acoustic bench, beside the Wiener bound and the peers.")
         {
-            scenario, delay, algorithm, mode, peer, rate, length, seconds, seed, json, output, reference, error, curve, set, update, noise, lead,
+            scenario, delay, algorithm, mode, peer, rate, length, seconds, seed, json, output, reference, error, curve, set, update, noise, lead, plot,
         };
         command.SetAction(parse =>
         {
@@ -47,7 +49,7 @@ public static class EvalCommand
                 parse.GetValue(scenario), parse.GetValue(delay), parse.GetValue(algorithm), parse.GetValue(mode), parse.GetValue(peer),
                 parse.GetValue(rate), parse.GetValue(length), parse.GetValue(seconds), parse.GetValue(seed), parse.GetValue(json),
                 parse.GetValue(output), parse.GetValue(reference), parse.GetValue(error), parse.GetValue(curve), parse.GetValue(set) ?? [],
-                parse.GetValue(update), parse.GetValue(noise) ?? [], parse.GetValue(lead));
+                parse.GetValue(update), parse.GetValue(noise) ?? [], parse.GetValue(lead), parse.GetValue(plot));
             try
             {
                 return Execute(options, peers);
@@ -68,7 +70,7 @@ public static class EvalCommand
 
     private sealed record EvalOptions(string? Scenario, double? DelayMs, string? Algorithm, string? Mode, string? Peer, int SampleRate,
         int FilterLength, double Seconds, int Seed, bool Json, DirectoryInfo? Out, FileInfo? Reference, FileInfo? Error, bool Curve, string[] Set,
-        double UpdateMs, FileInfo[] Noise, double LeadMs);
+        double UpdateMs, FileInfo[] Noise, double LeadMs, FileInfo? Plot = null);
 
     private static int Execute(EvalOptions o, PeerAvailability peers)
     {
@@ -85,8 +87,19 @@ public static class EvalCommand
 
         var started = DateTime.UtcNow;
         var edgeSettings = SettingsOverrides.ApplyEdge(new EdgeSettings(), o.Mode == "edge" ? o.Set : []);
-        var results = EvalRunner.RunAll(plan, SceneFor, SettingsOverrides.Apply(new AncSettings(), o.Mode == "edge" ? [] : o.Set), o.Json ? r => Console.Out.WriteLine(ToJson(r)) : null, edgeSettings);
+        var settings = SettingsOverrides.Apply(new AncSettings(), o.Mode == "edge" ? [] : o.Set);
+        // A bar on a terminal only (never with --json, never when piped): one step per case.
+        var results = CliProgress.Run(CliProgress.Shown(o.Json), "anc eval", plan.Count, step => EvalRunner.RunAll(plan, SceneFor, settings, r =>
+        {
+            if (o.Json) Console.Out.WriteLine(ToJson(r));
+            step();
+        }, edgeSettings));
         if (o.Out is { } folder) WriteWaves(folder, results);
+        if (o.Plot is { } page)
+        {
+            EvalPlot.Write(page.FullName, results);
+            Console.Error.WriteLine($"anc eval: plot written to {page.FullName}");
+        }
         if (!o.Json) EvalTable.Print(results, DateTime.UtcNow - started, o.Curve);
         return 0;
     }

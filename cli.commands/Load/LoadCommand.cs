@@ -64,6 +64,8 @@ public static class LoadCommand
     private sealed record LoadOptions(Uri Url, int Devices, double Seconds, string Mode, string Transport, int MqttPort, string Scenario,
         double DeadlineMs, int? GatewayPid, double IntervalSeconds, bool Json, string AdminKey);
 
+    private static bool CliProgressShown(LoadOptions o) => o.IntervalSeconds <= 0 && Progress.CliProgress.Shown(o.Json);
+
     private static async Task<int> RunAsync(LoadOptions o, CancellationToken cancel)
     {
         if (o.Devices is < 1 or > 5000) throw new ArgumentException("--devices must be 1–5000.");
@@ -111,6 +113,15 @@ public static class LoadCommand
         pacer.Start();
 
         var report = o.IntervalSeconds > 0 ? ReportIntervalsAsync(o, devices, gateway, total, intervals, log, cancel) : Task.CompletedTask;
+        // A bar on a terminal, when nothing else is printed meanwhile (no --json, no --interval).
+        await Progress.CliProgress.RunAsync(CliProgressShown(o), $"anc load: {o.Devices} devices", o.Seconds, async at =>
+        {
+            while (!paced.Task.IsCompleted)
+            {
+                await Task.WhenAny(paced.Task, Task.Delay(250, cancel));
+                at(clock.Elapsed.TotalSeconds);
+            }
+        });
         await paced.Task.WaitAsync(cancel);
         var wall = clock.Elapsed.TotalSeconds;
         var selfCpu = self.TotalProcessorTime.TotalSeconds - selfCpu0;

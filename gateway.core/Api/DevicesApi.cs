@@ -1,5 +1,6 @@
 using AncOrleans.Abstractions;
 using AncOrleans.Abstractions.Protocol;
+using AncOrleans.Gateway.Analytics;
 using AncOrleans.Gateway.Devices;
 using AncOrleans.Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,7 +31,7 @@ public static class DevicesApi
         return group;
     }
 
-    private static async Task<Results<Created<DeviceKey>, ProblemHttpResult>> CreateAsync(CreateDevice body, HttpContext context, IGrainFactory grains, IOptions<AuthOptions> auth)
+    private static async Task<Results<Created<DeviceKey>, ProblemHttpResult>> CreateAsync(CreateDevice body, HttpContext context, IGrainFactory grains, IOptions<AuthOptions> auth, AnalyticsRecorder audit)
     {
         if (!DeviceId.TryParse(body.DeviceId, out var id, out var badId)) return TypedResults.Problem($"deviceId: {badId}", statusCode: 400);
         var grain = grains.GetGrain<IDeviceCredentialGrain>(id.Value);
@@ -39,6 +40,7 @@ public static class DevicesApi
         var key = Keys.NewDeviceKey();
         var generation = await grain.SetAsync(Keys.Hash(key, auth.Value.KeyHashIterations));
         await grains.GetGrain<IDeviceDirectoryGrain>(0).AddAsync(id.Value);
+        await audit.AuditAsync(AnalyticsApi.Actor(context.User), "device.created", id.Value, $"key generation {generation}");
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Created($"/v1/devices/{id}", new DeviceKey(id.Value, key, generation));
     }
@@ -54,7 +56,7 @@ public static class DevicesApi
         return TypedResults.Ok(new DeviceInfo(deviceId, credential.RevokedUtc is not null, credential.CreatedUtc, credential.RevokedUtc, credential.Generation, connected, endpoint?.Transport));
     }
 
-    private static async Task<Results<Ok<DeviceKey>, ProblemHttpResult>> RotateAsync(string deviceId, HttpContext context, IGrainFactory grains, IOptions<AuthOptions> auth, DeviceCutOff cutOff)
+    private static async Task<Results<Ok<DeviceKey>, ProblemHttpResult>> RotateAsync(string deviceId, HttpContext context, IGrainFactory grains, IOptions<AuthOptions> auth, DeviceCutOff cutOff, AnalyticsRecorder audit)
     {
         if (!DeviceId.TryParse(deviceId, out _, out var badId)) return TypedResults.Problem(badId, statusCode: 400);
         var grain = grains.GetGrain<IDeviceCredentialGrain>(deviceId);
@@ -62,16 +64,18 @@ public static class DevicesApi
         var key = Keys.NewDeviceKey();
         var generation = await grain.SetAsync(Keys.Hash(key, auth.Value.KeyHashIterations));
         await grains.GetGrain<IDeviceDirectoryGrain>(0).AddAsync(deviceId);
+        await audit.AuditAsync(AnalyticsApi.Actor(context.User), "device.key-rotated", deviceId, $"key generation {generation}; connections cut");
         await cutOff.CutOffAsync(deviceId, "key rotated: connect again with the new key");
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(new DeviceKey(deviceId, key, generation));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string deviceId, IGrainFactory grains, DeviceCutOff cutOff)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string deviceId, HttpContext context, IGrainFactory grains, DeviceCutOff cutOff, AnalyticsRecorder audit)
     {
         if (!DeviceId.TryParse(deviceId, out _, out var badId)) return TypedResults.Problem(badId, statusCode: 400);
         if (!await grains.GetGrain<IDeviceCredentialGrain>(deviceId).RevokeAsync()) return TypedResults.Problem($"No device '{deviceId}'.", statusCode: 404);
         await grains.GetGrain<IDeviceDirectoryGrain>(0).RemoveAsync(deviceId);
+        await audit.AuditAsync(AnalyticsApi.Actor(context.User), "device.revoked", deviceId, "key revoked; connections cut");
         await cutOff.CutOffAsync(deviceId, DeviceAuthenticator.Revoked);
         return TypedResults.NoContent();
     }

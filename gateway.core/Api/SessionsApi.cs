@@ -1,5 +1,6 @@
 using AncOrleans.Abstractions;
 using AncOrleans.Abstractions.Protocol;
+using AncOrleans.Gateway.Analytics;
 using AncOrleans.Gateway.Devices;
 using AncOrleans.Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -43,7 +44,7 @@ public static class SessionsApi
             : TypedResults.Ok(stats);
     }
 
-    private static async Task<Results<Ok<SessionStats>, ProblemHttpResult>> ConfigureAsync(string sessionId, SessionConfig config, IGrainFactory grains, SessionRegistry registry)
+    private static async Task<Results<Ok<SessionStats>, ProblemHttpResult>> ConfigureAsync(string sessionId, SessionConfig config, HttpContext context, IGrainFactory grains, SessionRegistry registry, AnalyticsRecorder audit)
     {
         if (!DeviceId.TryParse(sessionId, out _, out var badId)) return TypedResults.Problem(badId, statusCode: 400);
         var grain = grains.GetGrain<ISessionGrain>(sessionId);
@@ -56,15 +57,17 @@ public static class SessionsApi
             return TypedResults.Problem(e.Message, statusCode: 400, title: "Invalid session configuration");
         }
         registry.Configured(sessionId);
+        await audit.AuditAsync(AnalyticsApi.Actor(context.User), "session.configured", sessionId, System.Text.Json.JsonSerializer.Serialize(config));
         return TypedResults.Ok(await grain.GetStatsAsync());
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> EndAsync(string sessionId, IGrainFactory grains, SessionRegistry registry)
+    private static async Task<Results<NoContent, ProblemHttpResult>> EndAsync(string sessionId, HttpContext context, IGrainFactory grains, SessionRegistry registry, AnalyticsRecorder audit)
     {
         if (!DeviceId.TryParse(sessionId, out _, out var badId)) return TypedResults.Problem(badId, statusCode: 400);
         if (registry.TryGetConnection(sessionId, out var connection)) await connection!.CloseAsync("session ended by the API");
         await grains.GetGrain<ISessionGrain>(sessionId).EndAsync();
         registry.Remove(sessionId);
+        await audit.AuditAsync(AnalyticsApi.Actor(context.User), "session.ended", sessionId, "ended by the API");
         return TypedResults.NoContent();
     }
 }

@@ -11,9 +11,9 @@ namespace AncOrleans.Gateway.Devices;
 /// message) is closed; so is one the server ends (<see cref="CloseAsync"/>: replaced, revoked, ended by the API).
 /// </summary>
 public sealed class DeviceConnection(string sessionId, WebSocket socket, IGrainFactory grains, IOptions<GatewayOptions> options,
-    GatewayMetrics metrics, ILogger<DeviceConnection> logger, AlertWebhook? webhook = null) : IDeviceEndpoint
+    GatewayMetrics metrics, ILogger<DeviceConnection> logger, AlertWebhook? webhook = null, Analytics.AnalyticsRecorder? analytics = null) : IDeviceEndpoint
 {
-    private readonly DeviceSession _session = new(sessionId, grains, options, metrics, webhook);
+    private readonly DeviceSession _session = new(sessionId, grains, options, metrics, webhook, analytics);
     private readonly int _maxMessageBytes = options.Value.MaxMessageBytes;
     private readonly TimeSpan _idleTimeout = TimeSpan.FromSeconds(options.Value.IdleTimeoutSeconds);
     private readonly CancellationTokenSource _closed = new();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using AncOrleans.Abstractions;
 using AncOrleans.Abstractions.Protocol;
+using AncOrleans.Gateway.Analytics;
 using Microsoft.Extensions.Options;
 
 namespace AncOrleans.Gateway.Devices;
@@ -21,6 +22,7 @@ public sealed class DeviceSession
     private readonly ISessionGrain _session;
     private readonly Channel<(AudioFrame Frame, long Received)> _inbound;
     private readonly AlertWebhook? _webhook;
+    private readonly AnalyticsSession? _analytics; // the session's summary (docs/analytics.md)
     private readonly double _burstUs;
     private bool _active;   // a start was accepted or a frame answered: worth asking the session for stats
     private long _received, _answered, _rejected, _late, _unavailable, _rateLimited, _queueFull, _sendDropped;
@@ -32,9 +34,11 @@ public sealed class DeviceSession
     private long _lastActivity = Stopwatch.GetTimestamp();
     private readonly Queue<string> _alertsSent = new(); // ids already sent on this connection: the session re-sends until acknowledged
 
-    public DeviceSession(string sessionId, IGrainFactory grains, IOptions<GatewayOptions> options, GatewayMetrics metrics, AlertWebhook? webhook = null)
+    public DeviceSession(string sessionId, IGrainFactory grains, IOptions<GatewayOptions> options, GatewayMetrics metrics, AlertWebhook? webhook = null,
+        AnalyticsRecorder? analytics = null)
     {
         _webhook = webhook;
+        _analytics = analytics?.Open(sessionId);
         _sessionId = sessionId;
         _options = options.Value;
         _metrics = metrics;
@@ -83,8 +87,24 @@ public sealed class DeviceSession
         {
             await stop.CancelAsync();
             await stats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (_analytics is not null) await EndAnalyticsAsync(_analytics);
             Outbound.Writer.TryComplete();
         }
+    }
+
+    /// <summary>The session's last stats (2 s at most) and its final summary.</summary>
+    private async Task EndAnalyticsAsync(AnalyticsSession analytics)
+    {
+        SessionStats? last = null;
+        try
+        {
+            if (_active) last = await _session.GetStatsAsync().WaitAsync(TimeSpan.FromSeconds(2));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // the silo is going or gone: the summary keeps the last tick's figures
+        }
+        await analytics.EndAsync(last, Counts, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>No more input: the process loop drains what is queued and ends.</summary>
@@ -185,12 +205,15 @@ public sealed class DeviceSession
             case "alertAck":
                 await AcknowledgeAlertAsync(control);
                 break;
+            case "record":
+                await RecordAsync(control.Enabled ?? true);
+                break;
             case "coefficientsRefused":
                 // Edge mode: the device refused a coefficient set (checksum, length) and kept its last good one.
                 _refused++;
                 break;
             default:
-                Error(control?.Sequence, $"unknown message type '{control?.Type}': expected start, audio, ping, alertAck or coefficientsRefused");
+                Error(control?.Sequence, $"unknown message type '{control?.Type}': expected start, audio, record, ping, alertAck or coefficientsRefused");
                 break;
         }
     }
@@ -215,6 +238,7 @@ public sealed class DeviceSession
             await _session.ConfigureAsync(config);
             _active = true;
             _sessionRate = config.SampleRate;
+            _analytics?.Analytics.Started(config.Mode);
             Send(new ControlMessage { Type = "started", SampleRate = config.SampleRate, FrameSamples = config.FrameSamples, Mode = config.Mode, Algorithm = config.Algorithm, DelayMs = config.DelayMs,
                 UpdateMs = config.Mode == "edge" ? config.UpdateMs : null, DutyCycle = config.Mode == "edge" ? config.DutyCycle : null });
         }
@@ -229,6 +253,25 @@ public sealed class DeviceSession
             return $"session unavailable ({e.GetType().Name})";
         }
         return null;
+    }
+
+    /// <summary>The device turns its recording on or off (docs/recordings.md); answered <c>recording</c>, or an <c>error</c>.</summary>
+    private async Task RecordAsync(bool on)
+    {
+        try
+        {
+            var recording = await _session.SetRecordingAsync(on);
+            Send(new ControlMessage { Type = "recording", Enabled = recording });
+            if (_analytics is not null) await _analytics.AuditAsync(recording ? "recording.on" : "recording.off", "asked by the device");
+        }
+        catch (InvalidOperationException e)
+        {
+            Error(null, e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Error(null, $"session unavailable ({e.GetType().Name}); send record again");
+        }
     }
 
     private void OnJsonAudio(ControlMessage audio)
@@ -317,6 +360,7 @@ public sealed class DeviceSession
                 continue;
             }
             _active = true;
+            _analytics?.Analytics.Answered(Stopwatch.GetElapsedTime(received).TotalMilliseconds);
             Interlocked.Increment(ref _answered);
             _metrics.AudioChunksProcessed.Add(1);
             _metrics.Throughput.Add(1);
@@ -342,6 +386,7 @@ public sealed class DeviceSession
             if (_alertsSent.Count > 64) _alertsSent.Dequeue();
         }
         Send(new ControlMessage { Type = "alert", Alert = alert });
+        _analytics?.Analytics.Alert(alert);
         _webhook?.Notify(alert);
     }
 
@@ -380,6 +425,7 @@ public sealed class DeviceSession
             }
             _metrics.Observe(stats);
             var counts = Counts;
+            _analytics?.Tick(stats, counts);
             Send(new ControlMessage
             {
                 Type = "stats", Stats = stats, FramesDropped = counts.Late + counts.Unavailable + counts.RateLimited + counts.QueueFull, Frames = counts,
@@ -394,6 +440,7 @@ public sealed class DeviceSession
     private void Error(long? sequence, string reason)
     {
         _metrics.ErrorCount.Add(1);
+        _analytics?.Analytics.Error(reason);
         Send(new ControlMessage { Type = "error", Sequence = sequence, Reason = reason });
     }
 }

@@ -17,7 +17,7 @@ public static class DeviceStreamEndpoint
     public static IEndpointRouteBuilder MapDeviceStream(this IEndpointRouteBuilder app)
     {
         app.Map("/v1/devices/{deviceId}/stream", async (HttpContext context, string deviceId, IGrainFactory grains, SessionRegistry registry,
-            IOptions<GatewayOptions> options, IOptions<AuthOptions> auth, DeviceAuthenticator authenticator, GatewayMetrics metrics, ILoggerFactory loggers, AlertWebhook webhook) =>
+            IOptions<GatewayOptions> options, IOptions<AuthOptions> auth, DeviceAuthenticator authenticator, GatewayMetrics metrics, ILoggerFactory loggers, AlertWebhook webhook, Analytics.AnalyticsRecorder analytics) =>
         {
             if (!DeviceId.TryParse(deviceId, out _, out var badId))
                 return Results.Problem(badId, statusCode: 400);
@@ -41,7 +41,7 @@ public static class DeviceStreamEndpoint
                 return Results.Problem(verdict.Reason, statusCode: 401, title: "Unauthorized");
             }
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            var connection = new DeviceConnection(deviceId, socket, grains, options, metrics, loggers.CreateLogger<DeviceConnection>(), webhook);
+            var connection = new DeviceConnection(deviceId, socket, grains, options, metrics, loggers.CreateLogger<DeviceConnection>(), webhook, analytics);
             if (registry.Connect(deviceId, connection) is { } previous)
             {
                 metrics.ConnectionsReplaced.Add(1);

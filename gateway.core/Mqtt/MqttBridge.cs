@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using AncOrleans.Abstractions;
 using AncOrleans.Abstractions.Protocol;
+using AncOrleans.Gateway.Analytics;
 using AncOrleans.Gateway.Devices;
 using Microsoft.Extensions.Options;
 using MQTTnet;
@@ -25,7 +26,8 @@ namespace AncOrleans.Gateway.Mqtt;
 /// when its client leaves the embedded broker, or after <c>Gateway:IdleTimeoutSeconds</c> without a message.
 /// </summary>
 public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<GatewayOptions> gatewayOptions, IGrainFactory grains,
-    SessionRegistry registry, GatewayMetrics metrics, AlertWebhook webhook, BridgeIdentity identity, EmbeddedBroker broker, ILogger<MqttBridge> logger) : BackgroundService
+    SessionRegistry registry, GatewayMetrics metrics, AlertWebhook webhook, BridgeIdentity identity, EmbeddedBroker broker, ILogger<MqttBridge> logger,
+    AnalyticsRecorder analytics, OperatorEvents ops) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, Lazy<MqttDevice>> _devices = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -60,6 +62,7 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
             });
         var options = builder.Build();
         _ = SweepIdleAsync(stoppingToken);
+        _ = PublishOpsAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -118,7 +121,7 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
 
     private MqttDevice Open(string deviceId)
     {
-        var device = new MqttDevice(this, deviceId, new DeviceSession(deviceId, grains, gatewayOptions, metrics, webhook), gatewayOptions.Value.ControlQueueMessages);
+        var device = new MqttDevice(this, deviceId, new DeviceSession(deviceId, grains, gatewayOptions, metrics, webhook, analytics), gatewayOptions.Value.ControlQueueMessages);
         if (registry.Connect(deviceId, device) is { } previous)
         {
             metrics.ConnectionsReplaced.Add(1);
@@ -172,6 +175,31 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
                 // A failing silo must not take the bridge down; the device hears about its frames through events.
                 logger.LogWarning("MQTT {Kind} for {Device} failed: {Reason}", kind, device.Id, error.Message);
             }
+        }
+    }
+
+    /// <summary>Session anomalies to <c>anc/ops/{id}</c> (QoS 1), for operators (docs/observability.md, "Analytics and anomalies").</summary>
+    private async Task PublishOpsAsync(CancellationToken cancel)
+    {
+        try
+        {
+            await foreach (var (deviceId, flag) in ops.Reader.ReadAllAsync(cancel))
+            {
+                if (_client is not { IsConnected: true }) continue;
+                var payload = JsonSerializer.SerializeToUtf8Bytes(new { type = "anomaly", deviceId, kind = flag.Kind, atUtc = flag.AtUtc, detail = flag.Detail });
+                try
+                {
+                    await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(OperatorEvents.Topic(deviceId)).WithPayload(payload)
+                        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancel);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning("Operator event for {Device} not published: {Reason}", deviceId, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

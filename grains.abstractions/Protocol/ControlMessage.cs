@@ -5,8 +5,9 @@ namespace AncOrleans.Abstractions.Protocol;
 
 /// <summary>
 /// A JSON text message on the device protocol. Device → cloud: <c>start</c> (configures the session) and
-/// <c>audio</c> (base64 PCM, for clients that cannot send binary), <c>alertAck</c>, <c>ping</c>. Cloud → device: <c>started</c>,
-/// <c>stats</c>, <c>classification</c>, <c>alert</c>, <c>error</c>. Unused fields are omitted.
+/// <c>audio</c> (base64 PCM, for clients that cannot send binary), <c>record</c> (recording on or off), <c>alertAck</c>,
+/// <c>ping</c>. Cloud → device: <c>started</c>, <c>stats</c>, <c>classification</c>, <c>alert</c>, <c>recording</c>,
+/// <c>error</c>. Unused fields are omitted.
 /// </summary>
 public sealed record ControlMessage
 {
@@ -32,6 +33,9 @@ public sealed record ControlMessage
     [JsonPropertyName("samples")] public int? Samples { get; init; }
     [JsonPropertyName("pcm")] public string? Pcm { get; init; }
     [JsonPropertyName("missed")] public bool? Missed { get; init; }
+
+    // record (device → cloud) and recording (cloud → device): recording of d̂ and the residual on or off
+    [JsonPropertyName("enabled")] public bool? Enabled { get; init; }
 
     // events
     [JsonPropertyName("reason")] public string? Reason { get; init; }

@@ -1,4 +1,6 @@
 using AncOrleans.Abstractions;
+using AncOrleans.Abstractions.Recordings;
+using AncOrleans.Grains.Recordings;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,12 +15,15 @@ namespace AncOrleans.Grains.Sessions;
 internal sealed class SessionGrain(
     [PersistentState("session", StorageNames.Sessions)] IPersistentState<SessionCheckpoint> checkpoint,
     IOptions<SessionGrainOptions> options,
-    ILogger<SessionGrain> logger) : Grain, ISessionGrain
+    ILogger<SessionGrain> logger,
+    IRecordingStore recordings,
+    IOptions<RecordingOptions> recordingOptions) : Grain, ISessionGrain
 {
     private SessionPipeline _pipeline = null!;
     private FeatureBatcher? _batcher;
     private FeaturePublisher? _emergency, _classifier;
     private bool _dirty;
+    private SessionRecording _recording = null!;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -26,6 +31,7 @@ internal sealed class SessionGrain(
     {
         var settings = options.Value;
         _pipeline = new SessionPipeline(Id, settings, checkpoint.State);
+        _recording = new SessionRecording(Id, recordings, recordingOptions.Value, logger);
         try
         {
             _pipeline.Restore();
@@ -60,6 +66,7 @@ internal sealed class SessionGrain(
         var drain = reason.ReasonCode == DeactivationReasonCode.ShuttingDown ? TimeSpan.Zero : TimeSpan.FromSeconds(1);
         if (_emergency is not null) await _emergency.DrainAsync(drain);
         if (_classifier is not null) await _classifier.DrainAsync(drain);
+        await _recording.StopAsync(_pipeline);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -78,6 +85,7 @@ internal sealed class SessionGrain(
         if (reply.Accepted) _dirty = true;
         else logger.LogDebug("Session {Session} rejected frame {Sequence}: {Reason}", Id, frame?.Sequence, reply.Error);
         if (batch is not null) Publish(batch);
+        if (_pipeline.TakeRecordedChunk() is { } chunk) _recording.Write(chunk);
         return reply.Alert is not null && _pipeline.Alerts.Unsaved ? StoreThenReplyAsync(reply) : Task.FromResult(reply);
     }
 
@@ -104,6 +112,7 @@ internal sealed class SessionGrain(
 
     public async Task EndAsync()
     {
+        await _recording.StopAsync(_pipeline);
         _dirty = false;
         await checkpoint.ClearStateAsync();
         checkpoint.State = new SessionCheckpoint();
@@ -143,6 +152,8 @@ internal sealed class SessionGrain(
                 Id, classification.Label, classification.Confidence, before ?? "(configured)", classification.Profile, kept ? "kept" : "restarted");
         return Task.CompletedTask;
     }
+
+    public Task<bool> SetRecordingAsync(bool on) => _recording.SetAsync(_pipeline, on);
 
     public Task<EmergencyAlert[]> GetAlertsAsync() => Task.FromResult(checkpoint.State.Alerts.ToArray());
 

@@ -3,6 +3,7 @@ using AncOrleans.Abstractions;
 using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Dsp;
 using AncOrleans.Dsp.Classification;
+using AncOrleans.Grains.Recordings;
 
 namespace AncOrleans.Grains.Sessions;
 
@@ -28,6 +29,8 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
     private NoiseClassification? _pendingClassification;
     private AntiNoiseFrame? _lastReply;                     // the last frame's answer, for a re-sent frame
     private long _lastTimestampUs;
+    private float[] _noise = [];                            // d̂ of the frame, while recording
+    private RecordedChunk? _recorded;                       // a chunk the last frame completed, for the grain to write
 
     public SessionCheckpoint State => state;
 
@@ -97,6 +100,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         _second = new float[capacity];
         _output = new float[capacity];
         _gapZeros = new float[capacity];
+        _noise = new float[capacity];
     }
 
     /// <summary>
@@ -138,12 +142,14 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         var alert = AdvanceAlerts(count, config.SampleRate);
         if (antiNoise)
         {
-            processor.ProcessAntiNoise(x, second, output);
+            processor.ProcessAntiNoise(x, second, output, Recorder is null ? default : _noise.AsSpan(0, count));
+            _recorded = Recorder?.Add(_noise.AsSpan(0, count), second);
             playout += (long)Math.Round(processor.Settings.DelaySamples * 1e6 / processor.Settings.SampleRate);
         }
         else
         {
             processor.ProcessClean(x, second, output);
+            _recorded = Recorder?.Add(second, output);
         }
         state.FramesOut++;
         _convergence.Observe(processor);
@@ -177,6 +183,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         var e = _second.AsSpan(0, count);
         var alert = AdvanceAlerts(count, config.SampleRate);
         var set = edge.Process(x, e, new EdgeTag(tag.Version, tag.FadingFrom, (int)Math.Min(tag.FadeElapsed, int.MaxValue)));
+        if (Recorder is not null && edge.NoiseEstimate.Length >= count) _recorded = Recorder.Add(edge.NoiseEstimate[..count], e);
         if (_pendingSet is { } zero && (set is null || set.Version < zero.Version)) set = zero;
         _pendingSet = null;
         state.FramesOut++;
@@ -188,6 +195,17 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         _lastReply = reply;
         _lastTimestampUs = frame.DeviceTimestampUs;
         return reply;
+    }
+
+    /// <summary>Records d̂ and the residual of every accepted frame while set (opt-in; docs/recordings.md); null: not recording.</summary>
+    public SessionRecorder? Recorder { get; set; }
+
+    /// <summary>The recording chunk the last frame completed, once (then null).</summary>
+    public RecordedChunk? TakeRecordedChunk()
+    {
+        var chunk = _recorded;
+        _recorded = null;
+        return chunk;
     }
 
     /// <summary>The reason of the last rejection, for the stats.</summary>
@@ -214,7 +232,8 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         return new SessionStats(sessionId, state.FramesIn, state.FramesOut, state.FramesRejected,
             p?.ShortTermReductionDb ?? 0, p?.ReductionSinceStartDb ?? 0, _convergence.StateOf(p, _passthrough),
             config?.Algorithm ?? "", config?.Mode ?? "", p?.OutputGain ?? 0, p?.Resets ?? 0, state.Restores, LastError,
-            state.Classification?.Label, state.Profile);
+            state.Classification?.Label, state.Profile)
+        { NoiseEnergy = p?.NoiseEnergy ?? 0, ResidualEnergy = p?.ResidualEnergy ?? 0 };
     }
 
     /// <summary>Forgets the adaptation, keeps the configuration.</summary>
