@@ -83,7 +83,10 @@ public static class AncSiloExtensions
             cluster.ServiceId = options.Value.ServiceId;
         });
         // SIGTERM: the host stops Orleans gracefully (membership ShuttingDown → Dead, grains deactivated) within this.
-        silo.Services.AddOptions<HostOptions>().Configure<IOptions<OrleansOptions>>((host, options) => host.ShutdownTimeout = options.Value.ShutdownTimeout);
+        // Read unvalidated here: the host reads HostOptions before start, and a bad Orleans value must fail as the
+        // start-up validation's message (ValidateOnStart), not from inside the host's construction.
+        var shutdown = configuration.GetSection(OrleansOptions.Section).Get<OrleansOptions>()?.ShutdownTimeout ?? new OrleansOptions().ShutdownTimeout;
+        silo.Services.Configure<HostOptions>(host => host.ShutdownTimeout = shutdown);
         // Clustering:Provider = localhost (default) | dynamodb; any other value stops the host at start.
         if (clustering.UsesDynamoDb)
         {
