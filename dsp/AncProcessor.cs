@@ -144,9 +144,14 @@ public sealed partial class AncProcessor
     /// <summary>
     /// Antinoise mode. Takes x(n) and e(n) for n = n0 … n0+N−1 and writes y(n0+D … n0+D+N−1).
     /// N ≤ D, so that every y(n) the ear heard in this block was produced by an earlier call.
+    /// When <paramref name="noiseEstimate"/> is given (same length), d̂(n) = e(n) − (Ŝ*y)(n) is written there, for
+    /// a viewer's spectrum; empty (the default) costs nothing.
     /// </summary>
-    public void ProcessAntiNoise(ReadOnlySpan<float> reference, ReadOnlySpan<float> error, Span<float> antiNoise)
+    public void ProcessAntiNoise(ReadOnlySpan<float> reference, ReadOnlySpan<float> error, Span<float> antiNoise, Span<float> noiseEstimate = default)
     {
+        var tap = !noiseEstimate.IsEmpty;
+        if (tap && noiseEstimate.Length != reference.Length)
+            throw new ArgumentException($"The noise estimate holds {noiseEstimate.Length} samples, the block {reference.Length}.");
         if (_settings.Mode != CancellerMode.AntiNoise) throw new InvalidOperationException("This session is in clean mode.");
         CheckBlock(reference.Length, error.Length, antiNoise.Length);
         var block = _settings.BlockSize;
@@ -177,6 +182,7 @@ public sealed partial class AncProcessor
             {
                 var ear = error[start + i];
                 var dHat = ear - heardPlayed[i];
+                if (tap) noiseEstimate[start + i] = dHat;
                 // The ear louder than no ANC, judged without Ŝ (a wrong Ŝ fools every test built on d̂): back off now.
                 if (_divergence.Observe(x[i], ear, heardPlayed[i], _warmup > 0 ? dHat : float.NaN) && !_guard.Holding) Harm();
                 _tonal?.Push(x[i]);

@@ -1,5 +1,6 @@
 using AncOrleans.Gateway.Api;
 using AncOrleans.Gateway.Devices;
+using AncOrleans.Gateway.Live;
 using AncOrleans.Gateway.Mqtt;
 using AncOrleans.Gateway.Security;
 using AncOrleans.Hosting;
@@ -15,6 +16,7 @@ public static class GatewayHosting
         builder.UseOrleans(silo => silo.UseAncClustering(builder.Configuration).AddAncGrains(builder.Configuration));
         builder.Services.AddValidatedOptions<GatewayOptions, GatewayOptionsValidator>(builder.Configuration.GetSection(GatewayOptions.Section));
         builder.AddAncSecurity();
+        builder.AddAncLive();
         builder.Services.AddSingleton<DeviceCutOff>();
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<GatewayMetrics>();
@@ -49,6 +51,7 @@ public static class GatewayHosting
         app.MapDevicesApi();
         app.MapSessionsApi();
         app.MapClusterApi();
+        app.MapLiveApi();
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(AncAuth.Reader);
         return app;
     }

@@ -34,4 +34,16 @@ public interface ISessionGrain : IGrainWithStringKey
 
     /// <summary>Fades the anti-noise out (true) or back in (false): the emergency path.</summary>
     Task SetPassthroughAsync(bool passthrough);
+
+    /// <summary>The session as the live page lists it (stats, silo, alerts). Costs the session nothing per frame.</summary>
+    Task<SessionOverview> GetOverviewAsync();
+
+    /// <summary>
+    /// The session as the live page shows it, spectra included. Each call keeps the spectra computed for the next
+    /// <see cref="SpectrumWatchSeconds"/> seconds of audio; when nobody calls, the session computes none.
+    /// </summary>
+    Task<SessionView> WatchAsync();
+
+    /// <summary>How long one <see cref="WatchAsync"/> keeps the spectra running, in seconds of audio.</summary>
+    const int SpectrumWatchSeconds = 5;
 }

@@ -56,6 +56,9 @@ public sealed class DeviceSession
 
     public string SessionId => _sessionId;
 
+    /// <summary>The recent frames' latency (received → reply queued), for the live page.</summary>
+    public LatencyWindow Latency { get; } = new();
+
     /// <summary>When the device last sent a message (a <see cref="Stopwatch"/> timestamp).</summary>
     public long LastActivity => Interlocked.Read(ref _lastActivity);
 
@@ -304,7 +307,9 @@ public sealed class DeviceSession
                 continue;
             }
             _metrics.ProcessingTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            _metrics.Latency.Record(Stopwatch.GetElapsedTime(received).TotalMilliseconds);
+            var latency = Stopwatch.GetElapsedTime(received).TotalMilliseconds;
+            _metrics.Latency.Record(latency);
+            Latency.Record(latency);
             if (!reply.Accepted)
             {
                 Interlocked.Increment(ref _rejected);

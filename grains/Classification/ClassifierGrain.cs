@@ -47,6 +47,9 @@ internal sealed class ClassifierGrain(
         _windows.Clear();
     }
 
+    public Task<ClassScore[]> GetTopClassesAsync(int count) =>
+        Task.FromResult(_selector is null ? [] : _selector.Top(Math.Clamp(count, 0, 61)).Select(c => new ClassScore(c.Label, (float)c.Probability)).ToArray());
+
     private async Task ClassifyAsync(float[] window)
     {
         IReadOnlyDictionary<string, float> probabilities;
