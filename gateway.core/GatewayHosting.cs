@@ -5,6 +5,7 @@ using AncOrleans.Gateway.Mqtt;
 using AncOrleans.Gateway.Security;
 using AncOrleans.Hosting;
 using OpenTelemetry.Metrics;
+using Orleans.Dashboard;
 
 namespace AncOrleans.Gateway;
 
@@ -30,6 +31,8 @@ public static class GatewayHosting
         builder.Services.AddSingleton<MqttBridge>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MqttBridge>());
         builder.Services.AddProblemDetails();
+        // Traces (Telemetry section; off unless configured): the frame path's spans, Orleans' grain calls, the grains' own.
+        builder.Services.AddAncTracing(builder.Configuration, "anc-gateway", GatewayTracing.SourceName);
         // Runtime (GC heap and collections, allocation rate, thread pool, JIT, lock contention) and process (CPU
         // time, memory, threads) metrics beside ours and Orleans', so memory and CPU per session show on /metrics.
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -52,6 +55,8 @@ public static class GatewayHosting
         app.MapSessionsApi();
         app.MapClusterApi();
         app.MapLiveApi();
+        // The Orleans Dashboard (every silo reports to it: hosting's AddAncGrains), for admins only.
+        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(AncAuth.Admin);
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(AncAuth.Reader);
         return app;
     }

@@ -20,6 +20,7 @@ public sealed class DeviceSession
     private readonly GatewayMetrics _metrics;
     private readonly ISessionGrain _session;
     private readonly Channel<(AudioFrame Frame, long Received)> _inbound;
+    private readonly string _transport;
     private readonly AlertWebhook? _webhook;
     private readonly double _burstUs;
     private bool _active;   // a start was accepted or a frame answered: worth asking the session for stats
@@ -31,8 +32,9 @@ public sealed class DeviceSession
     private bool _limiting, _queueWasFull; // one error event per episode; every frame is counted
     private long _lastActivity = Stopwatch.GetTimestamp();
 
-    public DeviceSession(string sessionId, IGrainFactory grains, IOptions<GatewayOptions> options, GatewayMetrics metrics, AlertWebhook? webhook = null)
+    public DeviceSession(string sessionId, IGrainFactory grains, IOptions<GatewayOptions> options, GatewayMetrics metrics, AlertWebhook? webhook = null, string transport = "websocket")
     {
+        _transport = transport;
         _webhook = webhook;
         _sessionId = sessionId;
         _options = options.Value;
@@ -287,6 +289,11 @@ public sealed class DeviceSession
                 continue;
             }
             var started = Stopwatch.GetTimestamp();
+            // The frame's span, from its receipt: the grain call below (Orleans' span) and the reply are its children.
+            using var span = !GatewayTracing.Source.HasListeners() ? null : GatewayTracing.Source.StartActivity("anc.frame", ActivityKind.Server, default(ActivityContext), startTime: DateTimeOffset.UtcNow - waited);
+            span?.SetTag("anc.session", _sessionId);
+            span?.SetTag("anc.sequence", frame.Sequence);
+            span?.SetTag("anc.transport", _transport);
             AntiNoiseFrame reply;
             try
             {
@@ -302,6 +309,7 @@ public sealed class DeviceSession
                 // The session's silo is failing or gone and the frame's deadline has passed (or the failure is
                 // not a silo loss): this frame is lost, the device is told, and the next frame is tried afresh.
                 Interlocked.Increment(ref _unavailable);
+                span?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
                 _metrics.FramesDropped.Add(1);
                 Error(frame.Sequence, $"session unavailable ({e.GetType().Name}); frame dropped");
                 continue;
@@ -312,6 +320,7 @@ public sealed class DeviceSession
             Latency.Record(latency);
             if (!reply.Accepted)
             {
+                span?.SetStatus(ActivityStatusCode.Error, reply.Error);
                 Interlocked.Increment(ref _rejected);
                 _metrics.ValidationErrors.Add(1);
                 Error(frame.Sequence, reply.Error!);
@@ -322,6 +331,7 @@ public sealed class DeviceSession
             _metrics.AudioChunksProcessed.Add(1);
             _metrics.Throughput.Add(1);
             _metrics.AudioSamplesReceived.Add(frame.SampleCount);
+            using var replySpan = span is null ? null : GatewayTracing.Source.StartActivity("anc.frame.reply", ActivityKind.Producer);
             // Already the wire frame: sent as it is. Edge mode answers no frame; a message there is a coefficient set.
             if (reply.Message.Length > 0) Outbound.Writer.TryWrite((reply.Message, false));
             if (reply.Alert is { } alert)

@@ -118,7 +118,7 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
 
     private MqttDevice Open(string deviceId)
     {
-        var device = new MqttDevice(this, deviceId, new DeviceSession(deviceId, grains, gatewayOptions, metrics, webhook), gatewayOptions.Value.ControlQueueMessages);
+        var device = new MqttDevice(this, deviceId, new DeviceSession(deviceId, grains, gatewayOptions, metrics, webhook, "mqtt"), gatewayOptions.Value.ControlQueueMessages);
         if (registry.Connect(deviceId, device) is { } previous)
         {
             metrics.ConnectionsReplaced.Add(1);

@@ -52,6 +52,9 @@ internal sealed class ClassifierGrain(
 
     private async Task ClassifyAsync(float[] window)
     {
+        using var span = GrainTracing.Source.StartActivity("anc.classify");
+        span?.SetTag("anc.session", this.GetPrimaryKeyString());
+        span?.SetTag("anc.classifier.backend", backend.Name);
         IReadOnlyDictionary<string, float> probabilities;
         try
         {
@@ -65,6 +68,7 @@ internal sealed class ClassifierGrain(
         }
         var selector = _selector!;
         var update = selector.Update(probabilities, _seconds);
+        span?.SetTag("anc.noise.label", selector.Label);
         if (!update.Any) return;
         var label = selector.Label ?? "unclassified"; // the profile can be clear before any one class is
         var profile = (selector.Profile ?? NoiseTaxonomy.Get(label).Profile).Name;
