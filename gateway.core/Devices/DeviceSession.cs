@@ -278,6 +278,9 @@ public sealed class DeviceSession
 
     private async Task ProcessLoopAsync(CancellationToken cancel)
     {
+        // Each frame is a trace of its own: not a child of the connection's HTTP request, which lasts for hours
+        // (and, unrecorded, would make a parent-based sampler drop every frame).
+        Activity.Current = null;
         await foreach (var (frame, received) in _inbound.Reader.ReadAllAsync(cancel))
         {
             var waited = Stopwatch.GetElapsedTime(received);

@@ -55,6 +55,14 @@ public class GatewayFixture : IAsyncLifetime
         return [$"--Mqtt:EmbeddedBrokerPort={MqttPort}"];
     }
 
+    /// <summary>More configuration for a fixture of its own.</summary>
+    protected virtual string[] ExtraArguments() => [];
+
+    /// <summary>More services for a fixture of its own (after the gateway's).</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateBuilder([
@@ -64,8 +72,10 @@ public class GatewayFixture : IAsyncLifetime
             $"--Auth:AdminKey={AdminKey}", $"--Auth:ReaderKey={ReaderKey}", "--Auth:AllowedOrigins:0=https://app.example.com",
             "--Logging:LogLevel:Default=Warning",
             .. MqttArguments(),
+            .. ExtraArguments(),
         ]);
         builder.AddAncGateway();
+        Configure(builder);
         _app = builder.Build();
         _app.MapAncGateway();
         await _app.StartAsync();
