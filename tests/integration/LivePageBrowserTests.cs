@@ -37,7 +37,7 @@ public sealed class LivePageBrowserTests(GatewayFixture gateway, ITestOutputHelp
         });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         var consoleErrors = new List<string>();
-        page.Console += (_, message) => { if (message.Type == "error") consoleErrors.Add(message.Text); };
+        page.Console += (_, message) => { if (message.Type == "error") consoleErrors.Add($"{message.Text} ({message.Location})"); };
         await page.GotoAsync(gateway.BaseUrl.ToString());
         await page.FillAsync("#key", gateway.AdminKey);
         await page.ClickAsync("#login button[type=submit]");
@@ -57,6 +57,7 @@ public sealed class LivePageBrowserTests(GatewayFixture gateway, ITestOutputHelp
             await Task.Delay(250);
         }
         output.WriteLine($"reductions on the page after {clock.Elapsed.TotalSeconds:0.0} s: {string.Join(", ", reductions.Select(r => $"{r:0.0}"))} dB");
+        output.WriteLine(await page.EvaluateAsync<string>("() => JSON.stringify(window.ancLive.rows)"));
         Assert.All(reductions, r => Assert.True(r >= 25, $"{r:0.0} dB on the page"));
 
         // 2. The watched session's spectra: the hum's 100 Hz line at least 20 dB lower in the residual than without ANC.
@@ -84,8 +85,8 @@ public sealed class LivePageBrowserTests(GatewayFixture gateway, ITestOutputHelp
         await page.ClickAsync($"#sessions tr[data-id='{watched}']");
         await page.WaitForFunctionAsync($"() => window.ancLive.view && window.ancLive.view.row.id === '{watched}' && window.ancLive.view.spectrum");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath(), FullPage = true });
-        Assert.Empty(consoleErrors);
         await streaming;
+        Assert.Empty(consoleErrors);
     }
 
     /// <summary>The levels (dB) of the watched session's spectra at <paramref name="hz"/>: the loudest bin within ±2 bins, without ANC and residual.</summary>
