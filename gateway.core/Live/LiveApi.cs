@@ -3,6 +3,7 @@ using AncOrleans.Gateway.Devices;
 using AncOrleans.Hosting;
 using AncOrleans.Gateway.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace AncOrleans.Gateway.Live;
@@ -26,7 +27,7 @@ public static class LiveApi
     public static WebApplicationBuilder AddAncLive(this WebApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<LiveOptions, LiveOptionsValidator>(builder.Configuration.GetSection(LiveOptions.Section));
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LiveTickets>();
         return builder;
     }
@@ -45,6 +46,9 @@ public static class LiveApi
             }).AllowAnonymous().ExcludeFromDescription();
         }
         app.MapPost("/v1/live/ticket", IssueTicket).RequireAuthorization(AncAuth.Reader);
+        app.MapPost("/v1/dashboard/login", DashboardLogin).RequireAuthorization(AncAuth.Admin);
+        // Under /dashboard, where the browser sends the cookie (SameSite=Strict: no other site can make it log out).
+        app.MapPost(DashboardLogins.Path + "/logout", DashboardLogout).AllowAnonymous();
         app.Map("/v1/live", ConnectAsync).AllowAnonymous();
         return app;
     }
@@ -55,6 +59,25 @@ public static class LiveApi
         tickets.Issue() is { } issued
             ? TypedResults.Ok(new Ticket(issued.Ticket, issued.Expires))
             : TypedResults.Problem($"too many live tickets outstanding ({LiveTickets.MaxOutstanding}); try again shortly", statusCode: 429);
+
+    /// <summary>An admin (key in the header) gets the dashboard's login cookie: HttpOnly, SameSite=Strict, path /dashboard.</summary>
+    private static Results<NoContent, ProblemHttpResult> DashboardLogin(HttpContext http, DashboardLogins logins)
+    {
+        if (logins.Issue() is not { } login)
+            return TypedResults.Problem($"too many dashboard logins ({DashboardLogins.MaxLogins}); try again later", statusCode: 429);
+        http.Response.Cookies.Append(DashboardLogins.Cookie, login.Token, new CookieOptions
+        {
+            HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = http.Request.IsHttps, Path = DashboardLogins.Path, Expires = login.Expires,
+        });
+        return TypedResults.NoContent();
+    }
+
+    private static NoContent DashboardLogout(HttpContext http, DashboardLogins logins)
+    {
+        logins.Revoke(http.Request.Cookies[DashboardLogins.Cookie]);
+        http.Response.Cookies.Delete(DashboardLogins.Cookie, new CookieOptions { Path = DashboardLogins.Path });
+        return TypedResults.NoContent();
+    }
 
     private static async Task<IResult> ConnectAsync(HttpContext http, LiveTickets tickets, IOptions<LiveOptions> options, IOptions<AuthOptions> auth,
         SessionRegistry registry, IGrainFactory grains, ILoggerFactory loggers)

@@ -2,6 +2,7 @@ using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace AncOrleans.Gateway.Security;
@@ -21,6 +22,8 @@ public static class SecurityHosting
                 if (options.IsDevelopment && string.IsNullOrEmpty(options.AdminKey)) LoadOrCreateDevelopmentKey(options);
             });
         builder.Services.AddSingleton<DeviceAuthenticator>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<DashboardLogins>();
         builder.Services.AddHostedService<DevelopmentKeyNotice>();
         builder.Services.AddAuthentication(AncAuth.Scheme).AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AncAuth.Scheme, null);
         builder.Services.AddAuthorizationBuilder()

@@ -26,6 +26,30 @@ public sealed class LiveApiTests(GatewayFixture gateway)
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/dashboard/DashboardCounters")).StatusCode);
         using var reader = gateway.AdminClient(gateway.ReaderKey);
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.GetAsync("/dashboard/")).StatusCode);
+
+        // A browser: the admin key buys a login cookie, good under /dashboard and nowhere else; the reader's key buys none.
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsync("/v1/dashboard/login", null)).StatusCode);
+        var login = await admin.PostAsync("/v1/dashboard/login", null);
+        Assert.Equal(HttpStatusCode.NoContent, login.StatusCode);
+        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/dashboard", cookie, StringComparison.OrdinalIgnoreCase);
+        var pair = cookie.Split(';')[0];
+        using var browser = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = gateway.BaseUrl };
+        Assert.Equal(HttpStatusCode.OK, (await WithCookie(browser, HttpMethod.Get, "/dashboard/DashboardCounters", pair)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await WithCookie(browser, HttpMethod.Get, "/v1/sessions", pair)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await WithCookie(browser, HttpMethod.Get, "/dashboard/DashboardCounters", "anc-dashboard=forged")).StatusCode);
+        // Logging out revokes it.
+        Assert.Equal(HttpStatusCode.NoContent, (await WithCookie(browser, HttpMethod.Post, "/dashboard/logout", pair)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await WithCookie(browser, HttpMethod.Get, "/dashboard/DashboardCounters", pair)).StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> WithCookie(HttpClient http, HttpMethod method, string path, string cookie)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("Cookie", cookie);
+        return await http.SendAsync(request);
     }
 
     [Fact]

@@ -15,6 +15,7 @@
     $("login").hidden = false;
     $("main").hidden = true;
     $("signout").hidden = true;
+    $("dashboard").hidden = true;
     $("login-error").textContent = error || "";
     $("key").focus();
   }
@@ -26,6 +27,14 @@
     sessionStorage.setItem(keyName, key);
     $("key").value = "";
     connect();
+  });
+
+  // The Orleans Dashboard: the admin key buys an HttpOnly login cookie for /dashboard, then it opens in a new tab.
+  $("dashboard").addEventListener("click", async () => {
+    const key = sessionStorage.getItem(keyName);
+    const response = await fetch("/v1/dashboard/login", { method: "POST", headers: { Authorization: "Bearer " + key } });
+    if (response.ok) window.open("/dashboard/", "_blank", "noopener");
+    else setStatus(response.status === 403 ? "the dashboard needs the admin key" : "dashboard login refused (" + response.status + ")");
   });
 
   $("signout").addEventListener("click", () => {
@@ -66,6 +75,7 @@
       $("login").hidden = true;
       $("main").hidden = false;
       $("signout").hidden = false;
+      $("dashboard").hidden = false;
       setStatus("live");
       subscribe();
     };
