@@ -22,8 +22,6 @@ public static class LiveApi
         ["/live.css"] = ("live.css", "text/css; charset=utf-8"),
     };
 
-    private static int _viewers;
-
     public static WebApplicationBuilder AddAncLive(this WebApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<LiveOptions, LiveOptionsValidator>(builder.Configuration.GetSection(LiveOptions.Section));
@@ -90,11 +88,8 @@ public static class LiveApi
             return TypedResults.Problem($"origin '{origin}' may not open the live channel", statusCode: 403);
         if (!tickets.Redeem(http.Request.Query["ticket"]))
             return TypedResults.Problem("no valid ticket: POST /v1/live/ticket with a reader or admin key first (a ticket works once, for a short time)", statusCode: 401);
-        if (Interlocked.Increment(ref _viewers) > options.Value.MaxViewers)
-        {
-            Interlocked.Decrement(ref _viewers);
+        if (!tickets.TryEnter(options.Value.MaxViewers))
             return TypedResults.Problem($"too many live viewers ({options.Value.MaxViewers}, Live:MaxViewers)", statusCode: 503);
-        }
         try
         {
             using var socket = await http.WebSockets.AcceptWebSocketAsync();
@@ -102,7 +97,7 @@ public static class LiveApi
         }
         finally
         {
-            Interlocked.Decrement(ref _viewers);
+            tickets.Leave();
         }
         return TypedResults.Empty;
     }

@@ -109,6 +109,12 @@ public sealed class LiveViewTests(ITestOutputHelper output)
         Assert.False(tickets.Redeem(second));
         Assert.False(tickets.Redeem(null));
         Assert.False(tickets.Redeem("made-up"));
+
+        // Live:MaxViewers
+        Assert.True(tickets.TryEnter(1));
+        Assert.False(tickets.TryEnter(1));
+        tickets.Leave();
+        Assert.True(tickets.TryEnter(1));
     }
 
     [Theory]
