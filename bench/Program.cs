@@ -6,6 +6,7 @@
 //   dotnet run -c Release --project bench -- --quick [--json] Stopwatch smoke run (~2.5 s per benchmark), no BenchmarkDotNet
 //   --inprocess       run BenchmarkDotNet in this process (InProcessEmit toolchain) instead of a generated child project
 //   --session-memory  the managed heap 100 whole sessions add, by part (one JSON line), and nothing else
+//   --trace-cost      the frame path's spans (off, 1 %, 100 % sampled) beside the session pipeline's CPU (one JSON line)
 //   --launches N      processes per benchmark (default 1; ignored in-process); the mean pools all of them
 //   --only a,b        run only the named benchmarks (nlms, rls, hybrid, nwaves-nlms, speexdsp-mdf, classifier, emergency,
 //                     recognition = classifier + emergency: a session's whole recognition cost, patterns = the DSP detectors alone,
@@ -18,6 +19,11 @@ using AncOrleans.Peers;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
+if (args.Contains("--trace-cost"))
+{
+    TraceCost.Run(Console.Out);
+    return 0;
+}
 if (args.Contains("--session-memory"))
 {
     SessionWorkload.PrintMemoryPerSession(Console.Out);

@@ -1,10 +1,12 @@
 using AncOrleans.Gateway.Analytics;
 using AncOrleans.Gateway.Api;
 using AncOrleans.Gateway.Devices;
+using AncOrleans.Gateway.Live;
 using AncOrleans.Gateway.Mqtt;
 using AncOrleans.Gateway.Security;
 using AncOrleans.Hosting;
 using OpenTelemetry.Metrics;
+using Orleans.Dashboard;
 
 namespace AncOrleans.Gateway;
 
@@ -16,6 +18,7 @@ public static class GatewayHosting
         builder.UseOrleans(silo => silo.UseAncClustering(builder.Configuration).AddAncGrains(builder.Configuration));
         builder.Services.AddValidatedOptions<GatewayOptions, GatewayOptionsValidator>(builder.Configuration.GetSection(GatewayOptions.Section));
         builder.AddAncSecurity();
+        builder.AddAncLive();
         builder.Services.AddSingleton<DeviceCutOff>();
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<GatewayMetrics>();
@@ -32,6 +35,8 @@ public static class GatewayHosting
         builder.Services.AddSingleton<ClusterConnections>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ClusterConnections>());
         builder.Services.AddProblemDetails();
+        // Traces (Telemetry section; off unless configured): the frame path's spans, Orleans' grain calls, the grains' own.
+        builder.Services.AddAncTracing(builder.Configuration, "anc-gateway", GatewayTracing.SourceName);
         // Runtime (GC heap and collections, allocation rate, thread pool, JIT, lock contention) and process (CPU
         // time, memory, threads) metrics beside ours and Orleans', so memory and CPU per session show on /metrics.
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -55,6 +60,9 @@ public static class GatewayHosting
         app.MapClusterApi();
         app.MapAnalyticsApi();
         app.MapRecordingsApi();
+        app.MapLiveApi();
+        // The Orleans Dashboard (every silo reports to it: hosting's AddAncGrains), for admins only.
+        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(AncAuth.Admin);
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(AncAuth.Reader);
         return app;
     }

@@ -35,4 +35,7 @@ public interface IClassifierGrain : IGrainWithStringKey
 {
     /// <summary>Adds the batch to the classifier's window; a changed verdict goes to the session before this returns.</summary>
     Task PushAsync(FeatureBatch batch);
+
+    /// <summary>The <paramref name="count"/> most likely categories now (smoothed probabilities, highest first); empty before the first window.</summary>
+    Task<ClassScore[]> GetTopClassesAsync(int count);
 }

@@ -44,4 +44,15 @@ public interface ISessionGrain : IGrainWithStringKey
     /// whether it is recording. Throws <see cref="InvalidOperationException"/> before the session is configured.
     /// </summary>
     Task<bool> SetRecordingAsync(bool on);
+    /// <summary>The session as the live page lists it (stats, silo, alerts). Costs the session nothing per frame.</summary>
+    Task<SessionOverview> GetOverviewAsync();
+
+    /// <summary>
+    /// The session as the live page shows it, spectra included. Each call keeps the spectra computed for the next
+    /// <see cref="SpectrumWatchSeconds"/> seconds of audio; when nobody calls, the session computes none.
+    /// </summary>
+    Task<SessionView> WatchAsync();
+
+    /// <summary>How long one <see cref="WatchAsync"/> keeps the spectra running, in seconds of audio.</summary>
+    const int SpectrumWatchSeconds = 5;
 }

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 
@@ -24,6 +25,11 @@ public static class AncSiloExtensions
     /// <summary>Grain storage and session options (providers chosen by configuration).</summary>
     public static ISiloBuilder AddAncGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
+        // A caller's span and the grain call's are one trace (spans are recorded only when tracing is configured:
+        // AddAncTracing). The Orleans Dashboard's silo side on every silo: its grain profiler runs only while someone
+        // looks at /dashboard (GrainProfilerOptions.TraceAlways = false), so frames pay nothing otherwise.
+        silo.AddActivityPropagation();
+        silo.AddDashboard();
         silo.Services.AddValidatedOptions<SessionGrainOptions, SessionGrainOptionsValidator>(configuration.GetSection(SessionGrainOptions.Section));
         // Classifier:Backend = embedded (default) | sagemaker (falls back to embedded on failure)
         silo.Services.AddValidatedOptions<ClassifierOptions, ClassifierOptionsValidator>(configuration.GetSection(ClassifierOptions.Section));

@@ -7,4 +7,5 @@ using Microsoft.Extensions.Hosting;
 var builder = Host.CreateApplicationBuilder(args);
 builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = OrleansOptions.WorkerDefaults });
 builder.UseOrleans(silo => silo.UseAncClustering(builder.Configuration).AddAncGrains(builder.Configuration));
+builder.Services.AddAncTracing(builder.Configuration, "anc-silo");
 await builder.Build().RunAsync();

@@ -33,6 +33,10 @@ public sealed class ProfileSelector(ProfileSelectorOptions options)
     public AncProfile? Profile => _profile.Current;
     public int ProfileChanges { get; private set; }
 
+    /// <summary>The <paramref name="count"/> categories with the highest smoothed probability p̄, highest first.</summary>
+    public IReadOnlyList<(string Label, double Probability)> Top(int count) =>
+        [.. _smoothed.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(Math.Max(0, count)).Select(kv => (kv.Key, kv.Value))];
+
     /// <summary>One window's probabilities at <paramref name="seconds"/> of audio. Returns what changed.</summary>
     public SelectorUpdate Update(IReadOnlyDictionary<string, float> probabilities, double seconds)
     {

@@ -23,6 +23,8 @@ public sealed class DeviceConnection(string sessionId, WebSocket socket, IGrainF
 
     public string Transport => "websocket";
 
+    public DeviceSession Session => _session;
+
     public async Task RunAsync(CancellationToken aborted)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, _closed.Token);

@@ -21,6 +21,7 @@ public sealed class DeviceSession
     private readonly GatewayMetrics _metrics;
     private readonly ISessionGrain _session;
     private readonly Channel<(AudioFrame Frame, long Received)> _inbound;
+    private readonly string _transport;
     private readonly AlertWebhook? _webhook;
     private readonly AnalyticsSession? _analytics; // the session's summary (docs/analytics.md)
     private readonly double _burstUs;
@@ -35,8 +36,9 @@ public sealed class DeviceSession
     private readonly Queue<string> _alertsSent = new(); // ids already sent on this connection: the session re-sends until acknowledged
 
     public DeviceSession(string sessionId, IGrainFactory grains, IOptions<GatewayOptions> options, GatewayMetrics metrics, AlertWebhook? webhook = null,
-        AnalyticsRecorder? analytics = null)
+        AnalyticsRecorder? analytics = null, string transport = "websocket")
     {
+        _transport = transport;
         _webhook = webhook;
         _analytics = analytics?.Open(sessionId);
         _sessionId = sessionId;
@@ -60,6 +62,9 @@ public sealed class DeviceSession
     }
 
     public string SessionId => _sessionId;
+
+    /// <summary>The recent frames' latency (received → reply queued), for the live page.</summary>
+    public LatencyWindow Latency { get; } = new();
 
     /// <summary>When the device last sent a message (a <see cref="Stopwatch"/> timestamp).</summary>
     public long LastActivity => Interlocked.Read(ref _lastActivity);
@@ -320,6 +325,9 @@ public sealed class DeviceSession
 
     private async Task ProcessLoopAsync(CancellationToken cancel)
     {
+        // Each frame is a trace of its own: not a child of the connection's HTTP request, which lasts for hours
+        // (and, unrecorded, would make a parent-based sampler drop every frame).
+        Activity.Current = null;
         await foreach (var (frame, received) in _inbound.Reader.ReadAllAsync(cancel))
         {
             var waited = Stopwatch.GetElapsedTime(received);
@@ -331,6 +339,11 @@ public sealed class DeviceSession
                 continue;
             }
             var started = Stopwatch.GetTimestamp();
+            // The frame's span, from its receipt: the grain call below (Orleans' span) and the reply are its children.
+            using var span = !GatewayTracing.Source.HasListeners() ? null : GatewayTracing.Source.StartActivity("anc.frame", ActivityKind.Server, default(ActivityContext), startTime: DateTimeOffset.UtcNow - waited);
+            span?.SetTag("anc.session", _sessionId);
+            span?.SetTag("anc.sequence", frame.Sequence);
+            span?.SetTag("anc.transport", _transport);
             AntiNoiseFrame reply;
             try
             {
@@ -346,14 +359,18 @@ public sealed class DeviceSession
                 // The session's silo is failing or gone and the frame's deadline has passed (or the failure is
                 // not a silo loss): this frame is lost, the device is told, and the next frame is tried afresh.
                 Interlocked.Increment(ref _unavailable);
+                span?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
                 _metrics.FramesDropped.Add(1);
                 Error(frame.Sequence, $"session unavailable ({e.GetType().Name}); frame dropped");
                 continue;
             }
             _metrics.ProcessingTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            _metrics.Latency.Record(Stopwatch.GetElapsedTime(received).TotalMilliseconds);
+            var latency = Stopwatch.GetElapsedTime(received).TotalMilliseconds;
+            _metrics.Latency.Record(latency);
+            Latency.Record(latency);
             if (!reply.Accepted)
             {
+                span?.SetStatus(ActivityStatusCode.Error, reply.Error);
                 Interlocked.Increment(ref _rejected);
                 _metrics.ValidationErrors.Add(1);
                 Error(frame.Sequence, reply.Error!);
@@ -365,6 +382,7 @@ public sealed class DeviceSession
             _metrics.AudioChunksProcessed.Add(1);
             _metrics.Throughput.Add(1);
             _metrics.AudioSamplesReceived.Add(frame.SampleCount);
+            using var replySpan = span is null ? null : GatewayTracing.Source.StartActivity("anc.frame.reply", ActivityKind.Producer);
             // Already the wire frame: sent as it is. Edge mode answers no frame; a message there is a coefficient set.
             if (reply.Message.Length > 0) Outbound.Writer.TryWrite((reply.Message, false));
             if (reply.Alert is { } alert) ForwardAlert(alert);

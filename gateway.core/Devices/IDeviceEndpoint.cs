@@ -6,6 +6,9 @@ public interface IDeviceEndpoint
     /// <summary><c>websocket</c> or <c>mqtt</c>.</summary>
     string Transport { get; }
 
+    /// <summary>The device's protocol session (counts, latency).</summary>
+    DeviceSession Session { get; }
+
     /// <summary>Ends the connection from the server side, telling the device why; returns once it no longer serves.</summary>
     Task CloseAsync(string reason);
 }

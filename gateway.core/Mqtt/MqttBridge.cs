@@ -121,7 +121,7 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
 
     private MqttDevice Open(string deviceId)
     {
-        var device = new MqttDevice(this, deviceId, new DeviceSession(deviceId, grains, gatewayOptions, metrics, webhook, analytics), gatewayOptions.Value.ControlQueueMessages);
+        var device = new MqttDevice(this, deviceId, new DeviceSession(deviceId, grains, gatewayOptions, metrics, webhook, analytics, "mqtt"), gatewayOptions.Value.ControlQueueMessages);
         if (registry.Connect(deviceId, device) is { } previous)
         {
             metrics.ConnectionsReplaced.Add(1);

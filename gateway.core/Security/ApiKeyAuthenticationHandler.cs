@@ -9,15 +9,22 @@ namespace AncOrleans.Gateway.Security;
 /// <summary>
 /// REST authentication: <c>Authorization: Bearer &lt;key&gt;</c> where the key is the admin key (roles admin and
 /// reader), the reader key (reader), or — on a route with a <c>{sessionId}</c> — that device's own key (role device,
-/// claim <see cref="AncAuth.DeviceClaim"/> = the id). Refusals are problem details that say what is missing.
+/// claim <see cref="AncAuth.DeviceClaim"/> = the id). Under <c>/dashboard</c>, a browser's login cookie
+/// (<see cref="DashboardLogins"/>) stands for the admin key. Refusals are problem details that say what is missing.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions, ILoggerFactory loggers, UrlEncoder encoder,
-    IOptions<AuthOptions> auth, DeviceAuthenticator devices, AuthThrottle throttle) : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggers, encoder)
+    IOptions<AuthOptions> auth, DeviceAuthenticator devices, AuthThrottle throttle, DashboardLogins dashboardLogins) : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggers, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
-        if (header.Length == 0) return AuthenticateResult.NoResult();
+        if (header.Length == 0)
+        {
+            // A browser's dashboard login (DashboardLogins): admin, under /dashboard only.
+            if (Request.Path.StartsWithSegments(DashboardLogins.Path) && Request.Cookies.TryGetValue(DashboardLogins.Cookie, out var login) && dashboardLogins.IsValid(login))
+                return Success(new Claim(ClaimTypes.Role, AncAuth.AdminRole), new Claim(ClaimTypes.Role, AncAuth.ReaderRole));
+            return AuthenticateResult.NoResult();
+        }
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.Fail("the Authorization header must be 'Bearer <key>'");
         var key = header["Bearer ".Length..].Trim();
         var options = auth.Value;

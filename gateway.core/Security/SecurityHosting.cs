@@ -2,6 +2,7 @@ using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace AncOrleans.Gateway.Security;
@@ -22,6 +23,8 @@ public static class SecurityHosting
             });
         builder.Services.AddSingleton<DeviceAuthenticator>();
         builder.Services.AddSingleton<AuthThrottle>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<DashboardLogins>();
         builder.Services.AddHostedService<DevelopmentKeyNotice>();
         builder.Services.AddAuthentication(AncAuth.Scheme).AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AncAuth.Scheme, null);
         builder.Services.AddAuthorizationBuilder()

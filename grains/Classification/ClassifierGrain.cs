@@ -47,8 +47,14 @@ internal sealed class ClassifierGrain(
         _windows.Clear();
     }
 
+    public Task<ClassScore[]> GetTopClassesAsync(int count) =>
+        Task.FromResult(_selector is null ? [] : _selector.Top(Math.Clamp(count, 0, 61)).Select(c => new ClassScore(c.Label, (float)c.Probability)).ToArray());
+
     private async Task ClassifyAsync(float[] window)
     {
+        using var span = GrainTracing.Source.StartActivity("anc.classify");
+        span?.SetTag("anc.session", this.GetPrimaryKeyString());
+        span?.SetTag("anc.classifier.backend", backend.Name);
         IReadOnlyDictionary<string, float> probabilities;
         try
         {
@@ -62,6 +68,7 @@ internal sealed class ClassifierGrain(
         }
         var selector = _selector!;
         var update = selector.Update(probabilities, _seconds);
+        span?.SetTag("anc.noise.label", selector.Label);
         if (!update.Any) return;
         var label = selector.Label ?? "unclassified"; // the profile can be clear before any one class is
         var profile = (selector.Profile ?? NoiseTaxonomy.Get(label).Profile).Name;

@@ -51,7 +51,14 @@ internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier) : G
         if (_alerts.Count > 0)
         {
             var session = GrainFactory.GetGrain<ISessionGrain>(this.GetPrimaryKeyString());
-            foreach (var alert in _alerts) await session.RaiseAlertAsync(alert);
+            foreach (var alert in _alerts)
+            {
+                using var span = GrainTracing.Source.StartActivity("anc.alert");
+                span?.SetTag("anc.session", alert.SessionId);
+                span?.SetTag("anc.alert.kind", alert.Kind);
+                span?.SetTag("anc.alert.active", alert.Active);
+                await session.RaiseAlertAsync(alert);
+            }
             _alerts.Clear();
         }
     }

@@ -157,6 +157,20 @@ internal sealed class SessionGrain(
 
     public Task<EmergencyAlert[]> GetAlertsAsync() => Task.FromResult(checkpoint.State.Alerts.ToArray());
 
+    public Task<SessionOverview> GetOverviewAsync() => Task.FromResult(Overview());
+
+    public Task<SessionView> WatchAsync()
+    {
+        _pipeline.Watch(ISessionGrain.SpectrumWatchSeconds);
+        return Task.FromResult(new SessionView(Overview(), _pipeline.ReductionHistory(), _pipeline.Spectrum(), checkpoint.State.Alerts.ToArray()));
+    }
+
+    private SessionOverview Overview()
+    {
+        var alerts = checkpoint.State.Alerts;
+        return new SessionOverview(_pipeline.Stats(), RuntimeIdentity, alerts.Count, alerts.Count == 0 ? null : alerts[^1]);
+    }
+
     private async Task CheckpointAsync(CancellationToken cancellationToken)
     {
         if (!_dirty) return;

@@ -19,6 +19,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
 {
     private const int MaxGapFrames = 100;
     private readonly ConvergenceTracker _convergence = new();
+    private readonly SessionWatch _watch = new();           // reduction history; spectra while a viewer watches
     private AncProcessor? _processor;
     private EdgeCanceller? _edge;                           // edge mode instead of _processor
     private CoefficientSet? _pendingSet;                    // edge mode: a set to send with the next reply (the passthrough's zeros)
@@ -142,14 +143,20 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         var alert = AdvanceAlerts(count, config.SampleRate);
         if (antiNoise)
         {
-            processor.ProcessAntiNoise(x, second, output, Recorder is null ? default : _noise.AsSpan(0, count));
-            _recorded = Recorder?.Add(_noise.AsSpan(0, count), second);
+            // d̂ is written out only while a viewer watches or the session records (an empty span otherwise: no work,
+            // no allocation).
+            var noise = Recorder is not null ? _noise.AsSpan(0, count) : _watch.NoiseBuffer(count);
+            processor.ProcessAntiNoise(x, second, output, noise);
+            _recorded = Recorder?.Add(noise, second);
             playout += (long)Math.Round(processor.Settings.DelaySamples * 1e6 / processor.Settings.SampleRate);
+            _watch.Observe(processor.Settings.SampleRate, count, processor.ShortTermReductionDb, _watch.Watching ? noise : default, second);
         }
         else
         {
             processor.ProcessClean(x, second, output);
             _recorded = Recorder?.Add(second, output);
+            // Clean mode: the noise is the primary mic, the residual what is returned.
+            _watch.Observe(processor.Settings.SampleRate, count, processor.ShortTermReductionDb, _watch.Watching ? second : default, output);
         }
         state.FramesOut++;
         _convergence.Observe(processor);
@@ -187,6 +194,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         if (_pendingSet is { } zero && (set is null || set.Version < zero.Version)) set = zero;
         _pendingSet = null;
         state.FramesOut++;
+        _watch.Observe(config.SampleRate, count, edge.ShortTermReductionDb, default, default); // edge mode: no d̂ here, no spectra
         batch = features?.Add(frame.Sequence, config.SampleRate, x, (float)edge.ShortTermReductionDb);
         var endUs = frame.DeviceTimestampUs + (long)Math.Round(count * 1e6 / config.SampleRate);
         var message = set is null ? [] : new CoefficientMessage(set.Version, endUs, config.SampleRate, set.CrossfadeSamples, set.Taps).ToBytes();
@@ -235,6 +243,18 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
             state.Classification?.Label, state.Profile)
         { NoiseEnergy = p?.NoiseEnergy ?? 0, ResidualEnergy = p?.ResidualEnergy ?? 0 };
     }
+
+    /// <summary>A viewer watches: the spectra run for the next <paramref name="seconds"/> of audio.</summary>
+    public void Watch(int seconds)
+    {
+        if (state.Config is { } config) _watch.Watch(config.SampleRate, _first.Length, seconds);
+    }
+
+    /// <summary>Short-term reduction once per second of audio, oldest first (the last <see cref="SessionWatch.HistorySeconds"/>).</summary>
+    public float[] ReductionHistory() => _watch.History();
+
+    /// <summary>The live spectra, or null when nobody has watched long enough (or in edge mode).</summary>
+    public SessionSpectrum? Spectrum() => _watch.Spectrum();
 
     /// <summary>Forgets the adaptation, keeps the configuration.</summary>
     public void Reset()

@@ -9,7 +9,7 @@ COPY . .
 RUN infra/docker/build.sh silo /app
 
 # The .NET runtime without ASP.NET, chiseled: no shell, non-root "app" user (UID 1654).
-FROM mcr.microsoft.com/dotnet/runtime:10.0-noble-chiseled AS runtime
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
 WORKDIR /app
 COPY --from=build /app .
 USER app

@@ -64,6 +64,11 @@ public class GatewayFixture : IAsyncLifetime
     /// <summary>More configuration, last (it overrides what is above).</summary>
     protected virtual string[] ExtraArguments() => [];
 
+    /// <summary>More services for a fixture of its own (after the gateway's).</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateBuilder([
@@ -76,6 +81,7 @@ public class GatewayFixture : IAsyncLifetime
             .. ExtraArguments(),
         ]);
         builder.AddAncGateway();
+        Configure(builder);
         _app = builder.Build();
         _app.MapAncGateway();
         await _app.StartAsync();
