@@ -8,4 +8,4 @@ var builder = Host.CreateApplicationBuilder(args);
 builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = OrleansOptions.WorkerDefaults });
 builder.UseOrleans(silo => silo.UseAncClustering(builder.Configuration).AddAncGrains(builder.Configuration));
 builder.Services.AddAncTracing(builder.Configuration, "anc-silo");
-await builder.Build().RunAsync();
+await builder.Build().RunUntilStoppedAsync();

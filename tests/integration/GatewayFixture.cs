@@ -113,8 +113,20 @@ public sealed class MosquittoGatewayFixture : GatewayFixture
     protected override string[] MqttArguments()
     {
         MqttPort = int.TryParse(Environment.GetEnvironmentVariable("ANC_MOSQUITTO_PORT"), out var port) ? port : 18830;
-        return ["--Mqtt:EmbeddedBroker=false", "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={MqttPort}"];
+        // Its own bridge client id: two gateways in one process would otherwise share the default (pid-based) one and
+        // take each other's session over on the broker.
+        return ["--Mqtt:EmbeddedBroker=false", "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={MqttPort}", $"--Mqtt:ClientId=anc-gateway-test-{Guid.NewGuid():N}"];
     }
+}
+
+/// <summary>
+/// The tests that bridge the shared Mosquitto: one gateway for all of them, one test at a time (two gateways bridging the
+/// same broker would both answer every device's audio).
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class MosquittoCollection : ICollectionFixture<MosquittoGatewayFixture>
+{
+    public const string Name = "mosquitto";
 }
 
 /// <summary>A gateway of its own, for the test that adds a separate silo process to its cluster.</summary>

@@ -41,4 +41,5 @@ public abstract class MqttBridgeTests(GatewayFixture gateway)
 [Collection(GatewayCollection.Name)]
 public sealed class EmbeddedBrokerTests(GatewayFixture gateway) : MqttBridgeTests(gateway);
 
-public sealed class MosquittoTests(MosquittoGatewayFixture gateway) : MqttBridgeTests(gateway), IClassFixture<MosquittoGatewayFixture>;
+[Collection(MosquittoCollection.Name)]
+public sealed class MosquittoTests(MosquittoGatewayFixture gateway) : MqttBridgeTests(gateway);

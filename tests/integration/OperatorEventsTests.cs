@@ -10,7 +10,8 @@ using MQTTnet;
 namespace AncOrleans.Tests;
 
 /// <summary>An anomaly a session's stats raise reaches an operator on <c>anc/ops/{id}</c> through the bridge and a real Mosquitto.</summary>
-public sealed class OperatorEventsTests(MosquittoGatewayFixture gateway) : IClassFixture<MosquittoGatewayFixture>
+[Collection(MosquittoCollection.Name)]
+public sealed class OperatorEventsTests(MosquittoGatewayFixture gateway)
 {
     [Fact]
     public async Task Filter_resets_in_a_row_raise_an_operator_event_on_mqtt()
