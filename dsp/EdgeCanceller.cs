@@ -31,7 +31,8 @@ public sealed record CoefficientSet(uint Version, float[] Taps, int CrossfadeSam
 /// no longer holds, a gap in the stream, or the start of a duty-cycle burst restarts the histories and adapts on
 /// nothing for L + 2B + |Ŝ| samples (the replica's input history must refill before y, and so d̂, is exact again);
 /// a set is sent only when the cloud's own a-priori error says it reduces the noise; if the ear is louder than d̂
-/// by > 1 dB for 0.5 s the filter resets and a zero set is sent. Allocation-free per frame except when a set is sent.
+/// by > 1 dB for 0.5 s the filter resets and a zero set is sent. Allocation-free per frame except when a set is sent
+/// and the warm start's one solve (and its record, held until then).
 /// </summary>
 public sealed partial class EdgeCanceller
 {
