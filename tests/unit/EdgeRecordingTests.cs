@@ -20,7 +20,8 @@ public sealed class EdgeRecordingTests(ITestOutputHelper output)
         var scene = NoiseRecordings.Scene(name, seconds: 4);
         var r = EdgeEvaluation.Run(scene, new EdgeSettings(), delayMs: 40);
         output.WriteLine($"{name}: {r.ReductionDb:0.00} dB (edge bound {r.BoundDb:0.00}), convergence {r.ConvergenceMs} ms");
-        // Measured 3x–4x this floor over 4 s (docs/dsp.md has the 8 s figures); the margin absorbs step or path changes.
+        // Measured 48.1 (boat) and 51.0 dB (cafe-crowd) over 4 s (docs/dsp.md has the 8 s figures); the floor is the
+        // issue's 20 dB, far enough below to absorb step or path changes.
         Assert.True(r.ReductionDb >= 20, $"{r.ReductionDb:0.00} dB");
         // Never louder than no ANC: every 100 ms window of the ear, from the first sample.
         var window = scene.SampleRate / 10;
