@@ -10,7 +10,8 @@
 //   --launches N      processes per benchmark (default 1; ignored in-process); the mean pools all of them
 //   --only a,b        run only the named benchmarks (nlms, rls, hybrid, nwaves-nlms, speexdsp-mdf, classifier, emergency,
 //                     recognition = classifier + emergency: a session's whole recognition cost, patterns = the DSP detectors alone,
-//                     session, sessions-1, sessions-64, sessions-512: the whole session pipeline on hum, N round-robin)
+//                     session, sessions-1, sessions-64, sessions-512: the whole session pipeline on hum, N round-robin,
+//                     edge-cloud, edge-cloud-duty-0.25: the cloud's EdgeCanceller per device, converged, duty 1 or 0.25)
 
 using System.Globalization;
 using System.Text;
@@ -86,6 +87,7 @@ else
     if (only.Any(StreamWorkload.PeerNames.Contains)) types.Add(typeof(PeerBenchmarks));
     if (only.Any(StreamWorkload.RecognitionNames.Contains)) types.Add(typeof(ClassifierBenchmarks));
     if (only.Any(SessionWorkload.IsSession)) types.Add(typeof(SessionBenchmarks));
+    if (only.Any(EdgeWorkload.IsEdge)) types.Add(typeof(EdgeBenchmarks));
     var filter = new NameFilter(only);
     var cases = types
         .Select(t => BenchmarkConverter.TypeToBenchmarks(t, config))
@@ -129,7 +131,7 @@ static string JsonLine(string name, double ms, bool quick)
     line.Append(CultureInfo.InvariantCulture, $"{{\"name\": \"{name}\", \"msPerAudioSecond\": {Math.Round(ms, 4):R}, \"streamsPerCore\": {Math.Round(1000 / ms, 2):R}");
     // What was measured: the scene, and the mode (ours: antinoise; the peers: clean; the classifier: none).
     var session = SessionWorkload.IsSession(name);
-    var mode = session || StreamWorkload.OurNames.Contains(name) ? "antinoise" : StreamWorkload.PeerNames.Contains(name) ? "clean" : "none";
+    var mode = EdgeWorkload.IsEdge(name) ? "edge" : session || StreamWorkload.OurNames.Contains(name) ? "antinoise" : StreamWorkload.PeerNames.Contains(name) ? "clean" : "none";
     line.Append(CultureInfo.InvariantCulture, $", \"scenario\": \"{(session ? SessionWorkload.SessionScenario : StreamWorkload.Scenario)}\", \"mode\": \"{mode}\"");
     if (quick) line.Append(", \"quick\": true");
     return line.Append('}').ToString();

@@ -22,7 +22,7 @@ internal abstract class StreamWorkload : IDisposable
     public const int Seed = 1;
 
     /// <summary>Benchmark names in report order: ours (antinoise mode), then the peers (clean mode).</summary>
-    public static readonly IReadOnlyList<string> Names = ["nlms", "rls", "hybrid", NWavesNlmsPeer.PeerName, SpeexMdfPeer.PeerName, "classifier", "emergency", "recognition", "patterns", .. SessionWorkload.SessionNames];
+    public static readonly IReadOnlyList<string> Names = ["nlms", "rls", "hybrid", NWavesNlmsPeer.PeerName, SpeexMdfPeer.PeerName, "classifier", "emergency", "recognition", "patterns", .. SessionWorkload.SessionNames, .. EdgeWorkload.EdgeNames];
 
     /// <summary>The per-session recognition work: the classifier grain's, the emergency grain's, and both together.</summary>
     public static readonly IReadOnlyList<string> RecognitionNames = ["classifier", "emergency", "recognition", "patterns"];
@@ -65,6 +65,7 @@ internal abstract class StreamWorkload : IDisposable
         "recognition" => new EmergencyWorkload(name, withClassifier: true),
         "patterns" => new PatternsWorkload(name),
         _ when SessionWorkload.IsSession(name) => new SessionWorkload(name),
+        _ when EdgeWorkload.IsEdge(name) => new EdgeWorkload(name),
         _ => throw new ArgumentException($"Unknown benchmark '{name}'. Known: {string.Join(", ", Names)}."),
     };
 

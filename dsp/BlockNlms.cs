@@ -233,6 +233,22 @@ public sealed class BlockNlms
         }
     }
 
+    /// <summary>
+    /// Loads time-domain weights (the inverse of <see cref="ExportWeights"/>): W_p = FFT([w(pB … pB+B−1), 0_B]). The
+    /// regressor spectra and Φ are kept, so adaptation goes on from these weights at the next block.
+    /// </summary>
+    public void ImportWeights(ReadOnlySpan<float> taps)
+    {
+        if (taps.Length > _l) throw new ArgumentException($"{taps.Length} taps do not fit a filter of {_l}.", nameof(taps));
+        for (var p = 0; p < _p; p++)
+        {
+            Array.Clear(_time);
+            var from = p * _b;
+            if (from < taps.Length) taps[from..Math.Min(taps.Length, from + _b)].CopyTo(_time);
+            _fft.Forward(_time, _wRe[p], _wIm[p]);
+        }
+    }
+
     public bool IsHealthy
     {
         get

@@ -42,6 +42,8 @@ public sealed partial class EdgeCanceller
             _order.Enqueue(version);
         }
         _nextVersion = version + 1;
+        WarmStarted = true; // the restored filter is already adapted
+        _lsRegressor = _lsTarget = null;
         Restart();
     }
 

@@ -38,6 +38,12 @@ public sealed record EdgeSettings
     /// <summary>Reduction (dB, a priori, at zero latency) above which the filter counts as converged for the duty cycle.</summary>
     public double ConvergedDb { get; init; } = 20;
 
+    /// <summary>
+    /// The least-squares warm start: after this much usable audio the cloud loads the LS filter fitted on it into the
+    /// NLMS (see EdgeCanceller.WarmStart.cs). 0: off (the NLMS alone).
+    /// </summary>
+    public double WarmStartMs { get; init; } = 500;
+
     public int UpdateSamples => Math.Max(1, (int)Math.Round(UpdateMs * SampleRate / 1000.0));
 
     public void Validate()
@@ -49,6 +55,7 @@ public sealed record EdgeSettings
         if (!(Step > 0 && Step < 2)) throw new ArgumentException($"step {Step} must be in (0, 2).");
         if (!double.IsFinite(UpdateMs) || UpdateMs is < 1 or > 60_000) throw new ArgumentException($"updateMs {UpdateMs} is outside 1–60000.");
         if (!double.IsFinite(DutyCycle) || DutyCycle is <= 0 or > 1) throw new ArgumentException($"dutyCycle {DutyCycle} must be in (0, 1].");
+        if (!double.IsFinite(WarmStartMs) || WarmStartMs is < 0 or > 10_000) throw new ArgumentException($"warmStartMs {WarmStartMs} is outside 0–10000.");
         if (CrossfadeSamples < 0 || CrossfadeSamples > SampleRate) throw new ArgumentException($"crossfade {CrossfadeSamples} samples is outside 0–1 s.");
         if (SecondaryPath is { } path)
         {

@@ -81,6 +81,9 @@ public static class EvalCommand
         var plan = peers.Runnable(Plan(o, out var recordings), c => c.Peer, Console.Error, "anc eval");
         if (plan.Count == 0) return 1;
         var noiseScenes = NoiseScenes(o);
+        foreach (var c in plan)
+            if (NoiseRecordings.Names.Contains(c.Scenario) && !noiseScenes.ContainsKey(c.Scenario) && !Scenarios.Names.Contains(c.Scenario))
+                noiseScenes[c.Scenario] = NoiseRecordings.Scene(c.Scenario, o.Seconds, o.LeadMs, o.Seed);
         var scenes = new ConcurrentDictionary<(string, int, double), Lazy<AcousticScene>>();
         AcousticScene SceneFor(EvalCase c) => recordings ?? (noiseScenes.TryGetValue(c.Scenario, out var fromNoise) ? fromNoise : scenes.GetOrAdd((c.Scenario, c.SampleRate, c.Scenario == "broadband-lead" ? c.DelayMs : 0),
             key => new Lazy<AcousticScene>(() => Scenarios.Create(key.Item1, key.Item2, o.Seconds, c.DelayMs, o.Seed))).Value);

@@ -27,7 +27,25 @@ internal static class EvalRunner
             foreach (var delay in EdgeDelaysMs)
                 plan.Add(new EvalCase(scenario, CancellerMode.Edge, AdaptiveAlgorithm.Nlms, delay, sampleRate, filterLength, null));
         }
+        plan.AddRange(RecordingCases(filterLength));
         return plan;
+    }
+
+    /// <summary>The delay the committed recordings run at in the default plan (the must-show: D = 40 ms).</summary>
+    public const double RecordingDelayMs = 40;
+
+    /// <summary>
+    /// The committed real recordings (<see cref="NoiseRecordings"/>), at their own rate (48 kHz): edge mode and, beside
+    /// it, antinoise (hybrid) at the same D. None when the build did not copy them.
+    /// </summary>
+    public static IEnumerable<EvalCase> RecordingCases(int filterLength)
+    {
+        if (!NoiseRecordings.Available) yield break;
+        foreach (var name in NoiseRecordings.Names)
+        {
+            yield return new EvalCase(name, CancellerMode.Edge, AdaptiveAlgorithm.Nlms, RecordingDelayMs, NoiseRecordings.SampleRate, filterLength, null);
+            yield return new EvalCase(name, CancellerMode.AntiNoise, AdaptiveAlgorithm.Hybrid, RecordingDelayMs, NoiseRecordings.SampleRate, filterLength, null);
+        }
     }
 
     public static EvalResult Run(EvalCase c, AcousticScene scene, AncSettings baseSettings, EdgeSettings? edgeSettings = null)
