@@ -43,6 +43,7 @@ public sealed partial class EdgeCanceller
         }
         _nextVersion = version + 1;
         WarmStarted = true; // the restored filter is already adapted
+        _lsFit = null;
         _lsRegressor = _lsTarget = null;
         Restart();
     }

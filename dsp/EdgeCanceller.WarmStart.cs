@@ -10,12 +10,15 @@ namespace AncOrleans.Dsp;
 /// Guards: a restart (gap, unknown version, duty-cycle burst) empties the record, since it must be contiguous; a fit
 /// that is not finite, or whose a-priori error on the record is not below the record's target power, is not loaded.
 /// Cost: one O(N·L + L³/3) solve per session (≈ 12 M + 45 M multiply-adds at N = 24 000, L = 512) and N + N floats
-/// held until then; it re-arms only on <see cref="EdgeCanceller.Reset"/>, not on a checkpoint restore.
+/// held until then; it re-arms only on <see cref="EdgeCanceller.Reset"/>, not on a checkpoint restore. With
+/// <see cref="EdgeSettings.WarmStartInBackground"/> the solve runs on the thread pool and is loaded at the first frame
+/// after it finishes (the NLMS adapts meanwhile; the fit is for the same, barely moving path).
 /// </summary>
 public sealed partial class EdgeCanceller
 {
     private float[]? _lsRegressor, _lsTarget;
     private int _lsCount;
+    private Task<float[]?>? _lsFit;            // the background solve, when WarmStartInBackground
 
     /// <summary>True once the least-squares warm start has been loaded (or is off, or the state was restored).</summary>
     public bool WarmStarted { get; private set; }
@@ -27,7 +30,20 @@ public sealed partial class EdgeCanceller
         _lsRegressor = WarmStarted ? null : new float[capacity];
         _lsTarget = WarmStarted ? null : new float[capacity];
         _lsCount = 0;
+        _lsFit = null;
     }
+
+    /// <summary>At the start of a frame: loads a background fit that has finished.</summary>
+    private void PollWarmStart()
+    {
+        if (_lsFit is not { IsCompleted: true } fit) return;
+        _lsFit = null;
+        if (fit.IsCompletedSuccessfully && fit.Result is { } taps) _nlms.ImportWeights(taps);
+        WarmStarted = true;
+    }
+
+    private static float[]? Solve(float[] regressor, float[] target, int length) =>
+        LeastSquaresFir.Fit(regressor, target, length) is { } taps && Improves(taps, regressor, target) ? taps : null;
 
     /// <summary>One usable sample of the open-loop problem: r(n) = (Ŝ*x)(n), t(n) = −d̂(n).</summary>
     private void Collect(float regressor, float target)
@@ -36,10 +52,15 @@ public sealed partial class EdgeCanceller
         _lsRegressor[_lsCount] = regressor;
         _lsTarget[_lsCount] = target;
         if (++_lsCount < _lsRegressor.Length) return;
-        var taps = LeastSquaresFir.Fit(_lsRegressor, _lsTarget, _nlms.Length);
-        if (taps is not null && Improves(taps, _lsRegressor, _lsTarget)) _nlms.ImportWeights(taps);
-        WarmStarted = true;
+        var (record, goal, length) = (_lsRegressor, _lsTarget, _nlms.Length);
         _lsRegressor = _lsTarget = null;
+        if (_settings.WarmStartInBackground)
+        {
+            _lsFit = Task.Run(() => Solve(record, goal, length));
+            return;
+        }
+        if (Solve(record, goal, length) is { } taps) _nlms.ImportWeights(taps);
+        WarmStarted = true;
     }
 
     private static bool Improves(float[] taps, float[] regressor, float[] target)

@@ -134,6 +134,7 @@ public sealed partial class EdgeCanceller
     {
         if (x.Length != e.Length) throw new ArgumentException($"Block lengths differ: reference {x.Length}, error {e.Length}.");
         Ensure(x.Length);
+        PollWarmStart();
         var start = _n;
         _n += x.Length;
         if (Idle(start))

@@ -44,6 +44,13 @@ public sealed record EdgeSettings
     /// </summary>
     public double WarmStartMs { get; init; } = 500;
 
+    /// <summary>
+    /// Solve the warm start on the thread pool and load it at the first frame after it is done (live sessions: the
+    /// solve, tens of ms, must not hold up a frame's reply, and sessions started together would otherwise all solve in
+    /// the same turn). False (offline evaluation, tests): solved in the frame that completes the record, deterministic.
+    /// </summary>
+    public bool WarmStartInBackground { get; init; }
+
     public int UpdateSamples => Math.Max(1, (int)Math.Round(UpdateMs * SampleRate / 1000.0));
 
     public void Validate()

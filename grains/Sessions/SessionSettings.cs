@@ -39,6 +39,7 @@ public static class SessionSettings
             SecondaryPath = config.SecondaryPath,
             UpdateMs = config.UpdateMs,
             DutyCycle = config.DutyCycle,
+            WarmStartInBackground = true,
         };
         settings.Validate();
         CheckCost(config);
