@@ -33,18 +33,7 @@ public sealed partial class FailoverTests
     {
         const double onset = 2, after = 7;
         var dynamo = DynamoDbLocal.Options();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Orleans:ClusterId"] = $"alerts-{Guid.NewGuid():N}"[..20],
-            ["Clustering:Provider"] = "dynamodb",
-            ["Persistence:Provider"] = "dynamodb",
-            ["DynamoDB:ServiceUrl"] = dynamo.ServiceUrl,
-            ["DynamoDB:TablePrefix"] = dynamo.TablePrefix,
-            ["Session:CheckpointSeconds"] = "1",
-            ["Clustering:Membership:ProbeTimeout"] = "00:00:01",
-            ["Clustering:Membership:NumMissedProbesLimit"] = "3",
-            ["Logging:LogLevel:Orleans"] = "Error",
-        };
+        var settings = ClusterSettings("alerts", dynamo);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var table = MembershipTable(settings["Orleans:ClusterId"]!, dynamo);
         var silos = Enumerable.Range(1, 3).Select(i => SiloProcess.Start(settings, output, $"silo{i}")).ToList();

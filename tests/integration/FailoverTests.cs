@@ -35,20 +35,7 @@ public sealed partial class FailoverTests(ITestOutputHelper output)
     {
         var clock = Stopwatch.StartNew();
         var dynamo = DynamoDbLocal.Options();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Orleans:ClusterId"] = $"failover-{Guid.NewGuid():N}"[..20],
-            ["Clustering:Provider"] = "dynamodb",
-            ["Persistence:Provider"] = "dynamodb",
-            ["DynamoDB:ServiceUrl"] = dynamo.ServiceUrl,
-            ["DynamoDB:TablePrefix"] = dynamo.TablePrefix,
-            ["Session:CheckpointSeconds"] = "1",
-            // Failure detection as recommended in docs/reliability.md.
-            ["Clustering:Membership:ProbeTimeout"] = "00:00:01",
-            ["Clustering:Membership:NumMissedProbesLimit"] = "3",
-            ["Orleans:GrainDirectory"] = Environment.GetEnvironmentVariable("ANC_GRAIN_DIRECTORY") ?? "default",
-            ["Logging:LogLevel:Orleans"] = "Error",
-        };
+        var settings = ClusterSettings("failover", dynamo);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var table = MembershipTable(settings["Orleans:ClusterId"]!, dynamo);
         var silos = Enumerable.Range(1, 3).Select(i => SiloProcess.Start(settings, output, $"silo{i}")).ToList();
@@ -165,6 +152,21 @@ public sealed partial class FailoverTests(ITestOutputHelper output)
             foreach (var silo in silos) silo.Dispose();
         }
     }
+
+    /// <summary>Three silos' settings: DynamoDB clustering and state on DynamoDB Local, checkpoints every second, failure detection as docs/reliability.md recommends.</summary>
+    private static Dictionary<string, string?> ClusterSettings(string prefix, DynamoDbOptions dynamo) => new()
+    {
+        ["Orleans:ClusterId"] = $"{prefix}-{Guid.NewGuid():N}"[..20],
+        ["Clustering:Provider"] = "dynamodb",
+        ["Persistence:Provider"] = "dynamodb",
+        ["DynamoDB:ServiceUrl"] = dynamo.ServiceUrl,
+        ["DynamoDB:TablePrefix"] = dynamo.TablePrefix,
+        ["Session:CheckpointSeconds"] = "1",
+        ["Clustering:Membership:ProbeTimeout"] = "00:00:01",
+        ["Clustering:Membership:NumMissedProbesLimit"] = "3",
+        ["Orleans:GrainDirectory"] = Environment.GetEnvironmentVariable("ANC_GRAIN_DIRECTORY") ?? "default",
+        ["Logging:LogLevel:Orleans"] = "Error",
+    };
 
     private sealed record Outcome(string SessionId, SiloAddress? Home, SiloAddress? Now, bool Moved, int InFlight, int Lost, int Sends,
         TimeSpan Stall, long RolledBack, int Restores, double BeforeDb, double AfterDb, bool Finished);
