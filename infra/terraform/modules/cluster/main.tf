@@ -840,48 +840,30 @@ resource "aws_ecs_service" "silo" {
 
 # ---------------------------------------------------------------- Autoscaling (prod)
 
-resource "aws_appautoscaling_target" "gateway" {
-  count              = var.enable_autoscaling ? 1 : 0
+# Both services scale on CPU the same way; the silos also on sessions per silo (below).
+locals {
+  scaled_services = var.enable_autoscaling ? {
+    gateway = { service = aws_ecs_service.gateway.name, min = var.gateway_min, max = var.gateway_max }
+    silo    = { service = aws_ecs_service.silo.name, min = var.silo_min, max = var.silo_max }
+  } : {}
+}
+
+resource "aws_appautoscaling_target" "service" {
+  for_each           = local.scaled_services
   service_namespace  = "ecs"
-  resource_id        = "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.gateway.name}"
+  resource_id        = "service/${aws_ecs_cluster.this.name}/${each.value.service}"
   scalable_dimension = "ecs:service:DesiredCount"
-  min_capacity       = var.gateway_min
-  max_capacity       = var.gateway_max
+  min_capacity       = each.value.min
+  max_capacity       = each.value.max
 }
 
-resource "aws_appautoscaling_policy" "gateway_cpu" {
-  count              = var.enable_autoscaling ? 1 : 0
-  name               = "${var.name}-gateway-cpu"
+resource "aws_appautoscaling_policy" "cpu" {
+  for_each           = aws_appautoscaling_target.service
+  name               = "${var.name}-${each.key}-cpu"
   policy_type        = "TargetTrackingScaling"
-  service_namespace  = aws_appautoscaling_target.gateway[0].service_namespace
-  resource_id        = aws_appautoscaling_target.gateway[0].resource_id
-  scalable_dimension = aws_appautoscaling_target.gateway[0].scalable_dimension
-  target_tracking_scaling_policy_configuration {
-    target_value       = var.cpu_target_percent
-    scale_in_cooldown  = 300
-    scale_out_cooldown = 60
-    predefined_metric_specification {
-      predefined_metric_type = "ECSServiceAverageCPUUtilization"
-    }
-  }
-}
-
-resource "aws_appautoscaling_target" "silo" {
-  count              = var.enable_autoscaling ? 1 : 0
-  service_namespace  = "ecs"
-  resource_id        = "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.silo.name}"
-  scalable_dimension = "ecs:service:DesiredCount"
-  min_capacity       = var.silo_min
-  max_capacity       = var.silo_max
-}
-
-resource "aws_appautoscaling_policy" "silo_cpu" {
-  count              = var.enable_autoscaling ? 1 : 0
-  name               = "${var.name}-silo-cpu"
-  policy_type        = "TargetTrackingScaling"
-  service_namespace  = aws_appautoscaling_target.silo[0].service_namespace
-  resource_id        = aws_appautoscaling_target.silo[0].resource_id
-  scalable_dimension = aws_appautoscaling_target.silo[0].scalable_dimension
+  service_namespace  = each.value.service_namespace
+  resource_id        = each.value.resource_id
+  scalable_dimension = each.value.scalable_dimension
   target_tracking_scaling_policy_configuration {
     target_value       = var.cpu_target_percent
     scale_in_cooldown  = 300
@@ -899,9 +881,9 @@ resource "aws_appautoscaling_policy" "silo_sessions" {
   count              = var.enable_autoscaling ? 1 : 0
   name               = "${var.name}-silo-sessions"
   policy_type        = "TargetTrackingScaling"
-  service_namespace  = aws_appautoscaling_target.silo[0].service_namespace
-  resource_id        = aws_appautoscaling_target.silo[0].resource_id
-  scalable_dimension = aws_appautoscaling_target.silo[0].scalable_dimension
+  service_namespace  = aws_appautoscaling_target.service["silo"].service_namespace
+  resource_id        = aws_appautoscaling_target.service["silo"].resource_id
+  scalable_dimension = aws_appautoscaling_target.service["silo"].scalable_dimension
   target_tracking_scaling_policy_configuration {
     target_value       = var.sessions_per_silo_target
     scale_in_cooldown  = 600
