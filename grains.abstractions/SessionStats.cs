@@ -28,6 +28,9 @@ public sealed record SessionStats(
 
     [Id(16)] public uint CoefficientVersion { get; init; }
 
+    /// <summary>Times the session moved to another silo with its state in memory (a graceful silo shutdown), as against <see cref="Restores"/> from a checkpoint.</summary>
+    [Id(17)] public int Migrations { get; init; }
+
     /// <summary>Σ d̂² and Σ e² since the canceller was built (0 in edge mode): the analytics take reductions from their differences.</summary>
     [Id(40)] public double NoiseEnergy { get; init; }
 

@@ -22,4 +22,6 @@ public sealed class SessionCheckpoint
     [Id(10)] public List<string> ActiveAlertKinds { get; set; } = [];
     /// <summary>Alerts recorded so far: the next alert's id.</summary>
     [Id(11)] public long AlertsRecorded { get; set; }
+    /// <summary>Moves to another silo with the state in memory (live migration on a graceful shutdown).</summary>
+    [Id(12)] public int Migrations { get; set; }
 }

@@ -17,13 +17,15 @@ internal sealed class SessionGrain(
     IOptions<SessionGrainOptions> options,
     ILogger<SessionGrain> logger,
     IRecordingStore recordings,
-    IOptions<RecordingOptions> recordingOptions) : Grain, ISessionGrain
+    IOptions<RecordingOptions> recordingOptions) : Grain, ISessionGrain, IGrainMigrationParticipant
 {
+    private const string MigratedFromKey = "anc.session.from";
     private SessionPipeline _pipeline = null!;
     private FeatureBatcher? _batcher;
     private FeaturePublisher? _emergency, _classifier;
     private bool _dirty;
     private SessionRecording _recording = null!;
+    private string? _migratedFrom;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -34,8 +36,9 @@ internal sealed class SessionGrain(
         _recording = new SessionRecording(Id, recordings, recordingOptions.Value, logger);
         try
         {
-            _pipeline.Restore();
-            if (_pipeline.IsConfigured) logger.LogInformation("Session {Session} restored from checkpoint ({Restores} restores)", Id, checkpoint.State.Restores);
+            _pipeline.Restore(migrated: _migratedFrom is not null);
+            if (_migratedFrom is not null) logger.LogInformation("Session {Session} migrated from {Silo} with its state", Id, _migratedFrom);
+            else if (_pipeline.IsConfigured) logger.LogInformation("Session {Session} restored from checkpoint ({Restores} restores)", Id, checkpoint.State.Restores);
         }
         catch (ArgumentException e)
         {
@@ -58,6 +61,11 @@ internal sealed class SessionGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // The silo is leaving (SIGTERM, scale-in): the session migrates rather than ends. Orleans places it on another
+        // silo once this method returns, carries the persistent state (the filter, saved below) in memory, and
+        // forwards the frames queued meanwhile, so the device sees a few late replies instead of lost ones. Should no
+        // other silo take it, it is deactivated as before and restored from the checkpoint written below.
+        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && options.Value.MigrateOnShutdown) GrainContext.Migrate(null);
         _dirty = _pipeline.IsConfigured;
         await CheckpointAsync(cancellationToken);
         if (_batcher?.Flush() is { } rest) Publish(rest);
@@ -69,6 +77,14 @@ internal sealed class SessionGrain(
         await _recording.StopAsync(_pipeline);
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
+
+    // The persistent state (config, filter, alerts) travels by itself (Orleans' state bridge is a migration participant);
+    // the grain adds only where it came from, so the new activation knows it was not restored from storage.
+    void IGrainMigrationParticipant.OnDehydrate(IDehydrationContext dehydrationContext) =>
+        dehydrationContext.TryAddValue(MigratedFromKey, RuntimeIdentity);
+
+    void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext rehydrationContext) =>
+        _migratedFrom = rehydrationContext.TryGetValue(MigratedFromKey, out string? from) ? from : null;
 
     public Task ConfigureAsync(SessionConfig config)
     {

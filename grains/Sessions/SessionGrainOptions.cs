@@ -32,4 +32,11 @@ public sealed class SessionGrainOptions
     /// the alert is cleared.
     /// </summary>
     public double RestoredAlertHoldSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Whether a session on a silo that is shutting down gracefully (SIGTERM, scale-in) migrates to another silo with
+    /// its filter in memory (Orleans live grain migration) rather than deactivating and being restored from its
+    /// checkpoint at the next frame.
+    /// </summary>
+    public bool MigrateOnShutdown { get; set; } = true;
 }

@@ -40,8 +40,11 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
 
     public bool IsConfigured => _processor is not null || _edge is not null;
 
-    /// <summary>Rebuilds from the checkpoint after an activation. Throws <see cref="ArgumentException"/> when the saved filter does not fit.</summary>
-    public void Restore()
+    /// <summary>
+    /// Rebuilds from the checkpoint after an activation (<paramref name="migrated"/>: the state came in memory from the
+    /// silo the session left, not from storage). Throws <see cref="ArgumentException"/> when the saved filter does not fit.
+    /// </summary>
+    public void Restore(bool migrated = false)
     {
         _alerts.Restored();
         _passthrough = _manualPassthrough || _alerts.Passthrough;
@@ -50,7 +53,8 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         var saved = MemoryMarshal.Cast<byte, float>(state.FilterState.AsSpan());
         if (_edge is not null) _edge.LoadState(saved);
         else _processor!.LoadState(saved);
-        state.Restores++;
+        if (migrated) state.Migrations++;
+        else state.Restores++;
     }
 
     /// <summary>Sets or changes the configuration; the weights stay when the filter keeps its shape. Throws <see cref="ArgumentException"/> naming a bad field.</summary>
@@ -236,12 +240,12 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
                 edge.Passthrough ? ConvergenceState.Passthrough
                 : edge.SamplesAdapted == 0 ? ConvergenceState.Converging : edge.Converged ? ConvergenceState.Converged : ConvergenceState.Converging,
                 "nlms", "edge", 1, edge.Resets, state.Restores, LastError, state.Classification?.Label, state.Profile)
-            { CoefficientSets = edge.SetsSent, CoefficientVersion = edge.LatestVersion };
+            { CoefficientSets = edge.SetsSent, CoefficientVersion = edge.LatestVersion, Migrations = state.Migrations };
         return new SessionStats(sessionId, state.FramesIn, state.FramesOut, state.FramesRejected,
             p?.ShortTermReductionDb ?? 0, p?.ReductionSinceStartDb ?? 0, _convergence.StateOf(p, _passthrough),
             config?.Algorithm ?? "", config?.Mode ?? "", p?.OutputGain ?? 0, p?.Resets ?? 0, state.Restores, LastError,
             state.Classification?.Label, state.Profile)
-        { NoiseEnergy = p?.NoiseEnergy ?? 0, ResidualEnergy = p?.ResidualEnergy ?? 0 };
+        { NoiseEnergy = p?.NoiseEnergy ?? 0, ResidualEnergy = p?.ResidualEnergy ?? 0, Migrations = state.Migrations };
     }
 
     /// <summary>A viewer watches: the spectra run for the next <paramref name="seconds"/> of audio.</summary>
