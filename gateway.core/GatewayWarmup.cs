@@ -2,6 +2,7 @@ using System.Diagnostics;
 using AncOrleans.Abstractions;
 using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Device;
+using AncOrleans.Grains;
 using AncOrleans.Gateway.Mqtt;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -28,7 +29,7 @@ namespace AncOrleans.Gateway;
 public sealed class GatewayWarmup(IGrainFactory grains, IServer server, IHostApplicationLifetime lifetime, IOptions<MqttOptions> mqtt,
     IOptions<Security.AuthOptions> auth, MqttBridge bridge, ILogger<GatewayWarmup> logger) : BackgroundService
 {
-    private const int Rate = 48_000, FrameSamples = 480;
+    private const int Rate = WarmupAudio.Rate, FrameSamples = WarmupAudio.FrameSamples;
     private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(20);
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -217,18 +218,5 @@ public sealed class GatewayWarmup(IGrainFactory grains, IServer server, IHostApp
             clock.Elapsed.TotalSeconds, frame, jitShare, System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds);
     }
 
-    // Two harmonics heard through a short delay: tonal, so the hybrid's tracker and RLS branch run too.
-    private static byte[] Pcm(int frame)
-    {
-        Span<float> reference = stackalloc float[FrameSamples];
-        Span<float> error = stackalloc float[FrameSamples];
-        for (var i = 0; i < FrameSamples; i++)
-        {
-            reference[i] = Hum(frame * FrameSamples + i);
-            error[i] = 0.8f * Hum(frame * FrameSamples + i - 24);
-        }
-        return FrameCodec.EncodeStereo(reference, error, SampleFormat.Int16);
-    }
-
-    private static float Hum(int n) => 0.3f * MathF.Sin(2 * MathF.PI * 100 * n / 48_000f) + 0.1f * MathF.Sin(2 * MathF.PI * 300 * n / 48_000f);
+    private static byte[] Pcm(int frame) => WarmupAudio.Pcm(frame);
 }

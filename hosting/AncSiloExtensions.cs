@@ -31,6 +31,9 @@ public static class AncSiloExtensions
         silo.AddActivityPropagation();
         silo.AddDashboard();
         silo.Services.AddValidatedOptions<SessionGrainOptions, SessionGrainOptionsValidator>(configuration.GetSection(SessionGrainOptions.Section));
+        // Start-up warms the frame path before the silo joins (Session:WarmupSeconds); a graceful shutdown first moves
+        // the silo's sessions to other silos, state in memory (Session:MigrateOnShutdown).
+        silo.Services.AddAncSessionLifecycle();
         // Classifier:Backend = embedded (default) | sagemaker (falls back to embedded on failure)
         silo.Services.AddValidatedOptions<ClassifierOptions, ClassifierOptionsValidator>(configuration.GetSection(ClassifierOptions.Section));
         silo.Services.AddKeyedSingleton<INoiseClassifierBackend, EmbeddedClassifierBackend>(SageMakerClassifierOptions.EmbeddedBackend);

@@ -34,9 +34,15 @@ public sealed class SessionGrainOptions
     public double RestoredAlertHoldSeconds { get; set; } = 5;
 
     /// <summary>
-    /// Whether a session on a silo that is shutting down gracefully (SIGTERM, scale-in) migrates to another silo with
-    /// its filter in memory (Orleans live grain migration) rather than deactivating and being restored from its
-    /// checkpoint at the next frame.
+    /// Whether a session moved off its silo by a graceful leave (its own silo shutting down on SIGTERM or scale-in, or
+    /// the silo holding its directory entry) migrates to another silo with its filter in memory (Orleans live grain
+    /// migration) rather than deactivating and being restored from its checkpoint at the next frame.
     /// </summary>
     public bool MigrateOnShutdown { get; set; } = true;
+
+    /// <summary>
+    /// At most this many seconds of a silo's start-up spent running a session's frame path before it joins the
+    /// cluster (<see cref="SiloWarmup"/>), so its first sessions do not pay for JIT compilation; 0 turns it off.
+    /// </summary>
+    public double WarmupSeconds { get; set; } = 10;
 }

@@ -22,6 +22,8 @@ public sealed class SessionGrainOptionsValidator : IValidateOptions<SessionGrain
         // Below 10 ms a batch is a frame (per-frame calls again); above 1 s an alert would wait for it.
         if (options.FeatureBatchMs is < 10 or > 1000)
             errors.Add($"{Prefix}FeatureBatchMs must be between 10 and 1000, not {options.FeatureBatchMs}.");
+        if (!(options.WarmupSeconds is >= 0 and <= 120))
+            errors.Add($"{Prefix}WarmupSeconds must be between 0 and 120, not {options.WarmupSeconds}.");
         if (!(options.AlertResendSeconds is >= 0.1 and <= 60))
             errors.Add($"{Prefix}AlertResendSeconds must be between 0.1 and 60, not {options.AlertResendSeconds}.");
         if (!(options.AlertExpirySeconds >= options.AlertResendSeconds && options.AlertExpirySeconds <= 3600))

@@ -20,7 +20,8 @@ state=${ANC_CLUSTER_DIR:-$root/out/cluster}
 gw=http://10.77.0.10:8080
 mkdir -p "$out"
 cluster() { "$root/infra/local/cluster.sh" "$@"; }
-trap 'cluster down >/dev/null 2>&1 || true' EXIT
+# The apps' logs are kept with the run's output (the next `up` clears out/cluster/logs).
+trap 'cluster down >/dev/null 2>&1 || true; mkdir -p "$out/logs"; cp "$state"/logs/*.log "$out/logs/" 2>/dev/null || true' EXIT
 
 if [[ ! -f $root/cli/bin/Release/net10.0/anc.dll || -z ${NO_BUILD:-} ]]; then
   dotnet build "$root/cli" -c Release --nologo -v q >/dev/null
@@ -76,6 +77,10 @@ wait "$sim" || true
 echo "SIGTERM silo 1: left the active set after ${left:-never} s, process gone after ${exited:-never} s"
 echo "sim across it: $(summary "$out/sigterm.json")"
 per_device "$out/sigterm.json" | sed 's/^/  /'
+# Which sessions moved, and how (migrated with their state, or restored from a checkpoint).
+{ grep -h "Evacuated" "$state/logs/anc-s1.log" || echo "silo 1 evacuated nothing"; } | sed 's/^ */  silo 1: /'
+sim_id=$(jq -r 'select(.device) | .device' "$out/sigterm.json" 2>/dev/null | head -1 | sed 's/-[0-9]*$//')
+[[ -n $sim_id ]] && grep -h "Session $sim_id-[0-9]* \(migrated\|restored\)" "$state"/logs/anc-*.log | sed 's/^ */  /; s/ with its state.*//' || true
 lost=$(tail -1 "$out/sigterm.json" | jq '.framesLost')
 [[ -n $exited && $(echo "$exited <= 20" | bc) == 1 && -n $left ]] || { echo "FAIL: silo 1 did not leave within its 20 s shutdown timeout"; fail=1; }
 [[ $lost == 0 ]] || { echo "FAIL: $lost frames lost across the SIGTERM"; fail=1; }

@@ -69,7 +69,7 @@ public sealed class MigrationTests(ITestOutputHelper output) : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             var configuration = new ConfigurationBuilder()
-                .AddInMemoryCollection(new Dictionary<string, string?> { ["Session:CheckpointSeconds"] = "1" })
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["Session:CheckpointSeconds"] = "1", ["Session:WarmupSeconds"] = "1" })
                 .Build();
             siloBuilder.AddAncGrains(configuration);
         }

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AncOrleans.Grains.Sessions;
+
+public static class SessionServices
+{
+    /// <summary>
+    /// The silo's registry of session activations, the shutdown step that migrates them (<see cref="SessionEvacuation"/>)
+    /// and the start-up step that warms their frame path (<see cref="SiloWarmup"/>).
+    /// </summary>
+    public static IServiceCollection AddAncSessionLifecycle(this IServiceCollection services)
+    {
+        services.AddSingleton<LocalSessions>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SessionEvacuation>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloWarmup>();
+        return services;
+    }
+}

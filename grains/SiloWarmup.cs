@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using AncOrleans.Abstractions;
+using AncOrleans.Abstractions.Protocol;
+using AncOrleans.Dsp.Classification;
+using AncOrleans.Dsp.Emergency;
+using AncOrleans.Grains.Classification;
+using AncOrleans.Grains.Sessions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AncOrleans.Grains;
+
+/// <summary>
+/// Before a silo joins the cluster as active (a fresh ECS task at scale-out, a restarted pod), runs a session's
+/// frame path in-process, so the first sessions placed on it do not pay for JIT compilation (issue 13: a fresh worker
+/// silo lost 1,500 of its first 4,000 frames): the pipeline (codec, hybrid canceller with its tracker locked, reply,
+/// feature batches) on a tonal scene, an edge-mode pipeline, the emergency detector (fused with the model) and the
+/// classifier's features and prediction on the batches. It then keeps sending frames until the tiered JIT spends
+/// less than 1 % of a 0.5 s window compiling (tier-1 code in place), at most <c>Session:WarmupSeconds</c>.
+/// Runs at <see cref="ServiceLifecycleStage.ApplicationServices"/>, before <see cref="ServiceLifecycleStage.BecomeActive"/>:
+/// no grain is placed here until it is done. Orleans' own messaging is warmed by the gateway's warm-up.
+/// A failure is logged and start-up goes on.
+/// </summary>
+internal sealed class SiloWarmup(IOptions<SessionGrainOptions> sessions, IOptions<ClassifierOptions> classifier,
+    INoiseClassifierBackend backend, ILogger<SiloWarmup> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    private const string Id = "silo-warmup";
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(SiloWarmup), ServiceLifecycleStage.ApplicationServices, RunAsync, _ => Task.CompletedTask);
+
+    private async Task RunAsync(CancellationToken cancel)
+    {
+        var limit = TimeSpan.FromSeconds(sessions.Value.WarmupSeconds);
+        if (limit <= TimeSpan.Zero) return;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var listeners = new Listeners(classifier.Value, backend);
+            var frame = 0;
+            var pipeline = Pipeline(new SessionConfig(SampleRate: WarmupAudio.Rate, FrameSamples: WarmupAudio.FrameSamples));
+            var batcher = new FeatureBatcher(Id, sessions.Value.FeatureBatchMs);
+            for (; frame < 300 && !cancel.IsCancellationRequested; frame++) await RunAsync(pipeline, batcher, listeners, WarmupAudio.Frame(frame));
+            var edge = Pipeline(new SessionConfig(SampleRate: WarmupAudio.Rate, FrameSamples: WarmupAudio.FrameSamples, Mode: "edge"));
+            for (var f = 0; f < 100 && !cancel.IsCancellationRequested; f++)
+                edge.Process(WarmupAudio.Frame(f) with { Edge = new EdgeVersionTag(0, 0, 0) }, null, out _);
+            var jitShare = 1.0;
+            var before = System.Runtime.JitInfo.GetCompilationTime();
+            while (clock.Elapsed < limit && !cancel.IsCancellationRequested)
+            {
+                var window = Stopwatch.StartNew();
+                while (window.ElapsedMilliseconds < 500) await RunAsync(pipeline, batcher, listeners, WarmupAudio.Frame(frame++));
+                var now = System.Runtime.JitInfo.GetCompilationTime();
+                jitShare = (now - before) / window.Elapsed;
+                before = now;
+                if (jitShare < 0.01) break;
+            }
+            logger.LogInformation("Silo warm-up: {Frames} frames in {Seconds:0.0} s (last 0.5 s {Share:P1} compiling; {JitMs:0} ms JIT in all)",
+                frame, clock.Elapsed.TotalSeconds, jitShare, System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Silo warm-up failed after {Ms} ms; the first sessions here may miss deadlines", clock.ElapsedMilliseconds);
+        }
+    }
+
+    private SessionPipeline Pipeline(SessionConfig config)
+    {
+        var pipeline = new SessionPipeline(Id, sessions.Value, new SessionCheckpoint());
+        pipeline.Configure(config);
+        return pipeline;
+    }
+
+    private static async Task RunAsync(SessionPipeline pipeline, FeatureBatcher batcher, Listeners listeners, AudioFrame frame)
+    {
+        pipeline.Process(frame, batcher, out var batch);
+        if (batch is not null) await listeners.PushAsync(batch);
+    }
+
+    // What the session's emergency and classifier grains run on a batch, without the grains.
+    private sealed class Listeners(ClassifierOptions options, INoiseClassifierBackend backend)
+    {
+        private readonly FusedEmergencyDetector? _fused = options.Enabled && File.Exists(options.ResolvedModelPath)
+            ? new FusedEmergencyDetector(WarmupAudio.Rate, NoiseClassifierModel.LoadShared(options.ResolvedModelPath)) : null;
+        private readonly EmergencyDetector _patterns = new(WarmupAudio.Rate);
+        private readonly NoiseFeatures _features = new(WarmupAudio.Rate);
+        private readonly List<float[]> _windows = [];
+        private float[] _samples = [];
+
+        public async Task PushAsync(FeatureBatch batch)
+        {
+            if (_samples.Length < batch.SampleCount) _samples = new float[batch.SampleCount];
+            var samples = _samples.AsSpan(0, batch.SampleCount);
+            FrameCodec.DecodePcm16(batch.ReferencePcm16, samples);
+            if (_fused is not null) _fused.Push(samples);
+            else _patterns.Push(samples);
+            if (!options.Enabled) return;
+            _features.Push(samples, _windows.Add);
+            foreach (var window in _windows) await backend.PredictAsync(window, CancellationToken.None);
+            _windows.Clear();
+        }
+    }
+}
