@@ -113,6 +113,14 @@ public static class AncSiloExtensions
                 }
             });
             silo.Services.AddAncDynamoDb(configuration);
+            if (clustering.SessionsInDynamoDbDirectory)
+            {
+                // Sessions' directory entries on DynamoDB: a silo's graceful leave then moves only its own sessions
+                // (migrated, state in memory), not every session whose entry it held (docs/reliability.md).
+                silo.Services.AddGrainDirectory(StorageNames.SessionDirectory, (services, _) => new DynamoDbGrainDirectory(
+                    services.GetRequiredService<IOptions<DynamoDbOptions>>().Value, services.GetRequiredService<IAmazonDynamoDB>()));
+                silo.Services.AddAncSessionDirectory(StorageNames.SessionDirectory);
+            }
             silo.Services.AddSingleton<IMembershipTable>(services => new DynamoDbMembershipTable(
                 services.GetRequiredService<IOptions<OrleansOptions>>().Value.ClusterId, services.GetRequiredService<IOptions<DynamoDbOptions>>().Value,
                 services.GetRequiredService<IAmazonDynamoDB>(), services.GetRequiredService<Serializer>()));

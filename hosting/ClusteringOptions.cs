@@ -17,4 +17,16 @@ public sealed class ClusteringOptions
     public string Provider { get; set; } = Localhost;
 
     public bool UsesDynamoDb => string.Equals(Provider, DynamoDb, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// With DynamoDB clustering, where session grains are registered: <c>dynamodb</c> (default: our table, whose entries
+    /// outlive a silo's graceful leave) or <c>orleans</c> (Orleans' default directory, spread over the silos, which
+    /// deactivates the sessions whose entries a leaving silo held). Ignored with localhost clustering.
+    /// </summary>
+    public string SessionDirectory { get; set; } = DynamoDb;
+
+    /// <summary>The values <see cref="SessionDirectory"/> may take.</summary>
+    public static readonly IReadOnlyList<string> SessionDirectories = [DynamoDb, "orleans"];
+
+    public bool SessionsInDynamoDbDirectory => UsesDynamoDb && string.Equals(SessionDirectory, DynamoDb, StringComparison.OrdinalIgnoreCase);
 }

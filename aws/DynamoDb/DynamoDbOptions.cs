@@ -27,4 +27,7 @@ public sealed class DynamoDbOptions
 
     /// <summary>Session summaries and the audit log (<see cref="DynamoDbAnalyticsStore"/>).</summary>
     public string AnalyticsTable => TablePrefix + "analytics";
+
+    /// <summary>Where each session grain is activated (<see cref="DynamoDbGrainDirectory"/>).</summary>
+    public string DirectoryTable => TablePrefix + "directory";
 }

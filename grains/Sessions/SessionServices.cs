@@ -1,3 +1,4 @@
+using Orleans.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AncOrleans.Grains.Sessions;
@@ -15,4 +16,8 @@ public static class SessionServices
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloWarmup>();
         return services;
     }
+
+    /// <summary>Session grains register in the grain directory named <paramref name="directory"/> (added by the caller).</summary>
+    public static IServiceCollection AddAncSessionDirectory(this IServiceCollection services, string directory) =>
+        services.AddSingleton<IGrainPropertiesProvider>(new SessionDirectoryProperty(directory));
 }

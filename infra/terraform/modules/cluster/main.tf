@@ -616,7 +616,7 @@ resource "aws_iam_role_policy" "execution" {
 
 # ---------------------------------------------------------------- IAM: task roles (what the app may do)
 
-# Both: our two tables only, with the calls the providers make (aws/DynamoDb: Describe/Get/Put/Update/Delete/Query
+# Both: our tables only (membership, grain state, session directory), with the calls the providers make (aws/DynamoDb: Describe/Get/Put/Update/Delete/Query
 # and TransactWriteItems, which is authorised per contained Put/Update/ConditionCheck). No CreateTable: the data
 # module creates the tables, so the app's create-if-missing path only describes them.
 data "aws_iam_policy_document" "common" {

@@ -1,10 +1,11 @@
-# The two tables the app uses, with the key schema its providers create when a table is missing
-# (aws/DynamoDb/DynamoDbTables.cs, DynamoDbMembershipTable.cs, DynamoDbGrainStorage.cs). Creating them here keeps
+# The three tables the app uses, with the key schema its providers create when a table is missing
+# (aws/DynamoDb/DynamoDbTables.cs, DynamoDbMembershipTable.cs, DynamoDbGrainStorage.cs, DynamoDbGrainDirectory.cs). Creating them here keeps
 # that code path a no-op in AWS: the task role is then not granted dynamodb:CreateTable.
 
 locals {
   membership_table  = "${var.table_prefix}membership"
   grain_state_table = "${var.table_prefix}grain-state"
+  directory_table   = "${var.table_prefix}directory"
   provisioned       = var.billing_mode == "PROVISIONED"
 }
 
@@ -122,4 +123,26 @@ resource "aws_appautoscaling_policy" "grain_state_write" {
       predefined_metric_type = "DynamoDBWriteCapacityUtilization"
     }
   }
+}
+
+# Session grain directory: hash GrainId (S), one small item per live session activation (silo, activation id).
+# On-demand in both environments: writes follow session starts and moves, not frames, and are bursty (a scale-in
+# migrates a silo's sessions at once). No TTL: an entry naming a dead silo is replaced on the session's next call.
+# No point-in-time recovery: the entries describe running processes, worthless after a restore.
+resource "aws_dynamodb_table" "directory" {
+  name                        = local.directory_table
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "GrainId"
+  deletion_protection_enabled = var.deletion_protection
+
+  attribute {
+    name = "GrainId"
+    type = "S"
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+
+  tags = var.tags
 }

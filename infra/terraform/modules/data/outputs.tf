@@ -13,7 +13,12 @@ output "grain_state_table_name" {
   value       = aws_dynamodb_table.grain_state.name
 }
 
+output "directory_table_name" {
+  description = "The session grain directory's table name."
+  value       = aws_dynamodb_table.directory.name
+}
+
 output "table_arns" {
-  description = "ARNs of both tables (for the task role's policy)."
-  value       = [aws_dynamodb_table.membership.arn, aws_dynamodb_table.grain_state.arn]
+  description = "ARNs of the app's tables (for the task role's policy)."
+  value       = [aws_dynamodb_table.membership.arn, aws_dynamodb_table.grain_state.arn, aws_dynamodb_table.directory.arn]
 }
