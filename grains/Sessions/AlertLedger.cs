@@ -31,8 +31,13 @@ public sealed class AlertLedger(string sessionId, SessionGrainOptions options, S
     /// <summary>Whether the anti-noise steps aside: an alert is in force.</summary>
     public bool Passthrough => state.ActiveAlertKinds.Count > 0;
 
-    /// <summary>Alerts recorded or changed since the grain last wrote the checkpoint: a reply carrying one waits for the write.</summary>
-    public bool Unsaved { get; private set; }
+    private long _changes, _saved;
+
+    /// <summary>Alerts recorded or changed since the last checkpoint write that completed: a reply carrying one waits for a write.</summary>
+    public bool Unsaved => _changes != _saved;
+
+    /// <summary>A count of the ledger's changes: taken when a checkpoint is written, given back to <see cref="Saved"/> when the write succeeds.</summary>
+    public long Changes => _changes;
 
     /// <summary>Unacknowledged alerts dropped at expiry, in this activation.</summary>
     public int Expired { get; private set; }
@@ -74,7 +79,7 @@ public sealed class AlertLedger(string sessionId, SessionGrainOptions options, S
         if (state.Alerts.Count > 100) state.Alerts.RemoveAt(0);
         state.UnackedAlerts.Add(stored);
         _raisedAt[stored.AlertId!] = _seconds;
-        Unsaved = true;
+        _changes++;
         return stored;
     }
 
@@ -84,7 +89,7 @@ public sealed class AlertLedger(string sessionId, SessionGrainOptions options, S
         var alert = state.UnackedAlerts.Find(a => a.AlertId == alertId);
         if (alert is null) return false;
         Forget(alert);
-        Unsaved = true;
+        _changes++;
         return true;
     }
 
@@ -122,7 +127,7 @@ public sealed class AlertLedger(string sessionId, SessionGrainOptions options, S
                 _lastSent.Remove(id);
                 _raisedAt.Remove(id);
                 Expired++;
-                Unsaved = true;
+                _changes++;
                 continue;
             }
             if (_lastSent.TryGetValue(id, out var sent) && _seconds - sent < options.AlertResendSeconds) continue;
@@ -132,8 +137,11 @@ public sealed class AlertLedger(string sessionId, SessionGrainOptions options, S
         return null;
     }
 
-    /// <summary>The grain wrote the checkpoint.</summary>
-    public void Saved() => Unsaved = false;
+    /// <summary>
+    /// A checkpoint taken at <paramref name="changes"/> (<see cref="Changes"/> then) is stored: what changed after it
+    /// (while the write was in flight) is still unsaved.
+    /// </summary>
+    public void Saved(long changes) => _saved = Math.Max(_saved, changes);
 
     /// <summary>Forgets everything (the session ended).</summary>
     public void Clear()
@@ -141,6 +149,6 @@ public sealed class AlertLedger(string sessionId, SessionGrainOptions options, S
         _lastSent.Clear();
         _raisedAt.Clear();
         _unconfirmed.Clear();
-        Unsaved = false;
+        _saved = _changes;
     }
 }

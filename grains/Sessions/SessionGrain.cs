@@ -29,6 +29,7 @@ internal sealed class SessionGrain(
     private bool _dirty;
     private SessionRecording _recording = null!;
     private string? _migratedFrom;
+    private Task? _writing;                 // the checkpoint write in flight, if any
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -59,7 +60,10 @@ internal sealed class SessionGrain(
         var period = TimeSpan.FromSeconds(Math.Max(0.1, settings.CheckpointSeconds));
         // Staggered: sessions started together (a gateway's restart, a burst of devices) would otherwise all write
         // their checkpoints in the same tick.
-        this.RegisterGrainTimer(CheckpointAsync, period * (0.5 + Random.Shared.NextDouble()), period);
+        // Interleaving: the session answers frames while its checkpoint is on its way to storage (a write that waits
+        // on a slow DynamoDB no longer holds the frames queued behind it; the state is serialised before the write's
+        // first await, and CheckpointAsync keeps one write in flight at a time).
+        this.RegisterGrainTimer(CheckpointAsync, new GrainTimerCreationOptions(period * (0.5 + Random.Shared.NextDouble()), period) { Interleave = true });
         localSessions.Add(GrainContext);
         await base.OnActivateAsync(cancellationToken);
     }
@@ -81,6 +85,9 @@ internal sealed class SessionGrain(
         if (target is not null) GrainContext.Migrate(target);
         var migrating = target is not null || reason.ReasonCode == DeactivationReasonCode.Migrating;
         var started = Stopwatch.GetTimestamp();
+        // A checkpoint write in flight (the timer interleaves) finishes first: its new ETag must be the one the
+        // state carries away, or every later write would conflict.
+        if (_writing is { IsCompleted: false } inFlight) await inFlight.ContinueWith(static _ => { }, TaskScheduler.Current);
         _dirty = _pipeline.IsConfigured;
         // Migrating, the state goes in memory: a storage write here would hold every queued frame for its round trip
         // (6–130 ms measured on DynamoDB Local with a silo's sessions leaving at once). Should the migration then fail,
@@ -210,13 +217,18 @@ internal sealed class SessionGrain(
 
     private async Task CheckpointAsync(CancellationToken cancellationToken)
     {
+        // One write at a time (each is conditional on the last one's ETag); a change made meanwhile is written next.
+        while (_writing is { IsCompleted: false } inFlight) await inFlight.ContinueWith(static _ => { }, TaskScheduler.Current);
         if (!_dirty) return;
         _dirty = false;
         _pipeline.SaveFilterState();
+        var alerts = _pipeline.Alerts.Changes;
+        var write = checkpoint.WriteStateAsync(cancellationToken);
+        _writing = write;
         try
         {
-            await checkpoint.WriteStateAsync(cancellationToken);
-            _pipeline.Alerts.Saved();
+            await write;
+            _pipeline.Alerts.Saved(alerts);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
