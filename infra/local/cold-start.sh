@@ -9,7 +9,8 @@ set -euo pipefail
 gw=$1 cli=$2 out=$3; shift 3
 mkdir -p "$out"
 start=$(date +%s.%N)
-env ${GATEWAY_ENV:-} nice -n -10 dotnet "$gw/AncOrleans.Gateway.dll" --urls http://127.0.0.1:5180 --Orleans:SiloPort=11211 --Orleans:GatewayPort=30100 \
+# Development, as `dotnet run --project gateway` (launchSettings) runs it: the dev admin key the sim reads.
+env ASPNETCORE_ENVIRONMENT=Development ${GATEWAY_ENV:-} nice -n -10 dotnet "$gw/AncOrleans.Gateway.dll" --urls http://127.0.0.1:5180 --Orleans:SiloPort=11211 --Orleans:GatewayPort=30100 \
   --Mqtt:EmbeddedBrokerPort=1983 ${GATEWAY_ARGS:-} > "$out/gateway.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
