@@ -7,7 +7,8 @@
 set -euo pipefail
 gw=$1 cli=$2 rounds=$3; shift 3
 gcdump=${GCDUMP:-dotnet-gcdump}
-nice -n -10 dotnet "$gw/AncOrleans.Gateway.dll" --urls http://127.0.0.1:5180 --Orleans:SiloPort=11211 --Orleans:GatewayPort=30100 \
+# Development, as `dotnet run --project gateway` runs it: the dev admin key that anc load and /metrics use.
+ASPNETCORE_ENVIRONMENT=Development nice -n -10 dotnet "$gw/AncOrleans.Gateway.dll" --urls http://127.0.0.1:5180 --Orleans:SiloPort=11211 --Orleans:GatewayPort=30100 \
   --Mqtt:EmbeddedBrokerPort=1983 --Logging:LogLevel:Default=Warning > /tmp/mem-per-session-gateway.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
@@ -17,7 +18,7 @@ measure() {
   sleep 1
   local rss heap
   rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
-  heap=$(curl -s http://127.0.0.1:5180/metrics | awk '/^dotnet_gc_last_collection_heap_size_bytes/ {s += $2} END {print s}')
+  heap=$(curl -s -H "Authorization: Bearer $(cat ~/.local/share/anc-orleans/dev-admin-key)" http://127.0.0.1:5180/metrics | awk '/^dotnet_gc_last_collection_heap_size_bytes/ {s += $2} END {print s}')
   echo "sessions $1 rss_kb $rss gc_heap_bytes $heap load $(cut -d' ' -f1 /proc/loadavg)"
 }
 measure 0
