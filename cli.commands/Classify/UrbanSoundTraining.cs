@@ -69,7 +69,7 @@ public static class UrbanSoundTraining
         return report.ToString();
     }
 
-    private static string FusionGrid(IReadOnlyList<UrbanSound8K.Clip> clips, ClipTrace[] traces, List<float[]>[] probabilities, IReadOnlyList<string> labels)
+    public static string FusionGrid(IReadOnlyList<UrbanSound8K.Clip> clips, ClipTrace[] traces, List<float[]>[] probabilities, IReadOnlyList<string> labels)
     {
         var text = new StringBuilder("| θ (model alone) | ρ_E (reject) | siren | car_horn | non-emergency alerts | gun_shot alerts |\n|---:|---:|---:|---:|---:|---:|\n");
         double[] thetas = [double.PositiveInfinity, 0.5, 0.7, 0.8, 0.9, 0.95];
