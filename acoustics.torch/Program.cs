@@ -27,8 +27,14 @@ if (folds.Contains(UrbanSound8K.HeldOutFold)) { Console.Error.WriteLine("anc-tra
 var crossValidate = bool.Parse(Get("cv", "false"));
 var output = options.GetValueOrDefault("out");
 var seed = int.Parse(Get("seed", "1"), CultureInfo.InvariantCulture);
-var settings = new CnnTrainer.Settings(Get("channels", "12,24,48").Split(',').Select(int.Parse).ToArray(), int.Parse(Get("epochs", "30"), CultureInfo.InvariantCulture),
-    64, double.Parse(Get("lr", "0.003"), CultureInfo.InvariantCulture), 1e-3, 0.3, seed);
+// --configs "12,24,48x20;16,32,64x30": several networks (channels x epochs) compared in one cross-validation
+var configs = Get("configs", $"{Get("channels", "12,24,48")}x{Get("epochs", "30")}").Split(';').Select(c =>
+{
+    var parts = c.Split('x');
+    return new CnnTrainer.Settings(parts[0].Split(',').Select(int.Parse).ToArray(), int.Parse(parts[1], CultureInfo.InvariantCulture),
+        64, double.Parse(Get("lr", "0.003"), CultureInfo.InvariantCulture), 1e-3, 0.3, seed);
+}).ToList();
+var settings = configs[0];
 var lightGbmRounds = int.Parse(Get("lightgbm-rounds", "0"), CultureInfo.InvariantCulture);
 var blend = float.Parse(Get("blend", "1"), CultureInfo.InvariantCulture);
 TorchSharp.torch.set_num_threads(int.Parse(Get("threads", "1"), CultureInfo.InvariantCulture));
@@ -40,22 +46,22 @@ var clips = UrbanSound8K.Scan(Get("us8k", ""), folds);
 if (options.TryGetValue("limit", out var limit)) clips = clips.Where((_, i) => i % Math.Max(1, clips.Count / int.Parse(limit, CultureInfo.InvariantCulture)) == 0).ToList(); // a smoke run
 Log($"{clips.Count} clips in folds {string.Join(",", folds)}; log-mel, features and detector traces (+{Get("augment", "2")} augmented copies each)…");
 var (sequences, traces) = CnnData.Build(clips, labels, int.Parse(Get("augment", "2"), CultureInfo.InvariantCulture), int.Parse(Get("clips", "10"), CultureInfo.InvariantCulture), seed, Log);
-Log($"{sequences.Count} sequences, {sequences.Sum(s => s.LogMel.Count)} windows; channels {string.Join("/", settings.Channels)}, {settings.Epochs} epochs");
+Log($"{sequences.Count} sequences, {sequences.Sum(s => s.LogMel.Count)} windows; {configs.Count} network(s)");
 var report = new StringBuilder();
 
-if (crossValidate)
+var lgbm = new List<float[]>[clips.Count];
+foreach (var config in crossValidate ? configs : [])
 {
     var cnn = new List<float[]>[clips.Count];
-    var lgbm = new List<float[]>[clips.Count];
     foreach (var fold in folds)
     {
         var train = sequences.Where(s => s.Fold != fold).ToList();
         Log($"fold {fold}: training the CNN on {train.Count} sequences…");
-        var net = CnnTrainer.Train(train, labels.Count, settings, Log);
+        var net = CnnTrainer.Train(train, labels.Count, config, Log);
         var held = Enumerable.Range(0, clips.Count).Where(i => clips[i].Fold == fold).ToList();
         var predicted = CnnTrainer.Predict(net, held.Select(i => traces[i].LogMel).ToList());
         for (var k = 0; k < held.Count; k++) cnn[held[k]] = predicted[k];
-        if (lightGbmRounds > 0)
+        if (lightGbmRounds > 0 && lgbm[held[0]] is null)
         {
             Log($"fold {fold}: LightGBM ({lightGbmRounds} rounds)…");
             var rows = train.SelectMany(s => s.Features.Where((_, w) => s.Keep[w]).Select(f => new LabelledFeatures(labels[s.Label], f))).ToList();
@@ -70,10 +76,10 @@ if (crossValidate)
         }
         Log($"fold {fold} done");
     }
-    var candidates = new List<(string Name, List<float[]>[] Probabilities)> { ("CNN", cnn) };
+    var candidates = new List<(string Name, List<float[]>[] Probabilities)> { ($"CNN {string.Join("/", config.Channels)} × {config.Epochs} epochs", cnn) };
     if (lightGbmRounds > 0)
     {
-        candidates.Add(("LightGBM", lgbm));
+        if (config == configs[0]) candidates.Add(("LightGBM", lgbm));
         foreach (var b in new[] { 0.3f, 0.5f, 0.7f })
             candidates.Add(($"blend {b:0.0} CNN + {1 - b:0.0} LightGBM", cnn.Select((c, i) => c.Select((p, w) => p.Select((v, k) => b * v + (1 - b) * lgbm[i][w][k]).ToArray()).ToList()).ToArray()));
     }
@@ -81,13 +87,14 @@ if (crossValidate)
     {
         var fusion = new EmergencyFusion(labels);
         var results = clips.Select((c, i) => ClassifyEvaluation.Judge(Path.GetFileName(c.Path), c.Class, traces[i], probabilities[i], labels, fusion, urbanSound: true)).ToList();
-        report.AppendLine(CultureInfo.InvariantCulture, $"## {name}: leave-one-fold-out on folds {string.Join(",", folds)}, channels {string.Join("/", settings.Channels)}, {settings.Epochs} epochs, {Get("augment", "2")} augmented copies, {Get("clips", "10")} synthetic clips per category");
+        report.AppendLine(CultureInfo.InvariantCulture, $"## {name}: leave-one-fold-out on folds {string.Join(",", folds)}, channels {string.Join("/", config.Channels)}, {config.Epochs} epochs, {Get("augment", "2")} augmented copies, {Get("clips", "10")} synthetic clips per category");
         report.AppendLine();
         report.AppendLine(ClassifyEvaluation.Markdown(ClassifyEvaluation.Summarise(results)));
         report.AppendLine(UrbanSoundTraining.FusionGrid(clips, traces, probabilities, labels));
     }
     Console.WriteLine(report.ToString());
-    if (options.GetValueOrDefault("report") is { } file) File.WriteAllText(file, report.ToString());
+    if (options.GetValueOrDefault("report") is { } file) File.AppendAllText(file, report.ToString());
+    report.Clear();
 }
 
 if (output is not null)

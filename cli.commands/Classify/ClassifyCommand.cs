@@ -86,11 +86,11 @@ public static class ClassifyCommand
             detector.Detected -= OnDetected;
             seen ??= detector.Active;
             piece.CopyTo(chunk);
-            features.Push(chunk.AsSpan(0, piece.Length), w => latest = w);
+            features.Push(chunk.AsSpan(0, piece.Length), w => latest = model.Predict(w, features.Patch));
             var (label, confidence, alert) = ("unclassified", 0f, seen);
             if (latest is not null)
             {
-                var probabilities = model.Predict(latest);
+                var probabilities = latest;
                 var best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities);
                 (label, confidence, alert) = (model.Labels[best], probabilities[best], fusion.Decide(seen, probabilities));
             }

@@ -60,7 +60,12 @@ public static class ClassifyEvaluation
 
     public static ClipResult Judge(string file, string truth, ClipTrace trace, NoiseClassifierModel model, EmergencyFusion fusion, bool urbanSound)
     {
-        var probabilities = trace.Windows.Select(model.Predict).ToList();
+        var patch = new float[NoiseFeatures.PatchFrames * NoiseFeatures.Bands];
+        var probabilities = trace.Windows.Select((features, w) =>
+        {
+            NoiseFeatures.BuildPatch(trace.LogMel, w, patch);
+            return model.Predict(features, patch);
+        }).ToList();
         return Judge(file, truth, trace, probabilities, model.Labels, fusion, urbanSound);
     }
 

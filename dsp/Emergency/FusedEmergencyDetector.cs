@@ -4,7 +4,7 @@ namespace AncOrleans.Dsp.Emergency;
 
 /// <summary>
 /// The emergency decision a session runs: the DSP patterns (<see cref="EmergencyDetector"/>) and the noise
-/// classifier (<see cref="NoiseFeatures"/> → <see cref="NoiseClassifierModel"/>, one window per ≈ 0.98 s) fused by
+/// classifier (<see cref="NoiseFeatures"/> and its log-mel patch → <see cref="NoiseClassifierModel"/> with its CNN, one window per ≈ 0.98 s) fused by
 /// <see cref="EmergencyFusion"/>, streaming:
 /// <code>
 ///   a pattern starts            → judged at once against the latest window's probabilities; if rejected it stays
@@ -78,7 +78,7 @@ public sealed class FusedEmergencyDetector
 
     private void OnWindow(float[] window)
     {
-        _latest = _model.Predict(window);
+        _latest = _model.Predict(window, _features.Patch);
         _pending ??= _patterns.Active;
         Judge();
     }
