@@ -17,9 +17,14 @@ for (var i = 0; i + 1 < args.Length; i += 2)
     options[args[i][2..]] = args[i + 1];
 }
 string Get(string name, string fallback) => options.GetValueOrDefault(name, fallback);
+if (options.TryGetValue("analyse", out var dumped))
+{
+    Console.WriteLine(FusionAnalysis.Run(dumped, [.. Get("blends", "1,0.9,0.8,0.7,0.6,0.5,0.4,0.3,0.2,0.1,0").Split(',').Select(b => float.Parse(b, CultureInfo.InvariantCulture))]));
+    return 0;
+}
 if (!options.ContainsKey("us8k"))
 {
-    Console.Error.WriteLine("usage: anc-train-cnn --us8k DIR [--folds 1,2,3] [--cv true] [--out m.cnn] [--augment 2] [--clips 10] [--epochs 30] [--channels 12,24,48] [--lightgbm-rounds 0] [--blend 1] [--report file.md]");
+    Console.Error.WriteLine("usage: anc-train-cnn --us8k DIR [--folds 1,2,3] [--cv true] [--configs \"12,24,48x30;…\"] [--out m.cnn] [--blend 1] [--lightgbm-out m.zip] [--lightgbm-rounds 0] [--augment 2] [--clips 10] [--dump oof.json] [--report file.md] [--threads 1]\n       anc-train-cnn --analyse oof.json [--blends 1,0.5,0]");
     return 2;
 }
 var folds = Get("folds", "1,2,3").Split(',').Select(int.Parse).ToList();
@@ -83,6 +88,13 @@ foreach (var config in crossValidate ? configs : [])
         foreach (var b in new[] { 0.3f, 0.5f, 0.7f })
             candidates.Add(($"blend {b:0.0} CNN + {1 - b:0.0} LightGBM", cnn.Select((c, i) => c.Select((p, w) => p.Select((v, k) => b * v + (1 - b) * lgbm[i][w][k]).ToArray()).ToList()).ToArray()));
     }
+    if (options.GetValueOrDefault("dump") is { } dump)
+    {
+        // out-of-fold probabilities per clip and window (CNN, LightGBM) and the detectors' patterns: the fusion's
+        // thresholds are then chosen from this file without retraining (--analyse)
+        var rows = clips.Select((c, i) => new OutOfFold(Path.GetFileName(c.Path), c.Fold, c.Class, traces[i].Patterns, cnn[i], lightGbmRounds > 0 ? lgbm[i] : null));
+        File.WriteAllText(dump, System.Text.Json.JsonSerializer.Serialize(new { labels, clips = rows }));
+    }
     foreach (var (name, probabilities) in candidates)
     {
         var fusion = new EmergencyFusion(labels);
@@ -95,6 +107,15 @@ foreach (var config in crossValidate ? configs : [])
     Console.WriteLine(report.ToString());
     if (options.GetValueOrDefault("report") is { } file) File.AppendAllText(file, report.ToString());
     report.Clear();
+}
+
+if (options.GetValueOrDefault("lightgbm-out") is { } zip)
+{
+    // the feature model the CNN is blended with, trained on the same windows the cross-validation used
+    Log($"final LightGBM ({lightGbmRounds} rounds) on all {sequences.Count} sequences…");
+    var rows = sequences.SelectMany(s => s.Features.Where((_, w) => s.Keep[w]).Select(f => new LabelledFeatures(labels[s.Label], f))).ToList();
+    NoiseClassifierTrainer.Train(rows, seed, NoiseClassifierTrainer.Trainer.LightGbm, lightGbmRounds).Save(zip);
+    Log($"written {zip} ({new FileInfo(zip).Length / 1024.0:0} KiB)");
 }
 
 if (output is not null)
@@ -113,3 +134,5 @@ if (output is not null)
     Log($"written {output} ({new FileInfo(output).Length / 1024.0:0} KiB); C# against TorchSharp on the check patch: max |Δ logit| {loaded.CheckError:g3}; {loaded.MultiplyAdds / 1e6:0.00} M multiply-adds per window");
 }
 return 0;
+
+internal sealed record OutOfFold(string File, int Fold, string Class, string?[] Patterns, List<float[]> Cnn, List<float[]>? LightGbm);

@@ -100,6 +100,35 @@ public sealed class LogMelCnnTests(ITestOutputHelper output)
         Assert.Equal(streamed[0].AsSpan(0, rebuilt.Length / 2).ToArray(), streamed[0].AsSpan(rebuilt.Length / 2).ToArray());
     }
 
+    [Fact]
+    public void The_shipped_model_as_sessions_run_it_names_held_out_synthetic_clips()
+    {
+        // the decision a session uses (features and patch, the CNN blended in), on generator seeds no training used
+        var model = NoiseClassifierModel.Load(NoiseClassifierModel.DefaultPath);
+        int right = 0, total = 0;
+        var wrong = new Dictionary<string, int>();
+        foreach (var (label, index) in NoiseTaxonomy.Labels.Select((l, i) => (l, i)))
+            for (var clip = 0; clip < 2; clip++)
+            {
+                var random = new AncOrleans.Acoustics.Scenes.NoiseGenerator(7_000_000 + 1000 * index + clip);
+                var sound = AncOrleans.Acoustics.Scenes.NoiseLibrary.Render(label, NoiseFeatures.Rate, 3, random);
+                var features = new NoiseFeatures();
+                features.Push(sound, window =>
+                {
+                    var p = model.Predict(window, features.Patch);
+                    var best = model.Labels[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(p)];
+                    total++;
+                    if (best == label) right++;
+                    else wrong[label] = wrong.GetValueOrDefault(label) + 1;
+                });
+            }
+        output.WriteLine($"{right} of {total} windows right ({100.0 * right / total:0.0} %); wrong: {string.Join(", ", wrong.OrderByDescending(w => w.Value).Select(w => $"{w.Key} {w.Value}"))}");
+        Assert.True(right >= MinimumSyntheticShare * total, $"{right} of {total}");
+    }
+
+    /// <summary>Measured with the shipped model (docs/classifier.md), less a margin.</summary>
+    private const double MinimumSyntheticShare = 0.5;
+
     /// <summary>conv 3 × 3 (zero padding) → relu → 2 × 2 max pool, per layer, then mean and max, then dense: four loops, no tricks.</summary>
     private static float[] Reference(List<float[]> tensors, int[] channels, int classes, float[] patch, float scale)
     {
