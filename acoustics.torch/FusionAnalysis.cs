@@ -38,9 +38,12 @@ internal static class FusionAnalysis
             var probabilities = Blend(dump, beta);
             text.AppendLine(c, $"β = {beta:0.0}: thresholds with non-emergency alerts ≤ 2 % (best siren + horn recall first)");
             text.AppendLine();
-            text.AppendLine("| θ siren | θ car_horn | ρ | siren | car_horn | non-emergency |");
-            text.AppendLine("|---:|---:|---:|---:|---:|---:|");
+            text.AppendLine("| windows | θ siren | θ car_horn | ρ | siren | car_horn | non-emergency |");
+            text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
             var rows = new List<(double Score, string Row)>();
+            foreach (var persist in new[] { 1, 2 })
+            foreach (var top in new[] { false, true })
+            {
             double[] thetas = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, double.PositiveInfinity];
             double[] rhos = [0.02, 0.05, 0.1, 0.2, 0.3];
             foreach (var ts in thetas)
@@ -51,12 +54,15 @@ internal static class FusionAnalysis
                         {
                             EmergencyReject = rho, RejectAllBelow = rho,
                             ModelAlone = new Dictionary<string, double> { [EmergencyKind.Siren] = ts, [EmergencyKind.CarHorn] = th },
+                            ModelAloneWindows = persist,
+                            ModelAloneNeedsTop = top,
                         };
                         var (_, siren, horn, non) = Figures(dump, probabilities, options);
                         if (non > 0.02) continue;
-                        rows.Add((siren + horn, string.Create(c, $"| {ts:0.0} | {th:0.0} | {rho:0.00} | {100 * siren:0.0} % | {100 * horn:0.0} % | {100 * non:0.00} % |")));
+                        rows.Add((siren + horn, string.Create(c, $"| {persist}{(top ? ", top" : "")} | {ts:0.0} | {th:0.0} | {rho:0.00} | {100 * siren:0.0} % | {100 * horn:0.0} % | {100 * non:0.00} % |")));
                     }
-            foreach (var row in rows.OrderByDescending(r => r.Score).Take(8)) text.AppendLine(row.Row);
+            }
+            foreach (var row in rows.OrderByDescending(r => r.Score).Take(int.Parse(Environment.GetEnvironmentVariable("ANC_ANALYSE_TOP") ?? "8", CultureInfo.InvariantCulture))) text.AppendLine(row.Row);
             text.AppendLine();
         }
         return text.ToString();

@@ -76,7 +76,7 @@ public static class ClassifyEvaluation
         for (var w = 0; w < probabilities.Count; w++)
         {
             for (var c = 0; c < mean.Length; c++) mean[c] += probabilities[w][c];
-            alert ??= fusion.Decide(trace.Patterns[w], probabilities[w]);
+            alert ??= fusion.Decide(trace.Patterns[w], probabilities[w], w > 0 ? probabilities[w - 1] : default);
         }
         var predicted = probabilities.Count == 0 ? "unclassified" : labels[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(mean)];
         return new ClipResult(file, truth, Map(predicted, urbanSound), alert);

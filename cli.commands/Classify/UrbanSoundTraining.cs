@@ -87,7 +87,7 @@ public static class UrbanSoundTraining
                 for (var i = 0; i < clips.Count; i++)
                 {
                     string? alert = null;
-                    for (var w = 0; w < traces[i].Windows.Count && alert is null; w++) alert = fusion.Decide(traces[i].Patterns[w], probabilities[i][w]);
+                    for (var w = 0; w < traces[i].Windows.Count && alert is null; w++) alert = fusion.Decide(traces[i].Patterns[w], probabilities[i][w], w > 0 ? probabilities[i][w - 1] : default);
                     var hit = alert is not null ? 1 : 0;
                     switch (clips[i].Class)
                     {

@@ -27,7 +27,7 @@ public sealed class FusedEmergencyDetector
     private readonly float[] _copy;
     private readonly int _rate, _chunk;
     private readonly Action<float[]> _onWindow;
-    private float[]? _latest;
+    private float[]? _latest, _previous;
     private string? _pending, _active;
     private long _samples;
     private double _lastSeen;
@@ -78,6 +78,7 @@ public sealed class FusedEmergencyDetector
 
     private void OnWindow(float[] window)
     {
+        _previous = _latest;
         _latest = _model.Predict(window, _features.Patch);
         _pending ??= _patterns.Active;
         Judge();
@@ -87,7 +88,7 @@ public sealed class FusedEmergencyDetector
     {
         string? alert;
         if (_latest is null) alert = _pending; // no window yet: accept the pattern
-        else alert = _fusion.Decide(_pending, _latest);
+        else alert = _fusion.Decide(_pending, _latest, _previous);
         if (alert is null) return;
         _lastSeen = Now;
         if (_active is null)
