@@ -127,7 +127,7 @@ public sealed class LogMelCnnTests(ITestOutputHelper output)
     }
 
     /// <summary>Measured with the shipped model (docs/classifier.md), less a margin.</summary>
-    private const double MinimumSyntheticShare = 0.5;
+    private const double MinimumSyntheticShare = 0.9; // measured 98.1 % (371 of 378), 2026-11-29
 
     /// <summary>conv 3 × 3 (zero padding) → relu → 2 × 2 max pool, per layer, then mean and max, then dense: four loops, no tricks.</summary>
     private static float[] Reference(List<float[]> tensors, int[] channels, int classes, float[] patch, float scale)
