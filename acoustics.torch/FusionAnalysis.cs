@@ -42,26 +42,27 @@ internal static class FusionAnalysis
             text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
             var rows = new List<(double Score, string Row)>();
             foreach (var persist in new[] { 1, 2 })
-            foreach (var top in new[] { false, true })
-            {
-            double[] thetas = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, double.PositiveInfinity];
-            double[] rhos = [0.02, 0.05, 0.1, 0.2, 0.3];
-            foreach (var ts in thetas)
-                foreach (var th in thetas)
-                    foreach (var rho in rhos)
-                    {
-                        var options = new EmergencyFusionOptions
-                        {
-                            EmergencyReject = rho, RejectAllBelow = rho,
-                            ModelAlone = new Dictionary<string, double> { [EmergencyKind.Siren] = ts, [EmergencyKind.CarHorn] = th },
-                            ModelAloneWindows = persist,
-                            ModelAloneNeedsTop = top,
-                        };
-                        var (_, siren, horn, non) = Figures(dump, probabilities, options);
-                        if (non > 0.02) continue;
-                        rows.Add((siren + horn, string.Create(c, $"| {persist}{(top ? ", top" : "")} | {ts:0.0} | {th:0.0} | {rho:0.00} | {100 * siren:0.0} % | {100 * horn:0.0} % | {100 * non:0.00} % |")));
-                    }
-            }
+                foreach (var top in new[] { false, true })
+                {
+                    double[] thetas = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, double.PositiveInfinity];
+                    double[] rhos = [0.02, 0.05, 0.1, 0.2, 0.3];
+                    foreach (var ts in thetas)
+                        foreach (var th in thetas)
+                            foreach (var rho in rhos)
+                            {
+                                var options = new EmergencyFusionOptions
+                                {
+                                    EmergencyReject = rho,
+                                    RejectAllBelow = rho,
+                                    ModelAlone = new Dictionary<string, double> { [EmergencyKind.Siren] = ts, [EmergencyKind.CarHorn] = th },
+                                    ModelAloneWindows = persist,
+                                    ModelAloneNeedsTop = top,
+                                };
+                                var (_, siren, horn, non) = Figures(dump, probabilities, options);
+                                if (non > 0.02) continue;
+                                rows.Add((siren + horn, string.Create(c, $"| {persist}{(top ? ", top" : "")} | {ts:0.0} | {th:0.0} | {rho:0.00} | {100 * siren:0.0} % | {100 * horn:0.0} % | {100 * non:0.00} % |")));
+                            }
+                }
             foreach (var row in rows.OrderByDescending(r => r.Score).Take(int.Parse(Environment.GetEnvironmentVariable("ANC_ANALYSE_TOP") ?? "8", CultureInfo.InvariantCulture))) text.AppendLine(row.Row);
             text.AppendLine();
         }
