@@ -126,7 +126,7 @@ internal sealed class SessionWorkload : StreamWorkload
             var samples = _samples.AsSpan(0, batch.SampleCount);
             FrameCodec.DecodePcm16(batch.ReferencePcm16, samples);
             session.Detector.Push(samples);
-            session.Features.Push(samples, window => _sink += _model!.Predict(window)[0]);
+            session.Features.Push(samples, window => _sink += _model!.Predict(window, session.Features.Patch)[0]);
         }
         return _sink;
     }

@@ -93,7 +93,8 @@ internal abstract class StreamWorkload : IDisposable
 
     /// <summary>
     /// What every session's classifier grain costs per second of 48 kHz audio: resampling to 16 kHz, the log-mel
-    /// features (one 512-point FFT per 16 ms) and one prediction of the embedded model.
+    /// features (one 512-point FFT per 16 ms) and one prediction of the embedded model (its CNN on the log-mel patch, blended
+    /// with the feature model unless the CNN's blend is 1).
     /// </summary>
     private sealed class ClassifierWorkload(string name) : StreamWorkload(name)
     {
@@ -106,7 +107,7 @@ internal abstract class StreamWorkload : IDisposable
         {
             Reference.CopyTo(Output, 0); // the features filter their input in place
             for (var start = 0; start < SamplesPerRun; start += FrameSamples)
-                _features.Push(Output.AsSpan(start, FrameSamples), window => _last = _model.Predict(window)[0]);
+                _features.Push(Output.AsSpan(start, FrameSamples), window => _last = _model.Predict(window, _features.Patch)[0]);
             return _last;
         }
     }

@@ -26,18 +26,22 @@ public sealed class FallbackClassifierBackend(INoiseClassifierBackend primary, I
 
     public INoiseClassifierBackend Fallback => fallback;
 
-    public async Task<IReadOnlyDictionary<string, float>> PredictAsync(float[] features, CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<string, float>> PredictAsync(float[] features, CancellationToken cancellationToken) =>
+        PredictAsync(features, null, cancellationToken);
+
+    /// <summary>The fallback gets the log-mel patch too (the embedded model's CNN reads it).</summary>
+    public async Task<IReadOnlyDictionary<string, float>> PredictAsync(float[] features, float[]? patch, CancellationToken cancellationToken)
     {
         try
         {
-            return await primary.PredictAsync(features, cancellationToken);
+            return await (patch is null ? primary.PredictAsync(features, cancellationToken) : primary.PredictAsync(features, patch, cancellationToken));
         }
         catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             var errorType = e is SageMakerInvocationException invocation ? invocation.ErrorType : e.GetType().Name;
             metrics.Fallbacks.Add(1, new("primary", primary.Name), new("fallback", fallback.Name), new("error.type", errorType));
             Report(e, errorType);
-            return await fallback.PredictAsync(features, cancellationToken);
+            return await (patch is null ? fallback.PredictAsync(features, cancellationToken) : fallback.PredictAsync(features, patch, cancellationToken));
         }
     }
 

@@ -72,7 +72,7 @@ public static class ClassifyCommand
         var samples = wav.Mono();
         var detector = new EmergencyDetector(wav.SampleRate);
         var features = new NoiseFeatures(wav.SampleRate);
-        float[]? latest = null;
+        float[]? latest = null, previous = null;
         var chunk = new float[wav.SampleRate];
         var windows = new List<Window>();
         var second = wav.SampleRate;
@@ -86,13 +86,17 @@ public static class ClassifyCommand
             detector.Detected -= OnDetected;
             seen ??= detector.Active;
             piece.CopyTo(chunk);
-            features.Push(chunk.AsSpan(0, piece.Length), w => latest = w);
+            features.Push(chunk.AsSpan(0, piece.Length), w =>
+            {
+                previous = latest;
+                latest = model.Predict(w, features.Patch);
+            });
             var (label, confidence, alert) = ("unclassified", 0f, seen);
             if (latest is not null)
             {
-                var probabilities = model.Predict(latest);
+                var probabilities = latest;
                 var best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities);
-                (label, confidence, alert) = (model.Labels[best], probabilities[best], fusion.Decide(seen, probabilities));
+                (label, confidence, alert) = (model.Labels[best], probabilities[best], fusion.Decide(seen, probabilities, previous));
             }
             windows.Add(new Window((double)start / second, label, Math.Round(confidence, 3), alert is not null, alert));
         }

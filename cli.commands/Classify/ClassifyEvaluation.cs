@@ -60,7 +60,12 @@ public static class ClassifyEvaluation
 
     public static ClipResult Judge(string file, string truth, ClipTrace trace, NoiseClassifierModel model, EmergencyFusion fusion, bool urbanSound)
     {
-        var probabilities = trace.Windows.Select(model.Predict).ToList();
+        var patch = new float[NoiseFeatures.PatchFrames * NoiseFeatures.Bands];
+        var probabilities = trace.Windows.Select((features, w) =>
+        {
+            NoiseFeatures.BuildPatch(trace.LogMel, w, patch);
+            return model.Predict(features, patch);
+        }).ToList();
         return Judge(file, truth, trace, probabilities, model.Labels, fusion, urbanSound);
     }
 
@@ -71,7 +76,7 @@ public static class ClassifyEvaluation
         for (var w = 0; w < probabilities.Count; w++)
         {
             for (var c = 0; c < mean.Length; c++) mean[c] += probabilities[w][c];
-            alert ??= fusion.Decide(trace.Patterns[w], probabilities[w]);
+            alert ??= fusion.Decide(trace.Patterns[w], probabilities[w], w > 0 ? probabilities[w - 1] : default);
         }
         var predicted = probabilities.Count == 0 ? "unclassified" : labels[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(mean)];
         return new ClipResult(file, truth, Map(predicted, urbanSound), alert);

@@ -6,17 +6,18 @@ namespace AncOrleans.Cli.Classify;
 
 /// <summary>
 /// One clip as a session would hear it: every classifier window's features (clips shorter than a window are
-/// repeated to fill one) and, per window, the pattern the emergency detector had active in it (or null).
+/// repeated to fill one), per window the pattern the emergency detector had active in it (or null), and each window's own log-mel frames (the CNN's patch of window w is windows w − 1 and w: <see cref="NoiseFeatures.BuildPatch"/>).
 /// Window w covers [w·T, (w+1)·T), T = 61 × 256 / 16 000 s ≈ 0.976 s.
 /// </summary>
-public sealed record ClipTrace(IReadOnlyList<float[]> Windows, string?[] Patterns)
+public sealed record ClipTrace(IReadOnlyList<float[]> Windows, string?[] Patterns, IReadOnlyList<float[]> LogMel)
 {
     public static readonly double WindowSeconds = (double)NoiseFeatures.FramesPerWindow * NoiseFeatures.Hop / NoiseFeatures.Rate;
 
     public static ClipTrace Analyse(float[] mono, int rate)
     {
         var clip = NoiseTrainingSet.AtLeastOneWindow(mono, rate);
-        var windows = NoiseFeatures.Extract(clip, rate);
+        var extracted = NoiseFeatures.ExtractWithLogMel(clip, rate);
+        var windows = extracted.Select(w => w.Features).ToList();
         var patterns = new string?[windows.Count];
         var detector = new EmergencyDetector(rate);
         string? seen = null;
@@ -31,6 +32,6 @@ public sealed record ClipTrace(IReadOnlyList<float[]> Windows, string?[] Pattern
             var w = Math.Min(windows.Count - 1, (int)((double)start / rate / WindowSeconds));
             patterns[w] ??= kind;
         }
-        return new ClipTrace(windows, patterns);
+        return new ClipTrace(windows, patterns, extracted.Select(w => w.LogMel).ToList());
     }
 }

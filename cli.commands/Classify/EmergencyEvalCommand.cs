@@ -31,14 +31,19 @@ public static class EmergencyEvalCommand
         var rate = new Option<int>("--rate") { Description = "Sample rate of the clips (the stream path runs at 48000)", DefaultValueFactory = _ => 16_000 };
         var patternsOnly = new Option<bool>("--patterns-only") { Description = "The DSP patterns alone, without the classifier's fusion (the sessions fuse)" };
         var model = new Option<FileInfo?>("--model") { Description = "Classifier model for the fusion (default: the embedded one)" };
+        var fusion = new Option<string?>("--fusion")
+        {
+            Description = "Fusion thresholds to try instead of the defaults, e.g. siren=0.5,car_horn=0.4,rho=0.3,windows=1,top=1 (tuning seeds only)",
+        };
         var command = new Command("emergency-eval", "Measure the emergency decision (patterns fused with the classifier): recall at an SNR, false alerts per hour.")
         {
-            trials, snr, seedBase, confuserSeconds, list, rate, patternsOnly, model,
+            trials, snr, seedBase, confuserSeconds, list, rate, patternsOnly, model, fusion,
         };
         command.SetAction(parse =>
         {
             _model = parse.GetValue(patternsOnly) ? null : NoiseClassifierModel.Load(parse.GetValue(model)?.FullName ?? NoiseClassifierModel.DefaultPath);
-            Console.WriteLine(_model is null ? "patterns only" : "patterns fused with the classifier");
+            _fusion = parse.GetValue(fusion) is { } text ? ParseFusion(text) : null;
+            Console.WriteLine(_model is null ? "patterns only" : $"patterns fused with the classifier{(_fusion is null ? "" : $" ({parse.GetValue(fusion)})")}");
             var seeds = parse.GetValue(seedBase);
             var sampleRate = parse.GetValue(rate);
             Recall(sampleRate, parse.GetValue(trials), parse.GetValue(snr), seeds, parse.GetValue(list));
@@ -142,6 +147,30 @@ public static class EmergencyEvalCommand
 
     /// <summary>The fused decision (a session's), or with <c>--patterns-only</c> the DSP patterns alone.</summary>
     private static NoiseClassifierModel? _model;
+    private static EmergencyFusionOptions? _fusion;
+
+    /// <summary><c>siren=0.5,car_horn=0.4,rho=0.3,windows=1</c> → options (unnamed ones keep their defaults).</summary>
+    public static EmergencyFusionOptions ParseFusion(string text)
+    {
+        var options = new EmergencyFusionOptions();
+        var alone = new Dictionary<string, double>(options.ModelAlone);
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var pair = part.Split('=');
+            if (pair.Length != 2 || !double.TryParse(pair[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+                throw new ArgumentException($"--fusion: '{part}' is not name=number.");
+            options = pair[0] switch
+            {
+                "rho" => options with { EmergencyReject = value, RejectAllBelow = value },
+                "windows" => options with { ModelAloneWindows = (int)value },
+                "top" => options with { ModelAloneNeedsTop = value != 0 },
+                EmergencyKind.Siren or EmergencyKind.CarHorn => options,
+                _ => throw new ArgumentException($"--fusion: unknown '{pair[0]}' (siren, car_horn, rho, windows, top)."),
+            };
+            if (pair[0] is EmergencyKind.Siren or EmergencyKind.CarHorn) alone[pair[0]] = value;
+        }
+        return options with { ModelAlone = alone };
+    }
 
     private static Action<float[]> Detector(int rate, Action<string, double> onDetected)
     {
@@ -151,7 +180,7 @@ public static class EmergencyEvalCommand
             patterns.Detected += onDetected;
             return x => patterns.Push(x);
         }
-        var fused = new FusedEmergencyDetector(rate, _model);
+        var fused = new FusedEmergencyDetector(rate, _model, _fusion);
         fused.Detected += onDetected;
         return x => fused.Push(x);
     }

@@ -69,7 +69,7 @@ public static class UrbanSoundTraining
         return report.ToString();
     }
 
-    private static string FusionGrid(IReadOnlyList<UrbanSound8K.Clip> clips, ClipTrace[] traces, List<float[]>[] probabilities, IReadOnlyList<string> labels)
+    public static string FusionGrid(IReadOnlyList<UrbanSound8K.Clip> clips, ClipTrace[] traces, List<float[]>[] probabilities, IReadOnlyList<string> labels)
     {
         var text = new StringBuilder("| θ (model alone) | ρ_E (reject) | siren | car_horn | non-emergency alerts | gun_shot alerts |\n|---:|---:|---:|---:|---:|---:|\n");
         double[] thetas = [double.PositiveInfinity, 0.5, 0.7, 0.8, 0.9, 0.95];
@@ -87,7 +87,7 @@ public static class UrbanSoundTraining
                 for (var i = 0; i < clips.Count; i++)
                 {
                     string? alert = null;
-                    for (var w = 0; w < traces[i].Windows.Count && alert is null; w++) alert = fusion.Decide(traces[i].Patterns[w], probabilities[i][w]);
+                    for (var w = 0; w < traces[i].Windows.Count && alert is null; w++) alert = fusion.Decide(traces[i].Patterns[w], probabilities[i][w], w > 0 ? probabilities[i][w - 1] : default);
                     var hit = alert is not null ? 1 : 0;
                     switch (clips[i].Class)
                     {

@@ -13,6 +13,10 @@ namespace AncOrleans.Dsp.Classification;
 /// p(c | x) = softmax_c(Σ_i f_{c,i}(x)), one small tree per class per round; trees need no scaling and fit the
 /// non-linear boundaries real recordings have. Guards: the input must have <see cref="NoiseFeatures.Length"/>
 /// finite numbers.
+/// With a <see cref="LogMelCnn"/> beside it (<c>&lt;name&gt;.cnn</c> next to <c>&lt;name&gt;.zip</c>, loaded with it; the
+/// shipped one since issue 12), <see cref="Predict(float[], ReadOnlySpan{float})"/> is
+/// p = β p_CNN(patch) + (1 − β) p_features(x), β the file's blend chosen by cross-validation; at β = 1 the feature
+/// model is not asked at all.
 /// </summary>
 public sealed class NoiseClassifierModel
 {
@@ -21,6 +25,9 @@ public sealed class NoiseClassifierModel
     private readonly PredictionEngine<FeatureRow, ScoreRow> _engine; // not thread-safe: guarded by the lock
     private readonly string[] _labels;
     private readonly Lock _lock = new();
+    private LogMelCnn? _cnn;
+    private int[] _cnnToLabel = [];
+    private float[] _cnnProbabilities = [];
 
     private NoiseClassifierModel(MLContext ml, ITransformer model, DataViewSchema inputSchema)
     {
@@ -53,9 +60,51 @@ public sealed class NoiseClassifierModel
     public static NoiseClassifierModel Load(string path)
     {
         var ml = new MLContext(1);
-        using var stream = File.OpenRead(path);
-        var model = ml.Model.Load(stream, out var schema);
-        return new NoiseClassifierModel(ml, model, schema);
+        NoiseClassifierModel result;
+        using (var stream = File.OpenRead(path))
+        {
+            var model = ml.Model.Load(stream, out var schema);
+            result = new NoiseClassifierModel(ml, model, schema);
+        }
+        var cnn = CnnPath(path);
+        if (File.Exists(cnn)) result.Attach(LogMelCnn.Load(cnn));
+        return result;
+    }
+
+    /// <summary>Where the CNN of the model at <paramref name="path"/> lives: beside it, <c>.cnn</c> for <c>.zip</c>.</summary>
+    public static string CnnPath(string path) => Path.ChangeExtension(path, ".cnn");
+
+    /// <summary>The CNN this model blends in, or null (features only).</summary>
+    public LogMelCnn? Cnn => _cnn;
+
+    /// <summary>Blends <paramref name="cnn"/> in (its labels mapped onto <see cref="Labels"/> by name; unknown ones dropped).</summary>
+    public void Attach(LogMelCnn? cnn)
+    {
+        lock (_lock)
+        {
+            _cnn = cnn;
+            _cnnToLabel = cnn is null ? [] : cnn.Labels.Select(l => Array.IndexOf(_labels, l)).ToArray();
+            _cnnProbabilities = cnn is null ? [] : new float[cnn.Labels.Count];
+        }
+    }
+
+    /// <summary>
+    /// Probabilities in <see cref="Labels"/> order from a window's features and its log-mel patch (<see cref="NoiseFeatures.Patch"/>):
+    /// the blend of the CNN and the feature model, or the feature model alone when no CNN is attached.
+    /// </summary>
+    public float[] Predict(float[] features, ReadOnlySpan<float> patch)
+    {
+        if (_cnn is null) return Predict(features);
+        var blend = _cnn.Blend;
+        var result = blend < 1 ? Predict(features) : new float[_labels.Length];
+        if (blend < 1) System.Numerics.Tensors.TensorPrimitives.Multiply(result, 1 - blend, result);
+        lock (_lock)
+        {
+            _cnn.Predict(patch, _cnnProbabilities);
+            for (var i = 0; i < _cnnToLabel.Length; i++)
+                if (_cnnToLabel[i] >= 0) result[_cnnToLabel[i]] += blend * _cnnProbabilities[i];
+        }
+        return result;
     }
 
     public void Save(string path)
@@ -80,6 +129,15 @@ public sealed class NoiseClassifierModel
     public IReadOnlyDictionary<string, float> PredictLabels(float[] features)
     {
         var scores = Predict(features);
+        var result = new Dictionary<string, float>(_labels.Length);
+        for (var i = 0; i < _labels.Length; i++) result[_labels[i]] = scores[i];
+        return result;
+    }
+
+    /// <summary>Probabilities per label from features and the log-mel patch (<see cref="Predict(float[], ReadOnlySpan{float})"/>).</summary>
+    public IReadOnlyDictionary<string, float> PredictLabels(float[] features, ReadOnlySpan<float> patch)
+    {
+        var scores = Predict(features, patch);
         var result = new Dictionary<string, float>(_labels.Length);
         for (var i = 0; i < _labels.Length; i++) result[_labels[i]] = scores[i];
         return result;

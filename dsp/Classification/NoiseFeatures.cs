@@ -64,6 +64,8 @@ public sealed class NoiseFeatures
     private readonly float[] _sorted = new float[FramesPerWindow];
     private readonly float[] _pending = new float[FrameSize];
     private int _pendingCount, _frames;
+    private readonly float[] _patch = new float[PatchFrames * Bands];
+    private bool _patchStarted;
     private readonly Resampler16k _resampler;
     private readonly List<float> _resampled = new(4096);
 
@@ -77,6 +79,26 @@ public sealed class NoiseFeatures
 
     public int InputRate => _resampler.InputRate;
 
+    /// <summary>Frames of the log-mel patch the CNN reads (<see cref="LogMelCnn"/>): the window just finished and the one before (≈ 2 s).</summary>
+    public const int PatchFrames = 2 * FramesPerWindow;
+
+    /// <summary>
+    /// The log-mel patch of the latest window, time-major (<c>[t · Bands + m]</c>, <see cref="PatchFrames"/> × <see cref="Bands"/>, dB):
+    /// the previous window's frames, then this window's. The first window of a stream stands in for its missing
+    /// predecessor (it is copied into both halves). Valid inside the <c>onWindow</c> callback and until the next window.
+    /// </summary>
+    public ReadOnlySpan<float> Patch => _patch;
+
+    private void UpdatePatch()
+    {
+        const int half = FramesPerWindow * Bands;
+        var current = System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref _logMel[0, 0], half);
+        if (_patchStarted) Array.Copy(_patch, half, _patch, 0, half);
+        else current.CopyTo(_patch);
+        current.CopyTo(_patch.AsSpan(half));
+        _patchStarted = true;
+    }
+
     /// <summary>Feature vectors of a whole clip, one per complete window.</summary>
     public static List<float[]> Extract(ReadOnlySpan<float> signal, int sampleRate)
     {
@@ -84,6 +106,23 @@ public sealed class NoiseFeatures
         var windows = new List<float[]>();
         extractor.Push(signal.ToArray(), windows.Add);
         return windows;
+    }
+
+    /// <summary>Feature vectors of a whole clip and each window's own log-mel frames (<see cref="FramesPerWindow"/> × <see cref="Bands"/>, time-major).</summary>
+    public static List<(float[] Features, float[] LogMel)> ExtractWithLogMel(ReadOnlySpan<float> signal, int sampleRate)
+    {
+        var extractor = new NoiseFeatures(sampleRate);
+        var windows = new List<(float[], float[])>();
+        extractor.Push(signal.ToArray(), w => windows.Add((w, extractor.Patch[(FramesPerWindow * Bands)..].ToArray())));
+        return windows;
+    }
+
+    /// <summary>The patch a stream has at window <paramref name="w"/> (see <see cref="Patch"/>) from the windows' own log-mel frames.</summary>
+    public static void BuildPatch(IReadOnlyList<float[]> logMel, int w, Span<float> patch)
+    {
+        const int half = FramesPerWindow * Bands;
+        logMel[Math.Max(0, w - 1)].AsSpan(0, half).CopyTo(patch);
+        logMel[w].AsSpan(0, half).CopyTo(patch[half..]);
     }
 
     /// <summary>Takes audio at the input rate (filtered in place); calls <paramref name="onWindow"/> with each finished window's features (a new array).</summary>
@@ -101,6 +140,7 @@ public sealed class NoiseFeatures
             if (_frames == FramesPerWindow)
             {
                 var features = new float[Length];
+                UpdatePatch();
                 Summarise(features);
                 onWindow(features);
                 _frames = 0;

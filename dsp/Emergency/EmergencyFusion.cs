@@ -9,6 +9,8 @@ namespace AncOrleans.Dsp.Emergency;
 ///   pattern k fired in the window  →  alert k   if p(k | x) ≥ ρ_k  or  P_E ≥ ρ_E
 ///                                               or the model's top class is a background (else: rejected)
 ///   no pattern fired               →  alert c*  if c* = argmax_{c emergency} p(c | x) and p(c* | x) ≥ θ_{c*}
+///                                               (with ModelAloneWindows = 2: in the previous window too — never in a stream's first window;
+///                                               with ModelAloneNeedsTop: c* must also be the window's top class of all)
 /// </code>
 /// A pattern the model finds no trace of (a dog bark that happened to pulse like T3, a drill taken for glass) is
 /// rejected; a sound the model is sure of (a real siren whose sweep the pattern detector misses) is an alert on its
@@ -36,8 +38,11 @@ public sealed class EmergencyFusion
 
     public EmergencyFusionOptions Options { get; }
 
-    /// <summary>The alert for a window, or null. <paramref name="pattern"/>: what the detectors found in it (or null).</summary>
-    public string? Decide(string? pattern, ReadOnlySpan<float> probabilities)
+    /// <summary>
+    /// The alert for a window, or null. <paramref name="pattern"/>: what the detectors found in it (or null);
+    /// <paramref name="previous"/>: the previous window's probabilities (empty for a stream's first window).
+    /// </summary>
+    public string? Decide(string? pattern, ReadOnlySpan<float> probabilities, ReadOnlySpan<float> previous = default)
     {
         double total = 0;
         var best = -1;
@@ -55,7 +60,9 @@ public sealed class EmergencyFusion
             var top = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities);
             return top < _background.Length && _background[top] ? pattern : null;
         }
-        return best >= 0 && P(best, probabilities) >= _alone[best] ? Kinds[best] : null;
+        if (best < 0 || P(best, probabilities) < _alone[best]) return null;
+        if (Options.ModelAloneNeedsTop && _index[best] != System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities)) return null;
+        return Options.ModelAloneWindows < 2 || !previous.IsEmpty && P(best, previous) >= _alone[best] ? Kinds[best] : null;
     }
 
     private double P(int kind, ReadOnlySpan<float> probabilities) => _index[kind] >= 0 ? probabilities[_index[kind]] : 0;

@@ -4,7 +4,7 @@ namespace AncOrleans.Dsp.Emergency;
 
 /// <summary>
 /// The emergency decision a session runs: the DSP patterns (<see cref="EmergencyDetector"/>) and the noise
-/// classifier (<see cref="NoiseFeatures"/> → <see cref="NoiseClassifierModel"/>, one window per ≈ 0.98 s) fused by
+/// classifier (<see cref="NoiseFeatures"/> and its log-mel patch → <see cref="NoiseClassifierModel"/> with its CNN, one window per ≈ 0.98 s) fused by
 /// <see cref="EmergencyFusion"/>, streaming:
 /// <code>
 ///   a pattern starts            → judged at once against the latest window's probabilities; if rejected it stays
@@ -27,7 +27,7 @@ public sealed class FusedEmergencyDetector
     private readonly float[] _copy;
     private readonly int _rate, _chunk;
     private readonly Action<float[]> _onWindow;
-    private float[]? _latest;
+    private float[]? _latest, _previous;
     private string? _pending, _active;
     private long _samples;
     private double _lastSeen;
@@ -78,7 +78,8 @@ public sealed class FusedEmergencyDetector
 
     private void OnWindow(float[] window)
     {
-        _latest = _model.Predict(window);
+        _previous = _latest;
+        _latest = _model.Predict(window, _features.Patch);
         _pending ??= _patterns.Active;
         Judge();
     }
@@ -87,7 +88,7 @@ public sealed class FusedEmergencyDetector
     {
         string? alert;
         if (_latest is null) alert = _pending; // no window yet: accept the pattern
-        else alert = _fusion.Decide(_pending, _latest);
+        else alert = _fusion.Decide(_pending, _latest, _previous);
         if (alert is null) return;
         _lastSeen = Now;
         if (_active is null)

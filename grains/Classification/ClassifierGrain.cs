@@ -24,6 +24,7 @@ internal sealed class ClassifierGrain(
     private ProfileSelector? _selector;
     private double _seconds;
     private readonly List<float[]> _windows = [];
+    private readonly List<float[]> _patches = [];   // reused: the log-mel patch of each window of the latest batch
     private float[] _samples = [];
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -42,15 +43,21 @@ internal sealed class ClassifierGrain(
         var pcm = _samples.AsSpan(0, count);
         FrameCodec.DecodePcm16(batch.ReferencePcm16, pcm);
         _seconds += (double)count / batch.SampleRate;
-        _features.Push(pcm, _windows.Add);
-        foreach (var window in _windows) await ClassifyAsync(window);
+        var features = _features;
+        _features.Push(pcm, window =>
+        {
+            if (_patches.Count == _windows.Count) _patches.Add(new float[NoiseFeatures.PatchFrames * NoiseFeatures.Bands]);
+            features.Patch.CopyTo(_patches[_windows.Count]);
+            _windows.Add(window);
+        });
+        for (var w = 0; w < _windows.Count; w++) await ClassifyAsync(_windows[w], _patches[w]);
         _windows.Clear();
     }
 
     public Task<ClassScore[]> GetTopClassesAsync(int count) =>
         Task.FromResult(_selector is null ? [] : _selector.Top(Math.Clamp(count, 0, 61)).Select(c => new ClassScore(c.Label, (float)c.Probability)).ToArray());
 
-    private async Task ClassifyAsync(float[] window)
+    private async Task ClassifyAsync(float[] window, float[] patch)
     {
         using var span = GrainTracing.Source.StartActivity("anc.classify");
         span?.SetTag("anc.session", this.GetPrimaryKeyString());
@@ -59,7 +66,7 @@ internal sealed class ClassifierGrain(
         try
         {
             using var timeout = new CancellationTokenSource(options.Value.PredictTimeoutMs);
-            probabilities = await backend.PredictAsync(window, timeout.Token);
+            probabilities = await backend.PredictAsync(window, patch, timeout.Token);
         }
         catch (Exception e)
         {

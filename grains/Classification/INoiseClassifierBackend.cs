@@ -12,4 +12,11 @@ public interface INoiseClassifierBackend
 
     /// <summary>Probabilities per label (they sum to ≈ 1). Throws on failure; callers decide on fallbacks.</summary>
     Task<IReadOnlyDictionary<string, float>> PredictAsync(float[] features, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same with the window's log-mel patch (<c>NoiseFeatures.Patch</c>), which the embedded model's CNN reads
+    /// (issue 12). Backends that only take features (SageMaker) ignore it.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, float>> PredictAsync(float[] features, float[] patch, CancellationToken cancellationToken) =>
+        PredictAsync(features, cancellationToken);
 }

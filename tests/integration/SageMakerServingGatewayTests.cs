@@ -47,7 +47,14 @@ public sealed class SageMakerServingGatewayTests(ITestOutputHelper output)
         Assert.NotNull(embedded.Label);
         Assert.Equal(embedded.Label, sagemaker.Label);
         Assert.NotEmpty(embedded.Events);
-        Assert.Equal(embedded.Events, sagemaker.Events);
+        // Since issue 12 the embedded model blends a CNN on the log-mel patch, which the SageMaker protocol does not
+        // carry: the container answers with the features-only half (docs/classifier.md, Backends), so confidences and
+        // intermediate verdicts differ. The session must still end on the same label and apply the same profiles at
+        // the same moments (measured 2026-11-29: both apply tonal at 4.9 s; the embedded one names hum at 5.9 s, the
+        // container at 4.9 s).
+        static IEnumerable<(string, double)> Applied(SessionOutcome outcome) =>
+            outcome.Events.Where(e => e.ApplyProfile).Select(e => (e.Profile, Math.Round(e.AudioSeconds, 1)));
+        Assert.Equal(Applied(embedded), Applied(sagemaker));
         Assert.All(embedded.Backends, backend => Assert.Equal("embedded", backend));
         Assert.All(sagemaker.Backends, backend => Assert.Equal("sagemaker", backend));
         Assert.Equal(0, sagemaker.Fallbacks);

@@ -1,0 +1,252 @@
+using System.Buffers.Binary;
+using System.Numerics.Tensors;
+using System.Text;
+using System.Text.Json;
+
+namespace AncOrleans.Dsp.Classification;
+
+/// <summary>
+/// A small convolutional network on the log-mel patch (<see cref="NoiseFeatures.Patch"/>: 122 frames × 40 bands,
+/// ≈ 2 s), after Piczak, "Environmental sound classification with convolutional neural networks" (MLSP 2015) and
+/// Salamon &amp; Bello, "Deep convolutional neural networks and data augmentation for environmental sound
+/// classification" (IEEE SPL 24(3), 2017), made small enough to run once a second per session. Trained offline with
+/// TorchSharp (acoustics.torch); this is the inference, in plain C#:
+/// <code>
+///   x[m, τ] = (½ (L[2τ, m] + L[2τ+1, m]) − mean L) / s          pairs of frames averaged: 40 × 61, level-free
+///   h₁ = pool₂(relu(conv₃ₓ₃(x)))                                 C₁ channels, 20 × 30   (batch norm folded in)
+///   h₂ = pool₂(relu(conv₃ₓ₃(h₁)))                                C₂ channels, 10 × 15
+///   h₃ = pool₂(relu(conv₃ₓ₃(h₂)))                                C₃ channels,  5 × 7
+///   z  = W [mean h₃ ; max h₃] + b,  p = softmax(z)              per channel over (m, τ)
+/// </code>
+/// conv₃ₓ₃ pads with zeros (the patch mean) and pool₂ is 2 × 2 max pooling, flooring odd sizes, as torch does.
+/// A convolution is one fused multiply-add (System.Numerics.Tensors, SIMD) per (output channel, input channel, tap)
+/// over the whole zero-bordered plane: the row ends compute two columns of garbage that pooling never reads.
+/// The weights file (<c>*.cnn</c>, written by acoustics.torch): <c>ANCCNN01</c>, a JSON header (labels, channels,
+/// scale, blend), the float32 weights, and a check — one input patch and the logits TorchSharp gave for it; loading
+/// refuses a file whose check this code does not reproduce (within 1e-3).
+/// Not thread-safe (one set of work buffers); <see cref="Predict"/> allocates nothing.
+/// </summary>
+public sealed class LogMelCnn
+{
+    public const int Bands = NoiseFeatures.Bands, PatchFrames = NoiseFeatures.PatchFrames, Width = PatchFrames / 2;
+    public const int Kernel = 3;
+    private const string Magic = "ANCCNN01";
+    private readonly int[] _channels;
+    private readonly float[][] _convWeights, _convBias;
+    private readonly float[] _denseWeights, _denseBias;
+    private readonly float[][] _planes;   // zero-bordered input of each conv layer: C × (H + 2) × (W + 2)
+    private readonly float[] _accumulator, _pooled;
+    private readonly int[] _height, _width;
+
+    private LogMelCnn(Header header, float[][] convWeights, float[][] convBias, float[] denseWeights, float[] denseBias)
+    {
+        Labels = header.Labels;
+        Scale = header.Scale;
+        Blend = header.Blend;
+        _channels = header.Channels;
+        _convWeights = convWeights;
+        _convBias = convBias;
+        _denseWeights = denseWeights;
+        _denseBias = denseBias;
+        var layers = _channels.Length;
+        _height = new int[layers + 1];
+        _width = new int[layers + 1];
+        (_height[0], _width[0]) = (Bands, Width);
+        for (var l = 0; l < layers; l++) (_height[l + 1], _width[l + 1]) = (_height[l] / 2, _width[l] / 2);
+        _planes = new float[layers][];
+        for (var l = 0; l < layers; l++) _planes[l] = new float[(l == 0 ? 1 : _channels[l - 1]) * (_height[l] + 2) * (_width[l] + 2)];
+        _accumulator = new float[_height[0] * (_width[0] + 2)];
+        _pooled = new float[2 * _channels[^1]];
+    }
+
+    public IReadOnlyList<string> Labels { get; }
+
+    /// <summary>s: the dB scale of the input.</summary>
+    public float Scale { get; }
+
+    /// <summary>The weight of this network's probabilities against the feature model's (1: the CNN alone), chosen by cross-validation.</summary>
+    public float Blend { get; }
+
+    /// <summary>The number of inputs to the dense layer: mean and max of each last channel.</summary>
+    public int Embedding => _pooled.Length;
+
+    /// <summary>Multiply-adds per prediction.</summary>
+    public long MultiplyAdds
+    {
+        get
+        {
+            long total = 0;
+            for (var l = 0; l < _channels.Length; l++)
+                total += (long)_height[l] * _width[l] * _channels[l] * (l == 0 ? 1 : _channels[l - 1]) * Kernel * Kernel;
+            return total + (long)_pooled.Length * Labels.Count;
+        }
+    }
+
+    /// <summary>
+    /// x (<see cref="Bands"/> × <see cref="Width"/>, band-major) from a raw patch (<see cref="PatchFrames"/> × <see cref="Bands"/>,
+    /// time-major, dB): frame pairs averaged, the mean removed, divided by <paramref name="scale"/>. The trainer uses the same.
+    /// </summary>
+    public static void Prepare(ReadOnlySpan<float> patch, Span<float> x, float scale)
+    {
+        if (patch.Length != PatchFrames * Bands) throw new ArgumentException($"a patch has {PatchFrames * Bands} values, got {patch.Length}.");
+        if (x.Length != Bands * Width) throw new ArgumentException($"x has {Bands * Width} values, got {x.Length}.");
+        var mean = TensorPrimitives.Sum(patch) / patch.Length;
+        var gain = 0.5f / scale;
+        for (var t = 0; t < Width; t++)
+        {
+            var a = patch.Slice(2 * t * Bands, Bands);
+            var b = patch.Slice((2 * t + 1) * Bands, Bands);
+            for (var m = 0; m < Bands; m++) x[m * Width + t] = (a[m] + b[m] - 2 * mean) * gain;
+        }
+    }
+
+    /// <summary>Logits (<see cref="Labels"/> order) of a raw patch.</summary>
+    public void Logits(ReadOnlySpan<float> patch, Span<float> logits)
+    {
+        if (logits.Length != Labels.Count) throw new ArgumentException($"expected {Labels.Count} logits, got {logits.Length}.");
+        PrepareInto(patch, _planes[0], _width[0] + 2); // the first plane: x inside a zero border
+        for (var l = 0; l < _channels.Length; l++) Convolve(l);
+        for (var c = 0; c < Labels.Count; c++)
+            logits[c] = _denseBias[c] + TensorPrimitives.Dot(_denseWeights.AsSpan(c * _pooled.Length, _pooled.Length), _pooled);
+    }
+
+    /// <summary>p(c | patch) in <see cref="Labels"/> order.</summary>
+    public void Predict(ReadOnlySpan<float> patch, Span<float> probabilities)
+    {
+        Logits(patch, probabilities);
+        TensorPrimitives.SoftMax(probabilities, probabilities);
+    }
+
+    private void PrepareInto(ReadOnlySpan<float> patch, float[] plane, int stride)
+    {
+        if (patch.Length != PatchFrames * Bands) throw new ArgumentException($"a patch has {PatchFrames * Bands} values, got {patch.Length}.");
+        foreach (var v in patch) if (!float.IsFinite(v)) throw new ArgumentException("the patch contains a non-finite value.");
+        var mean = TensorPrimitives.Sum(patch) / patch.Length;
+        var gain = 0.5f / Scale;
+        for (var t = 0; t < Width; t++)
+        {
+            var a = patch.Slice(2 * t * Bands, Bands);
+            var b = patch.Slice((2 * t + 1) * Bands, Bands);
+            for (var m = 0; m < Bands; m++) plane[(m + 1) * stride + t + 1] = (a[m] + b[m] - 2 * mean) * gain;
+        }
+    }
+
+    private void Convolve(int layer)
+    {
+        int height = _height[layer], width = _width[layer], stride = width + 2;
+        int inputs = layer == 0 ? 1 : _channels[layer - 1], outputs = _channels[layer];
+        var input = _planes[layer];
+        var planeSize = (height + 2) * stride;
+        var length = height * stride - 2;                      // acc[y·stride + x], x < width valid
+        var accumulator = _accumulator.AsSpan(0, length);
+        var last = layer == _channels.Length - 1;
+        int outHeight = height / 2, outWidth = width / 2, outStride = outWidth + 2;
+        var weights = _convWeights[layer];
+        for (var o = 0; o < outputs; o++)
+        {
+            accumulator.Fill(_convBias[layer][o]);
+            for (var i = 0; i < inputs; i++)
+            {
+                var source = input.AsSpan(i * planeSize, planeSize);
+                var w = weights.AsSpan((o * inputs + i) * Kernel * Kernel, Kernel * Kernel);
+                for (var ky = 0; ky < Kernel; ky++)
+                    for (var kx = 0; kx < Kernel; kx++)
+                        TensorPrimitives.MultiplyAdd(source.Slice(ky * stride + kx, length), w[ky * Kernel + kx], accumulator, accumulator);
+            }
+            // relu ∘ 2 × 2 max pool (they commute), into the next plane's interior or the global pooling
+            float sum = 0, max = 0;
+            var next = last ? default : _planes[layer + 1].AsSpan(o * (outHeight + 2) * outStride, (outHeight + 2) * outStride);
+            for (var py = 0; py < outHeight; py++)
+            {
+                var top = 2 * py * stride;
+                var bottom = top + stride;
+                for (var px = 0; px < outWidth; px++)
+                {
+                    var v = MathF.Max(MathF.Max(accumulator[top + 2 * px], accumulator[top + 2 * px + 1]),
+                        MathF.Max(accumulator[bottom + 2 * px], accumulator[bottom + 2 * px + 1]));
+                    v = MathF.Max(v, 0);
+                    if (last)
+                    {
+                        sum += v;
+                        max = MathF.Max(max, v);
+                    }
+                    else next[(py + 1) * outStride + px + 1] = v;
+                }
+            }
+            if (last)
+            {
+                _pooled[o] = sum / (outHeight * outWidth);
+                _pooled[outputs + o] = max;
+            }
+        }
+    }
+
+    public static LogMelCnn Load(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Read(stream, path);
+    }
+
+    public static LogMelCnn Read(Stream stream, string name = "stream")
+    {
+        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        InvalidDataException Bad(string why) => new($"'{name}' is not a CNN weights file: {why}.");
+        if (Encoding.ASCII.GetString(reader.ReadBytes(Magic.Length)) != Magic) throw Bad("no ANCCNN01 signature");
+        var headerLength = reader.ReadInt32();
+        if (headerLength is <= 0 or > 1 << 20) throw Bad("header length out of range");
+        var header = JsonSerializer.Deserialize<Header>(reader.ReadBytes(headerLength), JsonOptions) ?? throw Bad("empty header");
+        if (header.Labels.Length == 0 || header.Channels.Length == 0 || header.Channels.Any(c => c is <= 0 or > 512)
+            || header.Bands != Bands || header.Frames != PatchFrames || !(header.Scale > 0) || header.Blend is < 0 or > 1)
+            throw Bad("header does not describe this network (bands 40, frames 122, channels, scale > 0, blend 0–1)");
+        float[] Floats(int count)
+        {
+            var bytes = reader.ReadBytes(count * 4);
+            if (bytes.Length != count * 4) throw Bad("truncated");
+            var values = new float[count];
+            for (var i = 0; i < count; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(4 * i));
+            foreach (var v in values) if (!float.IsFinite(v)) throw Bad("a non-finite weight");
+            return values;
+        }
+        var layers = header.Channels.Length;
+        var convWeights = new float[layers][];
+        var convBias = new float[layers][];
+        for (var l = 0; l < layers; l++)
+        {
+            convWeights[l] = Floats(header.Channels[l] * (l == 0 ? 1 : header.Channels[l - 1]) * Kernel * Kernel);
+            convBias[l] = Floats(header.Channels[l]);
+        }
+        var denseWeights = Floats(header.Labels.Length * 2 * header.Channels[^1]);
+        var denseBias = Floats(header.Labels.Length);
+        var network = new LogMelCnn(header, convWeights, convBias, denseWeights, denseBias);
+        var checkInput = Floats(PatchFrames * Bands);
+        var checkLogits = Floats(header.Labels.Length);
+        var logits = new float[header.Labels.Length];
+        network.Logits(checkInput, logits);
+        var error = 0f;
+        for (var c = 0; c < logits.Length; c++) error = MathF.Max(error, MathF.Abs(logits[c] - checkLogits[c]));
+        network.CheckError = error;
+        if (error > 1e-3f) throw Bad($"its check patch gives logits {error:g3} away from the trainer's");
+        return network;
+    }
+
+    /// <summary>The largest |logit| difference between this code and the trainer on the file's check patch.</summary>
+    public float CheckError { get; private set; }
+
+    /// <summary>Writes a weights file (the trainer's export; weights in the order <see cref="Read"/> reads them).</summary>
+    public static void Write(Stream stream, Header header, IReadOnlyList<float[]> tensors, ReadOnlySpan<float> checkInput, ReadOnlySpan<float> checkLogits)
+    {
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        writer.Write(Encoding.ASCII.GetBytes(Magic));
+        var json = JsonSerializer.SerializeToUtf8Bytes(header, JsonOptions);
+        writer.Write(json.Length);
+        writer.Write(json);
+        foreach (var tensor in tensors) foreach (var v in tensor) writer.Write(v);
+        foreach (var v in checkInput) writer.Write(v);
+        foreach (var v in checkLogits) writer.Write(v);
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>The weights file's header.</summary>
+    public sealed record Header(string[] Labels, int[] Channels, int Bands, int Frames, float Scale, float Blend, string TrainedOn, string Licence);
+}
