@@ -84,8 +84,7 @@ internal sealed class SiloWarmup(IOptions<SessionGrainOptions> sessions, IOption
             ? new FusedEmergencyDetector(WarmupAudio.Rate, NoiseClassifierModel.LoadShared(options.ResolvedModelPath)) : null;
         private readonly EmergencyDetector _patterns = new(WarmupAudio.Rate);
         private readonly NoiseFeatures _features = new(WarmupAudio.Rate);
-        private readonly List<float[]> _windows = [];
-        private readonly List<float[]> _patches = [];
+        private readonly ClassifierWindows _windows = new();
         private float[] _samples = [];
 
         public async Task PushAsync(FeatureBatch batch)
@@ -96,15 +95,8 @@ internal sealed class SiloWarmup(IOptions<SessionGrainOptions> sessions, IOption
             if (_fused is not null) _fused.Push(samples);
             else _patterns.Push(samples);
             if (!options.Enabled) return;
-            // As the classifier grain does: each window with its log-mel patch (the embedded model's CNN reads it).
-            _features.Push(samples, window =>
-            {
-                if (_patches.Count == _windows.Count) _patches.Add(new float[NoiseFeatures.PatchFrames * NoiseFeatures.Bands]);
-                _features.Patch.CopyTo(_patches[_windows.Count]);
-                _windows.Add(window);
-            });
-            for (var w = 0; w < _windows.Count; w++) await backend.PredictAsync(_windows[w], _patches[w], CancellationToken.None);
-            _windows.Clear();
+            _windows.Push(_features, samples);
+            for (var w = 0; w < _windows.Count; w++) await backend.PredictAsync(_windows.Window(w), _windows.Patch(w), CancellationToken.None);
         }
     }
 }

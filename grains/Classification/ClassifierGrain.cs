@@ -23,8 +23,7 @@ internal sealed class ClassifierGrain(
     private NoiseFeatures? _features;
     private ProfileSelector? _selector;
     private double _seconds;
-    private readonly List<float[]> _windows = [];
-    private readonly List<float[]> _patches = [];   // reused: the log-mel patch of each window of the latest batch
+    private readonly ClassifierWindows _windows = new();
     private float[] _samples = [];
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -43,15 +42,8 @@ internal sealed class ClassifierGrain(
         var pcm = _samples.AsSpan(0, count);
         FrameCodec.DecodePcm16(batch.ReferencePcm16, pcm);
         _seconds += (double)count / batch.SampleRate;
-        var features = _features;
-        _features.Push(pcm, window =>
-        {
-            if (_patches.Count == _windows.Count) _patches.Add(new float[NoiseFeatures.PatchFrames * NoiseFeatures.Bands]);
-            features.Patch.CopyTo(_patches[_windows.Count]);
-            _windows.Add(window);
-        });
-        for (var w = 0; w < _windows.Count; w++) await ClassifyAsync(_windows[w], _patches[w]);
-        _windows.Clear();
+        _windows.Push(_features, pcm);
+        for (var w = 0; w < _windows.Count; w++) await ClassifyAsync(_windows.Window(w), _windows.Patch(w));
     }
 
     public Task<ClassScore[]> GetTopClassesAsync(int count) =>
