@@ -45,4 +45,10 @@ public sealed class SessionGrainOptions
     /// cluster (<see cref="SiloWarmup"/>), so its first sessions do not pay for JIT compilation; 0 turns it off.
     /// </summary>
     public double WarmupSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Once active, move a warm-up session to another silo and back (<see cref="MigrationWarmup"/>), so the first real
+    /// migration (a SIGTERM) does not pay for compiling the migration path; needs <see cref="MigrateOnShutdown"/>.
+    /// </summary>
+    public bool MigrationWarmup { get; set; } = true;
 }

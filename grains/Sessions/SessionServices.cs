@@ -14,6 +14,7 @@ public static class SessionServices
         services.AddSingleton<LocalSessions>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SessionEvacuation>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SiloWarmup>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, MigrationWarmup>();
         return services;
     }
 

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using AncOrleans.Abstractions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Core.Internal;
+using Orleans.Runtime.Placement;
+
+namespace AncOrleans.Grains.Sessions;
+
+/// <summary>
+/// Moves a warm-up session from this silo to another and back, once this silo is active, so the code of a migration
+/// (Orleans' dehydration, the transfer, rehydration and directory hand-over; the session's own state bridge and filter
+/// restore) is compiled on both silos before a SIGTERM needs it. Measured in one process (tests/cluster
+/// <c>MigrationStallProbe</c>): the first migration a process makes holds the session's frames ~100 ms — mostly the
+/// JIT — the next one ~7 ms; the device's deadline is 40 ms. A silo that is alone waits for another to become active;
+/// the new silo's round trip warms the other silo too. Runs in the background after start-up (the silo serves
+/// meanwhile), when <see cref="SessionGrainOptions.MigrationWarmup"/> and <see cref="SessionGrainOptions.MigrateOnShutdown"/> are on.
+/// A failure is logged, nothing else.
+/// </summary>
+internal sealed class MigrationWarmup(IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails silo,
+    IOptions<SessionGrainOptions> options, ILogger<MigrationWarmup> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    private const int RoundTrips = 2;
+    private const int FramesPerStop = 5;
+    private static readonly TimeSpan MoveTimeout = TimeSpan.FromSeconds(10);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _run = Task.CompletedTask;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(MigrationWarmup), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+
+    private Task StartAsync(CancellationToken _)
+    {
+        if (options.Value.MigrationWarmup && options.Value.MigrateOnShutdown) _run = Task.Run(() => RunAsync(_stopping.Token));
+        return Task.CompletedTask;
+    }
+
+    private async Task StopAsync(CancellationToken _)
+    {
+        await _stopping.CancelAsync();
+        await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task RunAsync(CancellationToken cancel)
+    {
+        var self = silo.SiloAddress;
+        try
+        {
+            var other = await OtherActiveSiloAsync(self, cancel);
+            var session = grains.GetGrain<ISessionGrain>($"warmup-move-{Guid.NewGuid():N}");
+            var frame = 0;
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, self); // activated here
+            await session.ConfigureAsync(new SessionConfig(SampleRate: WarmupAudio.Rate, FrameSamples: WarmupAudio.FrameSamples));
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            for (var end = frame + FramesPerStop; frame < end; frame++) await session.ProcessAsync(WarmupAudio.Frame(frame));
+            var moves = new List<double>();
+            for (var trip = 0; trip < RoundTrips && !cancel.IsCancellationRequested; trip++)
+            {
+                foreach (var target in new[] { other, self })
+                {
+                    moves.Add(await MoveAsync(session, target, cancel));
+                    for (var end = frame + FramesPerStop; frame < end; frame++) await session.ProcessAsync(WarmupAudio.Frame(frame));
+                }
+            }
+            await session.EndAsync();
+            logger.LogInformation("Migration warm-up with {Other}: {Moves} ms per move", other, string.Join(", ", moves.Select(m => m.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture))));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Migration warm-up failed; this silo's first session moves may hold frames longer");
+        }
+    }
+
+    /// <summary>Moves <paramref name="session"/> to <paramref name="target"/>; the time until it answers there.</summary>
+    private static async Task<double> MoveAsync(ISessionGrain session, SiloAddress target, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, target);
+        try
+        {
+            await session.Cast<IGrainManagementExtension>().MigrateOnIdle();
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
+        var where = target.ToString();
+        while (!(await session.GetOverviewAsync()).Silo.Contains(where, StringComparison.Ordinal))
+        {
+            if (clock.Elapsed > MoveTimeout) throw new TimeoutException($"the warm-up session did not reach {target} in {MoveTimeout.TotalSeconds:0} s");
+            await Task.Delay(5, cancel);
+        }
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    private async Task<SiloAddress> OtherActiveSiloAsync(SiloAddress self, CancellationToken cancel)
+    {
+        if (Other(membership.CurrentSnapshot, self) is { } now) return now;
+        await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(cancel))
+            if (Other(snapshot, self) is { } other) return other;
+        throw new OperationCanceledException(cancel);
+    }
+
+    private static SiloAddress? Other(ClusterMembershipSnapshot snapshot, SiloAddress self) =>
+        MigrationTarget.Hint(snapshot, self, Random.Shared)?[IPlacementDirector.PlacementHintKey] as SiloAddress;
+}
