@@ -138,8 +138,10 @@ public sealed class SessionAnalytics
             while (_resetTimes.Count > 0 && (now - _resetTimes.Peek()).TotalSeconds > _rules.ResetWindowSeconds) _resetTimes.Dequeue();
             Flag(now, "filter-resets", _resetTimes.Count >= _rules.Resets, _resetTimes.Count == 0,
                 $"{_resetTimes.Count} filter resets in the last {_rules.ResetWindowSeconds:0} s", ref raised);
-            if (_restores >= 0 && stats.Restores > _restores) _siloMoves += stats.Restores - _restores;
-            _restores = stats.Restores;
+            // A move is a restore from the checkpoint (a crash) or a migration with the state in memory (a graceful leave).
+            var moves = stats.Restores + stats.Migrations;
+            if (_restores >= 0 && moves > _restores) _siloMoves += moves - _restores;
+            _restores = moves;
 
             var lost = counts.Late + counts.Unavailable + counts.RateLimited + counts.QueueFull;
             _windowLost += lost - _lost;

@@ -29,6 +29,7 @@ internal sealed class SessionGrain(
     private bool _dirty;
     private SessionRecording _recording = null!;
     private string? _migratedFrom;
+    private LocalSession? _local;           // this activation in the silo's registry (its last frame, for the evacuation order)
     private Task? _writing;                 // the checkpoint write in flight, if any
 
     private string Id => this.GetPrimaryKeyString();
@@ -64,7 +65,7 @@ internal sealed class SessionGrain(
         // on a slow DynamoDB no longer holds the frames queued behind it; the state is serialised before the write's
         // first await, and CheckpointAsync keeps one write in flight at a time).
         this.RegisterGrainTimer(CheckpointAsync, new GrainTimerCreationOptions(period * (0.5 + Random.Shared.NextDouble()), period) { Interleave = true });
-        localSessions.Add(GrainContext);
+        _local = localSessions.Add(GrainContext);
         await base.OnActivateAsync(cancellationToken);
     }
 
@@ -126,6 +127,7 @@ internal sealed class SessionGrain(
     public Task<AntiNoiseFrame> ProcessAsync(AudioFrame frame)
     {
         var reply = _pipeline.Process(frame, _batcher, out var batch);
+        _local?.Frame();
         if (reply.Accepted) _dirty = true;
         else logger.LogDebug("Session {Session} rejected frame {Sequence}: {Reason}", Id, frame?.Sequence, reply.Error);
         if (batch is not null) Publish(batch);

@@ -51,4 +51,12 @@ public sealed class SessionGrainOptions
     /// migration (a SIGTERM) does not pay for compiling the migration path; needs <see cref="MigrateOnShutdown"/>.
     /// </summary>
     public bool MigrationWarmup { get; set; } = true;
+
+    /// <summary>
+    /// A leaving silo moves at most this many streaming sessions at once (<see cref="SessionEvacuation"/>). Each move
+    /// holds its session's frames until the new activation answers, and moves run together slow each other; fewer at
+    /// once keeps each move short, at the price of a longer evacuation (~30 ms per move here, so 2 at once empties
+    /// 1,000 sessions in about 15 s, within the 20 s stop timeout).
+    /// </summary>
+    public int EvacuationParallel { get; set; } = 2;
 }

@@ -24,6 +24,8 @@ public sealed class SessionGrainOptionsValidator : IValidateOptions<SessionGrain
             errors.Add($"{Prefix}FeatureBatchMs must be between 10 and 1000, not {options.FeatureBatchMs}.");
         if (!(options.WarmupSeconds is >= 0 and <= 120))
             errors.Add($"{Prefix}WarmupSeconds must be between 0 and 120, not {options.WarmupSeconds}.");
+        if (options.EvacuationParallel is < 1 or > 64)
+            errors.Add($"{Prefix}EvacuationParallel must be between 1 and 64, not {options.EvacuationParallel}.");
         if (!(options.AlertResendSeconds is >= 0.1 and <= 60))
             errors.Add($"{Prefix}AlertResendSeconds must be between 0.1 and 60, not {options.AlertResendSeconds}.");
         if (!(options.AlertExpirySeconds >= options.AlertResendSeconds && options.AlertExpirySeconds <= 3600))
