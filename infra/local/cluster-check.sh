@@ -117,7 +117,8 @@ lost=$(tail -1 "$out/sigterm.json" | jq '.framesLost')
 anc sim --url "$gw" --admin-key "$key" --devices "$devices" --scenario hum --seconds "$seconds" --json > "$out/sigkill.json" 2> "$out/sigkill.err" &
 sim=$!
 sleep "$at"
-read -r victim killed_hosted < <(busiest $(for n in 1 2 3; do [[ $n != "$term" ]] && echo "$n"; done))
+others=$(printf '%s\n' 1 2 3 | grep -vx "$term" | tr '\n' ' ')
+read -r victim killed_hosted < <(busiest $others)
 echo "SIGKILL to silo $victim, hosting $killed_hosted of the sim's $devices sessions"
 t0=$(date +%s.%N)
 kill -KILL "$(cat "$state/pids/anc-s$victim")"
