@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
@@ -78,27 +79,53 @@ public sealed class DeviceConnection(string sessionId, WebSocket socket, IGrainF
         }
     }
 
+    // A frame's message is a few KB (10 ms of 48 kHz stereo float32: 3.9 KB); a connection keeps a buffer that size
+    // and borrows a larger one from the shared pool only for a longer message (an edge batch, up to MaxMessageBytes),
+    // giving it back afterwards. A buffer of MaxMessageBytes per connection (256 KB) was most of a session's memory.
+    private const int ConnectionBufferBytes = 16 * 1024;
+
     private async Task ReceiveLoopAsync(CancellationToken cancel)
     {
-        var buffer = new byte[_maxMessageBytes];
+        var own = new byte[Math.Min(ConnectionBufferBytes, _maxMessageBytes)];
         while (!cancel.IsCancellationRequested && socket.State == WebSocketState.Open)
         {
-            var length = 0;
-            var oversize = false;
-            ValueWebSocketReceiveResult result;
-            do
+            var buffer = own;
+            byte[]? borrowed = null;
+            try
             {
-                if (length == buffer.Length) { oversize = true; length = 0; } // keep reading, discard
-                result = await socket.ReceiveAsync(buffer.AsMemory(length), cancel);
-                length += result.Count;
+                var length = 0;
+                var oversize = false;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    var capacity = Math.Min(buffer.Length, _maxMessageBytes);
+                    if (length == capacity)
+                    {
+                        if (capacity == _maxMessageBytes) { oversize = true; length = 0; } // keep reading, discard
+                        else
+                        {
+                            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(_maxMessageBytes, capacity * 4));
+                            buffer.AsSpan(0, length).CopyTo(larger);
+                            if (borrowed is not null) ArrayPool<byte>.Shared.Return(borrowed);
+                            buffer = borrowed = larger;
+                            capacity = Math.Min(buffer.Length, _maxMessageBytes);
+                        }
+                    }
+                    result = await socket.ReceiveAsync(buffer.AsMemory(length, capacity - length), cancel);
+                    length += result.Count;
+                }
+                while (!result.EndOfMessage);
+                if (result.MessageType == WebSocketMessageType.Close) return;
+                var received = Stopwatch.GetTimestamp();
+                Interlocked.Exchange(ref _lastMessage, received);
+                if (oversize) _session.Oversize();
+                else if (result.MessageType == WebSocketMessageType.Text) await _session.HandleTextAsync(buffer.AsMemory(0, length));
+                else _session.HandleBinary(buffer.AsMemory(0, length), received);
             }
-            while (!result.EndOfMessage);
-            if (result.MessageType == WebSocketMessageType.Close) return;
-            var received = Stopwatch.GetTimestamp();
-            Interlocked.Exchange(ref _lastMessage, received);
-            if (oversize) _session.Oversize();
-            else if (result.MessageType == WebSocketMessageType.Text) await _session.HandleTextAsync(buffer.AsMemory(0, length));
-            else _session.HandleBinary(buffer.AsMemory(0, length), received);
+            finally
+            {
+                if (borrowed is not null) ArrayPool<byte>.Shared.Return(borrowed);
+            }
         }
     }
 

@@ -40,6 +40,9 @@ public sealed class GatewayProtocolTests(GatewayFixture gateway, ITestOutputHelp
         var nan = DeviceTestClient.AudioFrame(3, 0);
         BinaryPrimitives.WriteSingleLittleEndian(nan.AsSpan(WireFrame.HeaderSize + 40), float.NaN);
         var oversize = new byte[70_000];
+        // 38 KB: longer than a connection's own buffer (16 KB), within the limit (64 KB here). It arrives whole (a cut
+        // message would be a sample-count mismatch) and the session refuses its length.
+        var longFrame = DeviceTestClient.AudioFrame(4, 0, samples: 4_800);
         var cases = new (Func<Task> Send, string Reason)[]
         {
             (() => device.SendBinaryAsync(good[..10]), "truncated header"),
@@ -48,6 +51,8 @@ public sealed class GatewayProtocolTests(GatewayFixture gateway, ITestOutputHelp
             (() => device.SendBinaryAsync(oversize), "oversize"),
             (() => device.SendBinaryAsync(wrongRate), "wrong rate"),
             (() => device.SendBinaryAsync(nan), "non-finite"),
+            (() => device.SendBinaryAsync(longFrame), "oversized frame: 4800 samples"),
+            (() => device.SendBinaryAsync(oversize), "oversize"),
             (() => device.SendTextAsync("{\"type\": \"audio\", "), "bad JSON"),
             (() => device.SendTextAsync("{\"type\":\"audio\",\"seq\":5,\"pcm\":\"!!notbase64!!\"}"), "bad base64"),
         };
