@@ -52,7 +52,7 @@ public sealed class NoiseFeatures
     private readonly MelFilterbank _mel = new(Bands, FrameSize, Rate, 50, 7000);
     private readonly float[] _window = HannWindow.Periodic(FrameSize);
     private readonly float[] _frame = new float[FrameSize];
-    private readonly float[] _re, _im, _power;
+    private readonly float[] _power;
     private readonly float[,] _logMel = new float[FramesPerWindow, Bands];
     private readonly float[] _level = new float[FramesPerWindow], _flatness = new float[FramesPerWindow], _centroid = new float[FramesPerWindow];
     private readonly float[] _tonality = new float[FramesPerWindow];
@@ -72,8 +72,6 @@ public sealed class NoiseFeatures
     public NoiseFeatures(int inputRate = Rate)
     {
         _resampler = new Resampler16k(inputRate);
-        _re = new float[_fft.Bins];
-        _im = new float[_fft.Bins];
         _power = new float[_fft.Bins];
     }
 
@@ -151,9 +149,11 @@ public sealed class NoiseFeatures
     private void AnalyseFrame()
     {
         TensorPrimitives.Multiply(_pending, _window, _frame);
-        _fft.Forward(_frame, _re, _im);
-        TensorPrimitives.Multiply(_re, _re, _power);
-        TensorPrimitives.MultiplyAdd(_im, _im, _power, _power);
+        var re = FftScratch.Re(_fft.Bins);
+        var im = FftScratch.Im(_fft.Bins);
+        _fft.Forward(_frame, re, im);
+        TensorPrimitives.Multiply(re, re, _power);
+        TensorPrimitives.MultiplyAdd(im, im, _power, _power);
         _mel.Apply(_power, _energies);
         var t = _frames++;
         double total = 0;

@@ -42,7 +42,7 @@ public sealed class GlassBreakDetector
     private readonly Biquad[] _antiAlias;               // low-pass before decimation (none at ≤ 24 kHz)
     private int _phase;
     private readonly RealFft _fft;
-    private readonly float[] _window, _re, _im, _pending;
+    private readonly float[] _window, _pending;
     private readonly double[] _power;                   // P(k) of the current frame
     private readonly double[] _bandSort;                // scratch for the band median
     private readonly double[] _energy;                  // E of the last 0.5 s, a ring
@@ -70,8 +70,6 @@ public sealed class GlassBreakDetector
         _hop = _length / 2;
         _fft = new RealFft(_size);
         _window = HannWindow.Shared(_length);
-        _re = new float[_fft.Bins];
-        _im = new float[_fft.Bins];
         _pending = new float[_length];
         var binHz = (double)sampleRate / _size;
         _low = (int)Math.Ceiling(3000 / binHz);
@@ -122,12 +120,14 @@ public sealed class GlassBreakDetector
 
     private bool Analyse(double time)
     {
-        _fft.Forward(_pending.AsSpan(0, _length), _window, _re, _im);
+        var re = FftScratch.Re(_fft.Bins);
+        var im = FftScratch.Im(_fft.Bins);
+        _fft.Forward(_pending.AsSpan(0, _length), _window, re, im);
         double sum = 0, logSum = 0;
         var peak = _low;
         for (var k = _low; k <= _high; k++)
         {
-            var p = (double)_re[k] * _re[k] + (double)_im[k] * _im[k] + 1e-20;
+            var p = (double)re[k] * re[k] + (double)im[k] * im[k] + 1e-20;
             _power[k] = p;
             sum += p;
             logSum += Math.Log(p);

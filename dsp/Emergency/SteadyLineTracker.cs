@@ -27,7 +27,7 @@ public sealed class SteadyLineTracker
     private readonly int _rate, _window, _hop, _floorHalf;
     private readonly RealFft _fft;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, float[]> Windows = new(); // read-only, shared
-    private readonly float[] _hann, _re, _im;
+    private readonly float[] _hann;
     private readonly float[] _pending;                 // the samples of the next frame
     private readonly double[] _level;                  // L(k), dB, over [_lo − _floorHalf, _hi + _floorHalf]
     private readonly bool[] _peak;                     // peak(k) this frame
@@ -52,8 +52,6 @@ public sealed class SteadyLineTracker
             for (var i = 0; i < n; i++) hann[i] = (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * (i + 0.5) / n));
             return hann;
         });
-        _re = new float[_fft.Bins];
-        _im = new float[_fft.Bins];
         _pending = new float[_window];
         _floorHalf = (int)Math.Round(FloorHalfWidthHz / BinHz);
         LowBin = Math.Max(_floorHalf + 1, (int)(lowHz / BinHz));
@@ -100,9 +98,11 @@ public sealed class SteadyLineTracker
 
     private void Analyse()
     {
-        _fft.Forward(_pending, _hann, _re, _im);
+        var re = FftScratch.Re(_fft.Bins);
+        var im = FftScratch.Im(_fft.Bins);
+        _fft.Forward(_pending, _hann, re, im);
         for (var k = LowBin - _floorHalf; k <= HighBin + _floorHalf; k++)
-            _level[k] = 10 * Math.Log10(_re[k] * _re[k] + _im[k] * _im[k] + 1e-20);
+            _level[k] = 10 * Math.Log10(re[k] * re[k] + im[k] * im[k] + 1e-20);
         for (var k = LowBin; k <= HighBin; k++)
         {
             _peak[k] = false;

@@ -12,7 +12,7 @@ public sealed class ToneAnalyzer
 {
     private readonly int _sampleRate, _size, _hop;
     private readonly RealFft _fft;
-    private readonly float[] _window, _re, _im, _power;
+    private readonly float[] _window, _power;
     private readonly float[] _pending;          // samples not yet analysed
     private int _filled;
     private long _consumed;                     // samples consumed before _pending[0]
@@ -24,8 +24,6 @@ public sealed class ToneAnalyzer
         _hop = _size / 2;
         _fft = new RealFft(_size);
         _window = HannWindow.Shared(_size);
-        _re = new float[_fft.Bins];
-        _im = new float[_fft.Bins];
         _power = new float[_fft.Bins];
         _pending = new float[_size];
     }
@@ -48,9 +46,11 @@ public sealed class ToneAnalyzer
 
     private ToneFrame Analyse()
     {
-        _fft.Forward(_pending, _window, _re, _im);
+        var re = FftScratch.Re(_fft.Bins);
+        var im = FftScratch.Im(_fft.Bins);
+        _fft.Forward(_pending, _window, re, im);
         double total = 0;
-        for (var k = 0; k < _power.Length; k++) _power[k] = _re[k] * _re[k] + _im[k] * _im[k];
+        for (var k = 0; k < _power.Length; k++) _power[k] = re[k] * re[k] + im[k] * im[k];
         var binHz = (double)_sampleRate / _size;
         int Bin(double hz) => Math.Clamp((int)Math.Round(hz / binHz), 1, _power.Length - 2);
         int low = Bin(300), high = Bin(4500), floor = Bin(50);
