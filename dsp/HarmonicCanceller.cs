@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace AncOrleans.Dsp;
 
@@ -46,12 +47,12 @@ public sealed class HarmonicCanceller
     private readonly RlsCore _rls;
     private readonly float[]? _secondary; // Ŝ taps (antinoise), null in clean mode
     private readonly double[] _gainRe, _gainIm;   // G_k
-    private readonly double[] _bRe, _bIm;         // b_k = e^{jkψ(n)}, zero-padded to _lanes
-    private readonly double[] _sRe, _sIm;         // s_k = e^{jkΔψ}: the per-sample rotation of b_k
+    private readonly float[] _bRe, _bIm;          // b_k = e^{jkψ(n)}, zero-padded to _lanes (float: re-anchored every 8 samples)
+    private readonly float[] _sRe, _sIm;          // s_k = e^{jkΔψ}: the per-sample rotation of b_k
     private readonly double[] _aRe, _aIm;         // e^{jkα}: the look-ahead across D
-    private readonly double[] _cRe, _cIm;         // C_k = W̄_k G_k
-    private readonly double[] _oRe, _oIm;         // A_k = W̄_k e^{jkα}
-    private readonly double[] _g;                 // regressor g (2K), formed when RLS updates
+    private readonly float[] _cRe, _cIm;          // C_k = W̄_k G_k (formed in double, used in float)
+    private readonly float[] _oRe, _oIm;          // A_k = W̄_k e^{jkα}
+    private readonly double[] _powRe, _powIm;     // scratch: z^k in double before rounding to float
     private readonly double[] _uRe, _uIm, _hornerRe, _hornerIm; // scratch for G_k (u_k and Horner's sums, padded)
     private readonly int _updateEvery;    // RLS decimation
     private int _phase;                   // samples since the last RLS update
@@ -60,7 +61,7 @@ public sealed class HarmonicCanceller
     private int _ticks = -1;              // tracker ticks seen (a tick re-anchors the basis)
     private int _weights = -1;            // RLS weight version C and A were formed from
     private int _coefficients;            // counts recomputations of C and A
-    private double _output;               // y(n+D), formed with the coefficients of _outputCoefficients
+    private float _output;                // y(n+D), formed with the coefficients of _outputCoefficients
     private int _outputCoefficients = -1;
 
     /// <summary>Changes λ (per sample) without touching the model's weights.</summary>
@@ -69,7 +70,7 @@ public sealed class HarmonicCanceller
     public HarmonicCanceller(int sampleRate, int harmonics, double lambda, int updateEvery, float[]? secondaryPath, int ahead)
     {
         _harmonics = harmonics;
-        var vector = Vector<double>.Count;
+        var vector = Vector<float>.Count;
         _lanes = (harmonics + vector - 1) / vector * vector;
         _sampleRate = sampleRate;
         _updateEvery = Math.Max(1, updateEvery);
@@ -79,14 +80,15 @@ public sealed class HarmonicCanceller
         _gainRe = new double[harmonics];
         _gainIm = new double[harmonics];
         Array.Fill(_gainRe, 1.0);
-        _bRe = new double[_lanes]; _bIm = new double[_lanes];
-        _sRe = new double[_lanes]; _sIm = new double[_lanes];
+        _bRe = new float[_lanes]; _bIm = new float[_lanes];
+        _sRe = new float[_lanes]; _sIm = new float[_lanes];
         _aRe = new double[harmonics]; _aIm = new double[harmonics];
-        _cRe = new double[_lanes]; _cIm = new double[_lanes];
-        _oRe = new double[_lanes]; _oIm = new double[_lanes];
-        _g = new double[2 * harmonics];
-        _uRe = new double[_lanes]; _uIm = new double[_lanes];
-        _hornerRe = new double[_lanes]; _hornerIm = new double[_lanes];
+        _cRe = new float[_lanes]; _cIm = new float[_lanes];
+        _oRe = new float[_lanes]; _oIm = new float[_lanes];
+        _powRe = new double[harmonics]; _powIm = new double[harmonics];
+        var doubles = (harmonics + Vector<double>.Count - 1) / Vector<double>.Count * Vector<double>.Count;
+        _uRe = new double[doubles]; _uIm = new double[doubles];
+        _hornerRe = new double[doubles]; _hornerIm = new double[doubles];
     }
 
     public HarmonicTracker Tracker => _tracker;
@@ -127,7 +129,7 @@ public sealed class HarmonicCanceller
         ref var bi = ref MemoryMarshal.GetArrayDataReference(_bIm);
         ref var sr = ref MemoryMarshal.GetArrayDataReference(_sRe);
         ref var si = ref MemoryMarshal.GetArrayDataReference(_sIm);
-        for (var k = 0; k < _lanes; k += Vector<double>.Count)
+        for (var k = 0; k < _lanes; k += Vector<float>.Count)
         {
             var (r, i) = (Vector.LoadUnsafe(ref br, (nuint)k), Vector.LoadUnsafe(ref bi, (nuint)k));
             var (c, s) = (Vector.LoadUnsafe(ref sr, (nuint)k), Vector.LoadUnsafe(ref si, (nuint)k));
@@ -140,12 +142,23 @@ public sealed class HarmonicCanceller
     private void Anchor()
     {
         _ticks = _tracker.Ticks;
-        Powers(_tracker.BasisCos, _tracker.BasisSin, _bRe, _bIm);
-        Powers(_tracker.StepCos, _tracker.StepSin, _sRe, _sIm);
+        Powers(_tracker.BasisCos, _tracker.BasisSin, _powRe, _powIm);
+        Round(_powRe, _powIm, _bRe, _bIm);
+        Powers(_tracker.StepCos, _tracker.StepSin, _powRe, _powIm);
+        Round(_powRe, _powIm, _sRe, _sIm);
         Powers(_tracker.AheadCos, _tracker.AheadSin, _aRe, _aIm);
     }
 
-    // z^k for k = 1…K by repeated multiplication.
+    private void Round(double[] re, double[] im, float[] toRe, float[] toIm)
+    {
+        for (var k = 0; k < _harmonics; k++)
+        {
+            toRe[k] = (float)re[k];
+            toIm[k] = (float)im[k];
+        }
+    }
+
+    // z^k for k = 1…K by repeated multiplication (in double).
     private void Powers(double cos1, double sin1, double[] re, double[] im)
     {
         double c = cos1, s = sin1;
@@ -175,12 +188,12 @@ public sealed class HarmonicCanceller
         {
             double wr = Unsafe.Add(ref w, 2 * k), wi = -Unsafe.Add(ref w, 2 * k + 1);
             double a1 = Unsafe.Add(ref ar, k), a2 = Unsafe.Add(ref ai, k);
-            Unsafe.Add(ref or, k) = wr * a1 - wi * a2;
-            Unsafe.Add(ref oi, k) = wr * a2 + wi * a1;
+            Unsafe.Add(ref or, k) = (float)(wr * a1 - wi * a2);
+            Unsafe.Add(ref oi, k) = (float)(wr * a2 + wi * a1);
             if (lookAheadOnly) continue;
             double g1 = Unsafe.Add(ref gr, k), g2 = Unsafe.Add(ref gi, k);
-            Unsafe.Add(ref cr, k) = wr * g1 - wi * g2;
-            Unsafe.Add(ref ci, k) = wr * g2 + wi * g1;
+            Unsafe.Add(ref cr, k) = (float)(wr * g1 - wi * g2);
+            Unsafe.Add(ref ci, k) = (float)(wr * g2 + wi * g1);
         }
     }
 
@@ -219,14 +232,14 @@ public sealed class HarmonicCanceller
     public float Predict()
     {
         if (!_tracker.Locked) return 0f;
-        var (z, y) = RealDots();
-        _output = y;
+        var z = RealDots();
         _outputCoefficients = _coefficients;
-        return (float)z;
+        return z;
     }
 
-    // (Re Σ C_k b_k, Re Σ A_k b_k)
-    private (double Z, double Y) RealDots()
+    // Re Σ C_k b_k, returned, and Re Σ A_k b_k into _output, in float. Not a returned (float, float): the JIT packs
+    // that pair through memory, and reading it back is a store-forwarding stall per sample.
+    private float RealDots()
     {
         ref var cr = ref MemoryMarshal.GetArrayDataReference(_cRe);
         ref var ci = ref MemoryMarshal.GetArrayDataReference(_cIm);
@@ -234,33 +247,40 @@ public sealed class HarmonicCanceller
         ref var oi = ref MemoryMarshal.GetArrayDataReference(_oIm);
         ref var br = ref MemoryMarshal.GetArrayDataReference(_bRe);
         ref var bi = ref MemoryMarshal.GetArrayDataReference(_bIm);
-        if (Vector512.IsHardwareAccelerated && _lanes == 8)
-        {
-            var (r, i) = (Vector512.LoadUnsafe(ref br), Vector512.LoadUnsafe(ref bi));
-            return (Vector512.Sum(Vector512.LoadUnsafe(ref cr) * r - Vector512.LoadUnsafe(ref ci) * i),
-                    Vector512.Sum(Vector512.LoadUnsafe(ref or) * r - Vector512.LoadUnsafe(ref oi) * i));
-        }
-        var z = Vector<double>.Zero;
-        var y = Vector<double>.Zero;
-        for (var k = 0; k < _lanes; k += Vector<double>.Count)
+        var z = Vector<float>.Zero;
+        var y = Vector<float>.Zero;
+        for (var k = 0; k < _lanes; k += Vector<float>.Count)
         {
             var (r, i) = (Vector.LoadUnsafe(ref br, (nuint)k), Vector.LoadUnsafe(ref bi, (nuint)k));
             z += Vector.LoadUnsafe(ref cr, (nuint)k) * r - Vector.LoadUnsafe(ref ci, (nuint)k) * i;
             y += Vector.LoadUnsafe(ref or, (nuint)k) * r - Vector.LoadUnsafe(ref oi, (nuint)k) * i;
         }
-        return (Vector.Sum(z), Vector.Sum(y));
+        if (Vector<float>.Count == 8 && Sse3.IsSupported)
+        {
+            // Both horizontal sums at once: halves added, then two pairwise adds leave [z, y, z, y].
+            var zy = Vector256.AsVector256(z);
+            var yy = Vector256.AsVector256(y);
+            var sums = Sse3.HorizontalAdd(zy.GetLower() + zy.GetUpper(), yy.GetLower() + yy.GetUpper());
+            sums = Sse3.HorizontalAdd(sums, sums);
+            _output = sums.GetElement(1);
+            return sums.ToScalar();
+        }
+        _output = Vector.Sum(y);
+        return Vector.Sum(z);
     }
 
     public void Update(float error)
     {
         if (!_tracker.Locked || ++_phase < _updateEvery) return;
         _phase = 0;
+        var g = _rls.Regressor;
         for (var k = 0; k < _harmonics; k++) // g = [Re, Im] of G_k b_k
         {
-            _g[2 * k] = _gainRe[k] * _bRe[k] - _gainIm[k] * _bIm[k];
-            _g[2 * k + 1] = _gainRe[k] * _bIm[k] + _gainIm[k] * _bRe[k];
+            double br = _bRe[k], bi = _bIm[k];
+            g[2 * k] = _gainRe[k] * br - _gainIm[k] * bi;
+            g[2 * k + 1] = _gainRe[k] * bi + _gainIm[k] * br;
         }
-        _rls.Update(_g, error);
+        _rls.UpdateRegressor(error);
         if (_rls.Version != _weights) Coefficients();
     }
 
@@ -268,9 +288,9 @@ public sealed class HarmonicCanceller
     public float Output()
     {
         if (!_tracker.Locked) return 0f;
-        if (_outputCoefficients != _coefficients) _output = RealDots().Y;
+        if (_outputCoefficients != _coefficients) RealDots();
         _outputCoefficients = _coefficients;
-        return (float)_output;
+        return _output;
     }
 
     public bool IsHealthy

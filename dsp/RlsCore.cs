@@ -28,7 +28,7 @@ public sealed class RlsCore
     private readonly int _m;          // M, weights
     private readonly int _stride;     // M rounded up to whole vectors: the row pitch of P and the length of the scratch
     private double _lambda;           // forgetting factor λ
-    private readonly double[] _w;     // weights w (M)
+    private readonly double[] _w;     // weights w (M), zero-padded to _stride
     private readonly double[] _p;     // P, M rows of _stride, padding zero
     private readonly double[] _g;     // scratch: g, zero-padded to _stride
     private readonly double[] _pi;    // scratch: P g (stride)
@@ -52,7 +52,7 @@ public sealed class RlsCore
         var lanes = Math.Max(Vector<double>.Count, 8); // whole Vector<double> and Vector512<double> rows
         _stride = (size + lanes - 1) / lanes * lanes;
         _lambda = lambda;
-        _w = new double[size];
+        _w = new double[_stride];
         _p = new double[size * _stride];
         _g = new double[_stride];
         _pi = new double[_stride];
@@ -60,7 +60,7 @@ public sealed class RlsCore
 
     public int Size => _m;
 
-    public ReadOnlySpan<double> Weights => _w;
+    public ReadOnlySpan<double> Weights => _w.AsSpan(0, _m);
 
     /// <summary>Changes whenever the weights may have changed (an update, a reset, a load): lets callers cache products of w.</summary>
     public int Version { get; private set; }
@@ -75,12 +75,24 @@ public sealed class RlsCore
         return sum;
     }
 
+    /// <summary>
+    /// The regressor g (M) the next <see cref="UpdateRegressor"/> adapts on: a caller that forms g anyway writes it here,
+    /// which saves the copy <see cref="Update"/> makes. Its zero padding must stay zero, so only these M are exposed.
+    /// </summary>
+    public Span<double> Regressor => _g.AsSpan(0, _m);
+
     public void Update(ReadOnlySpan<double> g, double error)
     {
         if (!double.IsFinite(error)) return;
         g[.._m].CopyTo(_g);
-        var energy = 0.0;
-        for (var i = 0; i < _m; i++) energy += _g[i] * _g[i];
+        UpdateRegressor(error);
+    }
+
+    /// <summary>One update on the regressor written into <see cref="Regressor"/>.</summary>
+    public void UpdateRegressor(double error)
+    {
+        if (!double.IsFinite(error)) return;
+        var energy = Dot(_g, _g); // the padding is zero
         if (!double.IsFinite(energy)) return;
         if (!_initialised)
         {
@@ -97,21 +109,42 @@ public sealed class RlsCore
             return;
         }
 
-        var gainScale = error / denominator;
-        for (var i = 0; i < _m; i++) _w[i] += _pi[i] * gainScale;
+        // w ← w + π e/den over whole vectors (π's padding is zero, so w's stays zero); w − w is 0 unless w is not finite.
+        var gainScale = new Vector<double>(error / denominator);
+        var finite = Vector<double>.Zero;
+        var weights = MemoryMarshal.Cast<double, Vector<double>>(_w.AsSpan());
+        var pi = MemoryMarshal.Cast<double, Vector<double>>(_pi.AsSpan());
+        for (var c = 0; c < weights.Length; c++)
+        {
+            var w = weights[c] + pi[c] * gainScale;
+            weights[c] = w;
+            finite += w - w;
+        }
         Version++;
 
         if (Vector512.IsHardwareAccelerated && _stride % 8 == 0) Downdate512(1.0 / denominator); else Downdate(1.0 / denominator);
-        double trace = 0;
+        double trace = 0, trace2 = 0; // two partial sums: half the dependency chain
         var healthy = true;
-        for (var i = 0; i < _m; i++)
+        var i = 0;
+        for (; i + 1 < _m; i += 2)
         {
             var d = i * _stride + i;
+            var e = d + _stride + 1;
             _p[d] += _q; // P ← P + qI: keeps P positive definite against round-off that 1/λ would amplify
-            var diagonal = _p[d];
-            healthy &= diagonal > 0;
+            _p[e] += _q;
+            double diagonal = _p[d], next = _p[e];
+            healthy &= diagonal > 0 & next > 0;
             trace += diagonal;
+            trace2 += next;
         }
+        if (i < _m)
+        {
+            var d = i * _stride + i;
+            _p[d] += _q;
+            healthy &= _p[d] > 0;
+            trace += _p[d];
+        }
+        trace += trace2;
         if (!healthy || !(trace < _traceLimit))
         {
             // Re-initialise to the scale P had while healthy: a gentle restart, not a jump in the weights.
@@ -120,8 +153,17 @@ public sealed class RlsCore
             if (scale > 0) SetDiagonal(scale); else InitialiseP(Math.Max(energy / _m, 1e-12));
         }
         else _lastTrace = trace;
-        foreach (var value in _w)
-            if (!double.IsFinite(value)) { Reset(); return; }
+        if (Vector.Sum(finite) != 0) Reset();
+    }
+
+    // Σ a_i b_i over whole vectors.
+    private static double Dot(double[] a, double[] b)
+    {
+        var va = MemoryMarshal.Cast<double, Vector<double>>(a.AsSpan());
+        var vb = MemoryMarshal.Cast<double, Vector<double>>(b.AsSpan());
+        var sum = Vector<double>.Zero;
+        for (var c = 0; c < va.Length; c++) sum += va[c] * vb[c];
+        return Vector.Sum(sum);
     }
 
     // π = P g = Σ_j g_j P_j· (P symmetric: its rows are its columns); returns gᵀπ.
@@ -151,13 +193,26 @@ public sealed class RlsCore
         ref var g0 = ref MemoryMarshal.GetArrayDataReference(_g);
         if (vectors == 2)
         {
-            Vector512<double> a = default, b = default;
-            for (var j = 0; j < _m; j++)
+            // Two accumulators per half (even and odd j): half the dependency chain of the sum.
+            Vector512<double> a = default, b = default, a2 = default, b2 = default;
+            var j = 0;
+            for (; j + 1 < _m; j += 2)
+            {
+                var gj = Vector512.Create(_g[j]);
+                var gk = Vector512.Create(_g[j + 1]);
+                a += gj * Vector512.LoadUnsafe(ref p0, (nuint)(j * 16));
+                b += gj * Vector512.LoadUnsafe(ref p0, (nuint)(j * 16 + 8));
+                a2 += gk * Vector512.LoadUnsafe(ref p0, (nuint)(j * 16 + 16));
+                b2 += gk * Vector512.LoadUnsafe(ref p0, (nuint)(j * 16 + 24));
+            }
+            if (j < _m)
             {
                 var gj = Vector512.Create(_g[j]);
                 a += gj * Vector512.LoadUnsafe(ref p0, (nuint)(j * 16));
                 b += gj * Vector512.LoadUnsafe(ref p0, (nuint)(j * 16 + 8));
             }
+            a += a2;
+            b += b2;
             a.StoreUnsafe(ref pi0);
             b.StoreUnsafe(ref pi0, 8);
             return Vector512.Sum(a * Vector512.LoadUnsafe(ref g0) + b * Vector512.LoadUnsafe(ref g0, 8));
