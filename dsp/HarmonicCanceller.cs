@@ -211,7 +211,26 @@ public sealed class HarmonicCanceller
         var uIm = MemoryMarshal.Cast<double, Vector<double>>(_uIm.AsSpan());
         var gRe = MemoryMarshal.Cast<double, Vector<double>>(_hornerRe.AsSpan());
         var gIm = MemoryMarshal.Cast<double, Vector<double>>(_hornerIm.AsSpan());
-        for (var v = 0; v < uRe.Length; v++)
+        var v = 0;
+        for (; v + 1 < uRe.Length; v += 2) // two vectors of harmonics side by side: two independent chains in flight
+        {
+            Vector<double> ur = uRe[v], ui = uIm[v], ur2 = uRe[v + 1], ui2 = uIm[v + 1];
+            var re = new Vector<double>(secondary[^1]);
+            var re2 = re;
+            var im = Vector<double>.Zero;
+            var im2 = im;
+            for (var m = secondary.Length - 2; m >= 0; m--)
+            {
+                var tap = new Vector<double>(secondary[m]);
+                (re, im) = (re * ur - im * ui + tap, re * ui + im * ur);
+                (re2, im2) = (re2 * ur2 - im2 * ui2 + tap, re2 * ui2 + im2 * ur2);
+            }
+            gRe[v] = re;
+            gIm[v] = im;
+            gRe[v + 1] = re2;
+            gIm[v + 1] = im2;
+        }
+        for (; v < uRe.Length; v++)
         {
             Vector<double> ur = uRe[v], ui = uIm[v];
             var re = new Vector<double>(secondary[^1]);

@@ -138,7 +138,8 @@ public sealed class HarmonicTracker
         {
             // Every LoopEvery samples: the phase detector (one atan2), then exact phasors and rotations.
             var combPeriod = Math.Clamp((int)Math.Round(_sampleRate / Math.Max(_f, MinF0)), 1, _cumI.Length - 1);
-            var old = (_combHead - 1 - combPeriod + 2 * _cumI.Length) % _cumI.Length;
+            var old = _combHead - 1 - combPeriod; // ≥ −length: one wrap, no division
+            if (old < 0) old += _cumI.Length;
             _i = (_sumI - _cumI[old]) / combPeriod;
             _q = (_sumQ - _cumQ[old]) / combPeriod;
             // For one period after a lock or a restore the comb still holds assumed history: free-run at f.
@@ -333,7 +334,8 @@ public sealed class HarmonicTracker
         (_phiStepSin, _phiStepCos) = SmallSinCos((_f + _kp * _theta) * _radiansPerHz);
         (_psiStepSin, _psiStepCos) = SmallSinCos(SmoothFrequency * _radiansPerHz);
         var period = Math.Clamp((int)Math.Round(_sampleRate / Math.Max(SmoothFrequency, MinF0)), 1, _unwrapped.Length - 1);
-        var then = _unwrapped[(_head - 1 - period + 2 * _unwrapped.Length) % _unwrapped.Length];
+        var at = _head - 1 - period; // ≥ −length: one wrap, no division
+        var then = _unwrapped[at < 0 ? at + _unwrapped.Length : at];
         var averaged = (_cumulative - then) * _sampleRate / (2 * Math.PI * period);
         _periodFrequency = averaged + _slope * 0.5 * period / _sampleRate;
         var (asn, acs) = Math.SinCos(PhaseAhead(_ahead) - _basisPhase);

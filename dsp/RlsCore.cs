@@ -20,8 +20,9 @@ namespace AncOrleans.Dsp;
 /// P re-set to a scaled identity if a diagonal entry stops being positive or the trace passes its bound (a
 /// direction the input stops exciting cannot wind P up past it); weights reset if not finite.
 /// Vectorised: P is kept in rows padded to whole SIMD vectors; π = P g is formed as Σ_j g_j P_j· (P symmetric, so rows
-/// serve as columns: no horizontal sums), and P is updated a whole row at a time as P_ij ← (P_ij − (π_i π_j)/den)/λ —
-/// π_i π_j and π_j π_i are the same product, so P stays exactly symmetric without the mirror copy. O(M²/lanes) per update.
+/// serve as columns: no horizontal sums), and P is updated a whole row at a time as P_ij ← P_ij/λ − q_i q_j with
+/// q = π/√(den λ) (one multiply and one fused multiply-add per entry) — q_i q_j and q_j q_i are the same product, so P stays
+/// exactly symmetric without the mirror copy. O(M²/lanes) per update.
 /// </summary>
 public sealed class RlsCore
 {
@@ -228,19 +229,23 @@ public sealed class RlsCore
         return Vector512.Sum(sum);
     }
 
-    // P_i· ← (P_i· − (π_i π)/den)/λ, a row at a time: π_i π_j = π_j π_i exactly, so P stays symmetric.
+    // P_i· ← (P_i· − (π_i π)/den)/λ = P_i·/λ − q_i q,  q = π √(1/(den λ)), a row at a time: q_i q_j = q_j q_i exactly
+    // (and a fused multiply-add is symmetric in its two factors), so P stays symmetric. One multiply and one FMA per entry.
     private void Downdate(double invDen)
     {
         var vectors = _stride / Vector<double>.Count;
         ref var p0 = ref Unsafe.As<double, Vector<double>>(ref MemoryMarshal.GetArrayDataReference(_p));
         ref var pi0 = ref Unsafe.As<double, Vector<double>>(ref MemoryMarshal.GetArrayDataReference(_pi));
-        var invLambda = new Vector<double>(1.0 / _lambda);
+        var invLambda = 1.0 / _lambda;
+        var root = new Vector<double>(Math.Sqrt(invDen * invLambda));
+        for (var c = 0; c < vectors; c++) Unsafe.Add(ref pi0, c) *= root; // π → q
+        var scale = new Vector<double>(invLambda);
         for (var i = 0; i < _m; i++)
         {
-            var pii = new Vector<double>(_pi[i]);
+            var qi = new Vector<double>(-_pi[i]);
             ref var row = ref Unsafe.Add(ref p0, i * vectors);
             for (var c = 0; c < vectors; c++)
-                Unsafe.Add(ref row, c) = (Unsafe.Add(ref row, c) - pii * Unsafe.Add(ref pi0, c) * invDen) * invLambda;
+                Unsafe.Add(ref row, c) = Vector.FusedMultiplyAdd(qi, Unsafe.Add(ref pi0, c), Unsafe.Add(ref row, c) * scale);
         }
     }
 
@@ -248,16 +253,29 @@ public sealed class RlsCore
     {
         ref var p0 = ref MemoryMarshal.GetArrayDataReference(_p);
         ref var pi0 = ref MemoryMarshal.GetArrayDataReference(_pi);
-        var invLambda = Vector512.Create(1.0 / _lambda);
-        var den = Vector512.Create(invDen);
+        var invLambda = 1.0 / _lambda;
+        var root = Vector512.Create(Math.Sqrt(invDen * invLambda));
+        for (var c = 0; c < _stride; c += 8) (Vector512.LoadUnsafe(ref pi0, (nuint)c) * root).StoreUnsafe(ref pi0, (nuint)c); // π → q
+        var scale = Vector512.Create(invLambda);
+        if (_stride == 16)
+        {
+            Vector512<double> q0 = Vector512.LoadUnsafe(ref pi0), q1 = Vector512.LoadUnsafe(ref pi0, 8);
+            for (var i = 0; i < _m; i++)
+            {
+                var qi = Vector512.Create(-_pi[i]);
+                var at = (nuint)(i * 16);
+                Vector512.FusedMultiplyAdd(qi, q0, Vector512.LoadUnsafe(ref p0, at) * scale).StoreUnsafe(ref p0, at);
+                Vector512.FusedMultiplyAdd(qi, q1, Vector512.LoadUnsafe(ref p0, at + 8) * scale).StoreUnsafe(ref p0, at + 8);
+            }
+            return;
+        }
         for (var i = 0; i < _m; i++)
         {
-            var pii = Vector512.Create(_pi[i]);
+            var qi = Vector512.Create(-_pi[i]);
             for (var c = 0; c < _stride; c += 8)
             {
                 var at = (nuint)(i * _stride + c);
-                var row = Vector512.LoadUnsafe(ref p0, at);
-                ((row - pii * Vector512.LoadUnsafe(ref pi0, (nuint)c) * den) * invLambda).StoreUnsafe(ref p0, at);
+                Vector512.FusedMultiplyAdd(qi, Vector512.LoadUnsafe(ref pi0, (nuint)c), Vector512.LoadUnsafe(ref p0, at) * scale).StoreUnsafe(ref p0, at);
             }
         }
     }
