@@ -55,6 +55,7 @@ public sealed class HarmonicCanceller
     private readonly double[] _powRe, _powIm;     // scratch: z^k in double before rounding to float
     private readonly double[] _uRe, _uIm, _hornerRe, _hornerIm; // scratch for G_k (u_k and Horner's sums, padded)
     private readonly int _updateEvery;    // RLS decimation
+    private readonly bool _planarVectors; // K a whole number of float vectors: g and the coefficients formed in SIMD
     private int _phase;                   // samples since the last RLS update
     private int _sinceGain = GainEvery;   // samples since G_k was computed
     private int _acquisitions;            // tracker acquisitions seen (a new lock resets the weights)
@@ -75,7 +76,9 @@ public sealed class HarmonicCanceller
         _sampleRate = sampleRate;
         _updateEvery = Math.Max(1, updateEvery);
         _tracker = new HarmonicTracker(sampleRate) { Ahead = ahead };
-        _rls = new RlsCore(2 * harmonics, Math.Pow(lambda, _updateEvery));
+        // RLS keeps g and w planar (all Re, then all Im: whole vectors on both sides); checkpoints keep [Re, Im] pairs.
+        _rls = new RlsCore(2 * harmonics, Math.Pow(lambda, _updateEvery), Enumerable.Range(0, 2 * harmonics).Select(s => s % 2 == 0 ? s / 2 : harmonics + s / 2).ToArray());
+        _planarVectors = harmonics % Vector<float>.Count == 0;
         _secondary = secondaryPath;
         _gainRe = new double[harmonics];
         _gainIm = new double[harmonics];
@@ -175,25 +178,37 @@ public sealed class HarmonicCanceller
     {
         _weights = _rls.Version;
         _coefficients++;
-        ref var w = ref MemoryMarshal.GetReference(_rls.Weights);
-        ref var gr = ref MemoryMarshal.GetArrayDataReference(_gainRe);
-        ref var gi = ref MemoryMarshal.GetArrayDataReference(_gainIm);
-        ref var ar = ref MemoryMarshal.GetArrayDataReference(_aRe);
-        ref var ai = ref MemoryMarshal.GetArrayDataReference(_aIm);
-        ref var cr = ref MemoryMarshal.GetArrayDataReference(_cRe);
-        ref var ci = ref MemoryMarshal.GetArrayDataReference(_cIm);
-        ref var or = ref MemoryMarshal.GetArrayDataReference(_oRe);
-        ref var oi = ref MemoryMarshal.GetArrayDataReference(_oIm);
+        var w = _rls.Weights; // planar: Re W_k at k, Im W_k at K + k
+        if (_planarVectors)
+        {
+            // Whole vectors, stored as vectors (scalar stores read back as a vector by RealDots cannot be forwarded).
+            var wRe = MemoryMarshal.Cast<double, Vector<double>>(w[.._harmonics]);
+            var wIm = MemoryMarshal.Cast<double, Vector<double>>(w[_harmonics..]);
+            var aRe = MemoryMarshal.Cast<double, Vector<double>>(_aRe.AsSpan());
+            var aIm = MemoryMarshal.Cast<double, Vector<double>>(_aIm.AsSpan());
+            var gRe = MemoryMarshal.Cast<double, Vector<double>>(_gainRe.AsSpan());
+            var gIm = MemoryMarshal.Cast<double, Vector<double>>(_gainIm.AsSpan());
+            for (int v = 0, k = 0; k < _harmonics; v += 2, k += Vector<float>.Count)
+            {
+                Vector<double> wr0 = wRe[v], wr1 = wRe[v + 1], wi0 = wIm[v], wi1 = wIm[v + 1];
+                Vector.Narrow(wr0 * aRe[v] + wi0 * aIm[v], wr1 * aRe[v + 1] + wi1 * aIm[v + 1]).CopyTo(_oRe, k);
+                Vector.Narrow(wr0 * aIm[v] - wi0 * aRe[v], wr1 * aIm[v + 1] - wi1 * aRe[v + 1]).CopyTo(_oIm, k);
+                if (lookAheadOnly) continue;
+                Vector.Narrow(wr0 * gRe[v] + wi0 * gIm[v], wr1 * gRe[v + 1] + wi1 * gIm[v + 1]).CopyTo(_cRe, k);
+                Vector.Narrow(wr0 * gIm[v] - wi0 * gRe[v], wr1 * gIm[v + 1] - wi1 * gRe[v + 1]).CopyTo(_cIm, k);
+            }
+            return;
+        }
         for (var k = 0; k < _harmonics; k++)
         {
-            double wr = Unsafe.Add(ref w, 2 * k), wi = -Unsafe.Add(ref w, 2 * k + 1);
-            double a1 = Unsafe.Add(ref ar, k), a2 = Unsafe.Add(ref ai, k);
-            Unsafe.Add(ref or, k) = (float)(wr * a1 - wi * a2);
-            Unsafe.Add(ref oi, k) = (float)(wr * a2 + wi * a1);
+            double wr = w[k], wi = w[_harmonics + k]; // W̄_k = wr − j wi
+            double a1 = _aRe[k], a2 = _aIm[k];
+            _oRe[k] = (float)(wr * a1 + wi * a2);
+            _oIm[k] = (float)(wr * a2 - wi * a1);
             if (lookAheadOnly) continue;
-            double g1 = Unsafe.Add(ref gr, k), g2 = Unsafe.Add(ref gi, k);
-            Unsafe.Add(ref cr, k) = (float)(wr * g1 - wi * g2);
-            Unsafe.Add(ref ci, k) = (float)(wr * g2 + wi * g1);
+            double g1 = _gainRe[k], g2 = _gainIm[k];
+            _cRe[k] = (float)(wr * g1 + wi * g2);
+            _cIm[k] = (float)(wr * g2 - wi * g1);
         }
     }
 
@@ -292,12 +307,31 @@ public sealed class HarmonicCanceller
     {
         if (!_tracker.Locked || ++_phase < _updateEvery) return;
         _phase = 0;
-        var g = _rls.Regressor;
-        for (var k = 0; k < _harmonics; k++) // g = [Re, Im] of G_k b_k
+        var g = _rls.Regressor; // planar: g = [Re G_k b_k (K), Im G_k b_k (K)]
+        if (_planarVectors)
         {
-            double br = _bRe[k], bi = _bIm[k];
-            g[2 * k] = _gainRe[k] * br - _gainIm[k] * bi;
-            g[2 * k + 1] = _gainRe[k] * bi + _gainIm[k] * br;
+            var gRe = MemoryMarshal.Cast<double, Vector<double>>(g[.._harmonics]);
+            var gIm = MemoryMarshal.Cast<double, Vector<double>>(g[_harmonics..]);
+            var sRe = MemoryMarshal.Cast<double, Vector<double>>(_gainRe.AsSpan());
+            var sIm = MemoryMarshal.Cast<double, Vector<double>>(_gainIm.AsSpan());
+            for (int v = 0, k = 0; k < _harmonics; v += 2, k += Vector<float>.Count)
+            {
+                Vector.Widen(new Vector<float>(_bRe, k), out var br0, out var br1);
+                Vector.Widen(new Vector<float>(_bIm, k), out var bi0, out var bi1);
+                gRe[v] = sRe[v] * br0 - sIm[v] * bi0;
+                gRe[v + 1] = sRe[v + 1] * br1 - sIm[v + 1] * bi1;
+                gIm[v] = sRe[v] * bi0 + sIm[v] * br0;
+                gIm[v + 1] = sRe[v + 1] * bi1 + sIm[v + 1] * br1;
+            }
+        }
+        else
+        {
+            for (var k = 0; k < _harmonics; k++)
+            {
+                double br = _bRe[k], bi = _bIm[k];
+                g[k] = _gainRe[k] * br - _gainIm[k] * bi;
+                g[_harmonics + k] = _gainRe[k] * bi + _gainIm[k] * br;
+            }
         }
         _rls.UpdateRegressor(error);
         if (_rls.Version != _weights) Coefficients();

@@ -45,7 +45,12 @@ public sealed class RlsCore
         set => _lambda = value > 0.9 && value <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "λ must be in (0.9, 1].");
     }
 
-    public RlsCore(int size, double lambda)
+    /// <param name="size">M, the number of weights.</param>
+    /// <param name="lambda">λ.</param>
+    /// <param name="stateOrder">Where each weight of the saved state sits in this instance's own order (saved index s is
+    /// weight stateOrder[s]): lets a caller keep its regressor in whatever order suits its arithmetic while checkpoints
+    /// keep one layout. Null: the same order.</param>
+    public RlsCore(int size, double lambda, int[]? stateOrder = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         if (!(lambda > 0.9 && lambda <= 1)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "λ must be in (0.9, 1].");
@@ -57,7 +62,12 @@ public sealed class RlsCore
         _p = new double[size * _stride];
         _g = new double[_stride];
         _pi = new double[_stride];
+        if (stateOrder is not null && (stateOrder.Length != size || stateOrder.Distinct().Count() != size || stateOrder.Any(i => i < 0 || i >= size)))
+            throw new ArgumentException($"stateOrder must be a permutation of 0…{size - 1}.", nameof(stateOrder));
+        _order = stateOrder ?? Enumerable.Range(0, size).ToArray();
     }
+
+    private readonly int[] _order; // saved index → own index
 
     public int Size => _m;
 
@@ -306,7 +316,7 @@ public sealed class RlsCore
         Version++;
     }
 
-    /// <summary>initialised flag, trace limit, q, last trace, w (M), P (M², row-major).</summary>
+    /// <summary>initialised flag, trace limit, q, last trace, w (M), P (M², row-major), weights in the saved order (see the constructor's stateOrder).</summary>
     public int StateLength => 4 + _m + _m * _m;
 
     public void SaveState(Span<float> destination)
@@ -316,9 +326,9 @@ public sealed class RlsCore
         destination[2] = (float)_q;
         destination[3] = (float)_lastTrace;
         destination = destination[2..];
-        for (var i = 0; i < _m; i++) destination[2 + i] = (float)_w[i];
+        for (var i = 0; i < _m; i++) destination[2 + i] = (float)_w[_order[i]];
         for (var i = 0; i < _m; i++)
-            for (var j = 0; j < _m; j++) destination[2 + _m + i * _m + j] = (float)_p[i * _stride + j];
+            for (var j = 0; j < _m; j++) destination[2 + _m + i * _m + j] = (float)_p[_order[i] * _stride + _order[j]];
     }
 
     public void LoadState(ReadOnlySpan<float> source)
@@ -328,10 +338,10 @@ public sealed class RlsCore
         _q = source[2];
         _lastTrace = source[3];
         source = source[2..];
-        for (var i = 0; i < _m; i++) _w[i] = source[2 + i];
+        for (var i = 0; i < _m; i++) _w[_order[i]] = source[2 + i];
         Array.Clear(_p);
         for (var i = 0; i < _m; i++)
-            for (var j = 0; j < _m; j++) _p[i * _stride + j] = source[2 + _m + i * _m + j];
+            for (var j = 0; j < _m; j++) _p[_order[i] * _stride + _order[j]] = source[2 + _m + i * _m + j];
         for (var i = 0; i < _m; i++) // float storage may round P_ij and P_ji apart: re-symmetrise
             for (var j = i + 1; j < _m; j++)
             {
