@@ -134,6 +134,21 @@ public sealed class RlsCore
         Version++;
 
         if (Vector512.IsHardwareAccelerated && _stride % 8 == 0) Downdate512(1.0 / denominator); else Downdate(1.0 / denominator);
+        var (trace, healthy) = LoadDiagonal();
+        if (!healthy || !(trace < _traceLimit))
+        {
+            // Re-initialise to the scale P had while healthy: a gentle restart, not a jump in the weights.
+            GuardResets++;
+            var scale = _lastTrace > 0 ? _lastTrace / _m : 0;
+            if (scale > 0) SetDiagonal(scale); else InitialiseP(Math.Max(energy / _m, 1e-12));
+        }
+        else _lastTrace = trace;
+        if (Vector.Sum(finite) != 0) Reset();
+    }
+
+    // P ← P + qI (keeps P positive definite against round-off that 1/λ would amplify); tr P, and whether every diagonal entry is > 0.
+    private (double Trace, bool Healthy) LoadDiagonal()
+    {
         double trace = 0, trace2 = 0; // two partial sums: half the dependency chain
         var healthy = true;
         var i = 0;
@@ -141,7 +156,7 @@ public sealed class RlsCore
         {
             var d = i * _stride + i;
             var e = d + _stride + 1;
-            _p[d] += _q; // P ← P + qI: keeps P positive definite against round-off that 1/λ would amplify
+            _p[d] += _q;
             _p[e] += _q;
             double diagonal = _p[d], next = _p[e];
             healthy &= diagonal > 0 & next > 0;
@@ -155,16 +170,7 @@ public sealed class RlsCore
             healthy &= _p[d] > 0;
             trace += _p[d];
         }
-        trace += trace2;
-        if (!healthy || !(trace < _traceLimit))
-        {
-            // Re-initialise to the scale P had while healthy: a gentle restart, not a jump in the weights.
-            GuardResets++;
-            var scale = _lastTrace > 0 ? _lastTrace / _m : 0;
-            if (scale > 0) SetDiagonal(scale); else InitialiseP(Math.Max(energy / _m, 1e-12));
-        }
-        else _lastTrace = trace;
-        if (Vector.Sum(finite) != 0) Reset();
+        return (trace + trace2, healthy);
     }
 
     // Σ a_i b_i over whole vectors.
@@ -211,10 +217,10 @@ public sealed class RlsCore
             {
                 var gj = Vector512.Create(_g[j]);
                 var gk = Vector512.Create(_g[j + 1]);
-                a += gj * Vector512.LoadUnsafe(ref p0, (nuint)(j * 16));
-                b += gj * Vector512.LoadUnsafe(ref p0, (nuint)(j * 16 + 8));
-                a2 += gk * Vector512.LoadUnsafe(ref p0, (nuint)(j * 16 + 16));
-                b2 += gk * Vector512.LoadUnsafe(ref p0, (nuint)(j * 16 + 24));
+                a = Vector512.FusedMultiplyAdd(gj, Vector512.LoadUnsafe(ref p0, (nuint)(j * 16)), a);
+                b = Vector512.FusedMultiplyAdd(gj, Vector512.LoadUnsafe(ref p0, (nuint)(j * 16 + 8)), b);
+                a2 = Vector512.FusedMultiplyAdd(gk, Vector512.LoadUnsafe(ref p0, (nuint)(j * 16 + 16)), a2);
+                b2 = Vector512.FusedMultiplyAdd(gk, Vector512.LoadUnsafe(ref p0, (nuint)(j * 16 + 24)), b2);
             }
             if (j < _m)
             {
