@@ -145,6 +145,13 @@ public sealed class HarmonicCanceller
     private void Anchor()
     {
         _ticks = _tracker.Ticks;
+        if (_planarVectors && Vector<float>.Count == 8)
+        {
+            PowersInVectors(_tracker.BasisCos, _tracker.BasisSin, null, null, _bRe, _bIm);
+            PowersInVectors(_tracker.StepCos, _tracker.StepSin, null, null, _sRe, _sIm);
+            PowersInVectors(_tracker.AheadCos, _tracker.AheadSin, _aRe, _aIm, null, null);
+            return;
+        }
         Powers(_tracker.BasisCos, _tracker.BasisSin, _powRe, _powIm);
         Round(_powRe, _powIm, _bRe, _bIm);
         Powers(_tracker.StepCos, _tracker.StepSin, _powRe, _powIm);
@@ -158,6 +165,40 @@ public sealed class HarmonicCanceller
         {
             toRe[k] = (float)re[k];
             toIm[k] = (float)im[k];
+        }
+    }
+
+    /// <summary>
+    /// z^k for k = 1…K (K a multiple of 8), built in registers and stored as whole vectors (read back as vectors at once,
+    /// scalar stores would cost a failed store-to-load forward each): z…z⁴ by repeated multiplication, then each next four
+    /// as the last four times z⁴. Into double and/or float arrays.
+    /// </summary>
+    private void PowersInVectors(double c1, double s1, double[]? re, double[]? im, float[]? reF, float[]? imF)
+    {
+        double c2 = c1 * c1 - s1 * s1, s2 = s1 * c1 + c1 * s1;
+        double c3 = c2 * c1 - s2 * s1, s3 = s2 * c1 + c2 * s1;
+        double c4 = c3 * c1 - s3 * s1, s4 = s3 * c1 + c3 * s1;
+        var lowRe = Vector256.Create(c1, c2, c3, c4);
+        var lowIm = Vector256.Create(s1, s2, s3, s4);
+        var (r4, i4) = (Vector256.Create(c4), Vector256.Create(s4));
+        for (var k = 0; k < _harmonics; k += 8)
+        {
+            var highRe = lowRe * r4 - lowIm * i4;
+            var highIm = lowIm * r4 + lowRe * i4;
+            if (re is not null && im is not null)
+            {
+                lowRe.CopyTo(re.AsSpan(k));
+                highRe.CopyTo(re.AsSpan(k + 4));
+                lowIm.CopyTo(im.AsSpan(k));
+                highIm.CopyTo(im.AsSpan(k + 4));
+            }
+            if (reF is not null && imF is not null)
+            {
+                Vector256.Narrow(lowRe, highRe).CopyTo(reF.AsSpan(k));
+                Vector256.Narrow(lowIm, highIm).CopyTo(imF.AsSpan(k));
+            }
+            lowRe = highRe * r4 - highIm * i4;
+            lowIm = highIm * r4 + highRe * i4;
         }
     }
 
