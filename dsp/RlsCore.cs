@@ -149,26 +149,29 @@ public sealed class RlsCore
     // P ← P + qI (keeps P positive definite against round-off that 1/λ would amplify); tr P, and whether every diagonal entry is > 0.
     private (double Trace, bool Healthy) LoadDiagonal()
     {
+        ref var diagonal = ref MemoryMarshal.GetArrayDataReference(_p); // P_00, then P_ii every stride + 1
+        var step = _stride + 1;
+        var q = _q;
         double trace = 0, trace2 = 0; // two partial sums: half the dependency chain
         var healthy = true;
         var i = 0;
-        for (; i + 1 < _m; i += 2)
+        for (; i + 1 < _m; i += 2, diagonal = ref Unsafe.Add(ref diagonal, 2 * step))
         {
-            var d = i * _stride + i;
-            var e = d + _stride + 1;
-            _p[d] += _q;
-            _p[e] += _q;
-            double diagonal = _p[d], next = _p[e];
-            healthy &= diagonal > 0 & next > 0;
-            trace += diagonal;
-            trace2 += next;
+            ref var next = ref Unsafe.Add(ref diagonal, step);
+            var d0 = diagonal + q;
+            var d1 = next + q;
+            diagonal = d0;
+            next = d1;
+            healthy &= d0 > 0 & d1 > 0;
+            trace += d0;
+            trace2 += d1;
         }
         if (i < _m)
         {
-            var d = i * _stride + i;
-            _p[d] += _q;
-            healthy &= _p[d] > 0;
-            trace += _p[d];
+            var d0 = diagonal + q;
+            diagonal = d0;
+            healthy &= d0 > 0;
+            trace += d0;
         }
         return (trace + trace2, healthy);
     }
