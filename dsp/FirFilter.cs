@@ -44,7 +44,7 @@ public sealed class FirFilter
         _taps.Window[1..].CopyTo(buffer);         // the newest taps − 1 inputs, oldest first
         input.CopyTo(buffer[history..]);
         Convolve(buffer, _reversed, output[..count]);
-        foreach (var sample in input[Math.Max(0, count - taps)..]) _taps.Push(sample);
+        _taps.PushBlock(input); // keeps the newest Length
     }
 
     /// <summary>
@@ -122,16 +122,11 @@ public sealed class FirFilter
             Unsafe.Add(ref yb, n) = accB;
             Unsafe.Add(ref yc, n) = accC;
         }
-        a.Advance(inputA);
-        b.Advance(inputB);
-        c.Advance(inputC);
+        a._taps.PushBlock(inputA); // each keeps its newest Length inputs
+        b._taps.PushBlock(inputB);
+        c._taps.PushBlock(inputC);
     }
 
-    // The tap line after a block: its newest Length inputs.
-    private void Advance(ReadOnlySpan<float> input)
-    {
-        foreach (var sample in input[Math.Max(0, input.Length - _reversed.Length)..]) _taps.Push(sample);
-    }
 
     /// <summary>
     /// y(n) = Σ_m h(m) x(n − m) for n over <paramref name="output"/>, with x = <paramref name="buffer"/> (the taps − 1
