@@ -189,7 +189,7 @@ public sealed partial class AncProcessor
 
                 var zTonal = _tonal?.Predict() ?? 0f;
                 var zLong = _long is null ? 0f : _zBlock[_blockFill];
-                var (gTonal, gLong) = Adapt(-dHat, zTonal, zLong, heardTonal[i], heardLong[i]);
+                Adapt(-dHat, zTonal, zLong, heardTonal[i], heardLong[i], out var gTonal, out var gLong);
 
                 var yTonal = _tonal is null ? 0f : Sane(_tonal.Output(), ref _tonalBlownUp);
                 var yLong = _long is null ? 0f : Sane(_yBlock[_blockFill], ref _longBlownUp);
@@ -257,7 +257,7 @@ public sealed partial class AncProcessor
                 var zTonal = Finite(_tonal?.Predict() ?? 0f);
                 var zLong = _long is null ? 0f : Finite(_zBlock[_blockFill]);
                 var target = primary[i];
-                var (gTonal, gLong) = Adapt(target, zTonal, zLong, zTonal, zLong);
+                Adapt(target, zTonal, zLong, zTonal, zLong, out var gTonal, out var gLong);
                 var output = target - gTonal * zTonal - gLong * zLong;
                 residual[i] = output;
                 Account(target, output);
@@ -271,9 +271,10 @@ public sealed partial class AncProcessor
     /// <summary>
     /// The cascade update for one sample, and the two gains to play. z are the branches' a priori estimates;
     /// <paramref name="tonalHeard"/> and <paramref name="longHeard"/> are what each branch's unscaled output
-    /// adds at the ear now (in clean mode, the estimates themselves).
+    /// adds at the ear now (in clean mode, the estimates themselves). Out parameters rather than a returned
+    /// (float, float): see <see cref="OutputGuard.Next"/>.
     /// </summary>
-    private (float Tonal, float Long) Adapt(float target, float zTonal, float zLong, float tonalHeard, float longHeard)
+    private void Adapt(float target, float zTonal, float zLong, float tonalHeard, float longHeard, out float gTonal, out float gLong)
     {
         _blockErrors[_blockFill] = 0;
         if (_warmup > 0)
@@ -281,12 +282,14 @@ public sealed partial class AncProcessor
             // After a restore the histories (and what was played) may be stale: play with the restored
             // weights, but learn nothing from a wrong d̂ until the windows have refilled.
             _warmup--;
-            return (_guard.TonalGain, _guard.LongGain);
+            gTonal = _guard.TonalGain;
+            gLong = _guard.LongGain;
+            return;
         }
         // NLMS first, on its own error; the tonal model learns what NLMS leaves as it is actually played.
         _blockErrors[_blockFill] = target - zLong;
         _tonal?.Update(target - _guard.LongGain * zLong - zTonal);
-        return _guard.Next(target, tonalHeard, longHeard);
+        _guard.Next(target, tonalHeard, longHeard, out gTonal, out gLong);
     }
 
     /// <summary>Closes a block of the long branch: its update on the block's errors.</summary>

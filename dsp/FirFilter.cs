@@ -44,8 +44,89 @@ public sealed class FirFilter
         _taps.Window[1..].CopyTo(buffer);         // the newest taps − 1 inputs, oldest first
         input.CopyTo(buffer[history..]);
         Convolve(buffer, _reversed, output[..count]);
-        foreach (var sample in input[Math.Max(0, count - taps)..]) _taps.Push(sample);
+        _taps.PushBlock(input); // keeps the newest Length
     }
+
+    /// <summary>
+    /// Three filters with the same taps (<paramref name="a"/>'s), each over a block of the same length, in one pass: each
+    /// tap is broadcast once for all three. The same sums in the same order as three <see cref="ProcessBlock"/> calls, so
+    /// the same result. <paramref name="scratch"/> holds at least 3 (Length − 1 + N) floats.
+    /// </summary>
+    internal static void ProcessBlocks(FirFilter a, FirFilter b, FirFilter c, ReadOnlySpan<float> inputA, ReadOnlySpan<float> inputB,
+        ReadOnlySpan<float> inputC, Span<float> outputA, Span<float> outputB, Span<float> outputC, Span<float> scratch)
+    {
+        var taps = a._reversed.Length;
+        if (b._reversed.Length != taps || c._reversed.Length != taps || inputB.Length != inputA.Length || inputC.Length != inputA.Length)
+            throw new ArgumentException("ProcessBlocks takes three filters of one length over three blocks of one length.");
+        var history = taps - 1;
+        var count = inputA.Length;
+        var span = history + count;
+        Span<float> bufferA = scratch[..span], bufferB = scratch.Slice(span, span), bufferC = scratch.Slice(2 * span, span);
+        a._taps.Window[1..].CopyTo(bufferA);
+        b._taps.Window[1..].CopyTo(bufferB);
+        c._taps.Window[1..].CopyTo(bufferC);
+        inputA.CopyTo(bufferA[history..]);
+        inputB.CopyTo(bufferB[history..]);
+        inputC.CopyTo(bufferC[history..]);
+        ref var xa = ref MemoryMarshal.GetReference(bufferA);
+        ref var xb = ref MemoryMarshal.GetReference(bufferB);
+        ref var xc = ref MemoryMarshal.GetReference(bufferC);
+        ref var h0 = ref MemoryMarshal.GetArrayDataReference(a._reversed);
+        ref var ya = ref MemoryMarshal.GetReference(outputA);
+        ref var yb = ref MemoryMarshal.GetReference(outputB);
+        ref var yc = ref MemoryMarshal.GetReference(outputC);
+        var n = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; n + 16 <= count; n += 16)
+            {
+                Vector512<float> accA = default, accB = default, accC = default;
+                for (var m = 0; m < taps; m++)
+                {
+                    var h = Vector512.Create(Unsafe.Add(ref h0, history - m));
+                    var at = (nuint)(history - m + n);
+                    accA += h * Vector512.LoadUnsafe(ref xa, at);
+                    accB += h * Vector512.LoadUnsafe(ref xb, at);
+                    accC += h * Vector512.LoadUnsafe(ref xc, at);
+                }
+                accA.StoreUnsafe(ref ya, (nuint)n);
+                accB.StoreUnsafe(ref yb, (nuint)n);
+                accC.StoreUnsafe(ref yc, (nuint)n);
+            }
+        var lanes = Vector<float>.Count;
+        for (; n + lanes <= count; n += lanes)
+        {
+            Vector<float> accA = default, accB = default, accC = default;
+            for (var m = 0; m < taps; m++)
+            {
+                var h = new Vector<float>(Unsafe.Add(ref h0, history - m));
+                var at = (nuint)(history - m + n);
+                accA += h * Vector.LoadUnsafe(ref xa, at);
+                accB += h * Vector.LoadUnsafe(ref xb, at);
+                accC += h * Vector.LoadUnsafe(ref xc, at);
+            }
+            accA.StoreUnsafe(ref ya, (nuint)n);
+            accB.StoreUnsafe(ref yb, (nuint)n);
+            accC.StoreUnsafe(ref yc, (nuint)n);
+        }
+        for (; n < count; n++)
+        {
+            float accA = 0f, accB = 0f, accC = 0f;
+            for (var m = 0; m < taps; m++)
+            {
+                var h = Unsafe.Add(ref h0, history - m);
+                accA += h * Unsafe.Add(ref xa, history - m + n);
+                accB += h * Unsafe.Add(ref xb, history - m + n);
+                accC += h * Unsafe.Add(ref xc, history - m + n);
+            }
+            Unsafe.Add(ref ya, n) = accA;
+            Unsafe.Add(ref yb, n) = accB;
+            Unsafe.Add(ref yc, n) = accC;
+        }
+        a._taps.PushBlock(inputA); // each keeps its newest Length inputs
+        b._taps.PushBlock(inputB);
+        c._taps.PushBlock(inputC);
+    }
+
 
     /// <summary>
     /// y(n) = Σ_m h(m) x(n − m) for n over <paramref name="output"/>, with x = <paramref name="buffer"/> (the taps − 1

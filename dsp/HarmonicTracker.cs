@@ -1,3 +1,8 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace AncOrleans.Dsp;
 
 /// <summary>
@@ -58,7 +63,7 @@ public sealed class HarmonicTracker
     {
         _sampleRate = sampleRate;
         _acquire = new float[sampleRate / 10];
-        _decimated = new float[_acquire.Length / 4];
+        _decimated = new float[_acquire.Length / 4 + LagPadding]; // the lag kernel reads past the end in lanes it discards
         _unwrapped = new double[(int)(sampleRate / MinF0) + 2];
         _cumI = new double[_unwrapped.Length];
         _cumQ = new double[_unwrapped.Length];
@@ -138,7 +143,8 @@ public sealed class HarmonicTracker
         {
             // Every LoopEvery samples: the phase detector (one atan2), then exact phasors and rotations.
             var combPeriod = Math.Clamp((int)Math.Round(_sampleRate / Math.Max(_f, MinF0)), 1, _cumI.Length - 1);
-            var old = (_combHead - 1 - combPeriod + 2 * _cumI.Length) % _cumI.Length;
+            var old = _combHead - 1 - combPeriod; // ≥ −length: one wrap, no division
+            if (old < 0) old += _cumI.Length;
             _i = (_sumI - _cumI[old]) / combPeriod;
             _q = (_sumQ - _cumQ[old]) / combPeriod;
             // For one period after a lock or a restore the comb still holds assumed history: free-run at f.
@@ -204,9 +210,9 @@ public sealed class HarmonicTracker
         var window = length - maxLag - 1;
         var energy = System.Numerics.Tensors.TensorPrimitives.Dot(coarse[..window], coarse[..window]);
         if (energy <= 1e-20f) return;
-        Span<float> r = stackalloc float[maxLag + 2];
-        for (var lag = minLag - 1; lag <= maxLag + 1; lag++)
-            r[lag] = System.Numerics.Tensors.TensorPrimitives.Dot(coarse[..window], coarse.Slice(lag, window)) / energy;
+        Span<float> r = stackalloc float[maxLag + 2 + LagPadding];
+        Lags(_decimated, window, minLag - 1, maxLag + 1, r);
+        for (var lag = minLag - 1; lag <= maxLag + 1; lag++) r[lag] /= energy;
         var best = -1;
         var peak = 0f;
         for (var lag = minLag; lag <= maxLag; lag++) peak = Math.Max(peak, r[lag]);
@@ -256,6 +262,60 @@ public sealed class HarmonicTracker
         Acquisitions++;
         Resync();
     }
+
+    /// <summary>
+    /// r[lag] = Σ_{n &lt; window} c(n) c(n + lag) for lag = first … last, four vectors of lags at a time (one broadcast per
+    /// sample shared by four independent multiply-add chains, no horizontal sums): the autocorrelation as one kernel
+    /// instead of a dot-product call per lag. Lanes past <paramref name="last"/> are computed and dropped; they may read up
+    /// to <see cref="LagPadding"/> floats past the signal, which <paramref name="c"/>'s padding holds.
+    /// </summary>
+    private static void Lags(float[] c, int window, int first, int last, Span<float> r)
+    {
+        ref var c0 = ref MemoryMarshal.GetArrayDataReference(c);
+        ref var r0 = ref MemoryMarshal.GetReference(r);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (var lag = first; lag <= last; lag += 64)
+            {
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (var n = 0; n < window; n++)
+                {
+                    var x = Vector512.Create(Unsafe.Add(ref c0, n));
+                    var at = (nuint)(n + lag);
+                    a0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref c0, at), a0);
+                    a1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref c0, at + 16), a1);
+                    a2 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref c0, at + 32), a2);
+                    a3 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref c0, at + 48), a3);
+                }
+                a0.StoreUnsafe(ref r0, (nuint)lag);
+                a1.StoreUnsafe(ref r0, (nuint)lag + 16);
+                a2.StoreUnsafe(ref r0, (nuint)lag + 32);
+                a3.StoreUnsafe(ref r0, (nuint)lag + 48);
+            }
+            return;
+        }
+        var v = Vector<float>.Count;
+        for (var lag = first; lag <= last; lag += 4 * v)
+        {
+            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (var n = 0; n < window; n++)
+            {
+                var x = new Vector<float>(Unsafe.Add(ref c0, n));
+                var at = (nuint)(n + lag);
+                a0 += x * Vector.LoadUnsafe(ref c0, at);
+                a1 += x * Vector.LoadUnsafe(ref c0, at + (nuint)v);
+                a2 += x * Vector.LoadUnsafe(ref c0, at + (nuint)(2 * v));
+                a3 += x * Vector.LoadUnsafe(ref c0, at + (nuint)(3 * v));
+            }
+            a0.StoreUnsafe(ref r0, (nuint)lag);
+            a1.StoreUnsafe(ref r0, (nuint)(lag + v));
+            a2.StoreUnsafe(ref r0, (nuint)(lag + 2 * v));
+            a3.StoreUnsafe(ref r0, (nuint)(lag + 3 * v));
+        }
+    }
+
+    /// <summary>Floats the lag kernel may read or write past the signal and past r: four vectors of the widest width.</summary>
+    private const int LagPadding = 64;
 
     /// <summary>
     /// Refines f by the phase the fundamental turns through between the first and the last two periods of
@@ -333,7 +393,8 @@ public sealed class HarmonicTracker
         (_phiStepSin, _phiStepCos) = SmallSinCos((_f + _kp * _theta) * _radiansPerHz);
         (_psiStepSin, _psiStepCos) = SmallSinCos(SmoothFrequency * _radiansPerHz);
         var period = Math.Clamp((int)Math.Round(_sampleRate / Math.Max(SmoothFrequency, MinF0)), 1, _unwrapped.Length - 1);
-        var then = _unwrapped[(_head - 1 - period + 2 * _unwrapped.Length) % _unwrapped.Length];
+        var at = _head - 1 - period; // ≥ −length: one wrap, no division
+        var then = _unwrapped[at < 0 ? at + _unwrapped.Length : at];
         var averaged = (_cumulative - then) * _sampleRate / (2 * Math.PI * period);
         _periodFrequency = averaged + _slope * 0.5 * period / _sampleRate;
         var (asn, acs) = Math.SinCos(PhaseAhead(_ahead) - _basisPhase);

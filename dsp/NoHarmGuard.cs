@@ -83,6 +83,14 @@ public sealed class NoHarmGuard
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Next(float target, float estimate)
     {
+        // An idle branch (it has played nothing for a while, and plays nothing now — the tonal one while the tracker
+        // searches): the E[·] of its estimate are exactly 0 and stay 0, the gain stays 0, so only E[t²] moves.
+        // The same state as the full update below, without its arithmetic.
+        if (estimate == 0 && _tz == 0 && _zz == 0 && _tzSlow == 0 && _zzSlow == 0 && _gain == 0 && HoldSamples == 0 && float.IsFinite(target))
+        {
+            _tt += _statRate * (target * target - _tt);
+            return _gain = 0;
+        }
         _tz += _statRate * (target * estimate - _tz);
         _zz += _statRate * (estimate * estimate - _zz);
         _tt += _statRate * (target * target - _tt);

@@ -55,8 +55,11 @@ internal sealed class OutputGuard
         set => _tonal.Passthrough = _long.Passthrough = value;
     }
 
-    /// <summary>Feeds one sample of target and of what each branch adds at the ear; returns the gains to play now.</summary>
-    public (float Tonal, float Long) Next(float target, float tonalHeard, float longHeard)
+    /// <summary>Feeds one sample of target and of what each branch adds at the ear; gives the gains to play now.</summary>
+    /// <remarks>Out parameters, not a returned pair: a (float, float) is returned packed in one register, which the JIT
+    /// builds through memory — two 4-byte stores read back as one 8-byte load that cannot be forwarded, a stall per
+    /// sample that cost more than the guard's arithmetic.</remarks>
+    public void Next(float target, float tonalHeard, float longHeard, out float tonal, out float @long)
     {
         if (_strikes > 0 && ++_sinceStrike > _lastHold + _forgiveAfter)
         {
@@ -64,8 +67,8 @@ internal sealed class OutputGuard
             _tonal.CautiousSeconds = _long.CautiousSeconds = 0;
         }
         var gLong = _hasLong ? _long.Next(target, longHeard) : 0;
-        var gTonal = _hasTonal ? _tonal.Next(target - gLong * longHeard, tonalHeard) : 0;
-        return (gTonal, gLong);
+        @long = gLong;
+        tonal = _hasTonal ? _tonal.Next(target - gLong * longHeard, tonalHeard) : 0;
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ namespace AncOrleans.Dsp;
 /// y(n+D) is produced at time n, so y, y_H and y_N are kept in rings of D + 1 indexed by m mod (D + 1): at time n,
 /// slot n mod (D + 1) holds y(n), written D samples ago, and the slot before it takes y(n+D). Every output the ear
 /// hears in a segment of ≤ D samples was thus produced by an earlier call, and Ŝ runs across the whole segment at
-/// once (<see cref="FirFilter.ProcessBlock"/>, vectorised). Guard: output the device did not play is zeroed in the
+/// once (<see cref="FirFilter.ProcessBlock"/>, vectorised; the three of what was played in one pass, <see cref="FirFilter.ProcessBlocks"/>). Guard: output the device did not play is zeroed in the
 /// rings (<see cref="MarkNotPlayed"/>), so d̂ uses y = 0 there; otherwise the canceller, believing its output was
 /// heard, sees d − Ŝ*y (about 2d when converged) and over-corrects. Allocation-free.
 /// </summary>
@@ -27,7 +27,7 @@ internal sealed class SecondaryPathModel
     private readonly float[] _tonalRing;   // y_H ring (unscaled), same indexing
     private readonly float[] _longRing;    // y_N ring (unscaled)
     private int _slot;                     // n mod (D + 1): where y(n) sits in the rings
-    private readonly float[] _segment, _firScratch; // scratch for the per-segment filters
+    private readonly float[] _segment, _firScratch; // scratch for the per-segment filters (three segments, three FIR buffers)
     private readonly float[] _heardPlayed, _heardTonal, _heardLong; // Ŝ * (played, raw tonal, raw long) over the segment
 
     /// <param name="secondaryPath">Ŝ's taps.</param>
@@ -35,8 +35,8 @@ internal sealed class SecondaryPathModel
     /// <param name="segment">The longest segment filtered at once (the long branch's block B).</param>
     public SecondaryPathModel(float[] secondaryPath, int delay, int segment)
     {
-        _segment = new float[segment];
-        _firScratch = new float[segment + secondaryPath.Length];
+        _segment = new float[3 * segment];
+        _firScratch = new float[3 * (segment + secondaryPath.Length)];
         _heardPlayed = new float[segment];
         _heardTonal = new float[segment];
         _heardLong = new float[segment];
@@ -66,9 +66,18 @@ internal sealed class SecondaryPathModel
     /// </summary>
     public void HearSegment(int count)
     {
-        Hear(_playedRing, _played, count, _heardPlayed);
-        Hear(_tonalRing, _tonal, count, _heardTonal);
-        Hear(_longRing, _long, count, _heardLong);
+        var played = _segment.AsSpan(0, count);
+        var tonal = _segment.AsSpan(count, count);
+        var @long = _segment.AsSpan(2 * count, count);
+        var ring = _playedRing.Length;
+        for (int i = 0, slot = _slot; i < count; i++, slot = slot + 1 == ring ? 0 : slot + 1)
+        {
+            played[i] = _playedRing[slot];
+            tonal[i] = _tonalRing[slot];
+            @long[i] = _longRing[slot];
+        }
+        // The three share Ŝ's taps: one pass (FirFilter.ProcessBlocks), the same sums as three.
+        FirFilter.ProcessBlocks(_played, _tonal, _long, played, tonal, @long, _heardPlayed, _heardTonal, _heardLong, _firScratch);
     }
 
     /// <summary>(Ŝ*y)(n) over the segment: d̂ = e − this.</summary>
@@ -98,13 +107,6 @@ internal sealed class SecondaryPathModel
         count = Math.Min(count, ring - 1);
         for (int i = 0, index = _slot; i < count; i++, index = index + 1 == ring ? 0 : index + 1)
             _playedRing[index] = _tonalRing[index] = _longRing[index] = 0;
-    }
-
-    private void Hear(float[] ringBuffer, FirFilter secondary, int count, float[] destination)
-    {
-        var ring = ringBuffer.Length;
-        for (int i = 0, slot = _slot; i < count; i++, slot = slot + 1 == ring ? 0 : slot + 1) _segment[i] = ringBuffer[slot];
-        secondary.ProcessBlock(_segment.AsSpan(0, count), destination, _firScratch);
     }
 
     /// <summary>The input histories of Ŝ*x, Ŝ*y, Ŝ*y_H, Ŝ*y_N (|Ŝ| each), then the y, y_H, y_N rings (D + 1 each) from slot n.</summary>

@@ -47,6 +47,36 @@ public sealed class DspReferenceTests
     }
 
     [Fact]
+    public void RLS_in_its_own_order_saves_the_same_state_as_in_the_saved_order()
+    {
+        // The harmonic model keeps g planar (Re…, Im…) inside RLS; its checkpoints keep [Re, Im] pairs.
+        int[] planar = [0, 3, 1, 4, 2, 5]; // saved index s (pairs) → own index (planar)
+        var interleaved = new RlsCore(6, 0.99);
+        var own = new RlsCore(6, 0.99, planar);
+        var random = new NoiseGenerator(7);
+        var g = new double[6];
+        var gOwn = new double[6];
+        for (var n = 0; n < 300; n++)
+        {
+            for (var i = 0; i < g.Length; i++) g[i] = random.NextGaussian();
+            for (var s = 0; s < g.Length; s++) gOwn[planar[s]] = g[s];
+            var target = 0.3 * g[0] - 0.2 * g[3] + 0.1 * g[5];
+            interleaved.Update(g, target - interleaved.Predict(g));
+            own.Update(gOwn, target - own.Predict(gOwn));
+        }
+        var a = new float[interleaved.StateLength];
+        var b = new float[own.StateLength];
+        interleaved.SaveState(a);
+        own.SaveState(b);
+        for (var i = 0; i < a.Length; i++) Assert.Equal(a[i], b[i], 1e-4f * Math.Max(1f, Math.Abs(a[i])));
+        // And back: a state saved in pairs loads into the planar instance at the planar places.
+        var restored = new RlsCore(6, 0.99, planar);
+        restored.LoadState(a);
+        for (var s = 0; s < 6; s++) Assert.Equal(interleaved.Weights[s], restored.Weights[planar[s]], 5);
+        Assert.Throws<ArgumentException>(() => new RlsCore(3, 0.99, [0, 0, 1]));
+    }
+
+    [Fact]
     public void RLS_stays_healthy_for_minutes_of_pure_tones()
     {
         // Exponential forgetting amplifies round-off in P by 1/λ per update; the diagonal load must hold it.
