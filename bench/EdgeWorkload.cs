@@ -6,8 +6,8 @@ namespace AncOrleans.Bench;
 
 /// <summary>
 /// The cloud's side of edge mode for one device (<see cref="EdgeCanceller"/>: replica of the device's filter, Ŝ*y,
-/// Ŝ*x, the block NLMS, the set export), converged, fed 10 ms frames of 48 kHz broadband, at a duty cycle of 1 or 0.25.
-/// Built from 4 s of broadband run through the device and the cloud as the bench does; the device then keeps the
+/// Ŝ*x, the block NLMS, the set export), converged, fed 10 ms frames of 48 kHz audio of one scenario, at a duty cycle
+/// of 1 or 0.25. Built from 4 s of the scenario run through the device and the cloud as the bench does; the device then keeps the
 /// last set, and the last second's (x, e), tagged with that set, is what every round feeds the cloud. The device's
 /// own filter is not timed (it runs on the device). The second loops, so the replica's history is slightly wrong for
 /// the first L samples of each round, and e stays the one recorded with the last set of the build-up while the tag
@@ -23,11 +23,11 @@ internal sealed class EdgeWorkload : StreamWorkload
     private EdgeTag _tag;
     private float _last;
 
-    public EdgeWorkload(string name) : base(name)
+    public EdgeWorkload(string name, string scenario) : base(name, scenario)
     {
         var duty = name == "edge-cloud-duty-0.25" ? 0.25 : 1.0;
         const int seconds = 4;
-        var scene = Scenarios.Create(Scenario, SampleRate, seconds, DelayMs, Seed);
+        var scene = Scenarios.Create(scenario, SampleRate, seconds, DelayMs, Seed);
         _cloud = new EdgeCanceller(new EdgeSettings { SecondaryPath = scene.SecondaryPath, DutyCycle = duty });
         var device = new EdgeFilter(_cloud.Length);
         var secondary = new FirFilter(scene.SecondaryPath);
@@ -51,7 +51,7 @@ internal sealed class EdgeWorkload : StreamWorkload
             if (from < 0 && _cloud.Process(x, e, tag) is { } set) device.Apply(set.Version, set.Taps, set.CrossfadeSamples);
         }
         _tag = EdgeTag.Steady(device.Version);
-        if (!_cloud.Converged) throw new InvalidOperationException($"The edge workload did not converge ({_cloud.PredictedReductionDb:0.0} dB).");
+        if (!_cloud.Converged) throw new InvalidOperationException($"The edge workload on {scenario} did not converge ({_cloud.PredictedReductionDb:0.0} dB).");
     }
 
     public static bool IsEdge(string name) => EdgeNames.Contains(name);
@@ -73,4 +73,7 @@ public class EdgeBenchmarks : StreamBenchmarkBase
 {
     [Params("edge-cloud", "edge-cloud-duty-0.25")]
     public override string Name { get; set; } = "";
+
+    [ParamsSource(nameof(AllScenarios))]
+    public override string Scenario { get; set; } = "";
 }

@@ -1,9 +1,14 @@
 // CPU time per second of 48 kHz audio per stream at L = 512: ours (AncProcessor, antinoise mode, D = 20 ms,
-// 10 ms blocks) and the peers (NWaves NLMS, SpeexDSP MDF) in clean mode. See docs/benchmarks.md.
+// 10 ms blocks), the cloud's edge canceller (edge mode) and the peers (NWaves NLMS, SpeexDSP MDF) in clean mode, each
+// on the broadband, hum and engine-runup scenarios. See docs/measurements/benchmarks.md.
 //
 //   dotnet run -c Release --project bench                     BenchmarkDotNet, readable tables
-//   dotnet run -c Release --project bench -- --json           one JSON object per benchmark on stdout, log on stderr
-//   dotnet run -c Release --project bench -- --quick [--json] Stopwatch smoke run (~2.5 s per benchmark), no BenchmarkDotNet
+//   dotnet run -c Release --project bench -- --json           one JSON object per benchmark and scenario on stdout, log on stderr
+//   dotnet run -c Release --project bench -- --quick [--json] Stopwatch smoke run (~2.5 s per case), no BenchmarkDotNet
+//   --quick --interleave [--rounds N]  every case built and warmed up round-robin, then N rounds (default 9) of 1 s of
+//                     audio each, case after case; medians of thread CPU and wall time: ratios that hold on a shared machine
+//   --scenario a,b    the scenarios for the canceller, peer and edge cases (default broadband,hum,engine-runup; any of
+//                     acoustics' Scenarios.Names); the recognition cases always run on broadband, the session cases on hum
 //   --inprocess       run BenchmarkDotNet in this process (InProcessEmit toolchain) instead of a generated child project
 //   --session-memory  the managed heap 100 whole sessions add, by part (one JSON line), and nothing else
 //   --trace-cost      the frame path's spans (off, 1 %, 100 % sampled) beside the session pipeline's CPU (one JSON line)
@@ -33,22 +38,38 @@ if (args.Contains("--session-memory"))
 var json = args.Contains("--json");
 var quick = args.Contains("--quick");
 var inProcess = args.Contains("--inprocess");
+var interleave = args.Contains("--interleave");
 var launches = 1;
+int? rounds = null;
 var only = StreamWorkload.Names.ToList();
+var scenarios = StreamWorkload.DefaultScenarios.ToList();
+const string usage = "Usage: [--json] [--quick [--interleave [--rounds N]]] [--inprocess] [--launches N] [--only name,name] [--scenario name,name]";
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--only" && i + 1 < args.Length)
         only = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+    else if (args[i] == "--scenario" && i + 1 < args.Length)
+        scenarios = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct()];
     else if (args[i] == "--launches" && i + 1 < args.Length && int.TryParse(args[i + 1], out var n) && n >= 1)
     {
         launches = n;
         i++;
     }
-    else if (args[i] is not ("--json" or "--quick" or "--inprocess"))
+    else if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[i + 1], out var r) && r >= 1)
     {
-        Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: [--json] [--quick] [--inprocess] [--launches N] [--only name,name]");
+        rounds = r;
+        i++;
+    }
+    else if (args[i] is not ("--json" or "--quick" or "--inprocess" or "--interleave"))
+    {
+        Console.Error.WriteLine($"Unknown or incomplete argument '{args[i]}'. {usage}");
         return 2;
     }
+}
+if (interleave && !quick || rounds is not null && !interleave)
+{
+    Console.Error.WriteLine($"--interleave goes with --quick, and --rounds with --interleave. {usage}");
+    return 2;
 }
 var unknown = only.Where(n => !StreamWorkload.Names.Contains(n)).ToList();
 if (unknown.Count > 0)
@@ -56,26 +77,55 @@ if (unknown.Count > 0)
     Console.Error.WriteLine($"Unknown benchmark(s) {string.Join(", ", unknown)}. Known: {string.Join(", ", StreamWorkload.Names)}.");
     return 2;
 }
+var unknownScenarios = scenarios.Where(n => !AncOrleans.Acoustics.Scenes.Scenarios.Names.Contains(n)).ToList();
+if (unknownScenarios.Count > 0 || scenarios.Count == 0)
+{
+    Console.Error.WriteLine($"Unknown scenario(s) '{string.Join(", ", unknownScenarios)}'. Known: {string.Join(", ", AncOrleans.Acoustics.Scenes.Scenarios.Names)}.");
+    return 2;
+}
 // A peer whose native library is missing is skipped with one line on stderr; the other benchmarks run.
 only = PeerAvailability.OnThisMachine.Runnable(only, name => StreamWorkload.PeerNames.Contains(name) ? name : null, Console.Error, "bench");
 if (only.Count == 0) return 1;
 
-var results = new List<(string Name, double Ms)>();
+// Every (benchmark, scenario) pair asked for: the per-scenario cases scenario by scenario (ours beside the peers on
+// each scene), then the cases with one fixed scene on theirs.
+var cases = scenarios
+    .SelectMany(scenario => only.Where(StreamWorkload.IsPerScenario).Select(name => (Name: name, Scenario: scenario)))
+    .Concat(only.Where(name => !StreamWorkload.IsPerScenario(name)).Select(name => (Name: name, Scenario: StreamWorkload.FixedScenarioOf(name))))
+    .ToList();
+
+var results = new List<(string Name, string Scenario, double Ms, double? CpuMs)>();
 var failures = new List<string>();
 
-if (quick)
+if (quick && interleave)
 {
-    foreach (var name in only)
+    var n = rounds ?? 9;
+    try
+    {
+        foreach (var result in InterleavedRunner.Run(cases, n))
+        {
+            Console.Error.WriteLine($"interleaved {result.Name} on {result.Scenario}: median {result.ThreadCpuMsPerAudioSecond:F3} ms of thread CPU ({result.MsPerAudioSecond:F3} ms wall) per audio second over {n} rounds, at most {result.AllocatedBytesPerRound} B allocated in a round");
+            results.Add((result.Name, result.Scenario, result.MsPerAudioSecond, result.ThreadCpuMsPerAudioSecond));
+        }
+    }
+    catch (Exception ex)
+    {
+        failures.Add($"interleaved: {ex.GetType().Name}: {ex.Message}");
+    }
+}
+else if (quick)
+{
+    foreach (var (name, scenario) in cases)
     {
         try
         {
-            var result = QuickRunner.Run(name);
-            Console.Error.WriteLine($"quick {name}: {result.MsPerAudioSecond:F3} ms per audio second (wall), {result.CpuMsPerAudioSecond:F3} ms process CPU, {result.AllocatedBytesPerRound} B allocated per second of audio");
-            results.Add((name, result.MsPerAudioSecond));
+            var result = QuickRunner.Run(name, scenario);
+            Console.Error.WriteLine($"quick {name} on {scenario}: {result.MsPerAudioSecond:F3} ms per audio second (wall), {result.ThreadCpuMsPerAudioSecond:F3} ms thread CPU, {result.ProcessCpuMsPerAudioSecond:F3} ms process CPU, {result.AllocatedBytesPerRound} B allocated per second of audio");
+            results.Add((name, scenario, result.MsPerAudioSecond, result.ThreadCpuMsPerAudioSecond));
         }
         catch (Exception ex)
         {
-            failures.Add($"{name}: {ex.GetType().Name}: {ex.Message}");
+            failures.Add($"{name} on {scenario}: {ex.GetType().Name}: {ex.Message}");
         }
     }
 }
@@ -88,60 +138,65 @@ else
     if (only.Any(StreamWorkload.RecognitionNames.Contains)) types.Add(typeof(ClassifierBenchmarks));
     if (only.Any(SessionWorkload.IsSession)) types.Add(typeof(SessionBenchmarks));
     if (only.Any(EdgeWorkload.IsEdge)) types.Add(typeof(EdgeBenchmarks));
-    var filter = new NameFilter(only);
-    var cases = types
+    var filter = new CaseFilter(cases);
+    var runs = types
         .Select(t => BenchmarkConverter.TypeToBenchmarks(t, config))
         .Select(run => new BenchmarkRunInfo(run.BenchmarksCases.Where(filter.Matches).ToArray(), run.Type, run.Config))
         .ToArray();
-    var summaries = BenchmarkRunner.Run(cases);
+    var summaries = BenchmarkRunner.Run(runs);
 
     var reports = summaries.SelectMany(s => s.Reports).ToList();
-    foreach (var name in only)
+    foreach (var (name, scenario) in cases)
     {
-        var report = reports.FirstOrDefault(r => NameFilter.NameOf(r.BenchmarkCase) == name);
+        var report = reports.FirstOrDefault(r => CaseFilter.Of(r.BenchmarkCase) == (name, scenario));
         if (report?.ResultStatistics is { } stats && report.Success)
-            results.Add((name, stats.Mean / 1e6)); // ns → ms
+            results.Add((name, scenario, stats.Mean / 1e6, null)); // ns → ms
         else
-            failures.Add($"{name}: no result from BenchmarkDotNet (see the log above).");
+            failures.Add($"{name} on {scenario}: no result from BenchmarkDotNet (see the log above).");
     }
 }
 
 if (json)
 {
-    foreach (var (name, ms) in results)
-        Console.Out.WriteLine(JsonLine(name, ms, quick));
+    foreach (var (name, scenario, ms, cpuMs) in results)
+        Console.Out.WriteLine(JsonLine(name, scenario, ms, cpuMs, quick, interleave ? rounds ?? 9 : null));
 }
 else
 {
     Console.WriteLine();
-    Console.WriteLine(quick ? "Quick (Stopwatch) results, 48 kHz, L = 512:" : "Per stream, 48 kHz, L = 512 (mean of BenchmarkDotNet's measured iterations):");
-    Console.WriteLine($"| {"name",-13} | {"ms CPU / audio s",16} | {"streams / core",14} |");
-    Console.WriteLine($"|{new string('-', 15)}|{new string('-', 18)}|{new string('-', 16)}|");
-    foreach (var (name, ms) in results)
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name,-13} | {ms,16:F3} | {1000 / ms,14:F1} |"));
+    Console.WriteLine(interleave ? "Quick interleaved results (medians), 48 kHz, L = 512:" : quick ? "Quick (Stopwatch) results, 48 kHz, L = 512:" : "Per stream, 48 kHz, L = 512 (mean of BenchmarkDotNet's measured iterations):");
+    Console.WriteLine($"| {"name",-20} | {"scenario",-12} | {"mode",-9} | {"ms / audio s",12} | {"thread CPU ms",13} | {"streams / core",14} |");
+    Console.WriteLine($"|{new string('-', 22)}|{new string('-', 14)}|{new string('-', 11)}|{new string('-', 14)}|{new string('-', 15)}|{new string('-', 16)}|");
+    foreach (var (name, scenario, ms, cpuMs) in results)
+    {
+        var cpu = cpuMs is { } c ? c.ToString("F3", CultureInfo.InvariantCulture) : "";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name,-20} | {scenario,-12} | {StreamWorkload.ModeOf(name),-9} | {ms,12:F3} | {cpu,13} | {1000 / ms,14:F1} |"));
+    }
 }
 Console.Out.Flush();
 
 foreach (var failure in failures) Console.Error.WriteLine($"FAILED {failure}");
 return failures.Count == 0 ? 0 : 1;
 
-static string JsonLine(string name, double ms, bool quick)
+// One result: what was measured (name, the scene, the mode: antinoise for ours and the session, edge for the cloud's
+// edge canceller, clean for the peers, none for recognition alone), wall ms per audio second, and with --quick the
+// measuring thread's CPU ms per audio second.
+static string JsonLine(string name, string scenario, double ms, double? cpuMs, bool quick, int? interleavedRounds)
 {
     var line = new StringBuilder();
-    line.Append(CultureInfo.InvariantCulture, $"{{\"name\": \"{name}\", \"msPerAudioSecond\": {Math.Round(ms, 4):R}, \"streamsPerCore\": {Math.Round(1000 / ms, 2):R}");
-    // What was measured: the scene, and the mode (ours: antinoise; the peers: clean; the classifier: none).
-    var session = SessionWorkload.IsSession(name);
-    var mode = EdgeWorkload.IsEdge(name) ? "edge" : session || StreamWorkload.OurNames.Contains(name) ? "antinoise" : StreamWorkload.PeerNames.Contains(name) ? "clean" : "none";
-    line.Append(CultureInfo.InvariantCulture, $", \"scenario\": \"{(session ? SessionWorkload.SessionScenario : StreamWorkload.Scenario)}\", \"mode\": \"{mode}\"");
+    line.Append(CultureInfo.InvariantCulture, $"{{\"name\": \"{name}\", \"scenario\": \"{scenario}\", \"mode\": \"{StreamWorkload.ModeOf(name)}\", \"msPerAudioSecond\": {Math.Round(ms, 4):R}, \"streamsPerCore\": {Math.Round(1000 / ms, 2):R}");
+    if (cpuMs is { } cpu) line.Append(CultureInfo.InvariantCulture, $", \"cpuMsPerAudioSecond\": {Math.Round(cpu, 4):R}");
     if (quick) line.Append(", \"quick\": true");
+    if (interleavedRounds is { } n) line.Append(CultureInfo.InvariantCulture, $", \"interleavedRounds\": {n}");
     return line.Append('}').ToString();
 }
 
-/// <summary>Keeps the benchmark cases whose Name parameter was asked for.</summary>
-internal sealed class NameFilter(IReadOnlyCollection<string> names)
+/// <summary>Keeps the benchmark cases whose (Name, Scenario) parameters were asked for.</summary>
+internal sealed class CaseFilter(IReadOnlyCollection<(string Name, string Scenario)> cases)
 {
-    public bool Matches(BenchmarkCase benchmark) => names.Contains(NameOf(benchmark));
+    public bool Matches(BenchmarkCase benchmark) => cases.Contains(Of(benchmark));
 
-    public static string NameOf(BenchmarkCase benchmark) =>
-        benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Name")?.Value as string ?? benchmark.Descriptor.WorkloadMethod.Name;
+    public static (string Name, string Scenario) Of(BenchmarkCase benchmark) => (
+        benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Name")?.Value as string ?? benchmark.Descriptor.WorkloadMethod.Name,
+        benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Scenario")?.Value as string ?? "");
 }

@@ -23,7 +23,6 @@ internal sealed class SessionWorkload : StreamWorkload
     public const string SessionScenario = "hum";
     public static readonly IReadOnlyList<string> SessionNames = ["session", "sessions-1", "sessions-64", "sessions-512"];
 
-    private static AcousticScene? _hum;
     private static NoiseClassifierModel? _model;
     private readonly Session[] _sessions;
     private readonly AudioFrame[] _frames;
@@ -32,10 +31,10 @@ internal sealed class SessionWorkload : StreamWorkload
     private float _sink;
 
     public SessionWorkload(string name)
-        : base(name)
+        : base(name, SessionScenario)
     {
         var count = name == "session" ? 1 : int.Parse(name["sessions-".Length..], System.Globalization.CultureInfo.InvariantCulture);
-        var scene = _hum ??= Scenarios.Create(SessionScenario, SampleRate, 1.0, DelayMs, Seed);
+        var scene = Scene;
         _model ??= NoiseClassifierModel.Load(NoiseClassifierModel.DefaultPath);
         _frames = new AudioFrame[SamplesPerRun / FrameSamples];
         for (var k = 0; k < _frames.Length; k++)
@@ -64,7 +63,7 @@ internal sealed class SessionWorkload : StreamWorkload
     public static void PrintMemoryPerSession(TextWriter output)
     {
         const int count = 100;
-        var scene = _hum ??= Scenarios.Create(SessionScenario, SampleRate, 1.0, DelayMs, Seed);
+        var scene = SceneOf(SessionScenario);
         var config = new SessionConfig(SampleRate: SampleRate, DelayMs: DelayMs, FilterLength: FilterLength, SecondaryPath: scene.SecondaryPath, FrameSamples: FrameSamples);
         long Heap()
         {
@@ -147,4 +146,7 @@ public class SessionBenchmarks : StreamBenchmarkBase
 {
     [Params("session", "sessions-1", "sessions-64", "sessions-512")]
     public override string Name { get; set; } = "";
+
+    [Params(SessionWorkload.SessionScenario)]
+    public override string Scenario { get; set; } = "";
 }

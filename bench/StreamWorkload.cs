@@ -6,7 +6,8 @@ using AncOrleans.Acoustics.Evaluation;
 namespace AncOrleans.Bench;
 
 /// <summary>
-/// One stream's canceller plus one second of preallocated 48 kHz audio. <see cref="ProcessOneSecond"/> runs exactly
+/// One stream's canceller plus one second of preallocated 48 kHz audio from one scenario (<see cref="DefaultScenarios"/>:
+/// the tonal tracker searches on broadband and locks on hum and engine-runup). <see cref="ProcessOneSecond"/> runs exactly
 /// <see cref="SamplesPerRun"/> samples through it in the canceller's native block size and allocates nothing itself
 /// (the NWaves peer allocates inside NWaves; that is its own cost). Shared by the BenchmarkDotNet classes and --quick.
 /// </summary>
@@ -18,8 +19,13 @@ internal abstract class StreamWorkload : IDisposable
     public const double DelayMs = 20;
     public const int DelaySamples = 960;         // 20 ms at 48 kHz
     public const int FrameSamples = 480;         // 10 ms frames
-    public const string Scenario = "broadband";
     public const int Seed = 1;
+
+    /// <summary>The scenarios the canceller, the peers and the edge cases run on when <c>--scenario</c> is not given, in report order.</summary>
+    public static readonly IReadOnlyList<string> DefaultScenarios = ["broadband", "hum", "engine-runup"];
+
+    /// <summary>The one scene the recognition cases (classifier, emergency, recognition, patterns) run on.</summary>
+    public const string RecognitionScenario = "broadband";
 
     /// <summary>Benchmark names in report order: ours (antinoise mode), then the peers (clean mode).</summary>
     public static readonly IReadOnlyList<string> Names = ["nlms", "rls", "hybrid", NWavesNlmsPeer.PeerName, SpeexMdfPeer.PeerName, "classifier", "emergency", "recognition", "patterns", .. SessionWorkload.SessionNames, .. EdgeWorkload.EdgeNames];
@@ -31,18 +37,25 @@ internal abstract class StreamWorkload : IDisposable
 
     public static readonly IReadOnlyList<string> PeerNames = [NWavesNlmsPeer.PeerName, SpeexMdfPeer.PeerName];
 
-    private static AcousticScene? _scene;
+    private static readonly Dictionary<string, AcousticScene> SceneCache = [];
 
-    protected StreamWorkload(string name)
+    protected StreamWorkload(string name, string scenario)
     {
         Name = name;
-        var scene = Scene;
-        Reference = scene.Reference;
-        Disturbance = scene.Disturbance;
+        Scenario = scenario;
+        Scene = SceneOf(scenario);
+        Reference = Scene.Reference;
+        Disturbance = Scene.Disturbance;
         Output = new float[SamplesPerRun];
     }
 
     public string Name { get; }
+
+    /// <summary>The scenario the second of audio comes from.</summary>
+    public string Scenario { get; }
+
+    /// <summary>The scenario's one-second scene.</summary>
+    protected AcousticScene Scene { get; }
 
     protected float[] Reference { get; }
 
@@ -50,29 +63,59 @@ internal abstract class StreamWorkload : IDisposable
 
     protected float[] Output { get; }
 
-    /// <summary>The broadband scene, exactly one second long, built once per process.</summary>
-    public static AcousticScene Scene => _scene ??= Scenarios.Create(Scenario, SampleRate, (double)SamplesPerRun / SampleRate, DelayMs, Seed);
-
-    public static StreamWorkload Create(string name) => name switch
+    /// <summary>The scenario's scene, exactly one second long, built once per process.</summary>
+    public static AcousticScene SceneOf(string scenario)
     {
-        "nlms" => new OursWorkload(name, AdaptiveAlgorithm.Nlms),
-        "rls" => new OursWorkload(name, AdaptiveAlgorithm.Rls),
-        "hybrid" => new OursWorkload(name, AdaptiveAlgorithm.Hybrid),
-        NWavesNlmsPeer.PeerName => new PeerWorkload(name, new NWavesNlmsPeer(FilterLength, blockSize: FrameSamples)),
-        SpeexMdfPeer.PeerName => new PeerWorkload(name, CreateSpeex()),
-        "classifier" => new ClassifierWorkload(name),
-        "emergency" => new EmergencyWorkload(name, withClassifier: false),
-        "recognition" => new EmergencyWorkload(name, withClassifier: true),
-        "patterns" => new PatternsWorkload(name),
-        _ when SessionWorkload.IsSession(name) => new SessionWorkload(name),
-        _ when EdgeWorkload.IsEdge(name) => new EdgeWorkload(name),
-        _ => throw new ArgumentException($"Unknown benchmark '{name}'. Known: {string.Join(", ", Names)}."),
-    };
+        lock (SceneCache)
+        {
+            if (!SceneCache.TryGetValue(scenario, out var scene))
+                SceneCache[scenario] = scene = Scenarios.Create(scenario, SampleRate, (double)SamplesPerRun / SampleRate, DelayMs, Seed);
+            return scene;
+        }
+    }
+
+    /// <summary>True for the cases measured on every scenario asked for: ours, the peers and the cloud's edge canceller.</summary>
+    public static bool IsPerScenario(string name) => OurNames.Contains(name) || PeerNames.Contains(name) || EdgeWorkload.IsEdge(name);
+
+    /// <summary>The scene a case with one fixed scene runs on: hum for the session cases, broadband for the recognition cases.</summary>
+    public static string FixedScenarioOf(string name) => SessionWorkload.IsSession(name) ? SessionWorkload.SessionScenario : RecognitionScenario;
+
+    /// <summary>What the JSON's <c>mode</c> says: antinoise (ours, the session), edge (the cloud's edge canceller), clean (the peers), none (recognition alone).</summary>
+    public static string ModeOf(string name) =>
+        EdgeWorkload.IsEdge(name) ? "edge"
+        : OurNames.Contains(name) || SessionWorkload.IsSession(name) ? "antinoise"
+        : PeerNames.Contains(name) ? "clean"
+        : "none";
+
+    /// <param name="name">One of <see cref="Names"/>.</param>
+    /// <param name="scenario">The scene; cases with a fixed scene (<see cref="IsPerScenario"/> false) require theirs.</param>
+    public static StreamWorkload Create(string name, string scenario)
+    {
+        if (!Scenarios.Names.Contains(scenario))
+            throw new ArgumentException($"Unknown scenario '{scenario}'. Known: {string.Join(", ", Scenarios.Names)}.");
+        if (Names.Contains(name) && !IsPerScenario(name) && scenario != FixedScenarioOf(name))
+            throw new ArgumentException($"'{name}' runs on {FixedScenarioOf(name)} only, not on {scenario}.");
+        return name switch
+        {
+            "nlms" => new OursWorkload(name, scenario, AdaptiveAlgorithm.Nlms),
+            "rls" => new OursWorkload(name, scenario, AdaptiveAlgorithm.Rls),
+            "hybrid" => new OursWorkload(name, scenario, AdaptiveAlgorithm.Hybrid),
+            NWavesNlmsPeer.PeerName => new PeerWorkload(name, scenario, new NWavesNlmsPeer(FilterLength, blockSize: FrameSamples)),
+            SpeexMdfPeer.PeerName => new PeerWorkload(name, scenario, CreateSpeex()),
+            "classifier" => new ClassifierWorkload(name),
+            "emergency" => new EmergencyWorkload(name, withClassifier: false),
+            "recognition" => new EmergencyWorkload(name, withClassifier: true),
+            "patterns" => new PatternsWorkload(name),
+            _ when SessionWorkload.IsSession(name) => new SessionWorkload(name),
+            _ when EdgeWorkload.IsEdge(name) => new EdgeWorkload(name, scenario),
+            _ => throw new ArgumentException($"Unknown benchmark '{name}'. Known: {string.Join(", ", Names)}."),
+        };
+    }
 
     /// <summary>Creates the workload and runs <paramref name="warmupSeconds"/> seconds of audio through it.</summary>
-    public static StreamWorkload CreateWarm(string name, int warmupSeconds)
+    public static StreamWorkload CreateWarm(string name, string scenario, int warmupSeconds)
     {
-        var workload = Create(name);
+        var workload = Create(name, scenario);
         for (var i = 0; i < warmupSeconds; i++) workload.ProcessOneSecond();
         return workload;
     }
@@ -96,7 +139,7 @@ internal abstract class StreamWorkload : IDisposable
     /// features (one 512-point FFT per 16 ms) and one prediction of the embedded model (its CNN on the log-mel patch, blended
     /// with the feature model unless the CNN's blend is 1).
     /// </summary>
-    private sealed class ClassifierWorkload(string name) : StreamWorkload(name)
+    private sealed class ClassifierWorkload(string name) : StreamWorkload(name, RecognitionScenario)
     {
         private readonly Dsp.Classification.NoiseFeatures _features = new(SampleRate);
         private readonly Dsp.Classification.NoiseClassifierModel _model =
@@ -124,7 +167,7 @@ internal abstract class StreamWorkload : IDisposable
         private readonly ClassifierWorkload? _classifier;
 
         public EmergencyWorkload(string name, bool withClassifier)
-            : base(name)
+            : base(name, RecognitionScenario)
         {
             _detector = new Dsp.Emergency.FusedEmergencyDetector(SampleRate,
                 Dsp.Classification.NoiseClassifierModel.LoadShared(Dsp.Classification.NoiseClassifierModel.DefaultPath));
@@ -140,7 +183,7 @@ internal abstract class StreamWorkload : IDisposable
     }
 
     /// <summary>The DSP pattern detectors alone (<see cref="Dsp.Emergency.EmergencyDetector"/>), without the classifier.</summary>
-    private sealed class PatternsWorkload(string name) : StreamWorkload(name)
+    private sealed class PatternsWorkload(string name) : StreamWorkload(name, RecognitionScenario)
     {
         private readonly Dsp.Emergency.EmergencyDetector _detector = new(SampleRate);
 
@@ -157,8 +200,8 @@ internal abstract class StreamWorkload : IDisposable
     {
         private readonly AncProcessor _processor;
 
-        public OursWorkload(string name, AdaptiveAlgorithm algorithm)
-            : base(name)
+        public OursWorkload(string name, string scenario, AdaptiveAlgorithm algorithm)
+            : base(name, scenario)
         {
             _processor = new AncProcessor(new AncSettings
             {
@@ -193,8 +236,8 @@ internal abstract class StreamWorkload : IDisposable
         private readonly ICleanCanceller _peer;
         private readonly int _block;
 
-        public PeerWorkload(string name, ICleanCanceller peer)
-            : base(name)
+        public PeerWorkload(string name, string scenario, ICleanCanceller peer)
+            : base(name, scenario)
         {
             _peer = peer;
             _block = peer.BlockSize;
