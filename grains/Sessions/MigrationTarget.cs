@@ -11,13 +11,17 @@ namespace AncOrleans.Grains.Sessions;
 /// </summary>
 internal static class MigrationTarget
 {
-    /// <summary>A placement hint for <see cref="IGrainContext.Migrate"/>, or null when no other silo is active.</summary>
-    public static Dictionary<string, object>? Hint(ClusterMembershipSnapshot membership, SiloAddress? self, Random random)
+    /// <summary>A random active silo other than <paramref name="self"/>, or null when there is none.</summary>
+    public static SiloAddress? Other(ClusterMembershipSnapshot membership, SiloAddress? self, Random random)
     {
         var others = membership.Members.Values
             .Where(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(self))
             .Select(m => m.SiloAddress)
             .ToArray();
-        return others.Length == 0 ? null : new() { [IPlacementDirector.PlacementHintKey] = others[random.Next(others.Length)] };
+        return others.Length == 0 ? null : others[random.Next(others.Length)];
     }
+
+    /// <summary>A placement hint for <see cref="IGrainContext.Migrate"/> naming <see cref="Other"/>, or null when no other silo is active.</summary>
+    public static Dictionary<string, object>? Hint(ClusterMembershipSnapshot membership, SiloAddress? self, Random random) =>
+        Other(membership, self, random) is { } target ? new() { [IPlacementDirector.PlacementHintKey] = target } : null;
 }

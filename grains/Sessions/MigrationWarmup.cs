@@ -98,12 +98,9 @@ internal sealed class MigrationWarmup(IGrainFactory grains, IClusterMembershipSe
 
     private async Task<SiloAddress> OtherActiveSiloAsync(SiloAddress self, CancellationToken cancel)
     {
-        if (Other(membership.CurrentSnapshot, self) is { } now) return now;
+        if (MigrationTarget.Other(membership.CurrentSnapshot, self, Random.Shared) is { } now) return now;
         await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(cancel))
-            if (Other(snapshot, self) is { } other) return other;
+            if (MigrationTarget.Other(snapshot, self, Random.Shared) is { } other) return other;
         throw new OperationCanceledException(cancel);
     }
-
-    private static SiloAddress? Other(ClusterMembershipSnapshot snapshot, SiloAddress self) =>
-        MigrationTarget.Hint(snapshot, self, Random.Shared)?[IPlacementDirector.PlacementHintKey] as SiloAddress;
 }
