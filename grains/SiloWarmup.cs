@@ -4,6 +4,7 @@ using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Dsp.Classification;
 using AncOrleans.Dsp.Emergency;
 using AncOrleans.Grains.Classification;
+using AncOrleans.Grains.Emergency;
 using AncOrleans.Grains.Sessions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -80,9 +81,7 @@ internal sealed class SiloWarmup(IOptions<SessionGrainOptions> sessions, IOption
     // What the session's emergency and classifier grains run on a batch, without the grains.
     private sealed class Listeners(ClassifierOptions options, INoiseClassifierBackend backend)
     {
-        private readonly FusedEmergencyDetector? _fused = options.Enabled && File.Exists(options.ResolvedModelPath)
-            ? new FusedEmergencyDetector(WarmupAudio.Rate, NoiseClassifierModel.LoadShared(options.ResolvedModelPath)) : null;
-        private readonly EmergencyDetector _patterns = new(WarmupAudio.Rate);
+        private readonly IEmergencyDetector _emergency = EmergencyDetectors.Create(options, WarmupAudio.Rate);
         private readonly NoiseFeatures _features = new(WarmupAudio.Rate);
         private readonly ClassifierWindows _windows = new();
         private float[] _samples = [];
@@ -92,8 +91,7 @@ internal sealed class SiloWarmup(IOptions<SessionGrainOptions> sessions, IOption
             if (_samples.Length < batch.SampleCount) _samples = new float[batch.SampleCount];
             var samples = _samples.AsSpan(0, batch.SampleCount);
             FrameCodec.DecodePcm16(batch.ReferencePcm16, samples);
-            if (_fused is not null) _fused.Push(samples);
-            else _patterns.Push(samples);
+            _emergency.Push(samples);
             if (!options.Enabled) return;
             _windows.Push(_features, samples);
             for (var w = 0; w < _windows.Count; w++) await backend.PredictAsync(_windows.Window(w), _windows.Patch(w), CancellationToken.None);

@@ -14,7 +14,7 @@ namespace AncOrleans.Dsp.Emergency;
 /// </list>
 /// A detection stays active until its pattern has been absent for <see cref="ReleaseSeconds"/>.
 /// </summary>
-public sealed class EmergencyDetector
+public sealed class EmergencyDetector : IEmergencyDetector
 {
     public const double ReleaseSeconds = 3.0;
     private const double SirenHoldSeconds = 0.25;

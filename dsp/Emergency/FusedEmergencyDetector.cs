@@ -18,7 +18,7 @@ namespace AncOrleans.Dsp.Emergency;
 /// Guards: the features filter their input in place, so audio is copied into a buffer of at most one chunk; the
 /// sample loops allocate nothing (each finished window allocates its feature vector and the model's scores).
 /// </summary>
-public sealed class FusedEmergencyDetector
+public sealed class FusedEmergencyDetector : IEmergencyDetector
 {
     private readonly EmergencyDetector _patterns;
     private readonly NoiseFeatures _features;

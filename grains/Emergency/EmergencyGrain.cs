@@ -11,7 +11,7 @@ namespace AncOrleans.Grains.Emergency;
 /// Runs the emergency decision on one session's reference mic, fed by the session with <see cref="FeatureBatch"/>es
 /// (≥ 100 ms each): the <see cref="FusedEmergencyDetector"/> (the DSP patterns fused with the embedded classifier's
 /// emergency probability, docs/emergency.md), or with the classifier disabled or its model missing the patterns alone
-/// (<see cref="EmergencyDetector"/>). A detection raises an alert on the session (passthrough + event); its absence
+/// (<see cref="EmergencyDetector"/>), as <see cref="EmergencyDetectors"/> chooses. A detection raises an alert on the session (passthrough + event); its absence
 /// for <see cref="EmergencyDetector.ReleaseSeconds"/> clears it. While a detection lasts it is re-asserted every
 /// <see cref="ReassertSeconds"/> of audio: the session treats that as a confirmation (no new alert), and a session
 /// restored after a failover with an alert in force keeps its passthrough because of it (docs/reliability.md).
@@ -26,8 +26,7 @@ internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier) : G
     private readonly List<EmergencyAlert> _alerts = [];
     private readonly List<string> _inForce = [];
     private double _reassertedAt;
-    private FusedEmergencyDetector? _fused;
-    private EmergencyDetector? _patternsOnly;
+    private IEmergencyDetector? _detector;
     private int _sampleRate;
     private double _seconds;
     private float[] _samples = [];
@@ -35,14 +34,13 @@ internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier) : G
     public async Task PushAsync(FeatureBatch batch)
     {
         if (batch.SampleRate <= 0 || batch.ReferencePcm16.Length == 0) return;
-        if (_fused is null && _patternsOnly is null || batch.SampleRate != _sampleRate) Build(batch.SampleRate);
+        if (_detector is null || batch.SampleRate != _sampleRate) Build(batch.SampleRate);
         var count = batch.SampleCount;
         if (_samples.Length < count) _samples = new float[count];
         var samples = _samples.AsSpan(0, count);
         FrameCodec.DecodePcm16(batch.ReferencePcm16, samples);
         _seconds += (double)samples.Length / _sampleRate;
-        if (_fused is not null) _fused.Push(samples);
-        else _patternsOnly!.Push(samples);
+        _detector!.Push(samples);
         if (_inForce.Count > 0 && _seconds - _reassertedAt >= ReassertSeconds)
         {
             _reassertedAt = _seconds;
@@ -67,21 +65,9 @@ internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier) : G
     {
         _sampleRate = sampleRate;
         _inForce.Clear();
-        var path = classifier.Value.ResolvedModelPath;
-        _fused = null;
-        _patternsOnly = null;
-        if (classifier.Value.Enabled && File.Exists(path))
-        {
-            _fused = new FusedEmergencyDetector(sampleRate, NoiseClassifierModel.LoadShared(path));
-            _fused.Detected += (kind, seconds) => Raise(kind, seconds, true);
-            _fused.Cleared += (kind, seconds) => Raise(kind, seconds, false);
-        }
-        else
-        {
-            _patternsOnly = new EmergencyDetector(sampleRate);
-            _patternsOnly.Detected += (kind, seconds) => Raise(kind, seconds, true);
-            _patternsOnly.Cleared += (kind, seconds) => Raise(kind, seconds, false);
-        }
+        _detector = EmergencyDetectors.Create(classifier.Value, sampleRate);
+        _detector.Detected += (kind, seconds) => Raise(kind, seconds, true);
+        _detector.Cleared += (kind, seconds) => Raise(kind, seconds, false);
     }
 
     private void Raise(string kind, double seconds, bool active)
