@@ -49,9 +49,7 @@ internal sealed class MigrationWarmup(IGrainFactory grains, IClusterMembershipSe
             var other = await OtherActiveSiloAsync(self, cancel);
             var session = grains.GetGrain<ISessionGrain>($"warmup-move-{Guid.NewGuid():N}");
             var frame = 0;
-            RequestContext.Set(IPlacementDirector.PlacementHintKey, self); // activated here
-            await session.ConfigureAsync(new SessionConfig(SampleRate: WarmupAudio.Rate, FrameSamples: WarmupAudio.FrameSamples));
-            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            await PlacedOnAsync(self, () => session.ConfigureAsync(new SessionConfig(SampleRate: WarmupAudio.Rate, FrameSamples: WarmupAudio.FrameSamples))); // activated here
             for (var end = frame + FramesPerStop; frame < end; frame++) await session.ProcessAsync(WarmupAudio.Frame(frame));
             var moves = new List<double>();
             for (var trip = 0; trip < RoundTrips && !cancel.IsCancellationRequested; trip++)
@@ -78,15 +76,7 @@ internal sealed class MigrationWarmup(IGrainFactory grains, IClusterMembershipSe
     private static async Task<double> MoveAsync(ISessionGrain session, SiloAddress target, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
-        RequestContext.Set(IPlacementDirector.PlacementHintKey, target);
-        try
-        {
-            await session.Cast<IGrainManagementExtension>().MigrateOnIdle();
-        }
-        finally
-        {
-            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
-        }
+        await PlacedOnAsync(target, () => session.Cast<IGrainManagementExtension>().MigrateOnIdle().AsTask());
         var where = target.ToString();
         while (!(await session.GetOverviewAsync()).Silo.Contains(where, StringComparison.Ordinal))
         {
@@ -94,6 +84,20 @@ internal sealed class MigrationWarmup(IGrainFactory grains, IClusterMembershipSe
             await Task.Delay(5, cancel);
         }
         return clock.Elapsed.TotalMilliseconds;
+    }
+
+    /// <summary>Runs <paramref name="call"/> with a placement hint for <paramref name="silo"/> (where an activation or a move goes).</summary>
+    private static async Task PlacedOnAsync(SiloAddress silo, Func<Task> call)
+    {
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
+        try
+        {
+            await call();
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
     }
 
     private async Task<SiloAddress> OtherActiveSiloAsync(SiloAddress self, CancellationToken cancel)
