@@ -16,7 +16,7 @@ public sealed class ClassifierSessionTests(ClusterFixture fixture, ITestOutputHe
     [Fact]
     public async Task A_session_is_retuned_after_a_sustained_change_of_noise_and_not_before()
     {
-        // Hum for 12 s, then white noise: the classifier grain (stream path) names each and, past the hysteresis,
+        // Hum for 12 s, then white noise: the classifier grain (fed by the emergency grain's windows) names each and, past the hysteresis,
         // retunes the session from the tonal to the broadband profile, sending classification events with replies.
         const int rate = 16_000, frame = 160;
         var id = "classify-" + Guid.NewGuid().ToString("N")[..8];
