@@ -11,10 +11,13 @@
 //                     acoustics' Scenarios.Names); the recognition cases always run on broadband, the session cases on hum
 //   --inprocess       run BenchmarkDotNet in this process (InProcessEmit toolchain) instead of a generated child project
 //   --session-memory  the managed heap 100 whole sessions add, by part (one JSON line), and nothing else
+//   --pattern-parts   where the DSP patterns spend their time: the detector and each analyser alone (one JSON line)
 //   --trace-cost      the frame path's spans (off, 1 %, 100 % sampled) beside the session pipeline's CPU (one JSON line)
 //   --launches N      processes per benchmark (default 1; ignored in-process); the mean pools all of them
 //   --only a,b        run only the named benchmarks (nlms, rls, hybrid, nwaves-nlms, speexdsp-mdf, classifier, emergency,
-//                     recognition = classifier + emergency: a session's whole recognition cost, patterns = the DSP detectors alone,
+//                     recognition = emergency + what the classifier grain does with the windows it forwards (one recognition
+//                     pass per session since issue 13; classifier = that hysteresis alone): a session's whole recognition
+//                     cost, patterns = the DSP detectors alone,
 //                     session, sessions-1, sessions-64, sessions-512: the whole session pipeline on hum, N round-robin,
 //                     edge-cloud, edge-cloud-duty-0.25: the cloud's EdgeCanceller per device, converged, duty 1 or 0.25)
 
@@ -25,6 +28,11 @@ using AncOrleans.Peers;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
+if (args.Contains("--pattern-parts"))
+{
+    PatternParts.Run(Console.Out);
+    return 0;
+}
 if (args.Contains("--trace-cost"))
 {
     TraceCost.Run(Console.Out);

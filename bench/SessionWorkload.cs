@@ -35,7 +35,7 @@ internal sealed class SessionWorkload : StreamWorkload
     {
         var count = name == "session" ? 1 : int.Parse(name["sessions-".Length..], System.Globalization.CultureInfo.InvariantCulture);
         var scene = Scene;
-        _model ??= NoiseClassifierModel.Load(NoiseClassifierModel.DefaultPath);
+        _model ??= NoiseClassifierModel.LoadShared(NoiseClassifierModel.DefaultPath);
         _frames = new AudioFrame[SamplesPerRun / FrameSamples];
         for (var k = 0; k < _frames.Length; k++)
         {
@@ -49,7 +49,7 @@ internal sealed class SessionWorkload : StreamWorkload
             var id = $"bench-{i}";
             var pipeline = new SessionPipeline(id, new SessionGrainOptions(), new SessionCheckpoint());
             pipeline.Configure(config);
-            _sessions[i] = new Session(pipeline, new FeatureBatcher(id), new EmergencyDetector(SampleRate), new NoiseFeatures(SampleRate));
+            _sessions[i] = new Session(pipeline, new FeatureBatcher(id), new FusedEmergencyDetector(SampleRate, _model));
         }
     }
 
@@ -57,8 +57,10 @@ internal sealed class SessionWorkload : StreamWorkload
 
     /// <summary>
     /// <c>--session-memory</c>: the managed heap (after a full, compacting GC) that 100 sessions add once each has
-    /// streamed 2 s, in all and by part: the pipeline (canceller, buffers, checkpoint state), the emergency detector,
-    /// the classifier's features. What a silo adds on top (three activations, the stored checkpoint) is not in it.
+    /// streamed 2 s, in all and by part: the pipeline (canceller, buffers, checkpoint state), the emergency detector
+    /// (fused: patterns, the classifier's features, the fusion) with the classifier's hysteresis on its windows; the
+    /// classifier keeps no features of its own since issue 13 (<c>classifierFeaturesKb</c> is 0). What a silo adds on
+    /// top (three activations, the stored checkpoint) is not in it.
     /// </summary>
     public static void PrintMemoryPerSession(TextWriter output)
     {
@@ -74,6 +76,10 @@ internal sealed class SessionWorkload : StreamWorkload
         }
         var pcm = FrameCodec.EncodeStereo(scene.Reference.AsSpan(0, FrameSamples), scene.Disturbance.AsSpan(0, FrameSamples), SampleFormat.Int16);
         var samples = scene.Reference.AsSpan(0, 4_800).ToArray();
+        // The model and what its first predictions allocate are shared by all sessions: loaded and run before the count.
+        var model = NoiseClassifierModel.LoadShared(NoiseClassifierModel.DefaultPath);
+        var warm = new FusedEmergencyDetector(SampleRate, model);
+        for (var k = 0; k < 20; k++) warm.Push(samples);
         var before = Heap();
         var pipelines = new SessionPipeline[count];
         for (var i = 0; i < count; i++)
@@ -84,31 +90,31 @@ internal sealed class SessionWorkload : StreamWorkload
             pipelines[i].SaveFilterState();
         }
         var afterPipelines = Heap();
-        var detectors = new EmergencyDetector[count];
+        var detectors = new FusedEmergencyDetector[count];
+        var classifiers = new ClassifierListener[count];
         for (var i = 0; i < count; i++)
         {
-            detectors[i] = new EmergencyDetector(SampleRate);
+            detectors[i] = new FusedEmergencyDetector(SampleRate, model);
+            classifiers[i] = new ClassifierListener();
+            var classifier = classifiers[i];
+            var detector = detectors[i];
+            detector.WindowFinished += (features, probabilities) => classifier.OnWindow(features, probabilities, detector.Labels, 1);
             for (var k = 0; k < 20; k++) detectors[i].Push(samples);
         }
         var afterDetectors = Heap();
-        var features = new NoiseFeatures[count];
-        for (var i = 0; i < count; i++)
-        {
-            features[i] = new NoiseFeatures(SampleRate);
-            for (var k = 0; k < 20; k++) features[i].Push(samples.ToArray(), _ => { });
-        }
-        var afterFeatures = Heap();
+        var afterFeatures = afterDetectors;
         GC.KeepAlive(pipelines);
         GC.KeepAlive(detectors);
-        GC.KeepAlive(features);
+        GC.KeepAlive(classifiers);
+        GC.KeepAlive(warm);
         output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
         {
             name = "session-memory",
             sessions = count,
             kbPerSession = Math.Round((afterFeatures - before) / 1024.0 / count, 1),
             pipelineKb = Math.Round((afterPipelines - before) / 1024.0 / count, 1),
-            emergencyDetectorKb = Math.Round((afterDetectors - afterPipelines) / 1024.0 / count, 1),
-            classifierFeaturesKb = Math.Round((afterFeatures - afterDetectors) / 1024.0 / count, 1),
+            emergencyDetectorKb = Math.Round((afterDetectors - afterPipelines) / 1024.0 / count, 1), // fused: patterns, features, fusion, the classifier's selector
+            classifierFeaturesKb = 0.0, // since issue 13 the classifier grain keeps no features of its own
         }));
     }
 
@@ -121,21 +127,32 @@ internal sealed class SessionWorkload : StreamWorkload
             var reply = session.Pipeline.Process(frame, session.Batcher, out var batch);
             _sink += reply.Message.Length;
             if (batch is null) continue;
-            // The listeners (EmergencyGrain, ClassifierGrain) on the batch.
+            // The listeners on the batch: the EmergencyGrain, and the ClassifierGrain on the windows it forwards.
             var samples = _samples.AsSpan(0, batch.SampleCount);
             FrameCodec.DecodePcm16(batch.ReferencePcm16, samples);
             session.Detector.Push(samples);
-            session.Features.Push(samples, window => _sink += _model!.Predict(window, session.Features.Patch)[0]);
+            _sink += session.Sink;
         }
         return _sink;
     }
 
-    private sealed class Session(SessionPipeline pipeline, FeatureBatcher batcher, EmergencyDetector detector, NoiseFeatures features)
+    private sealed class Session
     {
-        public SessionPipeline Pipeline => pipeline;
-        public FeatureBatcher Batcher => batcher;
-        public EmergencyDetector Detector => detector;
-        public NoiseFeatures Features => features;
+        private readonly ClassifierListener _classifier = new();
+        private double _seconds;
+
+        public Session(SessionPipeline pipeline, FeatureBatcher batcher, FusedEmergencyDetector detector)
+        {
+            Pipeline = pipeline;
+            Batcher = batcher;
+            Detector = detector;
+            detector.WindowFinished += (features, probabilities) => Sink += _classifier.OnWindow(features, probabilities, detector.Labels, _seconds += 1);
+        }
+
+        public SessionPipeline Pipeline { get; }
+        public FeatureBatcher Batcher { get; }
+        public FusedEmergencyDetector Detector { get; }
+        public float Sink { get; private set; }
         public int Frame { get; set; }
         public long Sequence { get; set; }
     }

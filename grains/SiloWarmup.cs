@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using AncOrleans.Abstractions;
 using AncOrleans.Abstractions.Protocol;
-using AncOrleans.Dsp.Classification;
 using AncOrleans.Dsp.Emergency;
 using AncOrleans.Grains.Classification;
 using AncOrleans.Grains.Emergency;
@@ -78,13 +77,22 @@ internal sealed class SiloWarmup(IOptions<SessionGrainOptions> sessions, IOption
         if (batch is not null) await listeners.PushAsync(batch);
     }
 
-    // What the session's emergency and classifier grains run on a batch, without the grains.
-    private sealed class Listeners(ClassifierOptions options, INoiseClassifierBackend backend)
+    // What the session's emergency and classifier grains run on a batch, without the grains: the detector, and the
+    // classifier backend on each window the detector hands over (as the emergency grain forwards it).
+    private sealed class Listeners
     {
-        private readonly IEmergencyDetector _emergency = EmergencyDetectors.Create(options, WarmupAudio.Rate);
-        private readonly NoiseFeatures _features = new(WarmupAudio.Rate);
-        private readonly ClassifierWindows _windows = new();
+        private readonly IEmergencyDetector _emergency;
+        private readonly INoiseClassifierBackend _backend;
+        private readonly List<ClassifierWindow> _windows = [];
         private float[] _samples = [];
+
+        public Listeners(ClassifierOptions options, INoiseClassifierBackend backend)
+        {
+            _backend = backend;
+            _emergency = EmergencyDetectors.Create(options, WarmupAudio.Rate);
+            if (_emergency is IClassifierWindowSource source)
+                source.WindowFinished += (features, probabilities) => _windows.Add(new ClassifierWindow(Id, 0, features, probabilities, probabilities is null ? null : source.Labels));
+        }
 
         public async Task PushAsync(FeatureBatch batch)
         {
@@ -92,9 +100,8 @@ internal sealed class SiloWarmup(IOptions<SessionGrainOptions> sessions, IOption
             var samples = _samples.AsSpan(0, batch.SampleCount);
             FrameCodec.DecodePcm16(batch.ReferencePcm16, samples);
             _emergency.Push(samples);
-            if (!options.Enabled) return;
-            _windows.Push(_features, samples);
-            for (var w = 0; w < _windows.Count; w++) await backend.PredictAsync(_windows.Window(w), _windows.Patch(w), CancellationToken.None);
+            foreach (var window in _windows) await _backend.PredictAsync(window, CancellationToken.None);
+            _windows.Clear();
         }
     }
 }

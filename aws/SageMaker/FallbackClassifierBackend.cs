@@ -27,21 +27,25 @@ public sealed class FallbackClassifierBackend(INoiseClassifierBackend primary, I
     public INoiseClassifierBackend Fallback => fallback;
 
     public Task<IReadOnlyDictionary<string, float>> PredictAsync(float[] features, CancellationToken cancellationToken) =>
-        PredictAsync(features, null, cancellationToken);
+        PredictAsync(backend => backend.PredictAsync(features, cancellationToken), cancellationToken);
 
-    /// <summary>The fallback gets the log-mel patch too (the embedded model's CNN reads it).</summary>
-    public async Task<IReadOnlyDictionary<string, float>> PredictAsync(float[] features, float[]? patch, CancellationToken cancellationToken)
+    /// <summary>The fallback gets the whole window: with the embedded model's probabilities forwarded, it answers from them.</summary>
+    public Task<IReadOnlyDictionary<string, float>> PredictAsync(AncOrleans.Abstractions.ClassifierWindow window, CancellationToken cancellationToken) =>
+        PredictAsync(backend => backend.PredictAsync(window, cancellationToken), cancellationToken);
+
+    private async Task<IReadOnlyDictionary<string, float>> PredictAsync(Func<INoiseClassifierBackend, Task<IReadOnlyDictionary<string, float>>> predict,
+        CancellationToken cancellationToken)
     {
         try
         {
-            return await (patch is null ? primary.PredictAsync(features, cancellationToken) : primary.PredictAsync(features, patch, cancellationToken));
+            return await predict(primary);
         }
         catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             var errorType = e is SageMakerInvocationException invocation ? invocation.ErrorType : e.GetType().Name;
             metrics.Fallbacks.Add(1, new("primary", primary.Name), new("fallback", fallback.Name), new("error.type", errorType));
             Report(e, errorType);
-            return await (patch is null ? fallback.PredictAsync(features, cancellationToken) : fallback.PredictAsync(features, patch, cancellationToken));
+            return await predict(fallback);
         }
     }
 

@@ -17,8 +17,10 @@ namespace AncOrleans.Dsp.Emergency;
 /// Before the first window (the first 0.99 s of a stream) a pattern is accepted unjudged: safety first.
 /// Guards: the features filter their input in place, so audio is copied into a buffer of at most one chunk; the
 /// sample loops allocate nothing (each finished window allocates its feature vector and the model's scores).
+/// Each window's features and probabilities are handed out (<see cref="WindowFinished"/>), so a session's classifier
+/// reuses them rather than computing them again (issue 13).
 /// </summary>
-public sealed class FusedEmergencyDetector : IEmergencyDetector
+public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWindowSource
 {
     private readonly EmergencyDetector _patterns;
     private readonly NoiseFeatures _features;
@@ -39,6 +41,7 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector
         _features = new NoiseFeatures(sampleRate);
         _model = model;
         _fusion = new EmergencyFusion(model.Labels, options);
+        Labels = [.. model.Labels];
         _chunk = Math.Max(1, sampleRate / 100);
         _copy = new float[_chunk];
         _onWindow = OnWindow;
@@ -47,6 +50,12 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector
 
     /// <summary>The emergency being signalled, or null.</summary>
     public string? Active => _active;
+
+    /// <summary>The model's labels, the order of <see cref="WindowFinished"/>'s probabilities.</summary>
+    public string[] Labels { get; }
+
+    /// <inheritdoc />
+    public event Action<float[], float[]?>? WindowFinished;
 
     /// <summary>Raised when an alert starts: (kind, seconds since the first sample).</summary>
     public event Action<string, double>? Detected;
@@ -82,6 +91,7 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector
         _latest = _model.Predict(window, _features.Patch);
         _pending ??= _patterns.Active;
         Judge();
+        WindowFinished?.Invoke(window, _latest);
     }
 
     private void Judge()

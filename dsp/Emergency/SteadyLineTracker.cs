@@ -34,7 +34,7 @@ public sealed class SteadyLineTracker
     private readonly int[] _run;                       // run(k), frames
     private readonly double[] _runLow, _runHigh;       // level range of the current run, dB
     private readonly double[] _previous;               // the run's level in the previous frame, dB
-    private readonly double[] _sort;                   // scratch for the median
+    private readonly double[] _sort;                   // scratch for the median (a frame with a NaN level)
     private int _filled;
     private long _consumed;
 
@@ -84,10 +84,14 @@ public sealed class SteadyLineTracker
     /// <summary>Feeds samples; calls <paramref name="onFrame"/> with the time (s) of each new frame's centre.</summary>
     public void Push(ReadOnlySpan<float> samples, Action<double> onFrame)
     {
-        foreach (var sample in samples)
+        // Block copies up to each frame's end (the same frames as sample by sample).
+        while (!samples.IsEmpty)
         {
-            _pending[_filled++] = sample;
-            if (_filled < _window) continue;
+            var take = Math.Min(_window - _filled, samples.Length);
+            samples[..take].CopyTo(_pending.AsSpan(_filled));
+            samples = samples[take..];
+            _filled += take;
+            if (_filled < _window) return;
             Analyse();
             Array.Copy(_pending, _hop, _pending, 0, _window - _hop);
             _filled = _window - _hop;
@@ -96,20 +100,48 @@ public sealed class SteadyLineTracker
         }
     }
 
+    // S(k) = L(k) − F(k) ≥ MinSalienceDb, F the median of the neighbourhood (its element of rank _floorHalf), without
+    // sorting it: fl(L − x) ≥ 9 holds for every x up to some value and for none above (rounding is monotone), so it
+    // holds for the median exactly when it holds for at least _floorHalf + 1 of the neighbourhood — the same answer,
+    // bit for bit, as sorting and testing the median. A frame with a NaN level (which sorts first) takes the sort.
+    private bool Salient(double level, ReadOnlySpan<double> neighbourhood)
+    {
+        int holds = 0, fails = 0, needed = _floorHalf + 1, enough = neighbourhood.Length - _floorHalf;
+        foreach (var x in neighbourhood)
+        {
+            if (level - x >= MinSalienceDb)
+            {
+                if (++holds >= needed) return true;
+            }
+            else if (++fails >= enough) return false;
+        }
+        return false;
+    }
+
+    private bool SalientBySorting(double level, ReadOnlySpan<double> neighbourhood)
+    {
+        neighbourhood.CopyTo(_sort);
+        _sort.AsSpan().Sort();
+        return level - _sort[_floorHalf] >= MinSalienceDb;
+    }
+
     private void Analyse()
     {
         var re = FftScratch.Re(_fft.Bins);
         var im = FftScratch.Im(_fft.Bins);
         _fft.Forward(_pending, _hann, re, im);
+        var nan = false;
         for (var k = LowBin - _floorHalf; k <= HighBin + _floorHalf; k++)
+        {
             _level[k] = 10 * Math.Log10(re[k] * re[k] + im[k] * im[k] + 1e-20);
+            nan |= double.IsNaN(_level[k]);
+        }
         for (var k = LowBin; k <= HighBin; k++)
         {
             _peak[k] = false;
             if (_level[k] < _level[k - 1] || _level[k] < _level[k + 1]) continue;
-            for (var j = 0; j < _sort.Length; j++) _sort[j] = _level[k - _floorHalf + j];
-            _sort.AsSpan().Sort();
-            _peak[k] = _level[k] - _sort[_floorHalf] >= MinSalienceDb;          // S(k) = L(k) − F(k)
+            var neighbourhood = _level.AsSpan(k - _floorHalf, _sort.Length);
+            _peak[k] = nan ? SalientBySorting(_level[k], neighbourhood) : Salient(_level[k], neighbourhood);
         }
         for (var k = LowBin + 1; k < HighBin; k++)
         {

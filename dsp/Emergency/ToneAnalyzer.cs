@@ -33,10 +33,14 @@ public sealed class ToneAnalyzer
     /// <summary>Feeds samples; calls <paramref name="onFrame"/> for every complete frame.</summary>
     public void Push(ReadOnlySpan<float> samples, Action<ToneFrame> onFrame)
     {
-        foreach (var sample in samples)
+        // Block copies up to each frame's end (the same frames as sample by sample).
+        while (!samples.IsEmpty)
         {
-            _pending[_filled++] = sample;
-            if (_filled < _size) continue;
+            var take = Math.Min(_size - _filled, samples.Length);
+            samples[..take].CopyTo(_pending.AsSpan(_filled));
+            samples = samples[take..];
+            _filled += take;
+            if (_filled < _size) return;
             onFrame(Analyse());
             Array.Copy(_pending, _hop, _pending, 0, _size - _hop);
             _filled = _size - _hop;

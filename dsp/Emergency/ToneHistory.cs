@@ -21,7 +21,14 @@ public sealed class ToneHistory
     public int Count => _count;
 
     /// <summary>The i-th frame, oldest first.</summary>
-    public ToneFrame this[int i] => _ring[(_start + i) % _ring.Length];
+    public ToneFrame this[int i]
+    {
+        get
+        {
+            var j = _start + i; // _start and i are both below the ring's length: one subtraction wraps it
+            return _ring[j >= _ring.Length ? j - _ring.Length : j];
+        }
+    }
 
     public ToneFrame Newest => this[_count - 1];
 

@@ -7,7 +7,11 @@ public sealed class ClassifierOptions
 {
     public const string Section = "Classifier";
 
-    /// <summary>Whether each session gets a classifier (it costs ≈ one 512-point FFT per 16 ms of audio per session).</summary>
+    /// <summary>
+    /// Whether each session gets a classifier: its features (≈ one 512-point FFT per 16 ms of audio) and the model run once per
+    /// window in the session's emergency grain, fused into its decision and forwarded to the classifier grain. False: the
+    /// emergency grain runs the DSP patterns alone and nothing goes to the classifier grain.
+    /// </summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>The embedded model; empty: <c>Models/noise-classifier.zip</c> beside the binaries.</summary>

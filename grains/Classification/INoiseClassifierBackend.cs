@@ -1,3 +1,5 @@
+using AncOrleans.Abstractions;
+
 namespace AncOrleans.Grains.Classification;
 
 /// <summary>
@@ -14,9 +16,11 @@ public interface INoiseClassifierBackend
     Task<IReadOnlyDictionary<string, float>> PredictAsync(float[] features, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The same with the window's log-mel patch (<c>NoiseFeatures.Patch</c>), which the embedded model's CNN reads
-    /// (issue 12). Backends that only take features (SageMaker) ignore it.
+    /// The same for a window the session's emergency grain computed and forwarded (issue 13: one recognition pass per
+    /// session). It carries the embedded model's probabilities (its CNN blend included) when that grain has the model:
+    /// the embedded backend answers with them rather than predicting again. Backends that take features only
+    /// (SageMaker) send <see cref="ClassifierWindow.Features"/>.
     /// </summary>
-    Task<IReadOnlyDictionary<string, float>> PredictAsync(float[] features, float[] patch, CancellationToken cancellationToken) =>
-        PredictAsync(features, cancellationToken);
+    Task<IReadOnlyDictionary<string, float>> PredictAsync(ClassifierWindow window, CancellationToken cancellationToken) =>
+        PredictAsync(window.Features, cancellationToken);
 }

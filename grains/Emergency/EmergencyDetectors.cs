@@ -5,17 +5,24 @@ using AncOrleans.Grains.Classification;
 namespace AncOrleans.Grains.Emergency;
 
 /// <summary>
-/// The emergency detector a session gets: the patterns fused with the embedded model when the classifier is enabled
-/// and its model file is there (docs/emergency.md), else the patterns alone. One choice for the emergency grain and the
-/// silo warm-up.
+/// The emergency detector a session gets, one choice for the emergency grain and the silo warm-up:
+/// <list type="bullet">
+/// <item>classifier enabled, model file there: the patterns fused with the embedded model (docs/emergency.md); its
+/// windows (features and probabilities) go on to the classifier grain (<see cref="IClassifierWindowSource"/>);</item>
+/// <item>classifier enabled, model file missing: the patterns alone (the same decisions as before), plus the
+/// classifier's features for a backend that takes features only (SageMaker; the embedded one then fails per window,
+/// as it did when the classifier grain computed the features itself);</item>
+/// <item>classifier disabled: the patterns alone, no windows.</item>
+/// </list>
 /// </summary>
 internal static class EmergencyDetectors
 {
     public static IEmergencyDetector Create(ClassifierOptions classifier, int sampleRate)
     {
+        if (!classifier.Enabled) return new EmergencyDetector(sampleRate);
         var path = classifier.ResolvedModelPath;
-        return classifier.Enabled && File.Exists(path)
+        return File.Exists(path)
             ? new FusedEmergencyDetector(sampleRate, NoiseClassifierModel.LoadShared(path))
-            : new EmergencyDetector(sampleRate);
+            : new PatternsWithFeaturesDetector(sampleRate);
     }
 }

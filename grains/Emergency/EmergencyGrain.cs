@@ -3,6 +3,8 @@ using AncOrleans.Abstractions.Protocol;
 using AncOrleans.Dsp.Classification;
 using AncOrleans.Dsp.Emergency;
 using AncOrleans.Grains.Classification;
+using AncOrleans.Grains.Sessions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AncOrleans.Grains.Emergency;
@@ -17,8 +19,12 @@ namespace AncOrleans.Grains.Emergency;
 /// restored after a failover with an alert in force keeps its passthrough because of it (docs/reliability.md).
 /// Latency: the detector's own (sirens ≈ 1 s, T3 ≤ one cycle) plus up to one batch (100 ms) plus one grain call.
 /// Keeps no audio beyond the detector's own analysis windows.
+/// The session's one recognition pass (issue 13): with the classifier enabled, each classifier window the detector
+/// computes (its features and the embedded model's probabilities) is forwarded to the session's
+/// <see cref="Classification.ClassifierGrain"/> as a <see cref="ClassifierWindow"/>, through a publisher of its own:
+/// queued here and sent after this call, so the detection never waits for the classifier (which calls the session).
 /// </summary>
-internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier) : Grain, IEmergencyGrain
+internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier, ILogger<EmergencyGrain> logger) : Grain, IEmergencyGrain
 {
     /// <summary>Seconds of audio between re-assertions of a detection in force.</summary>
     public const double ReassertSeconds = 2;
@@ -30,6 +36,9 @@ internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier) : G
     private int _sampleRate;
     private double _seconds;
     private float[] _samples = [];
+    private readonly List<(float[] Features, float[]? Probabilities)> _windows = [];
+    private string[]? _labels;
+    private FeaturePublisher<ClassifierWindow>? _classifier;
 
     public async Task PushAsync(FeatureBatch batch)
     {
@@ -41,6 +50,7 @@ internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier) : G
         FrameCodec.DecodePcm16(batch.ReferencePcm16, samples);
         _seconds += (double)samples.Length / _sampleRate;
         _detector!.Push(samples);
+        if (_windows.Count > 0) Forward();
         if (_inForce.Count > 0 && _seconds - _reassertedAt >= ReassertSeconds)
         {
             _reassertedAt = _seconds;
@@ -61,13 +71,39 @@ internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier) : G
         }
     }
 
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_classifier is not null) await _classifier.DrainAsync(TimeSpan.FromSeconds(1));
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
     private void Build(int sampleRate)
     {
         _sampleRate = sampleRate;
         _inForce.Clear();
+        _windows.Clear();
         _detector = EmergencyDetectors.Create(classifier.Value, sampleRate);
         _detector.Detected += (kind, seconds) => Raise(kind, seconds, true);
         _detector.Cleared += (kind, seconds) => Raise(kind, seconds, false);
+        if (_detector is IClassifierWindowSource source)
+        {
+            _labels = source.Labels;
+            source.WindowFinished += (features, probabilities) => _windows.Add((features, probabilities));
+            if (_classifier is null)
+            {
+                var id = this.GetPrimaryKeyString();
+                _classifier = new FeaturePublisher<ClassifierWindow>(GrainFactory.GetGrain<IClassifierGrain>(id).PushAsync, id, "classifier", logger);
+            }
+        }
+    }
+
+    // The windows this batch finished (one at most at 100 ms per batch) go to the classifier grain: queued, not awaited.
+    private void Forward()
+    {
+        var id = this.GetPrimaryKeyString();
+        foreach (var (features, probabilities) in _windows)
+            _classifier!.Publish(new ClassifierWindow(id, _seconds, features, probabilities, probabilities is null ? null : _labels));
+        _windows.Clear();
     }
 
     private void Raise(string kind, double seconds, bool active)

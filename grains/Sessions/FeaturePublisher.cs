@@ -4,26 +4,27 @@ using Microsoft.Extensions.Logging;
 namespace AncOrleans.Grains.Sessions;
 
 /// <summary>
-/// Sends a session's <see cref="FeatureBatch"/>es to one listener (the emergency or the classifier grain) without
-/// holding up its replies. The listener may live on another silo; if that silo dies, a call already on its way is
+/// Sends a session's <see cref="FeatureBatch"/>es to its emergency grain without holding up its replies, and that
+/// grain's <see cref="ClassifierWindow"/>s to the classifier grain without holding up its detection (<typeparamref name="T"/>). The listener may live on another silo; if that silo dies, a call already on its way is
 /// answered only when membership declares the silo dead (seconds later), so frames only enqueue here and one pump,
-/// running on the grain's scheduler, sends the batches in order, one call at a time. Each listener has its own
-/// publisher, so a slow classifier backend never delays the emergency detector. At most <c>capacity</c> batches
-/// wait (1 s at 100 ms per batch); past that the oldest are dropped. A failed call drops its batch; both are counted
+/// running on the grain's scheduler, sends the batches in order, one call at a time. The emergency grain forwards
+/// windows through a publisher of its own, so a slow classifier backend never delays the emergency detector (and no
+/// call chain waits on itself: session → emergency, emergency ⇢ classifier → session). At most <c>capacity</c> items
+/// wait (1 s at 100 ms per batch, 10 s of classifier windows); past that the oldest are dropped. A failed call drops its batch; both are counted
 /// and logged once per outage. The listeners tolerate the gap. Nothing is kept once a call has returned: memory is
 /// bounded by <c>capacity</c> batches per session and listener, whatever the run time.
 /// </summary>
-internal sealed class FeaturePublisher(Func<FeatureBatch, Task> send, string sessionId, string listener, ILogger logger, int capacity = 10)
+internal sealed class FeaturePublisher<T>(Func<T, Task> send, string sessionId, string listener, ILogger logger, int capacity = 10)
 {
-    private readonly Queue<FeatureBatch> _pending = new();
+    private readonly Queue<T> _pending = new();
     private Task _pump = Task.CompletedTask;
     private long _lost;                                       // batches dropped or failed since the last successful call
 
     /// <summary>Batches dropped (queue full) or whose call failed, since activation.</summary>
     public long Unpublished { get; private set; }
 
-    /// <summary>Queues one batch; returns at once.</summary>
-    public void Publish(FeatureBatch batch)
+    /// <summary>Queues one batch (or window); returns at once.</summary>
+    public void Publish(T batch)
     {
         if (_pending.Count >= capacity)
         {

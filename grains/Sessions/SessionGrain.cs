@@ -11,7 +11,8 @@ namespace AncOrleans.Grains.Sessions;
 /// One device session: the Orleans side of a <see cref="SessionPipeline"/> (which owns the filter and answers each
 /// frame). The grain persists the pipeline's checkpoint every <c>CheckpointSeconds</c> and on deactivation (never
 /// per frame) and sends the frames' reference mic, in batches of <c>FeatureBatchMs</c>, to the session's emergency
-/// and classifier grains, off the reply path (direct calls: no stream, no cache holding per-frame data).
+/// grain, off the reply path (direct calls: no stream, no cache holding per-frame data); that grain forwards each
+/// classifier window it computes to the session's classifier grain (one recognition pass per session, issue 13).
 /// </summary>
 internal sealed class SessionGrain(
     [PersistentState("session", StorageNames.Sessions)] IPersistentState<SessionCheckpoint> checkpoint,
@@ -25,7 +26,7 @@ internal sealed class SessionGrain(
     private const string MigratedFromKey = "anc.session.from";
     private SessionPipeline _pipeline = null!;
     private FeatureBatcher? _batcher;
-    private FeaturePublisher? _emergency, _classifier;
+    private FeaturePublisher<FeatureBatch>? _emergency;
     private bool _dirty;
     private SessionRecording _recording = null!;
     private string? _migratedFrom;
@@ -54,9 +55,7 @@ internal sealed class SessionGrain(
         {
             _batcher = new FeatureBatcher(Id, settings.FeatureBatchMs);
             var emergency = GrainFactory.GetGrain<IEmergencyGrain>(Id);
-            var classifier = GrainFactory.GetGrain<IClassifierGrain>(Id);
-            _emergency = new FeaturePublisher(emergency.PushAsync, Id, "emergency detector", logger);
-            _classifier = new FeaturePublisher(classifier.PushAsync, Id, "classifier", logger);
+            _emergency = new FeaturePublisher<FeatureBatch>(emergency.PushAsync, Id, "emergency detector", logger);
         }
         var period = TimeSpan.FromSeconds(Math.Max(0.1, settings.CheckpointSeconds));
         // Staggered: sessions started together (a gateway's restart, a burst of devices) would otherwise all write
@@ -96,10 +95,9 @@ internal sealed class SessionGrain(
         if (migrating) _pipeline.SaveFilterState();
         else await CheckpointAsync(cancellationToken);
         var checkpointed = Stopwatch.GetElapsedTime(started);
-        if (_batcher?.Flush() is { } rest) Publish(rest);
+        if (_batcher?.Flush() is { } rest) _emergency!.Publish(rest);
         var drain = moving ? TimeSpan.Zero : TimeSpan.FromSeconds(1);
         if (_emergency is not null) await _emergency.DrainAsync(drain);
-        if (_classifier is not null) await _classifier.DrainAsync(drain);
         await _recording.StopAsync(_pipeline);
         if (reason.ReasonCode != DeactivationReasonCode.ActivationIdle && _pipeline.IsConfigured)
             logger.LogInformation("Session {Session} deactivated in {Ms:0.0} ms (checkpoint {CheckpointMs:0.0} ms; {Reason}: {Text}){Migrating}",
@@ -130,7 +128,7 @@ internal sealed class SessionGrain(
         _local?.Frame();
         if (reply.Accepted) _dirty = true;
         else logger.LogDebug("Session {Session} rejected frame {Sequence}: {Reason}", Id, frame?.Sequence, reply.Error);
-        if (batch is not null) Publish(batch);
+        if (batch is not null) _emergency!.Publish(batch);
         if (_pipeline.TakeRecordedChunk() is { } chunk) _recording.Write(chunk);
         return reply.Alert is not null && _pipeline.Alerts.Unsaved ? StoreThenReplyAsync(reply) : Task.FromResult(reply);
     }
@@ -139,12 +137,6 @@ internal sealed class SessionGrain(
     {
         await CheckpointAsync(CancellationToken.None);
         return reply;
-    }
-
-    private void Publish(FeatureBatch batch)
-    {
-        _emergency!.Publish(batch);
-        _classifier!.Publish(batch);
     }
 
     public Task<SessionStats> GetStatsAsync() => Task.FromResult(_pipeline.Stats());

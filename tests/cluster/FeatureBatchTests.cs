@@ -5,14 +5,15 @@ using AncOrleans.Acoustics.Scenes;
 namespace AncOrleans.Tests;
 
 /// <summary>
-/// A session sends its accepted frames' reference mic to its emergency and classifier grains in batches of 100 ms
-/// (one call per listener per batch, not a message per frame), in order, and flushes the rest when it deactivates.
+/// A session sends its accepted frames' reference mic to its emergency grain in batches of 100 ms (one call per
+/// batch, not a message per frame), in order, and flushes the rest when it deactivates. Its classifier grain gets no
+/// audio (the emergency grain forwards it the classifier windows: ClassifierSessionTests).
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class FeatureBatchTests(ClusterFixture fixture)
 {
     [Fact]
-    public async Task Accepted_frames_reach_both_listeners_in_100_ms_batches()
+    public async Task Accepted_frames_reach_the_emergency_grain_in_100_ms_batches()
     {
         var id = "features-" + Guid.NewGuid();
         var grain = fixture.Cluster.GrainFactory.GetGrain<ISessionGrain>(id);
@@ -22,11 +23,10 @@ public sealed class FeatureBatchTests(ClusterFixture fixture)
         await grain.ProcessAsync(new AudioFrame(999, 0, 16_000, SampleFormat.Float32, 1, new byte[8])); // rejected: no features
 
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((Batches(id, nameof(IEmergencyGrain)).Length < 5 || Batches(id, nameof(IClassifierGrain)).Length < 5) && DateTime.UtcNow < deadline)
+        while (Batches(id, nameof(IEmergencyGrain)).Length < 5 && DateTime.UtcNow < deadline)
             await Task.Delay(20);
-        foreach (var listener in new[] { nameof(IEmergencyGrain), nameof(IClassifierGrain) })
         {
-            var batches = Batches(id, listener);
+            var batches = Batches(id, nameof(IEmergencyGrain));
             Assert.Equal(5, batches.Length);                                                          // the last 5 frames wait for 100 ms
             Assert.Equal([0L, 10, 20, 30, 40], batches.Select(b => b.FirstSequence));
             Assert.All(batches, b =>
@@ -44,21 +44,29 @@ public sealed class FeatureBatchTests(ClusterFixture fixture)
         while (Batches(id, nameof(IEmergencyGrain)).Length < 6 && DateTime.UtcNow < deadline) await Task.Delay(20);
         var last = Batches(id, nameof(IEmergencyGrain))[^1];
         Assert.Equal((50L, 54L, 5), (last.FirstSequence, last.LastSequence, last.Frames));
+        Assert.Empty(Batches(id, nameof(IClassifierGrain)));
     }
 
     private static FeatureBatch[] Batches(string session, string listener) =>
         FeatureCallRecorder.Batches.TryGetValue((session, listener), out var batches) ? batches.ToArray() : [];
 }
 
-/// <summary>Records every <see cref="FeatureBatch"/> a listener grain receives, by (session, listener interface).</summary>
+/// <summary>
+/// Records every <see cref="FeatureBatch"/> a listener grain receives, by (session, listener interface), and every
+/// <see cref="ClassifierWindow"/> a classifier grain receives, by session.
+/// </summary>
 public sealed class FeatureCallRecorder : IIncomingGrainCallFilter
 {
     public static ConcurrentDictionary<(string Session, string Listener), ConcurrentQueue<FeatureBatch>> Batches { get; } = new();
+
+    public static ConcurrentDictionary<string, ConcurrentQueue<ClassifierWindow>> Windows { get; } = new();
 
     public Task Invoke(IIncomingGrainCallContext context)
     {
         if (context.Request.GetArgumentCount() == 1 && context.Request.GetArgument(0) is FeatureBatch batch)
             Batches.GetOrAdd((batch.SessionId, context.InterfaceMethod.DeclaringType!.Name), _ => new ConcurrentQueue<FeatureBatch>()).Enqueue(batch);
+        if (context.Request.GetArgumentCount() == 1 && context.Request.GetArgument(0) is ClassifierWindow window)
+            Windows.GetOrAdd(window.SessionId, _ => new ConcurrentQueue<ClassifierWindow>()).Enqueue(window);
         return context.Invoke();
     }
 }
