@@ -21,7 +21,7 @@ internal static class CnnData
     /// generator clips per category (<see cref="NoiseTrainingSet.Generate"/>'s recipe). Two clips at a time.
     /// </summary>
     public static (List<Sequence> Sequences, ClipTrace[] Traces) Build(IReadOnlyList<UrbanSound8K.Clip> clips, IReadOnlyList<string> labels,
-        int augment, int synthetic, int seed, Action<string> log, int hardNegatives = 0)
+        int augment, int synthetic, int seed, Action<string> log, int hardNegatives = 0, int hardPositives = 0)
     {
         var sequences = new List<Sequence>();
         var traces = new ClipTrace[clips.Count];
@@ -63,25 +63,26 @@ internal static class CnnData
                 }
                 sequences.Add(Make(l, -1, 0, sound, mix, NoiseFeatures.Rate, false));
             }
-        AddHardNegatives(sequences, labels, hardNegatives, seed);
+        AddInNoise(sequences, labels, ["doorbell", "music", "speech", "hum"], hardNegatives, 3_000_000 + 10_000 * seed);
+        AddInNoise(sequences, labels, [.. EmergencySounds.Emergencies], hardPositives, 4_000_000 + 10_000 * seed);
         return (sequences, traces);
     }
 
-    /// <summary>The sounds that raised false sirens and horns (docs/measurements/emergency.md): <c>Confusers</c> — doorbell,
-    /// music, speech, hum — <paramref name="perKind"/> 3 s clips each, mixed into pink noise, babble or traffic at 0, 10
-    /// or 20 dB SNR, as the emergency eval plays them but from seeds 3,000,000 up (the eval's tuning and held-out seeds
-    /// are below 700,000), each labelled as itself: the model learns them in noise, not only nearly clean.</summary>
-    private static void AddHardNegatives(List<Sequence> sequences, IReadOnlyList<string> labels, int perKind, int seed)
+    /// <summary>Synthetic sounds in noise, as the emergency eval plays them but from seeds 3,000,000 up (the eval's
+    /// tuning and held-out seeds are below 700,000): <paramref name="perKind"/> 3 s clips of each kind, mixed into pink
+    /// noise, babble or traffic at 0, 10 or 20 dB SNR, each labelled as itself. Hard negatives: the confusers that raised
+    /// false sirens (doorbell, music, speech, hum); hard positives: the emergencies, which the model otherwise saw almost
+    /// clean and took for drills at 0 dB (docs/measurements/emergency.md).</summary>
+    private static void AddInNoise(List<Sequence> sequences, IReadOnlyList<string> labels, string[] kinds, int perKind, int firstSeed)
     {
-        string[] confusers = ["doorbell", "music", "speech", "hum"];
-        for (var k = 0; k < confusers.Length; k++)
+        for (var k = 0; k < kinds.Length; k++)
             for (var clip = 0; clip < perKind; clip++)
             {
-                var random = new NoiseGenerator(3_000_000 + 10_000 * seed + 1000 * k + clip);
-                var sound = EmergencySounds.Create(confusers[k], NoiseFeatures.Rate, 3, random);
+                var random = new NoiseGenerator(firstSeed + 1000 * k + clip);
+                var sound = EmergencySounds.Create(kinds[k], NoiseFeatures.Rate, 3, random);
                 var background = EmergencySounds.Backgrounds[clip % EmergencySounds.Backgrounds.Length];
                 var mix = EmergencySounds.Mix(sound, EmergencySounds.Background(background, NoiseFeatures.Rate, 3, random), 10 * ((clip / 3) % 3));
-                sequences.Add(Make(Index(labels, confusers[k]), -1, 0, sound, mix, NoiseFeatures.Rate, false));
+                sequences.Add(Make(Index(labels, kinds[k]), -1, 0, sound, mix, NoiseFeatures.Rate, false));
             }
     }
 
