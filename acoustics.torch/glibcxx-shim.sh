@@ -10,7 +10,8 @@ bin="${1:-$(dirname "$0")/bin/Release/net10.0}"
 lib="$bin/runtimes/linux-x64/native/libLibTorchSharp.so"
 [ -f "$lib" ] || { echo "no $lib: build acoustics.torch first" >&2; exit 2; }
 if strings /usr/lib/x86_64-linux-gnu/libstdc++.so.6 | grep -q GLIBCXX_3.4.32; then echo "libstdc++ has GLIBCXX_3.4.32: nothing to do"; exit 0; fi
-if ! objdump -p "$lib" | grep -q GLIBCXX_3.4.32; then echo "$lib: already patched"; exit 0; fi
+# (no grep -q: its early exit would SIGPIPE objdump and, under pipefail, read as "no match")
+if ! objdump -p "$lib" | grep GLIBCXX_3.4.32 >/dev/null; then echo "$lib: already patched"; exit 0; fi
 dir="$(dirname "$lib")"
 printf 'namespace std { void ios_base_library_init() {} }\n' > "$dir/iosinit-shim.cc"
 g++ -shared -fPIC -O2 -o "$dir/libiosinit-shim.so" "$dir/iosinit-shim.cc"
