@@ -21,7 +21,7 @@ internal static class CnnData
     /// generator clips per category (<see cref="NoiseTrainingSet.Generate"/>'s recipe). Two clips at a time.
     /// </summary>
     public static (List<Sequence> Sequences, ClipTrace[] Traces) Build(IReadOnlyList<UrbanSound8K.Clip> clips, IReadOnlyList<string> labels,
-        int augment, int synthetic, int seed, Action<string> log, int hardNegatives = 0, int hardPositives = 0)
+        int augment, int synthetic, int seed, Action<string> log, int hardNegatives = 0, int hardPositives = 0, string[]? hardPositiveKinds = null)
     {
         var sequences = new List<Sequence>();
         var traces = new ClipTrace[clips.Count];
@@ -64,7 +64,7 @@ internal static class CnnData
                 sequences.Add(Make(l, -1, 0, sound, mix, NoiseFeatures.Rate, false));
             }
         AddInNoise(sequences, labels, ["doorbell", "music", "speech", "hum"], hardNegatives, 3_000_000 + 10_000 * seed);
-        AddInNoise(sequences, labels, [.. EmergencySounds.Emergencies], hardPositives, 4_000_000 + 10_000 * seed);
+        AddInNoise(sequences, labels, hardPositiveKinds ?? [.. EmergencySounds.Emergencies], hardPositives, 4_000_000 + 10_000 * seed);
         return (sequences, traces);
     }
 

@@ -24,7 +24,7 @@ if (options.TryGetValue("analyse", out var dumped))
 }
 if (!options.ContainsKey("us8k"))
 {
-    Console.Error.WriteLine("usage: anc-train-cnn --us8k DIR [--folds 1,2,3] [--cv true] [--configs \"12,24,48x30;…\"] [--out m.cnn] [--blend 1] [--lightgbm-out m.zip] [--lightgbm-rounds 0] [--augment 2] [--clips 10] [--hard-negatives 0] [--hard-positives 0] [--dump oof.json] [--report file.md] [--threads 1]\n       anc-train-cnn --analyse oof.json [--blends 1,0.5,0]");
+    Console.Error.WriteLine("usage: anc-train-cnn --us8k DIR [--folds 1,2,3] [--cv true] [--configs \"12,24,48x30;…\"] [--out m.cnn] [--blend 1] [--lightgbm-out m.zip] [--lightgbm-rounds 0] [--augment 2] [--clips 10] [--hard-negatives 0] [--hard-positives 0] [--hard-positive-kinds a,b] [--dump oof.json] [--report file.md] [--threads 1]\n       anc-train-cnn --analyse oof.json [--blends 1,0.5,0]");
     return 2;
 }
 var folds = Get("folds", "1,2,3").Split(',').Select(int.Parse).ToList();
@@ -51,7 +51,8 @@ var clips = UrbanSound8K.Scan(Get("us8k", ""), folds);
 if (options.TryGetValue("limit", out var limit)) clips = clips.Where((_, i) => i % Math.Max(1, clips.Count / int.Parse(limit, CultureInfo.InvariantCulture)) == 0).ToList(); // a smoke run
 Log($"{clips.Count} clips in folds {string.Join(",", folds)}; log-mel, features and detector traces (+{Get("augment", "2")} augmented copies each)…");
 var (sequences, traces) = CnnData.Build(clips, labels, int.Parse(Get("augment", "2"), CultureInfo.InvariantCulture), int.Parse(Get("clips", "10"), CultureInfo.InvariantCulture), seed, Log,
-    int.Parse(Get("hard-negatives", "0"), CultureInfo.InvariantCulture), int.Parse(Get("hard-positives", "0"), CultureInfo.InvariantCulture));
+    int.Parse(Get("hard-negatives", "0"), CultureInfo.InvariantCulture), int.Parse(Get("hard-positives", "0"), CultureInfo.InvariantCulture),
+    options.GetValueOrDefault("hard-positive-kinds")?.Split(','));
 Log($"{sequences.Count} sequences, {sequences.Sum(s => s.LogMel.Count)} windows; {configs.Count} network(s)");
 var report = new StringBuilder();
 
