@@ -49,12 +49,14 @@ public sealed class SageMakerServingGatewayTests(ITestOutputHelper output)
         Assert.NotEmpty(embedded.Events);
         // Since issue 12 the embedded model blends a CNN on the log-mel patch, which the SageMaker protocol does not
         // carry: the container answers with the features-only half (docs/classifier.md, Backends), so confidences and
-        // intermediate verdicts differ. The session must still end on the same label and apply the same profiles at
-        // the same moments (measured 2026-11-29: both apply tonal at 4.9 s; the embedded one names hum at 5.9 s, the
-        // container at 4.9 s).
-        static IEnumerable<(string, double)> Applied(SessionOutcome outcome) =>
+        // intermediate verdicts differ. The session must still end on the same label and apply the same profiles in the
+        // same order, each within one classifier window (≈ 1 s) of the other (measured 2026-11-29 with the second
+        // round's model: both apply tonal at 4.9 s; with the third round's the blend applies it at 5.9 s, the
+        // container at 4.9 s — the CNN half takes one window longer to be sure).
+        static IEnumerable<(string Profile, double Seconds)> Applied(SessionOutcome outcome) =>
             outcome.Events.Where(e => e.ApplyProfile).Select(e => (e.Profile, Math.Round(e.AudioSeconds, 1)));
-        Assert.Equal(Applied(embedded), Applied(sagemaker));
+        Assert.Equal(Applied(embedded).Select(a => a.Profile), Applied(sagemaker).Select(a => a.Profile));
+        Assert.All(Applied(embedded).Zip(Applied(sagemaker)), pair => Assert.InRange(Math.Abs(pair.First.Seconds - pair.Second.Seconds), 0, 1.05));
         Assert.All(embedded.Backends, backend => Assert.Equal("embedded", backend));
         Assert.All(sagemaker.Backends, backend => Assert.Equal("sagemaker", backend));
         Assert.Equal(0, sagemaker.Fallbacks);
