@@ -121,11 +121,14 @@ public sealed class SageMakerServingGatewayTests(ITestOutputHelper output)
             }));
             await device.NextTextAsync("started");
             var clock = Stopwatch.StartNew();
+            var due = TimeSpan.Zero;
             for (var n = 0; n + FrameSamples <= scene.Length; n += FrameSamples)
             {
                 var sequence = n / FrameSamples;
-                var due = TimeSpan.FromMilliseconds(sequence * 10 / 2.0); // 2× real time
+                // 2× real time from the previous send, never catching up: after a slow reply (a cold gateway) a catch-up
+                // burst ran past the gateway's 8× rate limit and the frame was refused.
                 if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
+                due = clock.Elapsed + TimeSpan.FromMilliseconds(10 / 2.0);
                 var pcm = FrameCodec.EncodeStereo(scene.Reference.AsSpan(n, FrameSamples), scene.Disturbance.AsSpan(n, FrameSamples), SampleFormat.Float32);
                 await device.SendBinaryAsync(new WireFrame(WireFrame.Audio, SampleFormat.Float32, 2, (uint)sequence, sequence * 10_000L, FrameSamples, Rate, pcm).ToBytes());
                 while (true)
