@@ -152,6 +152,7 @@ public static class SimCommand
             foreach (var r in reports) Console.WriteLine(JsonSerializer.Serialize(r with
             {
                 ReductionDb = Round(r.ReductionDb), LatencyP50Ms = Round(r.LatencyP50Ms), LatencyP95Ms = Round(r.LatencyP95Ms), LatencyP99Ms = Round(r.LatencyP99Ms),
+                ReductionWhenPlayedDb = r.ReductionWhenPlayedDb is { } played ? Round(played) : null,
             }, options));
             Console.WriteLine(JsonSerializer.Serialize(summary, options));
         }
@@ -160,7 +161,8 @@ public static class SimCommand
             Console.WriteLine($"{"device",-18} {"reduction dB",12} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"sent",6} {"answered",9} {"late",5} {"lost",5} {"noise",-16}");
             foreach (var r in reports)
                 Console.WriteLine($"{r.Device,-18} {r.ReductionDb,12:0.0} {r.LatencyP50Ms,8:0.00} {r.LatencyP95Ms,8:0.00} {r.LatencyP99Ms,8:0.00} {r.FramesSent,6} {r.FramesAnswered,9} {r.FramesLate,5} {r.FramesLost,5} {r.Noise ?? "-",-16}");
-            Console.WriteLine($"{count} devices over {target.Transport}, {scenario}, D = {delayMs} ms: mean reduction {summary.meanReductionDb:0.0} dB, round trip p50 {summary.latencyP50Ms:0.00} ms, p99 {summary.latencyP99Ms:0.00} ms, {summary.framesLost} lost, {summary.framesLate} late.");
+            Console.WriteLine($"{count} devices over {target.Transport}, {scenario}, D = {delayMs} ms: mean reduction {summary.meanReductionDb:0.0} dB, round trip p50 {summary.latencyP50Ms:0.00} ms, p99 {summary.latencyP99Ms:0.00} ms, {summary.framesLost} lost, {summary.framesLate} late"
+                + $" ({reports.Sum(r => r.FramesUnplayed ?? 0)} frames heard some anti-noise missing; over the others {reports.Average(r => r.ReductionWhenPlayedDb ?? double.NaN):0.0} dB).");
         }
         return 0;
     }

@@ -13,7 +13,10 @@ namespace AncOrleans.Cli.Sim;
 /// <summary>
 /// One simulated device: it plays the acoustic world of <c>anc eval</c> in real time, sends reference and
 /// error mic every 10 ms, and plays each anti-noise frame it receives through the true S(z) at its playout
-/// time — if the frame arrived before that time; otherwise the speaker stays silent for it (late).
+/// time — if the frame arrived before that time and before the ear heard that moment; otherwise the speaker stays
+/// silent for it (late). The ear and the speaker share one lock: a reply the device's clock has already passed is
+/// late even if it came within D of its send (the send itself was late: a scheduler or GC pause in this process),
+/// so a slow simulator is counted as late frames, not hidden in the reduction.
 /// </summary>
 internal sealed class SimDevice(string deviceId, AcousticScene scene, double delayMs, string algorithm, int frameSamples = 480)
 {
@@ -25,6 +28,9 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _answered, _late, _errors, _alerts;
     private readonly ConcurrentQueue<byte[]> _acks = new();
+    private readonly Lock _gate = new();
+    private readonly List<bool> _heardAll = [];
+    private int _heard; // ear samples computed so far: the speaker cannot change them any more
     private volatile string? _noise;
 
     public string DeviceId => deviceId;
@@ -42,6 +48,11 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
     /// <summary><c>alert</c> events received (raised or cleared).</summary>
     public int Alerts => _alerts;
     public IReadOnlyCollection<double> RoundTripsMs => _roundTrips;
+
+    /// <summary>Per frame sent: whether every anti-noise sample due while it was recorded was in the speaker.</summary>
+    public IReadOnlyList<bool> HeardAllAntiNoise => _heardAll;
+
+    public int FrameSamples => frameSamples;
 
     /// <summary>Streams over a WebSocket to the gateway at <paramref name="server"/>, with the device's <paramref name="key"/>.</summary>
     public async Task RunAsync(Uri server, string key, double seconds, CancellationToken cancel)
@@ -72,10 +83,17 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
             var due = origin + sequence * frameTicks;
             var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
             if (wait > TimeSpan.Zero) await Task.Delay(wait, cancel);
-            for (var n = Position; n < Position + frameSamples; n++) Ear[n] = scene.Disturbance[n] + secondary.Process(_speaker[n]);
+            bool missed;
+            lock (_gate)
+            {
+                for (var n = Position; n < Position + frameSamples; n++) Ear[n] = scene.Disturbance[n] + secondary.Process(_speaker[n]);
+                _heard = Position + frameSamples;
+                missed = Missed(Position);
+            }
+            _heardAll.Add(!missed);
             var pcm = FrameCodec.EncodeStereo(scene.Reference.AsSpan(Position, frameSamples), Ear.AsSpan(Position, frameSamples), SampleFormat.Int16);
             var frame = new WireFrame(WireFrame.Audio, SampleFormat.Int16, 2, sequence, (long)Position * 1_000_000 / scene.SampleRate, frameSamples, scene.SampleRate, pcm,
-                AntiNoiseMissed: Missed(Position));
+                AntiNoiseMissed: missed);
             _sentAt[sequence] = Stopwatch.GetTimestamp();
             await link.SendBinaryAsync(frame.ToBytes(), cancel);
             while (_acks.TryDequeue(out var ack)) await link.SendTextAsync(ack, cancel);
@@ -119,16 +137,20 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
         }
         if (!WireFrame.TryParse(message, out var reply, out _) || !_sentAt.TryGetValue(reply.Sequence, out var sent)) return;
         _roundTrips.Add(Stopwatch.GetElapsedTime(sent, arrived).TotalMilliseconds);
-        // It must be in the speaker before its playout time, D after the frame's first sample was sent.
-        if (Stopwatch.GetElapsedTime(sent, arrived) > TimeSpan.FromSeconds((double)_delay / scene.SampleRate))
-        {
-            Interlocked.Increment(ref _late);
-            return;
-        }
+        // It must be in the speaker before its playout time: D after the frame's first sample was sent, and before the
+        // ear has heard that moment.
         var samples = FrameCodec.DecodeMono(reply.Pcm.Span, reply.Format);
         var at = (int)(reply.Sequence * (uint)frameSamples) + _delay;
-        samples.AsSpan(0, Math.Min(samples.Length, _speaker.Length - at)).CopyTo(_speaker.AsSpan(at));
-        _played[reply.Sequence] = true;
+        lock (_gate)
+        {
+            if (Stopwatch.GetElapsedTime(sent, arrived) > TimeSpan.FromSeconds((double)_delay / scene.SampleRate) || at < _heard)
+            {
+                Interlocked.Increment(ref _late);
+                return;
+            }
+            samples.AsSpan(0, Math.Min(samples.Length, _speaker.Length - at)).CopyTo(_speaker.AsSpan(at));
+            _played[reply.Sequence] = true;
+        }
         Interlocked.Increment(ref _answered);
     }
 }

@@ -8,6 +8,16 @@ internal sealed record SimReport(string Device, double ReductionDb, double Laten
 {
     public string Mode { get; init; } = "antinoise";
 
+    /// <summary>
+    /// Antinoise: the reduction over the steady-state frames during which every anti-noise sample due was played —
+    /// the canceller's own figure, apart from the frames the device could not play (replies late or lost, which the
+    /// ear hears as the noise alone and <see cref="ReductionDb"/> counts).
+    /// </summary>
+    public double? ReductionWhenPlayedDb { get; init; }
+
+    /// <summary>Antinoise: frames during which some anti-noise due was not played.</summary>
+    public int? FramesUnplayed { get; init; }
+
     /// <summary>Edge mode: coefficient sets received, applied and refused; their age at application; upload bytes per second.</summary>
     public int? SetsReceived { get; init; }
     public int? SetsApplied { get; init; }
@@ -41,8 +51,27 @@ internal sealed record SimReport(string Device, double ReductionDb, double Laten
         var from = (int)(streamed * ReductionMeter.SteadyFraction);
         var reduction = ReductionMeter.Db(device.Scene.Disturbance.AsSpan(from, streamed - from), device.Ear.AsSpan(from, streamed - from));
         var trips = device.RoundTripsMs.Order().ToArray();
+        var heard = device.HeardAllAntiNoise;
+        double noise = 0, residual = 0;
+        for (var k = (from + device.FrameSamples - 1) / device.FrameSamples; k < heard.Count && (k + 1) * device.FrameSamples <= streamed; k++)
+        {
+            if (!heard[k]) continue;
+            noise += Energy(device.Scene.Disturbance.AsSpan(k * device.FrameSamples, device.FrameSamples));
+            residual += Energy(device.Ear.AsSpan(k * device.FrameSamples, device.FrameSamples));
+        }
         return new SimReport(device.DeviceId, reduction, Percentile(trips, 0.50), Percentile(trips, 0.95), Percentile(trips, 0.99),
-            device.Sent, device.Answered, device.Late, device.Sent - device.Answered - device.Late, device.Noise, device.Alerts);
+            device.Sent, device.Answered, device.Late, device.Sent - device.Answered - device.Late, device.Noise, device.Alerts)
+        {
+            ReductionWhenPlayedDb = noise > 0 ? 10 * Math.Log10(noise / Math.Max(residual, 1e-30)) : double.NaN,
+            FramesUnplayed = heard.Count(h => !h),
+        };
+    }
+
+    private static double Energy(ReadOnlySpan<float> samples)
+    {
+        double sum = 0;
+        foreach (var v in samples) sum += (double)v * v;
+        return sum;
     }
 
     /// <summary>Nearest-rank percentile of an ascending array (NaN when empty).</summary>
