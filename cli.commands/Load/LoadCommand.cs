@@ -9,13 +9,13 @@ using AncOrleans.Device;
 namespace AncOrleans.Cli.Load;
 
 /// <summary>
-/// <c>anc load</c>: N devices replaying precomputed frames in real time, staggered evenly over the 10 ms frame
+/// <c>anc load</c>: N devices replaying precomputed frames in real time, staggered evenly over the frame (10 ms; <c>--frame-ms</c> in edge mode)
 /// period, every reply checked for its sequence and deadline; reports the gateway's CPU (from <c>/proc</c>) beside
 /// its own, so the gateway's cost per device-second is known even with the generator on the same cores.
 /// </summary>
 public static class LoadCommand
 {
-    private const int Rate = 48_000, FrameSamples = 480;
+    private const int Rate = 48_000;
 
     public static Command Create()
     {
@@ -29,11 +29,21 @@ public static class LoadCommand
         var deadline = new Option<double>("--deadline-ms") { Description = "A reply later than this after its frame was sent is late (the loop delay D)", DefaultValueFactory = _ => 20 };
         var gatewayPid = new Option<int?>("--gateway-pid") { Description = "The gateway's process id for its CPU and RSS (default: the process listening on the --url port)" };
         var interval = new Option<double>("--interval") { Description = "Also report every this many seconds (0: only the summary)", DefaultValueFactory = _ => 0 };
+        var frameMs = new Option<double>("--frame-ms")
+        {
+            Description = "Audio per upload frame, ms: 10 in antinoise mode (the loop delay bounds it); 10–100 in edge mode, where nothing waits for a reply",
+            DefaultValueFactory = _ => 10,
+        };
+        var dutyCycle = new Option<double>("--duty-cycle")
+        {
+            Description = "Edge mode: the fraction of the audio the cloud adapts on once converged (the start message's dutyCycle)",
+            DefaultValueFactory = _ => 1,
+        };
         var json = new Option<bool>("--json") { Description = "JSON lines: an object per interval (with --interval), then the summary" };
         var adminKey = new Option<string?>("--admin-key") { Description = $"The gateway's admin key, to provision the load's devices (default: {DevelopmentAdminKey.EnvironmentVariable}, else the development key file a local gateway writes)" };
         var command = new Command("load", "Load a gateway with N devices replaying precomputed frames in real time; reports latency, loss and both processes' CPU.")
         {
-            url, devices, seconds, mode, transport, mqttPort, scenario, deadline, gatewayPid, interval, json, adminKey,
+            url, devices, seconds, mode, transport, mqttPort, scenario, deadline, gatewayPid, interval, frameMs, dutyCycle, json, adminKey,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -43,7 +53,8 @@ public static class LoadCommand
                 var key = DevelopmentAdminKey.Resolve(parse.GetValue(adminKey))
                           ?? throw new ArgumentException($"no admin key: pass --admin-key or set {DevelopmentAdminKey.EnvironmentVariable} (a local development gateway writes {DevelopmentAdminKey.DefaultPath}, which is read when neither is given).");
                 var options = new LoadOptions(server, parse.GetValue(devices), parse.GetValue(seconds), parse.GetValue(mode)!, parse.GetValue(transport)!,
-                    parse.GetValue(mqttPort), parse.GetValue(scenario)!, parse.GetValue(deadline), parse.GetValue(gatewayPid), parse.GetValue(interval), parse.GetValue(json), key);
+                    parse.GetValue(mqttPort), parse.GetValue(scenario)!, parse.GetValue(deadline), parse.GetValue(gatewayPid), parse.GetValue(interval), parse.GetValue(json), key)
+                    { FrameMs = parse.GetValue(frameMs), DutyCycle = parse.GetValue(dutyCycle) };
                 return await RunAsync(options, cancel);
             }
             catch (ArgumentException e)
@@ -62,7 +73,13 @@ public static class LoadCommand
     }
 
     private sealed record LoadOptions(Uri Url, int Devices, double Seconds, string Mode, string Transport, int MqttPort, string Scenario,
-        double DeadlineMs, int? GatewayPid, double IntervalSeconds, bool Json, string AdminKey);
+        double DeadlineMs, int? GatewayPid, double IntervalSeconds, bool Json, string AdminKey)
+    {
+        public double FrameMs { get; init; } = 10;
+        public double DutyCycle { get; init; } = 1;
+        public int FrameSamples => (int)Math.Round(FrameMs * Rate / 1000);
+        public double FrameSeconds => (double)FrameSamples / Rate;
+    }
 
     private static bool CliProgressShown(LoadOptions o) => o.IntervalSeconds <= 0 && Progress.CliProgress.Shown(o.Json);
 
@@ -74,12 +91,16 @@ public static class LoadCommand
         if (o.Transport is not ("ws" or "mqtt")) throw new ArgumentException($"--transport must be ws or mqtt, not '{o.Transport}'.");
         if (!Scenarios.Names.Contains(o.Scenario)) throw new ArgumentException($"Unknown scenario '{o.Scenario}'. Known: {string.Join(", ", Scenarios.Names)}.");
         var edge = o.Mode == "edge";
+        if (!edge && o.FrameMs != 10) throw new ArgumentException("--frame-ms applies to edge mode; antinoise frames are 10 ms (the loop delay D = 20 ms bounds them).");
+        if (edge && o.FrameMs is < 10 or > 100) throw new ArgumentException("--frame-ms must be 10–100 in edge mode (the gateway's Session:MaxFrameSamples is 100 ms).");
+        if (o.DutyCycle is <= 0 or > 1) throw new ArgumentException("--duty-cycle must be in (0, 1].");
+        if (!edge && o.DutyCycle != 1) throw new ArgumentException("--duty-cycle applies to edge mode.");
         var log = o.Json ? Console.Error : Console.Out;
 
         // 10 s of the scene, looped: the frames cost nothing to produce while the load runs.
         var scene = Scenarios.Create(o.Scenario, Rate, 10, 20, seed: 1);
-        var frames = new LoadFrames(scene.Reference, scene.Disturbance, Rate, FrameSamples, edge, scene.SecondaryPath);
-        var total = (int)(o.Seconds * Rate / FrameSamples);
+        var frames = new LoadFrames(scene.Reference, scene.Disturbance, Rate, o.FrameSamples, edge, scene.SecondaryPath, o.DutyCycle);
+        var total = (int)(o.Seconds * Rate / o.FrameSamples);
         var run = Guid.NewGuid().ToString("N")[..6];
         var devices = Enumerable.Range(0, o.Devices).Select(i => new LoadDevice($"load-{run}-{i}", frames, total, o.DeadlineMs)).ToArray();
         var target = new SimCommand.SimTarget(o.Url, o.Transport, o.Url.Host, o.MqttPort, o.AdminKey);
@@ -105,7 +126,7 @@ public static class LoadCommand
         var paced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var pacer = new Thread(() =>
         {
-            Pace(devices, total);
+            Pace(devices, total, o.FrameSamples);
             paced.TrySetResult();
         }) { IsBackground = true, Priority = ThreadPriority.Highest, Name = "anc-load-pacer" };
         var origin = Stopwatch.GetTimestamp();
@@ -145,7 +166,8 @@ public static class LoadCommand
             GeneratorCpuPercent: Round(100 * selfCpu / wall), GatewayCpuPercent: gatewayCpu is { } gc ? Round(100 * gc / wall) : null,
             GatewayCpuMsPerDeviceSecond: gatewayCpu is { } gd ? Round(1000 * gd / (o.Devices * wall)) : null,
             GatewayRssMb: gateway is { } g2 ? Round(ProcStat.RssMb(g2) ?? double.NaN) : null,
-            LoadAverage: File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : null);
+            LoadAverage: File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : null)
+        { FrameMs = o.FrameMs, DutyCycle = edge ? o.DutyCycle : null };
         if (o.Json)
         {
             Console.WriteLine(JsonSerializer.Serialize(summary, JsonOptions));
@@ -161,11 +183,11 @@ public static class LoadCommand
 
     private static long _origin;
 
-    // One thread sends every frame when due: device i's frame k leaves at origin + k·10 ms + i·10 ms / N.
-    private static void Pace(LoadDevice[] devices, int total)
+    // One thread sends every frame when due: device i's frame k leaves at origin + k·T + i·T / N (T: the frame's length).
+    private static void Pace(LoadDevice[] devices, int total, int frameSamples)
     {
         var n = devices.Length;
-        var period = Stopwatch.Frequency * FrameSamples / Rate;
+        var period = Stopwatch.Frequency * frameSamples / Rate;
         long next = 0, end = (long)total * n;
         while (next < end)
         {
@@ -185,13 +207,13 @@ public static class LoadCommand
 
     private static async Task ReportIntervalsAsync(LoadOptions o, LoadDevice[] devices, int? gateway, int total, List<object> intervals, TextWriter log, CancellationToken cancel)
     {
-        var perInterval = (int)(o.IntervalSeconds * Rate / FrameSamples);
+        var perInterval = Math.Max(1, (int)(o.IntervalSeconds * Rate / o.FrameSamples));
         var gatewayCpu = gateway is { } g ? ProcStat.CpuSeconds(g) : null;
         for (var first = 0; first < total; first += perInterval)
         {
             var last = Math.Min(total, first + perInterval);
             // Wait until this interval's frames have had their deadline + 1 s to come back.
-            var ready = _origin + (long)((last * 0.01 + 1 + o.DeadlineMs / 1000) * Stopwatch.Frequency);
+            var ready = _origin + (long)((last * o.FrameSeconds + 1 + o.DeadlineMs / 1000) * Stopwatch.Frequency);
             var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), ready);
             if (wait > TimeSpan.Zero) await Task.Delay(wait, cancel);
             var trips = new List<double>();
@@ -212,8 +234,8 @@ public static class LoadCommand
             var line = new
             {
                 interval = true,
-                fromSeconds = Math.Round(first * 0.01, 1),
-                toSeconds = Math.Round(last * 0.01, 1),
+                fromSeconds = Math.Round(first * o.FrameSeconds, 1),
+                toSeconds = Math.Round(last * o.FrameSeconds, 1),
                 latencyP50Ms = Round(SimReport.Percentile(sorted, 0.50)),
                 latencyP99Ms = Round(SimReport.Percentile(sorted, 0.99)),
                 framesLost = o.Mode == "edge" ? 0 : unanswered,
@@ -241,5 +263,9 @@ public static class LoadCommand
     private sealed record LoadSummary(bool Summary, int Devices, string Mode, string Transport, string Scenario, double Seconds,
         double LatencyP50Ms, double LatencyP99Ms, double LatencyMaxMs, int FramesSent, int FramesLost, int FramesLate, int Errors, int OutOfOrder,
         int UnknownReplies, int? CoefficientSets, double GeneratorCpuPercent, double? GatewayCpuPercent, double? GatewayCpuMsPerDeviceSecond,
-        double? GatewayRssMb, string? LoadAverage);
+        double? GatewayRssMb, string? LoadAverage)
+    {
+        public double FrameMs { get; init; } = 10;
+        public double? DutyCycle { get; init; }
+    }
 }

@@ -133,14 +133,14 @@ internal sealed class LoadDevice
 }
 
 /// <summary>
-/// The frames every device sends, computed once: the scene's reference and error mic as int16, one message per 10 ms
+/// The frames every device sends, computed once: the scene's reference and error mic as int16, one message per frame (10 ms, or <c>--frame-ms</c> in edge mode)
 /// frame, looped; a device's own sequence and timestamp are written into a copy at send time.
 /// </summary>
 internal sealed class LoadFrames
 {
     private readonly byte[][] _messages;
 
-    public LoadFrames(float[] reference, float[] error, int sampleRate, int frameSamples, bool edge, float[] secondaryPath)
+    public LoadFrames(float[] reference, float[] error, int sampleRate, int frameSamples, bool edge, float[] secondaryPath, double dutyCycle = 1)
     {
         Edge = edge;
         FrameUs = frameSamples * 1_000_000L / sampleRate;
@@ -153,7 +153,7 @@ internal sealed class LoadFrames
         }
         MessageBytes = _messages[0].Length;
         Start = edge
-            ? new EdgeDevice(sampleRate, 512, frameSamples).Start(secondaryPath).ToUtf8()
+            ? new EdgeDevice(sampleRate, 512, frameSamples).Start(secondaryPath, dutyCycle: dutyCycle).ToUtf8()
             : new ControlMessage
             {
                 Type = "start", SampleRate = sampleRate, FrameSamples = frameSamples, Format = "int16", Channels = ["reference", "error"],
@@ -166,7 +166,7 @@ internal sealed class LoadFrames
     public int MessageBytes { get; }
     public byte[] Start { get; }
 
-    /// <summary>Frame k (looping over the scene) with sequence k and timestamp k · 10 ms into <paramref name="buffer"/>.</summary>
+    /// <summary>Frame k (looping over the scene) with sequence k and timestamp k · the frame's length into <paramref name="buffer"/>.</summary>
     public void Write(int k, byte[] buffer)
     {
         _messages[k % _messages.Length].CopyTo(buffer, 0);
