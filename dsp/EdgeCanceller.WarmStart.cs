@@ -11,8 +11,9 @@ namespace AncOrleans.Dsp;
 /// that is not finite, or whose a-priori error on the record is not below the record's target power, is not loaded.
 /// Cost: one O(N·L + L³/3) solve per session (≈ 12 M + 45 M multiply-adds at N = 24 000, L = 512) and N + N floats
 /// held until then; it re-arms only on <see cref="EdgeCanceller.Reset"/>, not on a checkpoint restore. With
-/// <see cref="EdgeSettings.WarmStartInBackground"/> the solve runs on the thread pool and is loaded at the first frame
-/// after it finishes (the NLMS adapts meanwhile; the fit is for the same, barely moving path).
+/// <see cref="EdgeSettings.WarmStartInBackground"/> the solve is queued behind other sessions' on one background thread
+/// (<see cref="WarmStartQueue"/>) and loaded at the first frame after it finishes (the NLMS adapts meanwhile; the fit
+/// is for the same, barely moving path).
 /// </summary>
 public sealed partial class EdgeCanceller
 {
@@ -56,7 +57,7 @@ public sealed partial class EdgeCanceller
         _lsRegressor = _lsTarget = null;
         if (_settings.WarmStartInBackground)
         {
-            _lsFit = Task.Run(() => Solve(record, goal, length));
+            _lsFit = WarmStartQueue.Enqueue(() => Solve(record, goal, length));
             return;
         }
         if (Solve(record, goal, length) is { } taps) _nlms.ImportWeights(taps);

@@ -45,9 +45,9 @@ public sealed record EdgeSettings
     public double WarmStartMs { get; init; } = 500;
 
     /// <summary>
-    /// Solve the warm start on the thread pool and load it at the first frame after it is done (live sessions: the
-    /// solve, tens of ms, must not hold up a frame's reply, and sessions started together would otherwise all solve in
-    /// the same turn). False (offline evaluation, tests): solved in the frame that completes the record, deterministic.
+    /// Solve the warm start in the background (<see cref="WarmStartQueue"/>: one solve at a time per process) and load
+    /// it at the first frame after it is done (live sessions: the solve, tens of ms, must not hold up a frame's reply,
+    /// and sessions started together would otherwise all solve in the same turn). False (offline evaluation, tests): solved in the frame that completes the record, deterministic.
     /// </summary>
     public bool WarmStartInBackground { get; init; }
 

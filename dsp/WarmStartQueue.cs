@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+
+namespace AncOrleans.Dsp;
+
+/// <summary>
+/// Edge mode's warm-start solves (<see cref="EdgeCanceller"/>, tens of ms of CPU each), one at a time on one background
+/// thread per process. Sessions that start together — a silo's first devices, an ECS scale-out, a load test — would
+/// otherwise solve all at once on the thread pool half a second after they start and take every core from the frames
+/// for as long as that lasts (60 sessions: seconds). Queued, the solves use at most one core, frames keep the rest, and
+/// a session waits a little longer for its warm start while its NLMS adapts as before.
+/// </summary>
+public static class WarmStartQueue
+{
+    private static readonly BlockingCollection<Action> Work = [];
+
+    static WarmStartQueue()
+    {
+        var thread = new Thread(() =>
+        {
+            foreach (var job in Work.GetConsumingEnumerable()) job();
+        })
+        { IsBackground = true, Name = "anc-warm-start", Priority = ThreadPriority.BelowNormal };
+        thread.Start();
+    }
+
+    /// <summary>Jobs queued or running.</summary>
+    public static int Pending => Volatile.Read(ref _pending);
+
+    private static int _pending;
+
+    /// <summary>Runs <paramref name="solve"/> after every job queued before it; its result (or exception) completes the task.</summary>
+    public static Task<T> Enqueue<T>(Func<T> solve)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Increment(ref _pending);
+        Work.Add(() =>
+        {
+            try { done.SetResult(solve()); }
+            catch (Exception e) { done.SetException(e); }
+            finally { Interlocked.Decrement(ref _pending); }
+        });
+        return done.Task;
+    }
+}
