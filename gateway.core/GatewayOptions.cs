@@ -9,6 +9,13 @@ public sealed class GatewayOptions
     public int FrameDeadlineMs { get; set; } = 40;
 
     /// <summary>
+    /// The same for a session in edge mode. Nothing there waits for a reply (the device runs its own filter); a frame
+    /// late by a few hundred ms only delays a coefficient set, while a dropped one is a gap: the cloud restarts its
+    /// histories and the emergency detector loses that audio.
+    /// </summary>
+    public int EdgeFrameDeadlineMs { get; set; } = 1000;
+
+    /// <summary>
     /// Pause before re-sending a frame whose grain call failed because the session's silo died; the frame is re-sent
     /// until it is answered or its deadline (<see cref="FrameDeadlineMs"/>) has passed.
     /// </summary>

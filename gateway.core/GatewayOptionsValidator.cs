@@ -11,6 +11,8 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     {
         var errors = new List<string>();
         // A frame is 10–20 ms of audio: a deadline beyond a second is no longer real time.
+        if (options.EdgeFrameDeadlineMs is < 1 or > 10_000)
+            errors.Add($"{Prefix}EdgeFrameDeadlineMs must be between 1 and 10000, not {options.EdgeFrameDeadlineMs}.");
         if (options.FrameDeadlineMs is < 1 or > 1000)
             errors.Add($"{Prefix}FrameDeadlineMs must be between 1 and 1000, not {options.FrameDeadlineMs}.");
         // A pause as long as the deadline leaves no time to re-send.

@@ -18,6 +18,7 @@ public sealed class DeviceSession
 {
     private readonly string _sessionId;
     private readonly GatewayOptions _options;
+    private int _deadlineMs; // FrameDeadlineMs, or EdgeFrameDeadlineMs once an edge session has started
     private readonly GatewayMetrics _metrics;
     private readonly ISessionGrain _session;
     private readonly Channel<(AudioFrame Frame, long Received)> _inbound;
@@ -43,6 +44,7 @@ public sealed class DeviceSession
         _analytics = analytics?.Open(sessionId);
         _sessionId = sessionId;
         _options = options.Value;
+        _deadlineMs = _options.FrameDeadlineMs;
         _metrics = metrics;
         _session = grains.GetGrain<ISessionGrain>(sessionId);
         // Full is not silent: TryWrite fails and the frame is counted (queueFull) with an error event per episode.
@@ -243,6 +245,7 @@ public sealed class DeviceSession
             await _session.ConfigureAsync(config);
             _active = true;
             _sessionRate = config.SampleRate;
+            _deadlineMs = config.Mode == "edge" ? _options.EdgeFrameDeadlineMs : _options.FrameDeadlineMs;
             _analytics?.Analytics.Started(config.Mode);
             Send(new ControlMessage { Type = "started", SampleRate = config.SampleRate, FrameSamples = config.FrameSamples, Mode = config.Mode, Algorithm = config.Algorithm, DelayMs = config.DelayMs,
                 UpdateMs = config.Mode == "edge" ? config.UpdateMs : null, DutyCycle = config.Mode == "edge" ? config.DutyCycle : null });
@@ -331,11 +334,11 @@ public sealed class DeviceSession
         await foreach (var (frame, received) in _inbound.Reader.ReadAllAsync(cancel))
         {
             var waited = Stopwatch.GetElapsedTime(received);
-            if (waited.TotalMilliseconds > _options.FrameDeadlineMs)
+            if (waited.TotalMilliseconds > _deadlineMs)
             {
                 Interlocked.Increment(ref _late);
                 _metrics.FramesDropped.Add(1);
-                Error(frame.Sequence, $"late: waited {waited.TotalMilliseconds:0} ms, past the {_options.FrameDeadlineMs} ms deadline; dropped");
+                Error(frame.Sequence, $"late: waited {waited.TotalMilliseconds:0} ms, past the {_deadlineMs} ms deadline; dropped");
                 continue;
             }
             var started = Stopwatch.GetTimestamp();
@@ -349,7 +352,7 @@ public sealed class DeviceSession
             {
                 // A call that failed because the session's silo died is sent again (to the session's new
                 // activation, restored from its last checkpoint) for as long as the frame is still in time.
-                var budget = TimeSpan.FromMilliseconds(_options.FrameDeadlineMs) - waited;
+                var budget = TimeSpan.FromMilliseconds(_deadlineMs) - waited;
                 (reply, var attempts) = await SiloLossRetry.CallAsync(() => _session.ProcessAsync(frame), budget,
                     TimeSpan.FromMilliseconds(_options.ResendPauseMs), cancel);
                 if (attempts > 1) _metrics.FramesResent.Add(attempts - 1);

@@ -12,6 +12,7 @@ public sealed class StartupValidationTests
 {
     [Theory]
     [InlineData("--Gateway:FrameDeadlineMs=0", "Gateway:FrameDeadlineMs must be between 1 and 1000, not 0")]
+    [InlineData("--Gateway:EdgeFrameDeadlineMs=0", "Gateway:EdgeFrameDeadlineMs must be between 1 and 10000, not 0")]
     [InlineData("--Mqtt:EmbeddedBrokerPort=0", "Mqtt:EmbeddedBrokerPort must be between 1 and 65535, not 0")]
     [InlineData("--Session:CheckpointSeconds=0", "Session:CheckpointSeconds must be between 0.1 and 3600, not 0")]
     [InlineData("--Classifier:HoldWindows=0", "Classifier:HoldWindows must be between 1 and 60, not 0")]
