@@ -9,18 +9,20 @@ namespace AncOrleans.Dsp.Emergency;
 /// siren (≤ 0.7 s), whose low tone can sit in the same band;</item>
 /// <item>has a steady partial at 2 f0 or 3 f0 (±2 %) held ≥ 0.6 s — a harmonic series, not a lone whistle;</item>
 /// <item>is not itself a harmonic of a lower steady source (mains hum, an idling engine): no steady line at f0/2 or
-/// f0/3, and no steady pair at f0 ± d for a spacing d of 40–250 Hz.</item>
+/// f0/3, and no steady pair at f0 ± d for a spacing d of 40–250 Hz;</item>
+/// <item>is within 40 dB of the frame's strongest salient line: a horn is what one hears, while lines 60–90 dB under a
+/// clean hum (the harmonics that 16-bit quantisation adds to a periodic signal) are not a sound at all.</item>
 /// </list>
 /// </summary>
 public sealed class CarHornPattern(SteadyLineTracker lines)
 {
-    private const double LowHz = 300, HighHz = 700, HoldSeconds = 0.85, SupportSeconds = 0.6;
+    private const double LowHz = 300, HighHz = 700, HoldSeconds = 0.85, SupportSeconds = 0.6, MaxBelowStrongestDb = 40;
 
     public bool Matches()
     {
         for (var k = lines.Bin(LowHz); k <= lines.Bin(HighHz); k++)
         {
-            if (!lines.IsPeak(k) || lines.SteadySeconds(k) < HoldSeconds) continue;
+            if (!lines.IsPeak(k) || lines.SteadySeconds(k) < HoldSeconds || lines.LevelDb(k) < lines.StrongestPeakDb - MaxBelowStrongestDb) continue;
             var f0 = k * lines.BinHz;
             if (!(Steady(2 * f0) || Steady(3 * f0))) continue;
             if (Steady(f0 / 2) || Steady(f0 / 3) || InComb(k)) continue;

@@ -10,6 +10,7 @@ namespace AncOrleans.Dsp.Emergency;
 /// are 4–6 Hz at 16–48 kHz and a voice's ±3 % vibrato smears over several of them):
 /// <code>
 ///   L(k) = 10 log10 |X(k)|²,   F(k) = median{ L(j) : |j − k| ≤ 100 Hz },   S(k) = L(k) − F(k)
+///            (below 100 Hz + 1 bin: the same number of bins, the lowest above DC)
 ///   peak(k)  ⇔  k is a local maximum of L and S(k) ≥ 9 dB
 ///   run(k) ← run(k) + 1 if peak(j) for some |j − k| ≤ 1 bin, with level λ = max L(j), and λ has stayed within a
 ///            5 dB range since the run began and rose ≤ 3 dB since the last frame; otherwise run(k) ← 1 (0 without a peak)
@@ -24,7 +25,7 @@ namespace AncOrleans.Dsp.Emergency;
 public sealed class SteadyLineTracker
 {
     private const double WindowSeconds = 0.15, FloorHalfWidthHz = 100, MinSalienceDb = 9, MaxLevelRangeDb = 5, MaxRiseDb = 3;
-    private readonly int _rate, _window, _hop, _floorHalf;
+    private readonly int _rate, _window, _hop, _floorHalf, _levelFrom;
     private readonly RealFft _fft;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, float[]> Windows = new(); // read-only, shared
     private readonly float[] _hann;
@@ -54,7 +55,10 @@ public sealed class SteadyLineTracker
         });
         _pending = new float[_window];
         _floorHalf = (int)Math.Round(FloorHalfWidthHz / BinHz);
-        LowBin = Math.Max(_floorHalf + 1, (int)(lowHz / BinHz));
+        // Down to lowHz itself: near the bottom the median's neighbourhood is the lowest 2·half + 1 bins above DC
+        // (one-sided), not cut off — a line at 100 Hz must be seen, or mains hum's harmonics pass for a horn.
+        LowBin = Math.Max(2, (int)(lowHz / BinHz));
+        _levelFrom = Math.Max(1, LowBin - _floorHalf);
         HighBin = Math.Min(_fft.Bins - _floorHalf - 2, (int)Math.Ceiling(highHz / BinHz));
         // Per-bin state only up to the highest bin read (HighBin + the median's half width): at 48 kHz ≈ 470 of 4097
         // bins, so a session's tracker holds ~25 KB of it, not ~200 KB.
@@ -78,6 +82,12 @@ public sealed class SteadyLineTracker
 
     /// <summary>Whether bin k is a salient peak in the newest frame.</summary>
     public bool IsPeak(int k) => _peak[k];
+
+    /// <summary>L(k) in the newest frame, dB (full scale 0 dB ≈ a sine of amplitude 1 at the window's gain).</summary>
+    public double LevelDb(int k) => _level[k];
+
+    /// <summary>The level of the strongest salient peak in the newest frame, dB (−∞ without one).</summary>
+    public double StrongestPeakDb { get; private set; } = double.NegativeInfinity;
 
     public int Bin(double hz) => (int)Math.Round(hz / BinHz);
 
@@ -131,19 +141,22 @@ public sealed class SteadyLineTracker
         var im = FftScratch.Im(_fft.Bins);
         _fft.Forward(_pending, _hann, re, im);
         var nan = false;
-        for (var k = LowBin - _floorHalf; k <= HighBin + _floorHalf; k++)
+        for (var k = _levelFrom; k <= HighBin + _floorHalf; k++)
         {
             _level[k] = 10 * Math.Log10(re[k] * re[k] + im[k] * im[k] + 1e-20);
             nan |= double.IsNaN(_level[k]);
         }
+        var strongest = double.NegativeInfinity;
         for (var k = LowBin; k <= HighBin; k++)
         {
             _peak[k] = false;
             if (_level[k] < _level[k - 1] || _level[k] < _level[k + 1]) continue;
-            var neighbourhood = _level.AsSpan(k - _floorHalf, _sort.Length);
+            var neighbourhood = _level.AsSpan(Math.Max(_levelFrom, k - _floorHalf), _sort.Length);
             _peak[k] = nan ? SalientBySorting(_level[k], neighbourhood) : Salient(_level[k], neighbourhood);
+            if (_peak[k] && _level[k] > strongest) strongest = _level[k];
         }
-        for (var k = LowBin + 1; k < HighBin; k++)
+        StrongestPeakDb = strongest;
+        for (var k = LowBin; k < HighBin; k++)
         {
             if (!(_peak[k - 1] || _peak[k] || _peak[k + 1])) { _run[k] = 0; continue; }
             var level = Math.Max(_level[k], Math.Max(_level[k - 1], _level[k + 1]));
