@@ -9,8 +9,8 @@ namespace AncOrleans.Dsp;
 ///   h(n) = ½ sinc((n − c)/2) · w_K(n; β),   n = 0 … L − 1,  c = (L − 1)/2   (h(c ± 2j) = 0 for j ≥ 1: half-band)
 ///   y(m) = Σ_n h(n) x(2m − n)                                                  (input index 2m: every other sample)
 /// </code>
-/// With L = 31 and β = 6.8 (≈ 70 dB stop band) the pass band reaches ≈ 0.18 f_in and the stop band starts at ≈ 0.32 f_in:
-/// 16 → 8 kHz keeps 0–2.9 kHz and folds nothing above 5.1 kHz into it by more than −70 dB. Delay c = 15 input samples.
+/// With L = 31 and β = 6.8 the transition runs from ≈ 0.18 f_in to ≈ 0.32 f_in: 16 → 8 kHz keeps 0–2.5 kHz within
+/// ±0.1 dB and what would fold onto it (5.5–8 kHz) lies under −60 dB (tested). Delay c = 15 input samples.
 /// Allocation-free in steady state (the history buffer grows to the largest chunk seen).
 /// </summary>
 public sealed class HalfBandDecimator
