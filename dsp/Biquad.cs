@@ -67,9 +67,8 @@ public sealed class Biquad
 
     /// <summary>
     /// <paramref name="output"/>(n) = second(first(<paramref name="input"/>(n))): the same arithmetic, bit for bit, as
-    /// <see cref="Process(float)"/> on each section in turn, but both sections' state in registers and one loop, so the
-    /// second section's recursion runs beside the first's instead of after it (each is a serial chain of ≈ 4 dependent
-    /// operations per sample; fused, the two overlap). <paramref name="output"/> may be <paramref name="input"/>.
+    /// <see cref="Process(float)"/> on each section in turn, but both sections' state in registers and one loop (no loads
+    /// and stores of the state per sample and section). <paramref name="output"/> may be <paramref name="input"/>.
     /// </summary>
     public static void ProcessCascade(Biquad first, Biquad second, ReadOnlySpan<float> input, Span<float> output)
     {

@@ -47,6 +47,7 @@ public sealed class NoiseFeatures
     private static readonly int[] GroupRateEdges = [1, 3, 6, 11, 21];
     private static readonly float[] ModCos = Table(Math.Cos), ModSin = Table(Math.Sin);
     private static readonly int[] ModulationEdges = [1, 3, 5, 9, 15, 23, 31];
+    private static readonly double[] LevelCos = LevelTable(Math.Cos), LevelSin = LevelTable(Math.Sin);
 
     private readonly MelFilterbank _mel = new(Bands, FrameSize, Rate, 50, 7000);
     private readonly float[,] _logMel = new float[FramesPerWindow, Bands];
@@ -255,6 +256,15 @@ public sealed class NoiseFeatures
 
     private static float Median3(float a, float b, float c) => Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
 
+    // f(2π k t / n) for the level's modulation bins k = 1 … 30, as double (what the loop computed in place before).
+    private static double[] LevelTable(Func<double, double> f)
+    {
+        var table = new double[(ModulationEdges[^1] - 1) * FramesPerWindow];
+        for (var k = 1; k < ModulationEdges[^1]; k++)
+            for (var t = 0; t < FramesPerWindow; t++) table[(k - 1) * FramesPerWindow + t] = f(2 * Math.PI * k * t / FramesPerWindow);
+        return table;
+    }
+
     private static float[] Table(Func<double, double> f)
     {
         var table = new float[(GroupRateEdges[^1] - 1) * FramesPerWindow];
@@ -314,12 +324,12 @@ public sealed class NoiseFeatures
         for (var k = 1; k < ModulationEdges[^1]; k++)
         {
             double re = 0, im = 0;
+            var row = (k - 1) * n;
             for (var t = 0; t < n; t++)
             {
-                var angle = 2 * Math.PI * k * t / n;
                 var v = _level[t] - levelMean;
-                re += v * Math.Cos(angle);
-                im -= v * Math.Sin(angle);
+                re += v * LevelCos[row + t];   // Math.Cos(2π k t / n), tabulated: the same doubles
+                im -= v * LevelSin[row + t];
             }
             var p = re * re + im * im;
             totalPower += p;
