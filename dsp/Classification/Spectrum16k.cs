@@ -10,7 +10,7 @@ namespace AncOrleans.Dsp.Classification;
 ///   P(k) = Re X(k)² + Im X(k)²,   X = FFT₅₁₂(w · x),   k = 0 … 256  (31.25 Hz bins)
 /// </code>
 /// handed to every listener of <see cref="FrameReady"/> in the order they subscribed: the classifier's
-/// <see cref="NoiseFeatures"/> and, above 16 kHz, the emergency patterns' tone track (sirens and alarms lie under
+/// <see cref="NoiseFeatures"/> and, from 32 kHz up, the emergency patterns' tone track (sirens and alarms lie under
 /// 4.5 kHz). P is computed exactly as the features always computed it (window, transform, squares in float), so the
 /// features are the same, bit for bit, whoever drives the front end. Allocation-free in steady state (the resampled
 /// chunk's buffer grows to the largest chunk seen).

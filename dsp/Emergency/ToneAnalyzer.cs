@@ -11,7 +11,7 @@ namespace AncOrleans.Dsp.Emergency;
 ///   P(k) = |X(k)|²,   peak = argmax_{k∈[300, 4500] Hz} P(k),   prominence = Σ_{|k−peak|≤2} P(k) / Σ_{k∈[300, 4500] Hz} P(k)
 /// </code>
 /// Either it frames and transforms its own input (<see cref="Push"/>), or it reads a power spectrum computed elsewhere
-/// (<see cref="Analyse"/>: a session above 16 kHz reads the shared 16 kHz front end's, 512-point frames every 16 ms,
+/// (<see cref="Analyse"/>: a session at 32 kHz or more reads the shared 16 kHz front end's, 512-point frames every 16 ms,
 /// the same frames as a 16 kHz stream's own). Allocation-free.
 /// </summary>
 public sealed class ToneAnalyzer

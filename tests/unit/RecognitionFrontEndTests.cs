@@ -7,7 +7,7 @@ namespace AncOrleans.Tests;
 
 /// <summary>
 /// The pieces that make a session's recognition one pass (issue 13): the fused Butterworth cascade, the framer, the
-/// half-band decimator the car-horn lines read above 16 kHz, and the 16 kHz front end the patterns share with the
+/// half-band decimator the car-horn lines read from 32 kHz up, and the 16 kHz front end the patterns share with the
 /// features — each against a plain reference.
 /// </summary>
 public sealed class RecognitionFrontEndTests
