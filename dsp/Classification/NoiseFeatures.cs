@@ -35,6 +35,8 @@ namespace AncOrleans.Dsp.Classification;
 /// Guards: every ratio has an ε; a window with fewer than three tonal frames gets zeros for the trajectory;
 /// any non-finite number is written as 0.
 /// Level-invariant by construction (the absolute level never enters), so microphone gain does not matter.
+/// The resampling, framing and FFT are a <see cref="Spectrum16k"/>'s: this instance's own (<see cref="Push"/>), or one a
+/// session's emergency patterns share and push (the features are the same bit for bit either way).
 /// Every step reuses its buffers; a finished window allocates only its output vector.
 /// </summary>
 public sealed class NoiseFeatures

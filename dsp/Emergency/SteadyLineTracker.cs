@@ -64,8 +64,8 @@ public sealed class SteadyLineTracker
         _floorHalf = (int)Math.Round(FloorHalfWidthHz / BinHz);
         LowBin = Math.Max(_floorHalf + 1, (int)(lowHz / BinHz));
         HighBin = Math.Min(_fft.Bins - _floorHalf - 2, (int)Math.Ceiling(highHz / BinHz));
-        // Per-bin state only up to the highest bin read (HighBin + the median's half width): at 48 kHz ≈ 470 of 4097
-        // bins, so a session's tracker holds ~25 KB of it, not ~200 KB.
+        // Per-bin state only up to the highest bin read (HighBin + the median's half width): at 8 kHz (a 48 kHz
+        // session's lines, on the 16 kHz front end halved) ≈ 640 of 1025 bins, ~35 KB.
         var used = HighBin + _floorHalf + 2;
         _power = new double[used];
         _level = new double[used];
