@@ -11,7 +11,8 @@
 //                     acoustics' Scenarios.Names); the recognition cases always run on broadband, the session cases on hum
 //   --inprocess       run BenchmarkDotNet in this process (InProcessEmit toolchain) instead of a generated child project
 //   --session-memory  the managed heap 100 whole sessions add, by part (one JSON line), and nothing else
-//   --pattern-parts   where the DSP patterns spend their time: the detector and each analyser alone (one JSON line)
+//   --pattern-parts   where a session's recognition spends its time, in thread CPU: the pattern detector, its 16 kHz front
+//                     end and each analyser alone, the features, the CNN and the feature model (one JSON line)
 //   --trace-cost      the frame path's spans (off, 1 %, 100 % sampled) beside the session pipeline's CPU (one JSON line)
 //   --launches N      processes per benchmark (default 1; ignored in-process); the mean pools all of them
 //   --only a,b        run only the named benchmarks (nlms, rls, hybrid, nwaves-nlms, speexdsp-mdf, classifier, emergency,

@@ -35,6 +35,8 @@ namespace AncOrleans.Dsp.Classification;
 /// Guards: every ratio has an ε; a window with fewer than three tonal frames gets zeros for the trajectory;
 /// any non-finite number is written as 0.
 /// Level-invariant by construction (the absolute level never enters), so microphone gain does not matter.
+/// The resampling, framing and FFT are a <see cref="Spectrum16k"/>'s: this instance's own (<see cref="Push"/>), or one a
+/// session's emergency patterns share and push (the features are the same bit for bit either way).
 /// Every step reuses its buffers; a finished window allocates only its output vector.
 /// </summary>
 public sealed class NoiseFeatures
@@ -47,12 +49,9 @@ public sealed class NoiseFeatures
     private static readonly int[] GroupRateEdges = [1, 3, 6, 11, 21];
     private static readonly float[] ModCos = Table(Math.Cos), ModSin = Table(Math.Sin);
     private static readonly int[] ModulationEdges = [1, 3, 5, 9, 15, 23, 31];
+    private static readonly double[] LevelCos = LevelTable(Math.Cos), LevelSin = LevelTable(Math.Sin);
 
-    private readonly RealFft _fft = new(FrameSize);
     private readonly MelFilterbank _mel = new(Bands, FrameSize, Rate, 50, 7000);
-    private readonly float[] _window = HannWindow.Periodic(FrameSize);
-    private readonly float[] _frame = new float[FrameSize];
-    private readonly float[] _power;
     private readonly float[,] _logMel = new float[FramesPerWindow, Bands];
     private readonly float[] _level = new float[FramesPerWindow], _flatness = new float[FramesPerWindow], _centroid = new float[FramesPerWindow];
     private readonly float[] _tonality = new float[FramesPerWindow];
@@ -62,20 +61,33 @@ public sealed class NoiseFeatures
     private readonly float[] _envelope = new float[FramesPerWindow];
     private readonly float[] _energies = new float[Bands];
     private readonly float[] _sorted = new float[FramesPerWindow];
-    private readonly float[] _pending = new float[FrameSize];
-    private int _pendingCount, _frames;
+    private int _frames;
     private readonly float[] _patch = new float[PatchFrames * Bands];
     private bool _patchStarted;
-    private readonly Resampler16k _resampler;
-    private readonly List<float> _resampled = new(4096);
+    private readonly Spectrum16k _front;     // resampling, framing and the power spectrum (this instance's, or shared)
+    private readonly bool _ownFront;
+    private Action<float[]>? _onWindow;      // the consumer of finished windows: fixed, or the current Push's
 
+    /// <summary>Features with their own front end, fed by <see cref="Push"/>.</summary>
     public NoiseFeatures(int inputRate = Rate)
     {
-        _resampler = new Resampler16k(inputRate);
-        _power = new float[_fft.Bins];
+        _front = new Spectrum16k(inputRate);
+        _ownFront = true;
+        _front.FrameReady += OnFrame;
     }
 
-    public int InputRate => _resampler.InputRate;
+    /// <summary>
+    /// Features on a front end another component pushes (a session's emergency patterns, so the input is resampled and
+    /// transformed once); each finished window goes to <paramref name="onWindow"/>.
+    /// </summary>
+    public NoiseFeatures(Spectrum16k front, Action<float[]> onWindow)
+    {
+        _front = front;
+        _onWindow = onWindow;
+        front.FrameReady += OnFrame;
+    }
+
+    public int InputRate => _front.InputRate;
 
     /// <summary>Frames of the log-mel patch the CNN reads (<see cref="LogMelCnn"/>): the window just finished and the one before (≈ 2 s).</summary>
     public const int PatchFrames = 2 * FramesPerWindow;
@@ -123,38 +135,37 @@ public sealed class NoiseFeatures
         logMel[w].AsSpan(0, half).CopyTo(patch[half..]);
     }
 
-    /// <summary>Takes audio at the input rate (filtered in place); calls <paramref name="onWindow"/> with each finished window's features (a new array).</summary>
-    public void Push(Span<float> audio, Action<float[]> onWindow)
+    /// <summary>Takes audio at the input rate (left as it is); calls <paramref name="onWindow"/> with each finished window's features (a new array).</summary>
+    public void Push(ReadOnlySpan<float> audio, Action<float[]> onWindow)
     {
-        _resampled.Clear();
-        _resampler.Process(audio, _resampled);
-        foreach (var sample in _resampled)
+        if (!_ownFront) throw new InvalidOperationException("these features read a shared front end: push the front end, not the features.");
+        _onWindow = onWindow;
+        try
         {
-            _pending[_pendingCount++] = sample;
-            if (_pendingCount < FrameSize) continue;
-            AnalyseFrame();
-            Array.Copy(_pending, Hop, _pending, 0, FrameSize - Hop);
-            _pendingCount = FrameSize - Hop;
-            if (_frames == FramesPerWindow)
-            {
-                var features = new float[Length];
-                UpdatePatch();
-                Summarise(features);
-                onWindow(features);
-                _frames = 0;
-            }
+            _front.Push(audio);
+        }
+        finally
+        {
+            _onWindow = null;
         }
     }
 
-    private void AnalyseFrame()
+    private void OnFrame()
     {
-        TensorPrimitives.Multiply(_pending, _window, _frame);
-        var re = FftScratch.Re(_fft.Bins);
-        var im = FftScratch.Im(_fft.Bins);
-        _fft.Forward(_frame, re, im);
-        TensorPrimitives.Multiply(re, re, _power);
-        TensorPrimitives.MultiplyAdd(im, im, _power, _power);
-        _mel.Apply(_power, _energies);
+        AnalyseFrame(_front.Power);
+        if (_frames < FramesPerWindow) return;
+        var features = new float[Length];
+        UpdatePatch();
+        Summarise(features);
+        _frames = 0;
+        _onWindow?.Invoke(features);
+    }
+
+    // P(k) from the front end (FFT₅₁₂ of the Hann-windowed frame, squared) → the frame's log-mel, level, flatness,
+    // centroid, tonality and contrast.
+    private void AnalyseFrame(ReadOnlySpan<float> power)
+    {
+        _mel.Apply(power, _energies);
         var t = _frames++;
         double total = 0;
         for (var m = 0; m < Bands; m++) total += _energies[m];
@@ -167,7 +178,7 @@ public sealed class NoiseFeatures
         double logSum = 0, sum = 0, weighted = 0;
         for (var k = first; k <= last; k++)
         {
-            var p = _power[k] + 1e-12;
+            var p = power[k] + 1e-12;
             logSum += Math.Log(p);
             sum += p;
             weighted += k * p;
@@ -176,33 +187,84 @@ public sealed class NoiseFeatures
         _flatness[t] = (float)(Math.Exp(logSum / count) / (sum / count));
         _centroid[t] = (float)(weighted / sum / last);
         // tonality: the strongest bin against its ±8-bin neighbourhood
-        var peak = first + TensorPrimitives.IndexOfMax(_power.AsSpan(first, count));
+        var peak = first + TensorPrimitives.IndexOfMax(power.Slice(first, count));
         double around = 0;
         var lo = Math.Max(first, peak - 8);
         var hi = Math.Min(last, peak + 8);
-        for (var k = lo; k <= hi; k++) around += _power[k];
-        _tonality[t] = (float)Math.Log10(_power[peak] * (hi - lo + 1) / (around + 1e-12) + 1e-6);
+        for (var k = lo; k <= hi; k++) around += power[k];
+        _tonality[t] = (float)Math.Log10(power[peak] * (hi - lo + 1) / (around + 1e-12) + 1e-6);
         _peakBin[t] = peak;
         // spectral contrast per octave sub-band: sort each sub-band's log powers in place (no allocation)
         double frameLog = 0;
         // floor 90 dB under the mean bin power: level-free, like the log-mel floor
-        var binFloor = (float)(1e-9 * TensorPrimitives.Sum(_power.AsSpan(0, _logPower.Length)) / _logPower.Length + 1e-30);
+        var binFloor = (float)(1e-9 * TensorPrimitives.Sum(power[.._logPower.Length]) / _logPower.Length + 1e-30);
         for (var k = 0; k < _logPower.Length; k++)
         {
-            _logPower[k] = 10 * MathF.Log10(_power[k] + binFloor);
+            _logPower[k] = 10 * MathF.Log10(power[k] + binFloor);
             frameLog += _logPower[k];
         }
         frameLog /= _logPower.Length;
         for (var b = 0; b < ContrastBands; b++)
         {
             var band = _logPower.AsSpan(ContrastEdges[b], ContrastEdges[b + 1] - ContrastEdges[b]);
-            band.Sort();
             var take = Math.Max(1, (int)Math.Round(0.2 * band.Length));
+            SortEnds(band, take);
             var valley = TensorPrimitives.Average(band[..take]);
             var top = TensorPrimitives.Average(band[^take..]);
             _contrast[t, b] = top - valley;
             _valley[t, b] = valley - (float)frameLog;
         }
+    }
+
+    // Leaves the `take` smallest values, ascending, at the start of `values` and the `take` largest, ascending, at its end:
+    // what a full sort leaves there (the same values in the same order, so their averages are the same bit for bit), by
+    // selection (Hoare's FIND, CACM 1961) and sorting only the ends — a full sort of each sub-band was the features'
+    // largest cost after the transform.
+    private static void SortEnds(Span<float> values, int take)
+    {
+        if (values.Length <= 2 * take + 1)
+        {
+            values.Sort();
+            return;
+        }
+        Select(values, take);
+        Select(values[take..], values.Length - 2 * take);
+        values[..take].Sort();
+        values[^take..].Sort();
+    }
+
+    // Rearranges `values` so that values[..k] ≤ values[k] ≤ values[(k + 1)..] (k < values.Length); no NaN.
+    private static void Select(Span<float> values, int k)
+    {
+        int lo = 0, hi = values.Length - 1;
+        while (hi > lo)
+        {
+            var pivot = Median3(values[lo], values[(lo + hi) >> 1], values[hi]);
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (values[i] < pivot) i++;
+                while (values[j] > pivot) j--;
+                if (i > j) break;
+                (values[i], values[j]) = (values[j], values[i]);
+                i++;
+                j--;
+            }
+            if (k <= j) hi = j;
+            else if (k >= i) lo = i;
+            else return;
+        }
+    }
+
+    private static float Median3(float a, float b, float c) => Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
+
+    // f(2π k t / n) for the level's modulation bins k = 1 … 30, as double (what the loop computed in place before).
+    private static double[] LevelTable(Func<double, double> f)
+    {
+        var table = new double[(ModulationEdges[^1] - 1) * FramesPerWindow];
+        for (var k = 1; k < ModulationEdges[^1]; k++)
+            for (var t = 0; t < FramesPerWindow; t++) table[(k - 1) * FramesPerWindow + t] = f(2 * Math.PI * k * t / FramesPerWindow);
+        return table;
     }
 
     private static float[] Table(Func<double, double> f)
@@ -264,12 +326,12 @@ public sealed class NoiseFeatures
         for (var k = 1; k < ModulationEdges[^1]; k++)
         {
             double re = 0, im = 0;
+            var row = (k - 1) * n;
             for (var t = 0; t < n; t++)
             {
-                var angle = 2 * Math.PI * k * t / n;
                 var v = _level[t] - levelMean;
-                re += v * Math.Cos(angle);
-                im -= v * Math.Sin(angle);
+                re += v * LevelCos[row + t];   // Math.Cos(2π k t / n), tabulated: the same doubles
+                im -= v * LevelSin[row + t];
             }
             var p = re * re + im * im;
             totalPower += p;

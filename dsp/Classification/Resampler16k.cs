@@ -4,6 +4,8 @@ namespace AncOrleans.Dsp.Classification;
 /// Streaming conversion of any input rate (8–96 kHz) to the classifier's 16 kHz: a 4th-order Butterworth
 /// low-pass at 7 kHz (applied at every rate, 16 kHz included, so training and sessions see the same band),
 /// then linear interpolation at the step f_in / 16000. Adequate for band-energy features, not for listening.
+/// The two sections run fused (<see cref="Biquad.ProcessCascade"/>: the same numbers as one after the other) into a
+/// scratch buffer that grows to the largest chunk seen; steady state allocates nothing.
 /// </summary>
 public sealed class Resampler16k
 {
@@ -12,6 +14,7 @@ public sealed class Resampler16k
     private readonly double _step;
     private double _position;      // next output time, in input samples relative to the current chunk
     private float _previous;       // last filtered input sample (index −1 of the current chunk)
+    private float[] _filtered = [];  // scratch: the low-passed chunk
 
     public Resampler16k(int inputRate)
     {
@@ -25,22 +28,33 @@ public sealed class Resampler16k
 
     public int InputRate { get; }
 
-    /// <summary>Filters <paramref name="input"/> in place and appends the 16 kHz samples to <paramref name="output"/>.</summary>
-    public void Process(Span<float> input, List<float> output)
+    /// <summary>The most 16 kHz samples <paramref name="inputLength"/> input samples can give.</summary>
+    public int MaxOutput(int inputLength) => (int)Math.Ceiling(inputLength / _step) + 2;
+
+    /// <summary>
+    /// Low-passes <paramref name="input"/> (left as it is) and writes its 16 kHz samples to <paramref name="output"/>
+    /// (at least <see cref="MaxOutput"/> long); returns how many.
+    /// </summary>
+    public int Process(ReadOnlySpan<float> input, Span<float> output)
     {
-        foreach (var section in _lowPass) section.Process(input);
+        if (input.Length == 0) return 0;
+        if (output.Length < MaxOutput(input.Length)) throw new ArgumentException($"output holds {output.Length} samples, {MaxOutput(input.Length)} needed.");
+        if (_filtered.Length < input.Length) _filtered = new float[input.Length];
+        var filtered = _filtered.AsSpan(0, input.Length);
+        Biquad.ProcessCascade(_lowPass[0], _lowPass[1], input, filtered);
         // output times t = _position (in input-sample units, −1 ≤ t < input.Length − 1 interpolate between neighbours)
-        while (_position < input.Length - 1 + 1e-9 && input.Length > 0)
+        var written = 0;
+        while (_position < filtered.Length - 1 + 1e-9)
         {
             var i = (int)Math.Floor(_position);
             var f = (float)(_position - i);
-            var a = i < 0 ? _previous : input[i];
-            var b = i + 1 < input.Length ? input[i + 1] : input[i];
-            output.Add(a + f * (b - a));
+            var a = i < 0 ? _previous : filtered[i];
+            var b = i + 1 < filtered.Length ? filtered[i + 1] : filtered[i];
+            output[written++] = a + f * (b - a);
             _position += _step;
         }
-        if (input.Length == 0) return;
-        _previous = input[^1];
-        _position -= input.Length;
+        _previous = filtered[^1];
+        _position -= filtered.Length;
+        return written;
     }
 }

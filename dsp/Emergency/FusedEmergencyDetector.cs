@@ -15,8 +15,9 @@ namespace AncOrleans.Dsp.Emergency;
 /// Latency: an accepted pattern alerts as fast as the pattern detector does (sirens ≈ 1 s, T3 ≤ one cycle); a
 /// rejected-then-accepted one, or a model-only alert, at the end of the window that shows it (≤ 1 s later).
 /// Before the first window (the first 0.99 s of a stream) a pattern is accepted unjudged: safety first.
-/// Guards: the features filter their input in place, so audio is copied into a buffer of at most one chunk; the
-/// sample loops allocate nothing (each finished window allocates its feature vector and the model's scores).
+/// The patterns and the features share one <see cref="Spectrum16k"/> front end, which the patterns push: the input is
+/// resampled to 16 kHz and transformed once per 16 ms hop for both (issue 13).
+/// Guards: the sample loops allocate nothing (each finished window allocates its feature vector and the model's scores).
 /// Each window's features and probabilities are handed out (<see cref="WindowFinished"/>), so a session's classifier
 /// reuses them rather than computing them again (issue 13).
 /// </summary>
@@ -26,9 +27,7 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWind
     private readonly NoiseFeatures _features;
     private readonly NoiseClassifierModel _model;
     private readonly EmergencyFusion _fusion;
-    private readonly float[] _copy;
     private readonly int _rate, _chunk;
-    private readonly Action<float[]> _onWindow;
     private float[]? _latest, _previous;
     private string? _pending, _active;
     private long _samples;
@@ -37,14 +36,13 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWind
     public FusedEmergencyDetector(int sampleRate, NoiseClassifierModel model, EmergencyFusionOptions? options = null)
     {
         _rate = sampleRate;
-        _patterns = new EmergencyDetector(sampleRate);
-        _features = new NoiseFeatures(sampleRate);
+        var front = new Spectrum16k(sampleRate);
+        _patterns = new EmergencyDetector(sampleRate, front);  // subscribes first: a hop's tone frame before its window
+        _features = new NoiseFeatures(front, OnWindow);
         _model = model;
         _fusion = new EmergencyFusion(model.Labels, options);
         Labels = [.. model.Labels];
         _chunk = Math.Max(1, sampleRate / 100);
-        _copy = new float[_chunk];
-        _onWindow = OnWindow;
         _patterns.Detected += (kind, _) => { _pending = kind; Judge(); };
     }
 
@@ -71,9 +69,7 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWind
         {
             var chunk = samples.Slice(start, Math.Min(_chunk, samples.Length - start));
             _samples += chunk.Length;
-            _patterns.Push(chunk);
-            chunk.CopyTo(_copy);
-            _features.Push(_copy.AsSpan(0, chunk.Length), _onWindow);
+            _patterns.Push(chunk); // and, through the shared front end, the features (OnWindow)
             if (_active is not null && _patterns.Active == _active) _lastSeen = Now;
             if (_patterns.Active is null) _pending = null;
             if (_active is not null && _patterns.Active is null && Now - _lastSeen > EmergencyDetector.ReleaseSeconds)

@@ -7,21 +7,19 @@ namespace AncOrleans.Dsp.Emergency;
 /// <see cref="NoiseFeatures"/>, for a session whose classifier is enabled but whose embedded model file is missing:
 /// there is no model to fuse with, but a backend that takes features only (SageMaker) still gets each window's
 /// features (<see cref="IClassifierWindowSource.WindowFinished"/>, probabilities null).
-/// The features filter their input in place, so audio is copied into a buffer first (allocation-free per sample; each
-/// window allocates its feature vector).
+/// The patterns and the features share one <see cref="Spectrum16k"/> front end, which the patterns push (allocation-free
+/// per sample; each window allocates its feature vector).
 /// </summary>
 public sealed class PatternsWithFeaturesDetector : IEmergencyDetector, IClassifierWindowSource
 {
     private readonly EmergencyDetector _patterns;
     private readonly NoiseFeatures _features;
-    private readonly Action<float[]> _onWindow;
-    private float[] _copy = [];
 
     public PatternsWithFeaturesDetector(int sampleRate)
     {
-        _patterns = new EmergencyDetector(sampleRate);
-        _features = new NoiseFeatures(sampleRate);
-        _onWindow = window => WindowFinished?.Invoke(window, null);
+        var front = new Spectrum16k(sampleRate);
+        _patterns = new EmergencyDetector(sampleRate, front);
+        _features = new NoiseFeatures(front, window => WindowFinished?.Invoke(window, null));
     }
 
     public string? Active => _patterns.Active;
@@ -42,12 +40,5 @@ public sealed class PatternsWithFeaturesDetector : IEmergencyDetector, IClassifi
 
     public event Action<float[], float[]?>? WindowFinished;
 
-    public void Push(ReadOnlySpan<float> samples)
-    {
-        _patterns.Push(samples);
-        if (_copy.Length < samples.Length) _copy = new float[samples.Length];
-        var copy = _copy.AsSpan(0, samples.Length);
-        samples.CopyTo(copy);
-        _features.Push(copy, _onWindow);
-    }
+    public void Push(ReadOnlySpan<float> samples) => _patterns.Push(samples); // and, through the shared front end, the features
 }

@@ -15,6 +15,8 @@ namespace AncOrleans.Dsp.Emergency;
 ///   run(k) ← run(k) + 1 if peak(j) for some |j − k| ≤ 1 bin, with level λ = max L(j), and λ has stayed within a
 ///            5 dB range since the run began and rose ≤ 3 dB since the last frame; otherwise run(k) ← 1 (0 without a peak)
 /// </code>
+/// Computed in the power domain, P(k) = |X(k)|²: S(k) ≥ 9 dB ⇔ P(k) ≥ 10^0.9 · median P, and L only for the bins a run
+/// tracks (a logarithm per bin per frame was a third of the tracker's time).
 /// The rise test stops a run of repeated notes (each decays and is struck again) from passing as one held tone.
 /// Frames of 100 ms (or 128 ms) lost horns at −5 dB SNR — the level of a partial in noise fluctuated beyond the range —
 /// and 200 ms ones bridged more notes; 150 ms was the balance on the tuning seeds.
@@ -25,25 +27,32 @@ namespace AncOrleans.Dsp.Emergency;
 public sealed class SteadyLineTracker
 {
     private const double WindowSeconds = 0.15, FloorHalfWidthHz = 100, MinSalienceDb = 9, MaxLevelRangeDb = 5, MaxRiseDb = 3;
-    private readonly int _rate, _window, _hop, _floorHalf, _levelFrom;
+    private readonly int _rate, _window, _floorHalf, _levelFrom;
     private readonly RealFft _fft;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, float[]> Windows = new(); // read-only, shared
     private readonly float[] _hann;
-    private readonly float[] _pending;                 // the samples of the next frame
-    private readonly double[] _level;                  // L(k), dB, over [_lo − _floorHalf, _hi + _floorHalf]
+    private readonly Framer _framer;                   // 150 ms frames, hop 37.5 ms
+    private readonly Action _onFramed;
+    private Action<double>? _consumer;                 // the current Push's callback
+    private static readonly double SalienceRatio = Math.Pow(10, -MinSalienceDb / 10);
+    private readonly double[] _power;                  // P(k) = |X(k)|², over [LowBin − _floorHalf, HighBin + _floorHalf]
+    private readonly double[] _level;                  // L(k) = 10 log10 P(k), dB, only in a frame with a NaN
     private readonly bool[] _peak;                     // peak(k) this frame
     private readonly int[] _run;                       // run(k), frames
     private readonly double[] _runLow, _runHigh;       // level range of the current run, dB
     private readonly double[] _previous;               // the run's level in the previous frame, dB
     private readonly double[] _sort;                   // scratch for the median (a frame with a NaN level)
-    private int _filled;
-    private long _consumed;
 
     public SteadyLineTracker(int sampleRate, double lowHz = 100, double highHz = 2400)
     {
         _rate = sampleRate;
         _window = (int)Math.Round(WindowSeconds * sampleRate);
-        _hop = _window / 4;
+        _framer = new Framer(_window, _window / 4);
+        _onFramed = () =>
+        {
+            Analyse();
+            _consumer!((_framer.Start + _window / 2.0) / _rate);
+        };
         var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_window);
         _fft = new RealFft(size);
         BinHz = (double)sampleRate / size;
@@ -53,16 +62,16 @@ public sealed class SteadyLineTracker
             for (var i = 0; i < n; i++) hann[i] = (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * (i + 0.5) / n));
             return hann;
         });
-        _pending = new float[_window];
         _floorHalf = (int)Math.Round(FloorHalfWidthHz / BinHz);
         // Down to lowHz itself: near the bottom the median's neighbourhood is the lowest 2·half + 1 bins above DC
         // (one-sided), not cut off — a line at 100 Hz must be seen, or mains hum's harmonics pass for a horn.
         LowBin = Math.Max(2, (int)(lowHz / BinHz));
         _levelFrom = Math.Max(1, LowBin - _floorHalf);
         HighBin = Math.Min(_fft.Bins - _floorHalf - 2, (int)Math.Ceiling(highHz / BinHz));
-        // Per-bin state only up to the highest bin read (HighBin + the median's half width): at 48 kHz ≈ 470 of 4097
-        // bins, so a session's tracker holds ~25 KB of it, not ~200 KB.
+        // Per-bin state only up to the highest bin read (HighBin + the median's half width): at 8 kHz (a 48 kHz
+        // session's lines, on the 16 kHz front end halved) ≈ 640 of 1025 bins, ~35 KB.
         var used = HighBin + _floorHalf + 2;
+        _power = new double[used];
         _level = new double[used];
         _peak = new bool[used];
         _run = new int[used];
@@ -73,7 +82,7 @@ public sealed class SteadyLineTracker
     }
 
     public double BinHz { get; }
-    public double HopSeconds => (double)_hop / _rate;
+    public double HopSeconds => (double)_framer.Hop / _rate;
     public int LowBin { get; }
     public int HighBin { get; }
 
@@ -84,48 +93,43 @@ public sealed class SteadyLineTracker
     public bool IsPeak(int k) => _peak[k];
 
     /// <summary>L(k) in the newest frame, dB (full scale 0 dB ≈ a sine of amplitude 1 at the window's gain).</summary>
-    public double LevelDb(int k) => _level[k];
+    public double LevelDb(int k) => 10 * Math.Log10(_power[k]);
 
     /// <summary>The level of the strongest salient peak in the newest frame, dB (−∞ without one).</summary>
-    public double StrongestPeakDb { get; private set; } = double.NegativeInfinity;
+    public double StrongestPeakDb => _strongestPower > 0 ? 10 * Math.Log10(_strongestPower) : double.NegativeInfinity;
+
+    private double _strongestPower;
 
     public int Bin(double hz) => (int)Math.Round(hz / BinHz);
 
     /// <summary>Feeds samples; calls <paramref name="onFrame"/> with the time (s) of each new frame's centre.</summary>
     public void Push(ReadOnlySpan<float> samples, Action<double> onFrame)
     {
-        // Block copies up to each frame's end (the same frames as sample by sample).
-        while (!samples.IsEmpty)
-        {
-            var take = Math.Min(_window - _filled, samples.Length);
-            samples[..take].CopyTo(_pending.AsSpan(_filled));
-            samples = samples[take..];
-            _filled += take;
-            if (_filled < _window) return;
-            Analyse();
-            Array.Copy(_pending, _hop, _pending, 0, _window - _hop);
-            _filled = _window - _hop;
-            _consumed += _hop;
-            onFrame((_consumed - _hop + _window / 2.0) / _rate);
-        }
+        _consumer = onFrame;
+        _framer.Push(samples, _onFramed);
     }
 
-    // S(k) = L(k) − F(k) ≥ MinSalienceDb, F the median of the neighbourhood (its element of rank _floorHalf), without
-    // sorting it: fl(L − x) ≥ 9 holds for every x up to some value and for none above (rounding is monotone), so it
-    // holds for the median exactly when it holds for at least _floorHalf + 1 of the neighbourhood — the same answer,
-    // bit for bit, as sorting and testing the median. A frame with a NaN level (which sorts first) takes the sort.
-    private bool Salient(double level, ReadOnlySpan<double> neighbourhood)
+    // S(k) = L(k) − F(k) ≥ MinSalienceDb, F the median of the neighbourhood (its element of rank _floorHalf), in the power
+    // domain and without sorting: P(k) ≥ 10^0.9 · P(j) holds for every P(j) up to some value and for none above, so it
+    // holds for the median exactly when it holds for at least _floorHalf + 1 of the neighbourhood. No logarithm per bin
+    // (10 log10 is monotone: the same peaks but for ties within a rounding). A frame with a NaN takes the sort, in dB.
+    private bool Salient(double threshold, ReadOnlySpan<double> neighbourhood)
     {
-        int holds = 0, fails = 0, needed = _floorHalf + 1, enough = neighbourhood.Length - _floorHalf;
-        foreach (var x in neighbourhood)
+        // Counted branch-free (SIMD compares): in noise the test goes either way at random, and a mispredicted branch
+        // per neighbour cost more than the FFT.
+        var n = neighbourhood.Length;
+        var i = 0;
+        var holds = 0L;
+        if (System.Numerics.Vector.IsHardwareAccelerated && n >= System.Numerics.Vector<double>.Count)
         {
-            if (level - x >= MinSalienceDb)
-            {
-                if (++holds >= needed) return true;
-            }
-            else if (++fails >= enough) return false;
+            var limit = new System.Numerics.Vector<double>(threshold);
+            var count = System.Numerics.Vector<long>.Zero;
+            for (; i <= n - System.Numerics.Vector<double>.Count; i += System.Numerics.Vector<double>.Count)
+                count -= System.Numerics.Vector.LessThanOrEqual(new System.Numerics.Vector<double>(neighbourhood[i..]), limit); // −1 where it holds
+            holds = System.Numerics.Vector.Sum(count);
         }
-        return false;
+        for (; i < n; i++) holds += neighbourhood[i] <= threshold ? 1 : 0;
+        return holds >= _floorHalf + 1;
     }
 
     private bool SalientBySorting(double level, ReadOnlySpan<double> neighbourhood)
@@ -139,27 +143,30 @@ public sealed class SteadyLineTracker
     {
         var re = FftScratch.Re(_fft.Bins);
         var im = FftScratch.Im(_fft.Bins);
-        _fft.Forward(_pending, _hann, re, im);
+        _fft.Forward(_framer.Frame, _hann, re, im);
         var nan = false;
         for (var k = _levelFrom; k <= HighBin + _floorHalf; k++)
         {
-            _level[k] = 10 * Math.Log10(re[k] * re[k] + im[k] * im[k] + 1e-20);
-            nan |= double.IsNaN(_level[k]);
+            _power[k] = re[k] * re[k] + im[k] * im[k] + 1e-20;
+            nan |= double.IsNaN(_power[k]);
         }
-        var strongest = double.NegativeInfinity;
+        if (nan) for (var k = _levelFrom; k <= HighBin + _floorHalf; k++) _level[k] = 10 * Math.Log10(_power[k]);
+        var strongest = 0.0;
         for (var k = LowBin; k <= HighBin; k++)
         {
             _peak[k] = false;
-            if (_level[k] < _level[k - 1] || _level[k] < _level[k + 1]) continue;
-            var neighbourhood = _level.AsSpan(Math.Max(_levelFrom, k - _floorHalf), _sort.Length);
-            _peak[k] = nan ? SalientBySorting(_level[k], neighbourhood) : Salient(_level[k], neighbourhood);
-            if (_peak[k] && _level[k] > strongest) strongest = _level[k];
+            if (_power[k] < _power[k - 1] || _power[k] < _power[k + 1]) continue;
+            var from = Math.Max(_levelFrom, k - _floorHalf);
+            _peak[k] = nan
+                ? SalientBySorting(_level[k], _level.AsSpan(from, _sort.Length))
+                : Salient(_power[k] * SalienceRatio, _power.AsSpan(from, _sort.Length));
+            if (_peak[k] && _power[k] > strongest) strongest = _power[k];
         }
-        StrongestPeakDb = strongest;
+        _strongestPower = strongest;
         for (var k = LowBin; k < HighBin; k++)
         {
             if (!(_peak[k - 1] || _peak[k] || _peak[k + 1])) { _run[k] = 0; continue; }
-            var level = Math.Max(_level[k], Math.Max(_level[k - 1], _level[k + 1]));
+            var level = 10 * Math.Log10(Math.Max(_power[k], Math.Max(_power[k - 1], _power[k + 1])));
             var rise = level - _previous[k];
             _previous[k] = level;
             if (_run[k] == 0 || rise > MaxRiseDb || Math.Max(_runHigh[k], level) - Math.Min(_runLow[k], level) > MaxLevelRangeDb)
