@@ -187,11 +187,12 @@ public sealed partial class AncProcessor
                 if (_divergence.Observe(x[i], ear, heardPlayed[i], _warmup > 0 ? dHat : float.NaN) && !_guard.Holding) Harm();
                 _tonal?.Push(x[i]);
 
-                var zTonal = _tonal?.Predict() ?? 0f;
+                // z_H is used only by the tonal update, one sample in RlsUpdateEvery; y_H every sample, after that update.
+                var zTonal = _tonal is not null && _tonal.AdaptsNext ? _tonal.PredictAlone() : 0f;
                 var zLong = _long is null ? 0f : _zBlock[_blockFill];
                 Adapt(-dHat, zTonal, zLong, heardTonal[i], heardLong[i], out var gTonal, out var gLong);
 
-                var yTonal = _tonal is null ? 0f : Sane(_tonal.Output(), ref _tonalBlownUp);
+                var yTonal = _tonal is null ? 0f : Sane(_tonal.OutputAlone(), ref _tonalBlownUp);
                 var yLong = _long is null ? 0f : Sane(_yBlock[_blockFill], ref _longBlownUp);
                 // What the device can play: its codec clips to full scale, so the rings (and d̂) hold the clipped value.
                 var next = gTonal * yTonal + gLong * yLong;

@@ -355,16 +355,28 @@ public sealed class HarmonicCanceller
         return Vector.Sum(z);
     }
 
-    // Re Σ A_k b_k alone, in float (the sums as RealDots forms them).
-    private float OutputDot()
+    /// <summary>
+    /// Whether the next <see cref="Update"/> adapts (locked, and the <c>RlsUpdateEvery</c>-th sample): in antinoise mode z is
+    /// used only then, so <see cref="PredictAlone"/> runs one sample in four.
+    /// </summary>
+    public bool AdaptsNext => _tracker.Locked && _phase + 1 >= _updateEvery;
+
+    /// <summary>z(n) = Re Σ C_k b_k alone (antinoise mode, when <see cref="AdaptsNext"/>): the same sum as <see cref="Predict"/>'s.</summary>
+    public float PredictAlone() => _tracker.Locked ? ReDot(_cRe, _cIm) : 0f;
+
+    /// <summary>y(n+D) = Re Σ A_k b_k alone (antinoise mode, every sample, after any <see cref="Update"/>): the same sum as <see cref="Output"/>'s.</summary>
+    public float OutputAlone() => _tracker.Locked ? ReDot(_oRe, _oIm) : 0f;
+
+    // Re Σ (re_k + j im_k) b_k in float, reduced as RealDots reduces each of its two sums (so either gives the same bits).
+    private float ReDot(float[] re, float[] im)
     {
-        ref var or = ref MemoryMarshal.GetArrayDataReference(_oRe);
-        ref var oi = ref MemoryMarshal.GetArrayDataReference(_oIm);
+        ref var cr = ref MemoryMarshal.GetArrayDataReference(re);
+        ref var ci = ref MemoryMarshal.GetArrayDataReference(im);
         ref var br = ref MemoryMarshal.GetArrayDataReference(_bRe);
         ref var bi = ref MemoryMarshal.GetArrayDataReference(_bIm);
         var y = Vector<float>.Zero;
         for (var k = 0; k < _lanes; k += Vector<float>.Count)
-            y += Vector.LoadUnsafe(ref or, (nuint)k) * Vector.LoadUnsafe(ref br, (nuint)k) - Vector.LoadUnsafe(ref oi, (nuint)k) * Vector.LoadUnsafe(ref bi, (nuint)k);
+            y += Vector.LoadUnsafe(ref cr, (nuint)k) * Vector.LoadUnsafe(ref br, (nuint)k) - Vector.LoadUnsafe(ref ci, (nuint)k) * Vector.LoadUnsafe(ref bi, (nuint)k);
         if (Vector<float>.Count == 8 && Sse3.IsSupported)
         {
             var yy = Vector256.AsVector256(y);
@@ -413,7 +425,7 @@ public sealed class HarmonicCanceller
     public float Output()
     {
         if (!_tracker.Locked) return 0f;
-        if (_outputCoefficients != _coefficients) _output = OutputDot(); // the weights changed since Predict: y alone
+        if (_outputCoefficients != _coefficients) _output = ReDot(_oRe, _oIm); // the weights changed since Predict: y alone
         _outputCoefficients = _coefficients;
         return _output;
     }

@@ -168,12 +168,10 @@ public sealed class HarmonicTracker
         }
         _unwrapped[_head] = _cumulative;
         _head = _head + 1 == _unwrapped.Length ? 0 : _head + 1;
+        // The basis phasor is not rotated here: its one reader (HarmonicCanceller) takes it at ticks only and turns its own
+        // powers between them.
         if (tick) Resync();
-        else
-        {
-            (_phiCos, _phiSin) = Rotate(_phiCos, _phiSin, _phiStepCos, _phiStepSin);
-            (BasisCos, BasisSin) = Rotate(BasisCos, BasisSin, _psiStepCos, _psiStepSin);
-        }
+        else (_phiCos, _phiSin) = Rotate(_phiCos, _phiSin, _phiStepCos, _phiStepSin);
 
         if (++_sinceSlope >= _slopeEvery) // every 10 ms: ḟ from the period-averaged frequency, smoothed over ~50 ms
         {
@@ -362,15 +360,16 @@ public sealed class HarmonicTracker
         _combHead = 0;
     }
 
-    /// <summary>Counts re-synchronisations (every <c>LoopEvery</c> samples while locked, and at a lock or a restore): between
-    /// two, <see cref="BasisCos"/>/<see cref="BasisSin"/> turn by exactly <see cref="StepCos"/>/<see cref="StepSin"/> per sample.</summary>
+    /// <summary>Counts re-synchronisations (every <c>LoopEvery</c> samples while locked, and at a lock or a restore): at each,
+    /// <see cref="BasisCos"/>/<see cref="BasisSin"/> is exact; until the next, the basis turns by <see cref="StepCos"/>/<see cref="StepSin"/>
+    /// per sample (the caller turns it: the tracker does not).</summary>
     public int Ticks { get; private set; }
 
     /// <summary>e^{jΔψ}: the basis phasor's rotation per sample until the next tick.</summary>
     public double StepCos => _psiStepCos;
     public double StepSin => _psiStepSin;
 
-    /// <summary>e^{jψ(n)}: the basis phasor.</summary>
+    /// <summary>e^{jψ} at the last tick (<see cref="Ticks"/>): the basis phasor, not rotated between ticks.</summary>
     public double BasisCos { get; private set; } = 1;
     public double BasisSin { get; private set; }
 
