@@ -105,6 +105,46 @@ public sealed class NoHarmGuard
         return _gain;
     }
 
+    /// <summary>True when <see cref="Step"/> may stand for <see cref="Next"/>: no passthrough, no hold.</summary>
+    internal bool Plain => !Passthrough && HoldSamples == 0;
+
+    /// <summary>α of the fast averages; the slew's step; the step the gain may rise by (the slew, or slower after harm).</summary>
+    internal float StatRate => _statRate;
+    internal float SlewRate => _slewRate;
+    internal float RiseRate => Math.Min(_slewRate, _cautiousRate);
+
+    /// <summary>Copies the state out for <see cref="Step"/>, which a caller runs on locals (registers) over a segment.</summary>
+    internal void Get(out float tz, out float zz, out float tt, out float tzSlow, out float zzSlow, out float gain) =>
+        (tz, zz, tt, tzSlow, zzSlow, gain) = (_tz, _zz, _tt, _tzSlow, _zzSlow, _gain);
+
+    internal void Set(float tz, float zz, float tt, float tzSlow, float zzSlow, float gain) =>
+        (_tz, _zz, _tt, _tzSlow, _zzSlow, _gain) = (tz, zz, tt, tzSlow, zzSlow, gain);
+
+    /// <summary>
+    /// <see cref="Next"/> when <see cref="Plain"/>, on state held by the caller: the same operations in the same order, so the
+    /// same bits. <paramref name="slew"/> = <see cref="SlewRate"/>, <paramref name="rise"/> = <see cref="RiseRate"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Step(ref float tz, ref float zz, ref float tt, ref float tzSlow, ref float zzSlow, ref float gain,
+        float target, float estimate, float statRate, float slew, float rise)
+    {
+        if (estimate == 0 && tz == 0 && zz == 0 && tzSlow == 0 && zzSlow == 0 && gain == 0 && float.IsFinite(target))
+        {
+            tt += statRate * (target * target - tt);
+            return gain = 0;
+        }
+        tz += statRate * (target * estimate - tz);
+        zz += statRate * (estimate * estimate - zz);
+        tt += statRate * (target * target - tt);
+        tzSlow += SlowRate * (target * estimate - tzSlow);
+        zzSlow += SlowRate * (estimate * estimate - zzSlow);
+        var fast = Ratio(tz, zz);
+        var significant = tz > 0 && tz * tz > 0.25f * tt * zz;
+        var wanted = significant || fast == 0 ? fast : Math.Min(fast, Ratio(tzSlow, zzSlow));
+        gain += Math.Clamp(wanted - gain, -slew, rise);
+        return gain;
+    }
+
     public void Reset()
     {
         _tz = _zz = _tt = _tzSlow = _zzSlow = 0;

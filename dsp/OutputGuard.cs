@@ -72,6 +72,70 @@ internal sealed class OutputGuard
     }
 
     /// <summary>
+    /// <see cref="Next"/> and <see cref="HarmSustained"/> for samples <paramref name="from"/>, … of a segment, both guards' state
+    /// in registers: the same operations in the same order as one call of each per sample, so the same bits. Runs while
+    /// neither guard is held or passed through (else it returns <paramref name="from"/> at once) and stops before a sample
+    /// whose <paramref name="alarm"/> is set (harm before it, the caller's business) or after one whose harm is sustained
+    /// (<paramref name="harm"/>: the caller resets and calls <see cref="HoldAfterHarm"/>). The caller guarantees there is
+    /// no restore warm-up in the samples it hands over. <paramref name="louder"/>[i]: the meter's ear-louder-than-d̂ test at
+    /// sample i (the gain test is made here). Writes each sample's gains and the long gain before its update
+    /// (<paramref name="longBefore"/>: what the tonal update scales z_N by). Returns the first sample not processed.
+    /// </summary>
+    public int RunSegment(int from, ReadOnlySpan<float> target, ReadOnlySpan<float> tonalHeard, ReadOnlySpan<float> longHeard,
+        ReadOnlySpan<bool> louder, ReadOnlySpan<bool> alarm, Span<float> tonalGain, Span<float> longGain, Span<float> longBefore, out bool harm)
+    {
+        harm = false;
+        if ((_hasTonal && !_tonal.Plain) || (_hasLong && !_long.Plain)) return from;
+        var count = target.Length;
+        tonalHeard = tonalHeard[..count];
+        longHeard = longHeard[..count];
+        louder = louder[..count];
+        alarm = alarm[..count];
+        tonalGain = tonalGain[..count];
+        longGain = longGain[..count];
+        longBefore = longBefore[..count];
+        _tonal.Get(out var ttz, out var tzz, out var ttt, out var ttzSlow, out var tzzSlow, out var tGain);
+        _long.Get(out var ltz, out var lzz, out var ltt, out var ltzSlow, out var lzzSlow, out var lGain);
+        var statRate = _tonal.StatRate;
+        var slew = _tonal.SlewRate;
+        var rise = _tonal.RiseRate; // both guards are always given the same rates
+        bool hasTonal = _hasTonal, hasLong = _hasLong;
+        var i = from;
+        for (; i < count; i++)
+        {
+            if (alarm[i]) break;
+            if (_strikes > 0 && ++_sinceStrike > _lastHold + _forgiveAfter)
+            {
+                _strikes = 0;
+                _tonal.CautiousSeconds = _long.CautiousSeconds = 0;
+                rise = _tonal.RiseRate;
+            }
+            longBefore[i] = lGain;
+            var t = target[i];
+            var lh = longHeard[i];
+            var gLong = hasLong ? NoHarmGuard.Step(ref ltz, ref lzz, ref ltt, ref ltzSlow, ref lzzSlow, ref lGain, t, lh, statRate, slew, rise) : 0;
+            var gTonal = hasTonal ? NoHarmGuard.Step(ref ttz, ref tzz, ref ttt, ref ttzSlow, ref tzzSlow, ref tGain, t - gLong * lh, tonalHeard[i], statRate, slew, rise) : 0;
+            longGain[i] = gLong;
+            tonalGain[i] = gTonal;
+            // HarmSustained(louder && OutputGain > 0.05)
+            if (louder[i] && Math.Max(hasTonal ? tGain : 0, hasLong ? lGain : 0) > 0.05f)
+            {
+                if (++_harmRun >= _harmWindow)
+                {
+                    _harmRun = 0;
+                    harm = true;
+                    i++;
+                    break;
+                }
+            }
+            else _harmRun = 0;
+        }
+        _tonal.Set(ttz, tzz, ttt, ttzSlow, tzzSlow, tGain);
+        _long.Set(ltz, lzz, ltt, ltzSlow, lzzSlow, lGain);
+        return i;
+    }
+
+    /// <summary>
     /// Counts consecutive samples where the ear was <paramref name="louder"/> than the noise; true once that has
     /// lasted half a second (the count then starts again): reset the filters, then <see cref="HoldAfterHarm"/>.
     /// </summary>
