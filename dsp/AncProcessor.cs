@@ -87,7 +87,7 @@ public sealed partial class AncProcessor
         var sHat = settings.SecondaryPath ?? [1f];
         if (settings.UsesHarmonicModel)
             _tonal = new HarmonicCanceller(settings.SampleRate, settings.Harmonics, settings.RlsForgetting, settings.RlsUpdateEvery,
-                settings.Mode == CancellerMode.AntiNoise ? sHat : null, settings.DelaySamples);
+                settings.Mode == CancellerMode.AntiNoise ? sHat : null, settings.DelaySamples, settings.BlockSize);
         _guard = new OutputGuard(settings);
         var history = (_long?.Length ?? settings.FilterLength) + 2 * settings.BlockSize; // enough to rebuild the FD spectra on restore
         _u = new TapLine(history);
@@ -195,11 +195,12 @@ public sealed partial class AncProcessor
             // a pass of its own with its state in registers, and hand the loop below its gains and its harm events.
             Control(x, error.Slice(start, count), heardPlayed, heardTonal, heardLong, tap ? noiseEstimate.Slice(start, count) : default);
             var target = _target.AsSpan(0, count);
+            _tonal?.PushBlock(x); // the tracker reads only x: it runs over the segment first, its state in registers
             for (var i = 0; i < count; i++, _n++, _blockFill++)
             {
                 var events = _events[i];
                 if ((events & ResetBefore) != 0) ResetBranches();
-                _tonal?.Push(x[i]);
+                _tonal?.Advance();
 
                 // z_H is used only by the tonal update, one sample in RlsUpdateEvery; y_H every sample, after that update.
                 var zTonal = _tonal is not null && _tonal.AdaptsNext ? _tonal.PredictAlone() : 0f;

@@ -74,12 +74,19 @@ public sealed class HarmonicCanceller
     private int _coefficients;            // counts recomputations of C and A
     private float _output;                // y(n+D), formed with the coefficients of _outputCoefficients
     private int _outputCoefficients = -1;
+    private readonly HarmonicTracker.SampleState[] _states;       // the tracker's state after each sample of the segment
+    private readonly HarmonicTracker.TickPhasors[] _tickPhasors; // and each tick's phasors
+    private int _cursor;                  // the sample of the segment Advance moves to next
+    private bool _locked;                 // the tracker's lock as of the sample the model is at
 
     /// <summary>Changes λ (per sample) without touching the model's weights.</summary>
     public void SetForgetting(double lambda) => _rls.Lambda = Math.Pow(lambda, _updateEvery);
 
-    public HarmonicCanceller(int sampleRate, int harmonics, double lambda, int updateEvery, float[]? secondaryPath, int ahead)
+    /// <param name="maxSegment">The most samples one <see cref="PushBlock"/> takes.</param>
+    public HarmonicCanceller(int sampleRate, int harmonics, double lambda, int updateEvery, float[]? secondaryPath, int ahead, int maxSegment = 480)
     {
+        _states = new HarmonicTracker.SampleState[Math.Max(1, maxSegment)];
+        _tickPhasors = new HarmonicTracker.TickPhasors[Math.Max(1, maxSegment)];
         _harmonics = harmonics;
         var vector = Vector<float>.Count;
         _lanes = (harmonics + vector - 1) / vector * vector;
@@ -110,24 +117,43 @@ public sealed class HarmonicCanceller
     /// <summary>Feeds the reference sample the phase is tracked on, and moves the basis to this sample.</summary>
     public void Push(float reference)
     {
-        _tracker.Push(reference);
-        if (_tracker.Acquisitions != _acquisitions)
+        PushBlock(new ReadOnlySpan<float>(in reference));
+        Advance();
+    }
+
+    /// <summary>
+    /// Feeds a segment's reference samples to the tracker, which runs ahead over all of them (it reads nothing of the model);
+    /// then one <see cref="Advance"/> per sample moves the model through the segment with the tracker's state as of that sample.
+    /// </summary>
+    public void PushBlock(ReadOnlySpan<float> reference)
+    {
+        _tracker.PushBlock(reference, _states, _tickPhasors);
+        _cursor = 0;
+    }
+
+    /// <summary>Moves the basis to the next sample of the segment given to <see cref="PushBlock"/>.</summary>
+    public void Advance()
+    {
+        ref readonly var state = ref _states[_cursor++];
+        if (state.Acquisitions != _acquisitions)
         {
-            _acquisitions = _tracker.Acquisitions;
+            _acquisitions = state.Acquisitions;
             _rls.Reset();
             _sinceGain = GainEvery;
         }
-        if (!_tracker.Locked) return;
+        _locked = state.Locked;
+        if (!_locked) return;
         var coefficients = false;
         if (_secondary is not null && ++_sinceGain >= GainEvery)
         {
-            SecondaryGains();
+            SecondaryGains(state.SmoothFrequency);
             coefficients = true;
         }
         var lookAhead = false;
-        if (_tracker.Ticks != _ticks)
+        if (state.Ticks != _ticks)
         {
-            Anchor();
+            _ticks = state.Ticks;
+            Anchor(_tickPhasors[state.TickIndex]);
             lookAhead = true;
         }
         else Rotate();
@@ -152,21 +178,20 @@ public sealed class HarmonicCanceller
     }
 
     /// <summary>At a tracker tick: b_k, s_k and the look-ahead e^{jkα} from the tracker's exact phasors; then A_k.</summary>
-    private void Anchor()
+    private void Anchor(in HarmonicTracker.TickPhasors p)
     {
-        _ticks = _tracker.Ticks;
         if (_planarVectors && Vector<float>.Count == 8)
         {
-            PowersInVectors(_tracker.BasisCos, _tracker.BasisSin, null, null, _bRe, _bIm);
-            PowersInVectors(_tracker.StepCos, _tracker.StepSin, null, null, _sRe, _sIm);
-            PowersInVectors(_tracker.AheadCos, _tracker.AheadSin, _aRe, _aIm, null, null);
+            PowersInVectors(p.BasisCos, p.BasisSin, null, null, _bRe, _bIm);
+            PowersInVectors(p.StepCos, p.StepSin, null, null, _sRe, _sIm);
+            PowersInVectors(p.AheadCos, p.AheadSin, _aRe, _aIm, null, null);
             return;
         }
-        Powers(_tracker.BasisCos, _tracker.BasisSin, _powRe, _powIm);
+        Powers(p.BasisCos, p.BasisSin, _powRe, _powIm);
         Round(_powRe, _powIm, _bRe, _bIm);
-        Powers(_tracker.StepCos, _tracker.StepSin, _powRe, _powIm);
+        Powers(p.StepCos, p.StepSin, _powRe, _powIm);
         Round(_powRe, _powIm, _sRe, _sIm);
-        Powers(_tracker.AheadCos, _tracker.AheadSin, _aRe, _aIm);
+        Powers(p.AheadCos, p.AheadSin, _aRe, _aIm);
     }
 
     private void Round(double[] re, double[] im, float[] toRe, float[] toIm)
@@ -267,11 +292,11 @@ public sealed class HarmonicCanceller
     /// G_k = Σ_m ŝ(m) u_k^m, u_k = e^{−jkω}, at the current fundamental: Horner's rule, all K harmonics at once in
     /// SIMD (each harmonic's recursion is a serial chain; side by side they fill the vector unit).
     /// </summary>
-    private void SecondaryGains()
+    private void SecondaryGains(double frequency)
     {
         _sinceGain = 0;
         var secondary = _secondary!;
-        var (sin, cos) = Math.SinCos(2 * Math.PI * _tracker.SmoothFrequency / _sampleRate);
+        var (sin, cos) = Math.SinCos(2 * Math.PI * frequency / _sampleRate);
         if (_planarVectors && Vector<float>.Count == 8) PowersInVectors(cos, -sin, _uRe, _uIm, null, null); // u_k = (e^{−jω})^k
         else Powers(cos, -sin, _uRe, _uIm);
         var uRe = MemoryMarshal.Cast<double, Vector<double>>(_uRe.AsSpan());
@@ -317,7 +342,7 @@ public sealed class HarmonicCanceller
     /// </summary>
     public float Predict()
     {
-        if (!_tracker.Locked) return 0f;
+        if (!_locked) return 0f;
         var z = RealDots();
         _outputCoefficients = _coefficients;
         return z;
@@ -359,13 +384,13 @@ public sealed class HarmonicCanceller
     /// Whether the next <see cref="Update"/> adapts (locked, and the <c>RlsUpdateEvery</c>-th sample): in antinoise mode z is
     /// used only then, so <see cref="PredictAlone"/> runs one sample in four.
     /// </summary>
-    public bool AdaptsNext => _tracker.Locked && _phase + 1 >= _updateEvery;
+    public bool AdaptsNext => _locked && _phase + 1 >= _updateEvery;
 
     /// <summary>z(n) = Re Σ C_k b_k alone (antinoise mode, when <see cref="AdaptsNext"/>): the same sum as <see cref="Predict"/>'s.</summary>
-    public float PredictAlone() => _tracker.Locked ? ReDot(_cRe, _cIm) : 0f;
+    public float PredictAlone() => _locked ? ReDot(_cRe, _cIm) : 0f;
 
     /// <summary>y(n+D) = Re Σ A_k b_k alone (antinoise mode, every sample, after any <see cref="Update"/>): the same sum as <see cref="Output"/>'s.</summary>
-    public float OutputAlone() => _tracker.Locked ? ReDot(_oRe, _oIm) : 0f;
+    public float OutputAlone() => _locked ? ReDot(_oRe, _oIm) : 0f;
 
     // Re Σ (re_k + j im_k) b_k in float, reduced as RealDots reduces each of its two sums (so either gives the same bits).
     private float ReDot(float[] re, float[] im)
@@ -389,7 +414,7 @@ public sealed class HarmonicCanceller
 
     public void Update(float error)
     {
-        if (!_tracker.Locked || ++_phase < _updateEvery) return;
+        if (!_locked || ++_phase < _updateEvery) return;
         _phase = 0;
         var g = _rls.Regressor; // planar: g = [Re G_k b_k (K), Im G_k b_k (K)]
         if (_planarVectors)
@@ -424,7 +449,7 @@ public sealed class HarmonicCanceller
     /// <summary>y(n + D) = wᵀ b(ψ̂(n+D)) = Re Σ A_k b_k: the model at the extrapolated phase.</summary>
     public float Output()
     {
-        if (!_tracker.Locked) return 0f;
+        if (!_locked) return 0f;
         if (_outputCoefficients != _coefficients) _output = ReDot(_oRe, _oIm); // the weights changed since Predict: y alone
         _outputCoefficients = _coefficients;
         return _output;
@@ -450,6 +475,7 @@ public sealed class HarmonicCanceller
     {
         _rls.Reset();
         _tracker.Reset();
+        _locked = false;
         _acquisitions = 0;
         _sinceGain = GainEvery;
         _ticks = _weights = -1;
@@ -468,10 +494,12 @@ public sealed class HarmonicCanceller
         _rls.LoadState(source[.._rls.StateLength]);
         _tracker.LoadState(source.Slice(_rls.StateLength, HarmonicTracker.StateLength));
         _acquisitions = _tracker.Acquisitions; // a restored lock keeps its weights
+        _locked = _tracker.Locked;
         _sinceGain = GainEvery;
-        if (!_tracker.Locked) return;
-        if (_secondary is not null) SecondaryGains();
-        Anchor(); // the next Predict may come before the next Push
+        if (!_locked) return;
+        if (_secondary is not null) SecondaryGains(_tracker.SmoothFrequency);
+        _ticks = _tracker.Ticks;
+        Anchor(_tracker.Phasors); // the next Predict may come before the next Push
         Coefficients();
     }
 }

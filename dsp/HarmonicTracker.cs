@@ -191,6 +191,137 @@ public sealed class HarmonicTracker
         else _unlocked = 0;
     }
 
+    /// <summary>The tracker's state after one sample of <see cref="PushBlock"/>, as the canceller reads it.</summary>
+    public struct SampleState
+    {
+        public double SmoothFrequency;
+        public int Acquisitions;
+        public int Ticks;
+        public int TickIndex; // where the last tick's phasors of the block are (valid once Ticks has moved in the block)
+        public bool Locked;
+    }
+
+    /// <summary>The phasors of one tick: <see cref="BasisCos"/>…, <see cref="StepCos"/>…, <see cref="AheadCos"/>….</summary>
+    public readonly record struct TickPhasors(double BasisCos, double BasisSin, double StepCos, double StepSin, double AheadCos, double AheadSin);
+
+    /// <summary>
+    /// <see cref="Push"/> for each sample of a segment, recording the state after each (<paramref name="samples"/>) and each
+    /// tick's phasors (<paramref name="ticks"/>, at most one per sample). While locked the loop keeps the per-sample state
+    /// in registers (<see cref="RunLocked"/>); the same operations in the same order as <see cref="Push"/>, so the same bits.
+    /// </summary>
+    public void PushBlock(ReadOnlySpan<float> x, Span<SampleState> samples, Span<TickPhasors> ticks)
+    {
+        samples = samples[..x.Length];
+        ticks = ticks[..x.Length];
+        var tickCount = 0;
+        for (var n = 0; n < x.Length;)
+        {
+            if (Locked)
+            {
+                n = RunLocked(x, n, samples, ticks, ref tickCount);
+                continue;
+            }
+            var before = Ticks;
+            Push(x[n]);
+            if (Ticks != before) ticks[tickCount++] = Phasors;
+            samples[n] = new SampleState { SmoothFrequency = SmoothFrequency, Acquisitions = Acquisitions, Ticks = Ticks, TickIndex = tickCount - 1, Locked = Locked };
+            n++;
+        }
+    }
+
+    /// <summary>The phasors of the last tick.</summary>
+    public TickPhasors Phasors => new(BasisCos, BasisSin, _psiStepCos, _psiStepSin, AheadCos, AheadSin);
+
+    /// <summary>
+    /// <see cref="Push"/>'s locked branch from sample <paramref name="from"/> while the lock holds (up to and including the
+    /// sample that loses it), the state that changes every sample in locals; at a tick it is written back for
+    /// <see cref="Resync"/>. Returns the next sample.
+    /// </summary>
+    private int RunLocked(ReadOnlySpan<float> x, int from, Span<SampleState> samples, Span<TickPhasors> ticks, ref int tickCount)
+    {
+        double sumI = _sumI, sumQ = _sumQ, thetaSmooth = _thetaSmooth, f = _f, phi = _phi, basisPhase = _basisPhase, cumulative = _cumulative;
+        double phiCos = _phiCos, phiSin = _phiSin, ci = _ci, cq = _cq, power = _power, theta = _theta;
+        int tickPhase = _tick, combHead = _combHead, head = _head, settle = _settle, sinceSlope = _sinceSlope, unlocked = _unlocked;
+        var cumI = _cumI;
+        var cumQ = _cumQ;
+        var unwrapped = _unwrapped;
+        var combLength = cumI.Length;
+        var ringLength = unwrapped.Length;
+        const double twoPi = 2 * Math.PI;
+        var locked = true;
+        var n = from;
+        for (; n < x.Length && locked; n++)
+        {
+            var xf = x[n];
+            double v = xf;
+            var tick = ++tickPhase == LoopEvery;
+            if (tick) tickPhase = 0;
+            sumI += v * phiCos;
+            sumQ -= v * phiSin;
+            cumI[combHead] = sumI;
+            cumQ[combHead] = sumQ;
+            combHead = combHead + 1 == combLength ? 0 : combHead + 1;
+            if (tick)
+            {
+                var combPeriod = Math.Clamp((int)Math.Round(_sampleRate / Math.Max(f, MinF0)), 1, combLength - 1);
+                var old = combHead - 1 - combPeriod;
+                if (old < 0) old += combLength;
+                _i = (sumI - cumI[old]) / combPeriod;
+                _q = (sumQ - cumQ[old]) / combPeriod;
+                theta = settle > 0 ? 0 : Math.Atan2(_q, _i);
+            }
+            if (settle > 0) settle--;
+            thetaSmooth += _smooth * (theta - thetaSmooth);
+            f = Math.Clamp(f + _ki * theta, MinF0, MaxF0);
+            phi += (f + _kp * theta) * _radiansPerHz;
+            if (phi >= twoPi) phi -= twoPi;
+            else if (phi < 0) phi += twoPi;
+            var smoothFrequency = f + _kp * thetaSmooth;
+            var step = smoothFrequency * _radiansPerHz;
+            basisPhase += step;
+            if (basisPhase >= twoPi) basisPhase -= twoPi;
+            cumulative += step;
+            if (cumulative > 1e6)
+            {
+                var shift = twoPi * Math.Floor(cumulative / twoPi);
+                cumulative -= shift;
+                for (var k = 0; k < ringLength; k++) unwrapped[k] -= shift;
+            }
+            unwrapped[head] = cumulative;
+            head = head + 1 == ringLength ? 0 : head + 1;
+            if (tick)
+            {
+                (_phi, _basisPhase, _f, _theta, _thetaSmooth, _head, _cumulative) = (phi, basisPhase, f, theta, thetaSmooth, head, cumulative);
+                Resync();
+                (phiCos, phiSin) = (_phiCos, _phiSin);
+                ticks[tickCount++] = Phasors;
+            }
+            else (phiCos, phiSin) = Rotate(phiCos, phiSin, _phiStepCos, _phiStepSin);
+
+            if (++sinceSlope >= _slopeEvery)
+            {
+                var measured = (_periodFrequency - _lastF) * _sampleRate / sinceSlope;
+                _slope += 0.2 * (measured - _slope);
+                _lastF = _periodFrequency;
+                sinceSlope = 0;
+            }
+
+            ci += _powerRate * (_i - ci);
+            cq += _powerRate * (_q - cq);
+            var tonePower = 4 * (ci * ci + cq * cq);
+            power += _powerRate * (xf * xf - power); // x² in float, as Push forms it
+            if (tonePower < 0.2 * power) { if (++unlocked > _unlockAfter) locked = false; }
+            else unlocked = 0;
+            _tonePower = tonePower;
+            samples[n] = new SampleState { SmoothFrequency = smoothFrequency, Acquisitions = Acquisitions, Ticks = Ticks, TickIndex = tickCount - 1, Locked = locked };
+        }
+        (_sumI, _sumQ, _thetaSmooth, _f, _phi, _basisPhase, _cumulative) = (sumI, sumQ, thetaSmooth, f, phi, basisPhase, cumulative);
+        (_phiCos, _phiSin, _ci, _cq, _power, _theta) = (phiCos, phiSin, ci, cq, power, theta);
+        (_tick, _combHead, _head, _settle, _sinceSlope, _unlocked) = (tickPhase, combHead, head, settle, sinceSlope, unlocked);
+        Locked = locked;
+        return n;
+    }
+
     /// <summary>
     /// Coarse f0 from the autocorrelation's first strong peak, on the buffer decimated by 4 (4-sample means: the
     /// search costs 1/16 of full rate), refined by parabolic interpolation and then by <see cref="Refine"/>.
