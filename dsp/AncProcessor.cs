@@ -51,6 +51,7 @@ public sealed partial class AncProcessor
     private readonly float[] _tonalGain, _longGain, _longBefore; // per segment: the gains played, the long gain before each update
     private readonly bool[] _alarms, _louder;  // per segment: the divergence test's alarms, the meter's ear-louder test
     private readonly byte[] _events;           // per segment: Adapts, ResetBefore, ResetAfter
+    private readonly float[] _yTonalSegment, _yLongSegment; // per segment: each branch's raw output, for Ŝ's rings
     private int _blockFill;                    // samples of the current block seen so far
     private readonly float[] _scratchU, _scratchV; // the current block's 2B windows, zero-padded
     private readonly HarmonicCanceller? _tonal; // RLS harmonic branch
@@ -82,6 +83,8 @@ public sealed partial class AncProcessor
         _alarms = new bool[settings.BlockSize];
         _louder = new bool[settings.BlockSize];
         _events = new byte[settings.BlockSize];
+        _yTonalSegment = new float[settings.BlockSize];
+        _yLongSegment = new float[settings.BlockSize];
         _scratchU = new float[2 * settings.BlockSize];
         _scratchV = new float[2 * settings.BlockSize];
         var sHat = settings.SecondaryPath ?? [1f];
@@ -219,10 +222,12 @@ public sealed partial class AncProcessor
                 var next = _tonalGain[i] * yTonal + _longGain[i] * yLong;
                 next = next > FullScale ? FullScale : next < -FullScale ? -FullScale : next;
                 if (!float.IsFinite(next)) next = 0;
-                _secondary.Record(yTonal, yLong, next);
+                _yTonalSegment[i] = yTonal;
+                _yLongSegment[i] = yLong;
                 antiNoise[start + i] = next;
                 if ((events & ResetAfter) != 0) ResetBranches();
             }
+            _secondary.RecordBlock(_yTonalSegment.AsSpan(0, count), _yLongSegment.AsSpan(0, count), antiNoise.Slice(start, count));
             if (_blockFill == block) EndBlock();
             start += count;
         }

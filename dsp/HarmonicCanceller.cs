@@ -384,15 +384,22 @@ public sealed class HarmonicCanceller
     /// Whether the next <see cref="Update"/> adapts (locked, and the <c>RlsUpdateEvery</c>-th sample): in antinoise mode z is
     /// used only then, so <see cref="PredictAlone"/> runs one sample in four.
     /// </summary>
-    public bool AdaptsNext => _locked && _phase + 1 >= _updateEvery;
+    public bool AdaptsNext
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _locked && _phase + 1 >= _updateEvery;
+    }
 
     /// <summary>z(n) = Re Σ C_k b_k alone (antinoise mode, when <see cref="AdaptsNext"/>): the same sum as <see cref="Predict"/>'s.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float PredictAlone() => _locked ? ReDot(_cRe, _cIm) : 0f;
 
     /// <summary>y(n+D) = Re Σ A_k b_k alone (antinoise mode, every sample, after any <see cref="Update"/>): the same sum as <see cref="Output"/>'s.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float OutputAlone() => _locked ? ReDot(_oRe, _oIm) : 0f;
 
     // Re Σ (re_k + j im_k) b_k in float, reduced as RealDots reduces each of its two sums (so either gives the same bits).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private float ReDot(float[] re, float[] im)
     {
         ref var cr = ref MemoryMarshal.GetArrayDataReference(re);
@@ -412,9 +419,16 @@ public sealed class HarmonicCanceller
         return Vector.Sum(y);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(float error)
     {
         if (!_locked || ++_phase < _updateEvery) return;
+        Adapt(error);
+    }
+
+    // The RLS update on this sample's regressor g = [Re, Im] of G_k b_k (every RlsUpdateEvery-th sample).
+    private void Adapt(float error)
+    {
         _phase = 0;
         var g = _rls.Regressor; // planar: g = [Re G_k b_k (K), Im G_k b_k (K)]
         if (_planarVectors)
