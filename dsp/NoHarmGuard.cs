@@ -19,7 +19,7 @@ namespace AncOrleans.Dsp;
 /// </summary>
 public sealed class NoHarmGuard
 {
-    private const float SlowRate = 1f / 24_000; // α of the slow averages (0.5 s at 48 kHz)
+    internal const float SlowRate = 1f / 24_000; // α of the slow averages (0.5 s at 48 kHz)
     private readonly float _statRate;  // α of the fast E[·] averages
     private readonly float _slewRate;  // per-sample step of the played gain while following g*
     private readonly float _fadeRate;  // per-sample step while fading out for passthrough
@@ -67,12 +67,7 @@ public sealed class NoHarmGuard
     public float OptimalGain
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get
-        {
-            var fast = Ratio(_tz, _zz);
-            var significant = _tz > 0 && _tz * _tz > 0.25f * _tt * _zz;
-            return significant || fast == 0 ? fast : Math.Min(fast, Ratio(_tzSlow, _zzSlow));
-        }
+        get => Wanted(_tz, _zz, _tt, _tzSlow, _zzSlow);
     }
 
     // clip(tz/zz, 0, 1), dividing only when the quotient lies strictly inside (per sample, twice per branch).
@@ -105,7 +100,7 @@ public sealed class NoHarmGuard
         return _gain;
     }
 
-    /// <summary>True when <see cref="Step"/> may stand for <see cref="Next"/>: no passthrough, no hold.</summary>
+    /// <summary>True when <see cref="OutputGuard.RunSegment"/> may run <see cref="Next"/>'s operations on locals: no passthrough, no hold.</summary>
     internal bool Plain => !Passthrough && HoldSamples == 0;
 
     /// <summary>α of the fast averages; the slew's step; the step the gain may rise by (the slew, or slower after harm).</summary>
@@ -113,7 +108,7 @@ public sealed class NoHarmGuard
     internal float SlewRate => _slewRate;
     internal float RiseRate => Math.Min(_slewRate, _cautiousRate);
 
-    /// <summary>Copies the state out for <see cref="Step"/>, which a caller runs on locals (registers) over a segment.</summary>
+    /// <summary>Copies the state out for <see cref="OutputGuard.RunSegment"/>, which runs it on locals (registers) over a segment.</summary>
     internal void Get(out float tz, out float zz, out float tt, out float tzSlow, out float zzSlow, out float gain) =>
         (tz, zz, tt, tzSlow, zzSlow, gain) = (_tz, _zz, _tt, _tzSlow, _zzSlow, _gain);
 
@@ -121,28 +116,15 @@ public sealed class NoHarmGuard
         (_tz, _zz, _tt, _tzSlow, _zzSlow, _gain) = (tz, zz, tt, tzSlow, zzSlow, gain);
 
     /// <summary>
-    /// <see cref="Next"/> when <see cref="Plain"/>, on state held by the caller: the same operations in the same order, so the
-    /// same bits. <paramref name="slew"/> = <see cref="SlewRate"/>, <paramref name="rise"/> = <see cref="RiseRate"/>.
+    /// <see cref="OptimalGain"/> on given statistics: <see cref="OutputGuard.RunSegment"/> runs <see cref="Next"/>'s operations, in
+    /// the same order, on locals (registers), for segments where <see cref="Plain"/> holds.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float Step(ref float tz, ref float zz, ref float tt, ref float tzSlow, ref float zzSlow, ref float gain,
-        float target, float estimate, float statRate, float slew, float rise)
+    internal static float Wanted(float tz, float zz, float tt, float tzSlow, float zzSlow)
     {
-        if (estimate == 0 && tz == 0 && zz == 0 && tzSlow == 0 && zzSlow == 0 && gain == 0 && float.IsFinite(target))
-        {
-            tt += statRate * (target * target - tt);
-            return gain = 0;
-        }
-        tz += statRate * (target * estimate - tz);
-        zz += statRate * (estimate * estimate - zz);
-        tt += statRate * (target * target - tt);
-        tzSlow += SlowRate * (target * estimate - tzSlow);
-        zzSlow += SlowRate * (estimate * estimate - zzSlow);
         var fast = Ratio(tz, zz);
         var significant = tz > 0 && tz * tz > 0.25f * tt * zz;
-        var wanted = significant || fast == 0 ? fast : Math.Min(fast, Ratio(tzSlow, zzSlow));
-        gain += Math.Clamp(wanted - gain, -slew, rise);
-        return gain;
+        return significant || fast == 0 ? fast : Math.Min(fast, Ratio(tzSlow, zzSlow));
     }
 
     public void Reset()

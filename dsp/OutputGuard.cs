@@ -113,8 +113,48 @@ internal sealed class OutputGuard
             longBefore[i] = lGain;
             var t = target[i];
             var lh = longHeard[i];
-            var gLong = hasLong ? NoHarmGuard.Step(ref ltz, ref lzz, ref ltt, ref ltzSlow, ref lzzSlow, ref lGain, t, lh, statRate, slew, rise) : 0;
-            var gTonal = hasTonal ? NoHarmGuard.Step(ref ttz, ref tzz, ref ttt, ref ttzSlow, ref tzzSlow, ref tGain, t - gLong * lh, tonalHeard[i], statRate, slew, rise) : 0;
+            // NoHarmGuard.Next, written out for each guard on its locals (passed by reference to a helper they would be
+            // kept in memory, not in registers).
+            float gLong = 0;
+            if (hasLong)
+            {
+                if (lh == 0 && ltz == 0 && lzz == 0 && ltzSlow == 0 && lzzSlow == 0 && lGain == 0 && float.IsFinite(t))
+                {
+                    ltt += statRate * (t * t - ltt); // an idle guard: only E[t²] moves
+                    lGain = 0;
+                }
+                else
+                {
+                    ltz += statRate * (t * lh - ltz);
+                    lzz += statRate * (lh * lh - lzz);
+                    ltt += statRate * (t * t - ltt);
+                    ltzSlow += NoHarmGuard.SlowRate * (t * lh - ltzSlow);
+                    lzzSlow += NoHarmGuard.SlowRate * (lh * lh - lzzSlow);
+                    lGain += Math.Clamp(NoHarmGuard.Wanted(ltz, lzz, ltt, ltzSlow, lzzSlow) - lGain, -slew, rise);
+                }
+                gLong = lGain;
+            }
+            float gTonal = 0;
+            if (hasTonal)
+            {
+                var tt = t - gLong * lh;
+                var th = tonalHeard[i];
+                if (th == 0 && ttz == 0 && tzz == 0 && ttzSlow == 0 && tzzSlow == 0 && tGain == 0 && float.IsFinite(tt))
+                {
+                    ttt += statRate * (tt * tt - ttt);
+                    tGain = 0;
+                }
+                else
+                {
+                    ttz += statRate * (tt * th - ttz);
+                    tzz += statRate * (th * th - tzz);
+                    ttt += statRate * (tt * tt - ttt);
+                    ttzSlow += NoHarmGuard.SlowRate * (tt * th - ttzSlow);
+                    tzzSlow += NoHarmGuard.SlowRate * (th * th - tzzSlow);
+                    tGain += Math.Clamp(NoHarmGuard.Wanted(ttz, tzz, ttt, ttzSlow, tzzSlow) - tGain, -slew, rise);
+                }
+                gTonal = tGain;
+            }
             longGain[i] = gLong;
             tonalGain[i] = gTonal;
             // HarmSustained(louder && OutputGain > 0.05)
