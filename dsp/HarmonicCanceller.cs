@@ -162,6 +162,7 @@ public sealed class HarmonicCanceller
     }
 
     /// <summary>b_k(n+1) = b_k(n) s_k for all k at once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Rotate()
     {
         ref var br = ref MemoryMarshal.GetArrayDataReference(_bRe);
