@@ -305,23 +305,35 @@ public sealed class HarmonicCanceller
         var gRe = MemoryMarshal.Cast<double, Vector<double>>(_hornerRe.AsSpan());
         var gIm = MemoryMarshal.Cast<double, Vector<double>>(_hornerIm.AsSpan());
         var v = 0;
-        for (; v + 1 < uRe.Length; v += 2) // two vectors of harmonics side by side: two independent chains in flight
+        // Estrin's split of Horner's rule: G = E(u²) + u O(u²), E and O the even and odd taps' polynomials, so each harmonic
+        // runs two chains of |Ŝ|/2 steps instead of one of |Ŝ|; two vectors of harmonics side by side: four chains in flight.
+        var secondaryLength = secondary.Length;
+        var topEven = (secondaryLength - 1) & ~1;
+        var topOdd = secondaryLength >= 2 ? ((secondaryLength - 2) | 1) : -1;
+        for (; v + 1 < uRe.Length; v += 2)
         {
             Vector<double> ur = uRe[v], ui = uIm[v], ur2 = uRe[v + 1], ui2 = uIm[v + 1];
-            var re = new Vector<double>(secondary[^1]);
-            var re2 = re;
-            var im = Vector<double>.Zero;
-            var im2 = im;
-            for (var m = secondary.Length - 2; m >= 0; m--)
+            Vector<double> vr = ur * ur - ui * ui, vi = ur * ui + ui * ur, vr2 = ur2 * ur2 - ui2 * ui2, vi2 = ur2 * ui2 + ui2 * ur2; // u²
+            var eRe = new Vector<double>(secondary[topEven]);
+            var eRe2 = eRe;
+            Vector<double> eIm = Vector<double>.Zero, eIm2 = eIm;
+            var oRe = topOdd >= 0 ? new Vector<double>(secondary[topOdd]) : Vector<double>.Zero;
+            var oRe2 = oRe;
+            Vector<double> oIm = Vector<double>.Zero, oIm2 = oIm;
+            for (var m = topEven - 2; m >= 0; m -= 2)
             {
-                var tap = new Vector<double>(secondary[m]);
-                (re, im) = (re * ur - im * ui + tap, re * ui + im * ur);
-                (re2, im2) = (re2 * ur2 - im2 * ui2 + tap, re2 * ui2 + im2 * ur2);
+                var even = new Vector<double>(secondary[m]);
+                (eRe, eIm) = (eRe * vr - eIm * vi + even, eRe * vi + eIm * vr);
+                (eRe2, eIm2) = (eRe2 * vr2 - eIm2 * vi2 + even, eRe2 * vi2 + eIm2 * vr2);
+                if (m + 1 >= topOdd) continue; // |Ŝ| odd: the odd chain starts one step lower
+                var odd = new Vector<double>(secondary[m + 1]);
+                (oRe, oIm) = (oRe * vr - oIm * vi + odd, oRe * vi + oIm * vr);
+                (oRe2, oIm2) = (oRe2 * vr2 - oIm2 * vi2 + odd, oRe2 * vi2 + oIm2 * vr2);
             }
-            gRe[v] = re;
-            gIm[v] = im;
-            gRe[v + 1] = re2;
-            gIm[v + 1] = im2;
+            gRe[v] = eRe + (ur * oRe - ui * oIm);
+            gIm[v] = eIm + (ur * oIm + ui * oRe);
+            gRe[v + 1] = eRe2 + (ur2 * oRe2 - ui2 * oIm2);
+            gIm[v + 1] = eIm2 + (ur2 * oIm2 + ui2 * oRe2);
         }
         for (; v < uRe.Length; v++)
         {
