@@ -37,6 +37,12 @@ namespace AncOrleans.Dsp;
 /// once, with a hold that doubles on each further harm (<see cref="OutputGuard.HoldAfterHarm"/>);</item>
 /// <item>after a restore the weights play but do not adapt until the histories have refilled.</item>
 /// </list>
+/// Cost structure (antinoise mode): per segment (the rest of a block, at most one call's worth), first what depends only on
+/// the mics and on outputs ≥ D samples old — Ŝ*x and what each branch's output adds at the ear (vectorised), the tracker
+/// (<see cref="HarmonicCanceller.PushBlock"/>), d̂, the divergence test and the meter, the two guards with their harm
+/// events (<see cref="OutputGuard.RunSegment"/>), each a loop with its state in registers — then the per-sample loop of
+/// the two branches, which takes its gains and events from those passes. The same operations in the same order as one
+/// sample at a time, so the same results.
 /// Allocation-free per sample.
 /// Longer than 350 lines: the per-sample cascade and its guards read best in one place; the checkpoint layout is
 /// in AncProcessor.Checkpoint.cs, Ŝ in SecondaryPathModel, the gains in OutputGuard.

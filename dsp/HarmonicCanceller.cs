@@ -30,11 +30,15 @@ namespace AncOrleans.Dsp;
 ///   z(n) = Re Σ_k C_k b_k(n),   C_k = W̄_k G_k                  (every RLS update, every 32 samples)
 ///   y(n) = Re Σ_k A_k b_k(n),   A_k = W̄_k e^{jkα},  α = ψ̂(n+D) − ψ(n)   (every RLS update, every tracker tick)
 ///   b_k(n+1) = b_k(n) s_k,      s_k = e^{jkΔψ}                 (all K at once in SIMD; re-anchored at each tick)
-///   G_k = Σ_m ŝ(m) u_k^m,       u_k = e^{−jkω}: Horner, one sincos per recomputation (was K·|Ŝ| = 288)
+///   G_k = Σ_m ŝ(m) u_k^m,       u_k = e^{−jkω}: Horner in Estrin's split, E(u_k²) + u_k O(u_k²) over the even and odd
+///                               taps (two chains of |Ŝ|/2 steps); one sincos per recomputation (was K·|Ŝ| = 288)
 /// </code>
-/// g itself is formed only when RLS updates (every <c>RlsUpdateEvery</c>-th sample). The basis is re-anchored to the
-/// tracker's exact phasor e^{jψ} at every tracker tick (8 samples), by repeated multiplication, so the recursion's
-/// round-off never accumulates past 8 steps. Per sample: K complex rotations and two K-long complex dot products.
+/// g itself is formed only when RLS updates (every <c>RlsUpdateEvery</c>-th sample), and in antinoise mode so is z, which
+/// only the update reads (<see cref="AdaptsNext"/>, <see cref="PredictAlone"/>); y every sample (<see cref="OutputAlone"/>).
+/// The basis is re-anchored to the tracker's exact phasor e^{jψ} at every tracker tick (8 samples), by repeated
+/// multiplication, so the recursion's round-off never accumulates past 8 steps. Per sample: K complex rotations and one
+/// K-long complex dot product (two on update samples). The tracker reads only the reference, so it runs ahead over each
+/// segment (<see cref="PushBlock"/>, its state in registers) and <see cref="Advance"/> takes its state sample by sample.
 /// </para>
 /// <para>
 /// Precision and layout. RLS (w, P), G_k and the powers are double; what runs per sample — b_k, s_k, C_k, A_k and the
