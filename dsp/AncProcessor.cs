@@ -37,6 +37,12 @@ namespace AncOrleans.Dsp;
 /// once, with a hold that doubles on each further harm (<see cref="OutputGuard.HoldAfterHarm"/>);</item>
 /// <item>after a restore the weights play but do not adapt until the histories have refilled.</item>
 /// </list>
+/// Cost structure (antinoise mode): per segment (the rest of a block, at most one call's worth), first what depends only on
+/// the mics and on outputs ≥ D samples old — Ŝ*x and what each branch's output adds at the ear (vectorised), the tracker
+/// (<see cref="HarmonicCanceller.PushBlock"/>), d̂, the divergence test and the meter, the two guards with their harm
+/// events (<see cref="OutputGuard.RunSegment"/>), each a loop with its state in registers — then the per-sample loop of
+/// the two branches, which takes its gains and events from those passes. The same operations in the same order as one
+/// sample at a time, so the same results.
 /// Allocation-free per sample.
 /// Longer than 350 lines: the per-sample cascade and its guards read best in one place; the checkpoint layout is
 /// in AncProcessor.Checkpoint.cs, Ŝ in SecondaryPathModel, the gains in OutputGuard.
@@ -47,6 +53,11 @@ public sealed partial class AncProcessor
     private readonly BlockNlms? _long;         // long NLMS branch (frequency domain)
     private readonly float[] _zBlock, _yBlock; // the long branch's estimates for the current block
     private readonly float[] _blockErrors;     // its a priori errors over the current block
+    private readonly float[] _dHat, _target;   // per segment: d̂ and t = −d̂ (antinoise)
+    private readonly float[] _tonalGain, _longGain, _longBefore; // per segment: the gains played, the long gain before each update
+    private readonly bool[] _alarms, _louder;  // per segment: the divergence test's alarms, the meter's ear-louder test
+    private readonly byte[] _events;           // per segment: Adapts, ResetBefore, ResetAfter
+    private readonly float[] _yTonalSegment, _yLongSegment; // per segment: each branch's raw output, for Ŝ's rings
     private int _blockFill;                    // samples of the current block seen so far
     private readonly float[] _scratchU, _scratchV; // the current block's 2B windows, zero-padded
     private readonly HarmonicCanceller? _tonal; // RLS harmonic branch
@@ -70,12 +81,22 @@ public sealed partial class AncProcessor
         _zBlock = new float[settings.BlockSize];
         _yBlock = new float[settings.BlockSize];
         _blockErrors = new float[settings.BlockSize];
+        _dHat = new float[settings.BlockSize];
+        _target = new float[settings.BlockSize];
+        _tonalGain = new float[settings.BlockSize];
+        _longGain = new float[settings.BlockSize];
+        _longBefore = new float[settings.BlockSize];
+        _alarms = new bool[settings.BlockSize];
+        _louder = new bool[settings.BlockSize];
+        _events = new byte[settings.BlockSize];
+        _yTonalSegment = new float[settings.BlockSize];
+        _yLongSegment = new float[settings.BlockSize];
         _scratchU = new float[2 * settings.BlockSize];
         _scratchV = new float[2 * settings.BlockSize];
         var sHat = settings.SecondaryPath ?? [1f];
         if (settings.UsesHarmonicModel)
             _tonal = new HarmonicCanceller(settings.SampleRate, settings.Harmonics, settings.RlsForgetting, settings.RlsUpdateEvery,
-                settings.Mode == CancellerMode.AntiNoise ? sHat : null, settings.DelaySamples);
+                settings.Mode == CancellerMode.AntiNoise ? sHat : null, settings.DelaySamples, settings.BlockSize);
         _guard = new OutputGuard(settings);
         var history = (_long?.Length ?? settings.FilterLength) + 2 * settings.BlockSize; // enough to rebuild the FD spectra on restore
         _u = new TapLine(history);
@@ -178,29 +199,41 @@ public sealed partial class AncProcessor
                 _long.PredictBlock(_zBlock);
                 _long.OutputBlock(_yBlock);
             }
+            // The guards, the meter and the divergence test see only what is known for the whole segment (the mics, and what
+            // each branch's output of ≥ D samples ago adds at the ear), never this segment's outputs: they run first, each in
+            // a pass of its own with its state in registers, and hand the loop below its gains and its harm events.
+            Control(x, error.Slice(start, count), heardPlayed, heardTonal, heardLong, tap ? noiseEstimate.Slice(start, count) : default);
+            var target = _target.AsSpan(0, count);
+            _tonal?.PushBlock(x); // the tracker reads only x: it runs over the segment first, its state in registers
             for (var i = 0; i < count; i++, _n++, _blockFill++)
             {
-                var ear = error[start + i];
-                var dHat = ear - heardPlayed[i];
-                if (tap) noiseEstimate[start + i] = dHat;
-                // The ear louder than no ANC, judged without Ŝ (a wrong Ŝ fools every test built on d̂): back off now.
-                if (_divergence.Observe(x[i], ear, heardPlayed[i], _warmup > 0 ? dHat : float.NaN) && !_guard.Holding) Harm();
-                _tonal?.Push(x[i]);
+                var events = _events[i];
+                if ((events & ResetBefore) != 0) ResetBranches();
+                _tonal?.Advance();
 
-                var zTonal = _tonal?.Predict() ?? 0f;
+                // z_H is used only by the tonal update, one sample in RlsUpdateEvery; y_H every sample, after that update.
+                var zTonal = _tonal is not null && _tonal.AdaptsNext ? _tonal.PredictAlone() : 0f;
                 var zLong = _long is null ? 0f : _zBlock[_blockFill];
-                Adapt(-dHat, zTonal, zLong, heardTonal[i], heardLong[i], out var gTonal, out var gLong);
+                if ((events & Adapts) != 0)
+                {
+                    // NLMS first, on its own error; the tonal model learns what NLMS leaves as it is actually played.
+                    _blockErrors[_blockFill] = target[i] - zLong;
+                    _tonal?.Update(target[i] - _longBefore[i] * zLong - zTonal);
+                }
+                else _blockErrors[_blockFill] = 0; // a restore's warm-up: learn nothing from a d̂ that may be stale
 
-                var yTonal = _tonal is null ? 0f : Sane(_tonal.Output(), ref _tonalBlownUp);
+                var yTonal = _tonal is null ? 0f : Sane(_tonal.OutputAlone(), ref _tonalBlownUp);
                 var yLong = _long is null ? 0f : Sane(_yBlock[_blockFill], ref _longBlownUp);
                 // What the device can play: its codec clips to full scale, so the rings (and d̂) hold the clipped value.
-                var next = gTonal * yTonal + gLong * yLong;
+                var next = _tonalGain[i] * yTonal + _longGain[i] * yLong;
                 next = next > FullScale ? FullScale : next < -FullScale ? -FullScale : next;
                 if (!float.IsFinite(next)) next = 0;
-                _secondary.Record(yTonal, yLong, next);
+                _yTonalSegment[i] = yTonal;
+                _yLongSegment[i] = yLong;
                 antiNoise[start + i] = next;
-                Account(dHat, ear);
+                if ((events & ResetAfter) != 0) ResetBranches();
             }
+            _secondary.RecordBlock(_yTonalSegment.AsSpan(0, count), _yLongSegment.AsSpan(0, count), antiNoise.Slice(start, count));
             if (_blockFill == block) EndBlock();
             start += count;
         }
@@ -266,6 +299,103 @@ public sealed partial class AncProcessor
             start += count;
         }
         CheckHealth();
+    }
+
+    // _events flags: the sample adapts (no restore warm-up); harm before it (the branches reset before it runs); harm after it.
+    private const byte Adapts = 1, ResetBefore = 2, ResetAfter = 4;
+
+    /// <summary>
+    /// Antinoise mode, one segment: d̂ and the target t = −d̂; the divergence test and the meter over the whole segment
+    /// (one loop: their chains overlap); then the guards
+    /// (<see cref="OutputGuard.RunSegment"/>, and one sample at a time around harm and a restore's warm-up), giving each
+    /// sample's gains, the long gain before its update, and its events. The same operations in the same order as the
+    /// per-sample cascade (divergence, guards, meter, harm), so the same bits: none of them reads a branch's output of this
+    /// segment, and a harm resets the branches (<see cref="ResetBranches"/>) in the loop at the same sample.
+    /// </summary>
+    private void Control(ReadOnlySpan<float> x, ReadOnlySpan<float> error, ReadOnlySpan<float> heardPlayed, ReadOnlySpan<float> heardTonal,
+        ReadOnlySpan<float> heardLong, Span<float> noiseEstimate)
+    {
+        var count = x.Length;
+        var dHat = _dHat.AsSpan(0, count);
+        var target = _target.AsSpan(0, count);
+        error = error[..count];
+        heardPlayed = heardPlayed[..count];
+        for (var i = 0; i < count; i++)
+        {
+            var d = error[i] - heardPlayed[i];
+            dHat[i] = d;
+            target[i] = -d;
+        }
+        if (!noiseEstimate.IsEmpty) dHat.CopyTo(noiseEstimate);
+        var alarms = _alarms.AsSpan(0, count);
+        var louder = _louder.AsSpan(0, count);
+        var quiet = Math.Min(_warmup, count); // d̂ is the quiet ear during a warm-up
+        for (var i = 0; i < count; i++)
+        {
+            alarms[i] = _divergence.Observe(x[i], error[i], heardPlayed[i], i < quiet ? dHat[i] : float.NaN);
+            _meter.Add(dHat[i], error[i]);
+            louder[i] = _meter.ResidualPower > 1.26f * _meter.NoisePower;
+        }
+        var events = _events.AsSpan(0, count);
+        events.Clear();
+        for (var i = 0; i < count;)
+        {
+            if (_warmup == 0)
+            {
+                var next = _guard.RunSegment(i, target, heardTonal, heardLong, louder, alarms, _tonalGain, _longGain, _longBefore, out var harm);
+                events[i..next].Fill(Adapts);
+                if (harm) HarmAfter(next - 1);
+                if (next > i)
+                {
+                    i = next;
+                    continue;
+                }
+            }
+            // One sample the general way: harm before it, a warm-up, a held or passed-through guard.
+            if (alarms[i] && !_guard.Holding)
+            {
+                HarmGuards();
+                events[i] |= ResetBefore;
+            }
+            _longBefore[i] = _guard.LongGain;
+            if (_warmup > 0)
+            {
+                // After a restore the histories (and what was played) may be stale: play with the restored
+                // weights, but learn nothing from a wrong d̂ until the windows have refilled.
+                _warmup--;
+                _tonalGain[i] = _guard.TonalGain;
+                _longGain[i] = _guard.LongGain;
+            }
+            else
+            {
+                _guard.Next(target[i], heardTonal[i], heardLong[i], out _tonalGain[i], out _longGain[i]);
+                events[i] |= Adapts;
+            }
+            // Do no harm: the ear louder than the noise by > 1 dB for half a second → mute, reset, re-adapt.
+            if (_guard.HarmSustained(_warmup == 0 && louder[i] && _guard.OutputGain > 0.05f)) HarmAfter(i);
+            i++;
+        }
+    }
+
+    private void HarmAfter(int i)
+    {
+        HarmGuards();
+        _events[i] |= ResetAfter;
+    }
+
+    /// <summary>Harm, the guards' side (<see cref="Harm"/> without the branches, which the loop resets at the same sample).</summary>
+    private void HarmGuards()
+    {
+        _guard.Restart();
+        _guard.HoldAfterHarm();
+        Resets++;
+        Divergences++;
+    }
+
+    private void ResetBranches()
+    {
+        _long?.Reset();
+        _tonal?.ResetWeights();
     }
 
     /// <summary>

@@ -66,6 +66,7 @@ internal sealed class DivergenceDetector
     /// ANC (d̂ during a restore's warm-up), or NaN. Returns true when the ear is louder than no ANC and our output could
     /// be the cause.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public bool Observe(float x, float e, float heard, float quietEar = float.NaN)
     {
         float e2 = e * e, x2 = x * x;

@@ -30,11 +30,15 @@ namespace AncOrleans.Dsp;
 ///   z(n) = Re Σ_k C_k b_k(n),   C_k = W̄_k G_k                  (every RLS update, every 32 samples)
 ///   y(n) = Re Σ_k A_k b_k(n),   A_k = W̄_k e^{jkα},  α = ψ̂(n+D) − ψ(n)   (every RLS update, every tracker tick)
 ///   b_k(n+1) = b_k(n) s_k,      s_k = e^{jkΔψ}                 (all K at once in SIMD; re-anchored at each tick)
-///   G_k = Σ_m ŝ(m) u_k^m,       u_k = e^{−jkω}: Horner, one sincos per recomputation (was K·|Ŝ| = 288)
+///   G_k = Σ_m ŝ(m) u_k^m,       u_k = e^{−jkω}: Horner in Estrin's split, E(u_k²) + u_k O(u_k²) over the even and odd
+///                               taps (two chains of |Ŝ|/2 steps); one sincos per recomputation (was K·|Ŝ| = 288)
 /// </code>
-/// g itself is formed only when RLS updates (every <c>RlsUpdateEvery</c>-th sample). The basis is re-anchored to the
-/// tracker's exact phasor e^{jψ} at every tracker tick (8 samples), by repeated multiplication, so the recursion's
-/// round-off never accumulates past 8 steps. Per sample: K complex rotations and two K-long complex dot products.
+/// g itself is formed only when RLS updates (every <c>RlsUpdateEvery</c>-th sample), and in antinoise mode so is z, which
+/// only the update reads (<see cref="AdaptsNext"/>, <see cref="PredictAlone"/>); y every sample (<see cref="OutputAlone"/>).
+/// The basis is re-anchored to the tracker's exact phasor e^{jψ} at every tracker tick (8 samples), by repeated
+/// multiplication, so the recursion's round-off never accumulates past 8 steps. Per sample: K complex rotations and one
+/// K-long complex dot product (two on update samples). The tracker reads only the reference, so it runs ahead over each
+/// segment (<see cref="PushBlock"/>, its state in registers) and <see cref="Advance"/> takes its state sample by sample.
 /// </para>
 /// <para>
 /// Precision and layout. RLS (w, P), G_k and the powers are double; what runs per sample — b_k, s_k, C_k, A_k and the
@@ -74,12 +78,19 @@ public sealed class HarmonicCanceller
     private int _coefficients;            // counts recomputations of C and A
     private float _output;                // y(n+D), formed with the coefficients of _outputCoefficients
     private int _outputCoefficients = -1;
+    private readonly HarmonicTracker.SampleState[] _states;       // the tracker's state after each sample of the segment
+    private readonly HarmonicTracker.TickPhasors[] _tickPhasors; // and each tick's phasors
+    private int _cursor;                  // the sample of the segment Advance moves to next
+    private bool _locked;                 // the tracker's lock as of the sample the model is at
 
     /// <summary>Changes λ (per sample) without touching the model's weights.</summary>
     public void SetForgetting(double lambda) => _rls.Lambda = Math.Pow(lambda, _updateEvery);
 
-    public HarmonicCanceller(int sampleRate, int harmonics, double lambda, int updateEvery, float[]? secondaryPath, int ahead)
+    /// <param name="maxSegment">The most samples one <see cref="PushBlock"/> takes.</param>
+    public HarmonicCanceller(int sampleRate, int harmonics, double lambda, int updateEvery, float[]? secondaryPath, int ahead, int maxSegment = 480)
     {
+        _states = new HarmonicTracker.SampleState[Math.Max(1, maxSegment)];
+        _tickPhasors = new HarmonicTracker.TickPhasors[Math.Max(1, maxSegment)];
         _harmonics = harmonics;
         var vector = Vector<float>.Count;
         _lanes = (harmonics + vector - 1) / vector * vector;
@@ -110,24 +121,43 @@ public sealed class HarmonicCanceller
     /// <summary>Feeds the reference sample the phase is tracked on, and moves the basis to this sample.</summary>
     public void Push(float reference)
     {
-        _tracker.Push(reference);
-        if (_tracker.Acquisitions != _acquisitions)
+        PushBlock(new ReadOnlySpan<float>(in reference));
+        Advance();
+    }
+
+    /// <summary>
+    /// Feeds a segment's reference samples to the tracker, which runs ahead over all of them (it reads nothing of the model);
+    /// then one <see cref="Advance"/> per sample moves the model through the segment with the tracker's state as of that sample.
+    /// </summary>
+    public void PushBlock(ReadOnlySpan<float> reference)
+    {
+        _tracker.PushBlock(reference, _states, _tickPhasors);
+        _cursor = 0;
+    }
+
+    /// <summary>Moves the basis to the next sample of the segment given to <see cref="PushBlock"/>.</summary>
+    public void Advance()
+    {
+        ref readonly var state = ref _states[_cursor++];
+        if (state.Acquisitions != _acquisitions)
         {
-            _acquisitions = _tracker.Acquisitions;
+            _acquisitions = state.Acquisitions;
             _rls.Reset();
             _sinceGain = GainEvery;
         }
-        if (!_tracker.Locked) return;
+        _locked = state.Locked;
+        if (!_locked) return;
         var coefficients = false;
         if (_secondary is not null && ++_sinceGain >= GainEvery)
         {
-            SecondaryGains();
+            SecondaryGains(state.SmoothFrequency);
             coefficients = true;
         }
         var lookAhead = false;
-        if (_tracker.Ticks != _ticks)
+        if (state.Ticks != _ticks)
         {
-            Anchor();
+            _ticks = state.Ticks;
+            Anchor(_tickPhasors[state.TickIndex]);
             lookAhead = true;
         }
         else Rotate();
@@ -136,6 +166,7 @@ public sealed class HarmonicCanceller
     }
 
     /// <summary>b_k(n+1) = b_k(n) s_k for all k at once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Rotate()
     {
         ref var br = ref MemoryMarshal.GetArrayDataReference(_bRe);
@@ -152,21 +183,20 @@ public sealed class HarmonicCanceller
     }
 
     /// <summary>At a tracker tick: b_k, s_k and the look-ahead e^{jkα} from the tracker's exact phasors; then A_k.</summary>
-    private void Anchor()
+    private void Anchor(in HarmonicTracker.TickPhasors p)
     {
-        _ticks = _tracker.Ticks;
         if (_planarVectors && Vector<float>.Count == 8)
         {
-            PowersInVectors(_tracker.BasisCos, _tracker.BasisSin, null, null, _bRe, _bIm);
-            PowersInVectors(_tracker.StepCos, _tracker.StepSin, null, null, _sRe, _sIm);
-            PowersInVectors(_tracker.AheadCos, _tracker.AheadSin, _aRe, _aIm, null, null);
+            PowersInVectors(p.BasisCos, p.BasisSin, null, null, _bRe, _bIm);
+            PowersInVectors(p.StepCos, p.StepSin, null, null, _sRe, _sIm);
+            PowersInVectors(p.AheadCos, p.AheadSin, _aRe, _aIm, null, null);
             return;
         }
-        Powers(_tracker.BasisCos, _tracker.BasisSin, _powRe, _powIm);
+        Powers(p.BasisCos, p.BasisSin, _powRe, _powIm);
         Round(_powRe, _powIm, _bRe, _bIm);
-        Powers(_tracker.StepCos, _tracker.StepSin, _powRe, _powIm);
+        Powers(p.StepCos, p.StepSin, _powRe, _powIm);
         Round(_powRe, _powIm, _sRe, _sIm);
-        Powers(_tracker.AheadCos, _tracker.AheadSin, _aRe, _aIm);
+        Powers(p.AheadCos, p.AheadSin, _aRe, _aIm);
     }
 
     private void Round(double[] re, double[] im, float[] toRe, float[] toIm)
@@ -267,11 +297,11 @@ public sealed class HarmonicCanceller
     /// G_k = Σ_m ŝ(m) u_k^m, u_k = e^{−jkω}, at the current fundamental: Horner's rule, all K harmonics at once in
     /// SIMD (each harmonic's recursion is a serial chain; side by side they fill the vector unit).
     /// </summary>
-    private void SecondaryGains()
+    private void SecondaryGains(double frequency)
     {
         _sinceGain = 0;
         var secondary = _secondary!;
-        var (sin, cos) = Math.SinCos(2 * Math.PI * _tracker.SmoothFrequency / _sampleRate);
+        var (sin, cos) = Math.SinCos(2 * Math.PI * frequency / _sampleRate);
         if (_planarVectors && Vector<float>.Count == 8) PowersInVectors(cos, -sin, _uRe, _uIm, null, null); // u_k = (e^{−jω})^k
         else Powers(cos, -sin, _uRe, _uIm);
         var uRe = MemoryMarshal.Cast<double, Vector<double>>(_uRe.AsSpan());
@@ -279,23 +309,35 @@ public sealed class HarmonicCanceller
         var gRe = MemoryMarshal.Cast<double, Vector<double>>(_hornerRe.AsSpan());
         var gIm = MemoryMarshal.Cast<double, Vector<double>>(_hornerIm.AsSpan());
         var v = 0;
-        for (; v + 1 < uRe.Length; v += 2) // two vectors of harmonics side by side: two independent chains in flight
+        // Estrin's split of Horner's rule: G = E(u²) + u O(u²), E and O the even and odd taps' polynomials, so each harmonic
+        // runs two chains of |Ŝ|/2 steps instead of one of |Ŝ|; two vectors of harmonics side by side: four chains in flight.
+        var secondaryLength = secondary.Length;
+        var topEven = (secondaryLength - 1) & ~1;
+        var topOdd = secondaryLength >= 2 ? ((secondaryLength - 2) | 1) : -1;
+        for (; v + 1 < uRe.Length; v += 2)
         {
             Vector<double> ur = uRe[v], ui = uIm[v], ur2 = uRe[v + 1], ui2 = uIm[v + 1];
-            var re = new Vector<double>(secondary[^1]);
-            var re2 = re;
-            var im = Vector<double>.Zero;
-            var im2 = im;
-            for (var m = secondary.Length - 2; m >= 0; m--)
+            Vector<double> vr = ur * ur - ui * ui, vi = ur * ui + ui * ur, vr2 = ur2 * ur2 - ui2 * ui2, vi2 = ur2 * ui2 + ui2 * ur2; // u²
+            var eRe = new Vector<double>(secondary[topEven]);
+            var eRe2 = eRe;
+            Vector<double> eIm = Vector<double>.Zero, eIm2 = eIm;
+            var oRe = topOdd >= 0 ? new Vector<double>(secondary[topOdd]) : Vector<double>.Zero;
+            var oRe2 = oRe;
+            Vector<double> oIm = Vector<double>.Zero, oIm2 = oIm;
+            for (var m = topEven - 2; m >= 0; m -= 2)
             {
-                var tap = new Vector<double>(secondary[m]);
-                (re, im) = (re * ur - im * ui + tap, re * ui + im * ur);
-                (re2, im2) = (re2 * ur2 - im2 * ui2 + tap, re2 * ui2 + im2 * ur2);
+                var even = new Vector<double>(secondary[m]);
+                (eRe, eIm) = (eRe * vr - eIm * vi + even, eRe * vi + eIm * vr);
+                (eRe2, eIm2) = (eRe2 * vr2 - eIm2 * vi2 + even, eRe2 * vi2 + eIm2 * vr2);
+                if (m + 1 >= topOdd) continue; // |Ŝ| odd: the odd chain starts one step lower
+                var odd = new Vector<double>(secondary[m + 1]);
+                (oRe, oIm) = (oRe * vr - oIm * vi + odd, oRe * vi + oIm * vr);
+                (oRe2, oIm2) = (oRe2 * vr2 - oIm2 * vi2 + odd, oRe2 * vi2 + oIm2 * vr2);
             }
-            gRe[v] = re;
-            gIm[v] = im;
-            gRe[v + 1] = re2;
-            gIm[v + 1] = im2;
+            gRe[v] = eRe + (ur * oRe - ui * oIm);
+            gIm[v] = eIm + (ur * oIm + ui * oRe);
+            gRe[v + 1] = eRe2 + (ur2 * oRe2 - ui2 * oIm2);
+            gIm[v + 1] = eIm2 + (ur2 * oIm2 + ui2 * oRe2);
         }
         for (; v < uRe.Length; v++)
         {
@@ -317,7 +359,7 @@ public sealed class HarmonicCanceller
     /// </summary>
     public float Predict()
     {
-        if (!_tracker.Locked) return 0f;
+        if (!_locked) return 0f;
         var z = RealDots();
         _outputCoefficients = _coefficients;
         return z;
@@ -355,16 +397,35 @@ public sealed class HarmonicCanceller
         return Vector.Sum(z);
     }
 
-    // Re Σ A_k b_k alone, in float (the sums as RealDots forms them).
-    private float OutputDot()
+    /// <summary>
+    /// Whether the next <see cref="Update"/> adapts (locked, and the <c>RlsUpdateEvery</c>-th sample): in antinoise mode z is
+    /// used only then, so <see cref="PredictAlone"/> runs one sample in four.
+    /// </summary>
+    public bool AdaptsNext
     {
-        ref var or = ref MemoryMarshal.GetArrayDataReference(_oRe);
-        ref var oi = ref MemoryMarshal.GetArrayDataReference(_oIm);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _locked && _phase + 1 >= _updateEvery;
+    }
+
+    /// <summary>z(n) = Re Σ C_k b_k alone (antinoise mode, when <see cref="AdaptsNext"/>): the same sum as <see cref="Predict"/>'s.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float PredictAlone() => _locked ? ReDot(_cRe, _cIm) : 0f;
+
+    /// <summary>y(n+D) = Re Σ A_k b_k alone (antinoise mode, every sample, after any <see cref="Update"/>): the same sum as <see cref="Output"/>'s.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float OutputAlone() => _locked ? ReDot(_oRe, _oIm) : 0f;
+
+    // Re Σ (re_k + j im_k) b_k in float, reduced as RealDots reduces each of its two sums (so either gives the same bits).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private float ReDot(float[] re, float[] im)
+    {
+        ref var cr = ref MemoryMarshal.GetArrayDataReference(re);
+        ref var ci = ref MemoryMarshal.GetArrayDataReference(im);
         ref var br = ref MemoryMarshal.GetArrayDataReference(_bRe);
         ref var bi = ref MemoryMarshal.GetArrayDataReference(_bIm);
         var y = Vector<float>.Zero;
         for (var k = 0; k < _lanes; k += Vector<float>.Count)
-            y += Vector.LoadUnsafe(ref or, (nuint)k) * Vector.LoadUnsafe(ref br, (nuint)k) - Vector.LoadUnsafe(ref oi, (nuint)k) * Vector.LoadUnsafe(ref bi, (nuint)k);
+            y += Vector.LoadUnsafe(ref cr, (nuint)k) * Vector.LoadUnsafe(ref br, (nuint)k) - Vector.LoadUnsafe(ref ci, (nuint)k) * Vector.LoadUnsafe(ref bi, (nuint)k);
         if (Vector<float>.Count == 8 && Sse3.IsSupported)
         {
             var yy = Vector256.AsVector256(y);
@@ -375,9 +436,16 @@ public sealed class HarmonicCanceller
         return Vector.Sum(y);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(float error)
     {
-        if (!_tracker.Locked || ++_phase < _updateEvery) return;
+        if (!_locked || ++_phase < _updateEvery) return;
+        Adapt(error);
+    }
+
+    // The RLS update on this sample's regressor g = [Re, Im] of G_k b_k (every RlsUpdateEvery-th sample).
+    private void Adapt(float error)
+    {
         _phase = 0;
         var g = _rls.Regressor; // planar: g = [Re G_k b_k (K), Im G_k b_k (K)]
         if (_planarVectors)
@@ -412,8 +480,8 @@ public sealed class HarmonicCanceller
     /// <summary>y(n + D) = wᵀ b(ψ̂(n+D)) = Re Σ A_k b_k: the model at the extrapolated phase.</summary>
     public float Output()
     {
-        if (!_tracker.Locked) return 0f;
-        if (_outputCoefficients != _coefficients) _output = OutputDot(); // the weights changed since Predict: y alone
+        if (!_locked) return 0f;
+        if (_outputCoefficients != _coefficients) _output = ReDot(_oRe, _oIm); // the weights changed since Predict: y alone
         _outputCoefficients = _coefficients;
         return _output;
     }
@@ -438,6 +506,7 @@ public sealed class HarmonicCanceller
     {
         _rls.Reset();
         _tracker.Reset();
+        _locked = false;
         _acquisitions = 0;
         _sinceGain = GainEvery;
         _ticks = _weights = -1;
@@ -456,10 +525,12 @@ public sealed class HarmonicCanceller
         _rls.LoadState(source[.._rls.StateLength]);
         _tracker.LoadState(source.Slice(_rls.StateLength, HarmonicTracker.StateLength));
         _acquisitions = _tracker.Acquisitions; // a restored lock keeps its weights
+        _locked = _tracker.Locked;
         _sinceGain = GainEvery;
-        if (!_tracker.Locked) return;
-        if (_secondary is not null) SecondaryGains();
-        Anchor(); // the next Predict may come before the next Push
+        if (!_locked) return;
+        if (_secondary is not null) SecondaryGains(_tracker.SmoothFrequency);
+        _ticks = _tracker.Ticks;
+        Anchor(_tracker.Phasors); // the next Predict may come before the next Push
         Coefficients();
     }
 }

@@ -19,7 +19,7 @@ namespace AncOrleans.Dsp;
 /// </summary>
 public sealed class NoHarmGuard
 {
-    private const float SlowRate = 1f / 24_000; // α of the slow averages (0.5 s at 48 kHz)
+    internal const float SlowRate = 1f / 24_000; // α of the slow averages (0.5 s at 48 kHz)
     private readonly float _statRate;  // α of the fast E[·] averages
     private readonly float _slewRate;  // per-sample step of the played gain while following g*
     private readonly float _fadeRate;  // per-sample step while fading out for passthrough
@@ -67,12 +67,7 @@ public sealed class NoHarmGuard
     public float OptimalGain
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get
-        {
-            var fast = Ratio(_tz, _zz);
-            var significant = _tz > 0 && _tz * _tz > 0.25f * _tt * _zz;
-            return significant || fast == 0 ? fast : Math.Min(fast, Ratio(_tzSlow, _zzSlow));
-        }
+        get => Wanted(_tz, _zz, _tt, _tzSlow, _zzSlow);
     }
 
     // clip(tz/zz, 0, 1), dividing only when the quotient lies strictly inside (per sample, twice per branch).
@@ -103,6 +98,33 @@ public sealed class NoHarmGuard
         var rate = Passthrough ? _fadeRate : _slewRate;
         _gain += Math.Clamp(wanted - _gain, -rate, Math.Min(rate, _cautiousRate));
         return _gain;
+    }
+
+    /// <summary>True when <see cref="OutputGuard.RunSegment"/> may run <see cref="Next"/>'s operations on locals: no passthrough, no hold.</summary>
+    internal bool Plain => !Passthrough && HoldSamples == 0;
+
+    /// <summary>α of the fast averages; the slew's step; the step the gain may rise by (the slew, or slower after harm).</summary>
+    internal float StatRate => _statRate;
+    internal float SlewRate => _slewRate;
+    internal float RiseRate => Math.Min(_slewRate, _cautiousRate);
+
+    /// <summary>Copies the state out for <see cref="OutputGuard.RunSegment"/>, which runs it on locals (registers) over a segment.</summary>
+    internal void Get(out float tz, out float zz, out float tt, out float tzSlow, out float zzSlow, out float gain) =>
+        (tz, zz, tt, tzSlow, zzSlow, gain) = (_tz, _zz, _tt, _tzSlow, _zzSlow, _gain);
+
+    internal void Set(float tz, float zz, float tt, float tzSlow, float zzSlow, float gain) =>
+        (_tz, _zz, _tt, _tzSlow, _zzSlow, _gain) = (tz, zz, tt, tzSlow, zzSlow, gain);
+
+    /// <summary>
+    /// <see cref="OptimalGain"/> on given statistics: <see cref="OutputGuard.RunSegment"/> runs <see cref="Next"/>'s operations, in
+    /// the same order, on locals (registers), for segments where <see cref="Plain"/> holds.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Wanted(float tz, float zz, float tt, float tzSlow, float zzSlow)
+    {
+        var fast = Ratio(tz, zz);
+        var significant = tz > 0 && tz * tz > 0.25f * tt * zz;
+        return significant || fast == 0 ? fast : Math.Min(fast, Ratio(tzSlow, zzSlow));
     }
 
     public void Reset()

@@ -72,6 +72,110 @@ internal sealed class OutputGuard
     }
 
     /// <summary>
+    /// <see cref="Next"/> and <see cref="HarmSustained"/> for samples <paramref name="from"/>, … of a segment, both guards' state
+    /// in registers: the same operations in the same order as one call of each per sample, so the same bits. Runs while
+    /// neither guard is held or passed through (else it returns <paramref name="from"/> at once) and stops before a sample
+    /// whose <paramref name="alarm"/> is set (harm before it, the caller's business) or after one whose harm is sustained
+    /// (<paramref name="harm"/>: the caller resets and calls <see cref="HoldAfterHarm"/>). The caller guarantees there is
+    /// no restore warm-up in the samples it hands over. <paramref name="louder"/>[i]: the meter's ear-louder-than-d̂ test at
+    /// sample i (the gain test is made here). Writes each sample's gains and the long gain before its update
+    /// (<paramref name="longBefore"/>: what the tonal update scales z_N by). Returns the first sample not processed.
+    /// </summary>
+    public int RunSegment(int from, ReadOnlySpan<float> target, ReadOnlySpan<float> tonalHeard, ReadOnlySpan<float> longHeard,
+        ReadOnlySpan<bool> louder, ReadOnlySpan<bool> alarm, Span<float> tonalGain, Span<float> longGain, Span<float> longBefore, out bool harm)
+    {
+        harm = false;
+        if ((_hasTonal && !_tonal.Plain) || (_hasLong && !_long.Plain)) return from;
+        var count = target.Length;
+        tonalHeard = tonalHeard[..count];
+        longHeard = longHeard[..count];
+        louder = louder[..count];
+        alarm = alarm[..count];
+        tonalGain = tonalGain[..count];
+        longGain = longGain[..count];
+        longBefore = longBefore[..count];
+        _tonal.Get(out var ttz, out var tzz, out var ttt, out var ttzSlow, out var tzzSlow, out var tGain);
+        _long.Get(out var ltz, out var lzz, out var ltt, out var ltzSlow, out var lzzSlow, out var lGain);
+        var statRate = _tonal.StatRate;
+        var slew = _tonal.SlewRate;
+        var rise = _tonal.RiseRate; // both guards are always given the same rates
+        bool hasTonal = _hasTonal, hasLong = _hasLong;
+        var i = from;
+        for (; i < count; i++)
+        {
+            if (alarm[i]) break;
+            if (_strikes > 0 && ++_sinceStrike > _lastHold + _forgiveAfter)
+            {
+                _strikes = 0;
+                _tonal.CautiousSeconds = _long.CautiousSeconds = 0;
+                rise = _tonal.RiseRate;
+            }
+            longBefore[i] = lGain;
+            var t = target[i];
+            var lh = longHeard[i];
+            // NoHarmGuard.Next, written out for each guard on its locals (passed by reference to a helper they would be
+            // kept in memory, not in registers).
+            float gLong = 0;
+            if (hasLong)
+            {
+                if (lh == 0 && ltz == 0 && lzz == 0 && ltzSlow == 0 && lzzSlow == 0 && lGain == 0 && float.IsFinite(t))
+                {
+                    ltt += statRate * (t * t - ltt); // an idle guard: only E[t²] moves
+                    lGain = 0;
+                }
+                else
+                {
+                    ltz += statRate * (t * lh - ltz);
+                    lzz += statRate * (lh * lh - lzz);
+                    ltt += statRate * (t * t - ltt);
+                    ltzSlow += NoHarmGuard.SlowRate * (t * lh - ltzSlow);
+                    lzzSlow += NoHarmGuard.SlowRate * (lh * lh - lzzSlow);
+                    lGain += Math.Clamp(NoHarmGuard.Wanted(ltz, lzz, ltt, ltzSlow, lzzSlow) - lGain, -slew, rise);
+                }
+                gLong = lGain;
+            }
+            float gTonal = 0;
+            if (hasTonal)
+            {
+                var tt = t - gLong * lh;
+                var th = tonalHeard[i];
+                if (th == 0 && ttz == 0 && tzz == 0 && ttzSlow == 0 && tzzSlow == 0 && tGain == 0 && float.IsFinite(tt))
+                {
+                    ttt += statRate * (tt * tt - ttt);
+                    tGain = 0;
+                }
+                else
+                {
+                    ttz += statRate * (tt * th - ttz);
+                    tzz += statRate * (th * th - tzz);
+                    ttt += statRate * (tt * tt - ttt);
+                    ttzSlow += NoHarmGuard.SlowRate * (tt * th - ttzSlow);
+                    tzzSlow += NoHarmGuard.SlowRate * (th * th - tzzSlow);
+                    tGain += Math.Clamp(NoHarmGuard.Wanted(ttz, tzz, ttt, ttzSlow, tzzSlow) - tGain, -slew, rise);
+                }
+                gTonal = tGain;
+            }
+            longGain[i] = gLong;
+            tonalGain[i] = gTonal;
+            // HarmSustained(louder && OutputGain > 0.05)
+            if (louder[i] && Math.Max(hasTonal ? tGain : 0, hasLong ? lGain : 0) > 0.05f)
+            {
+                if (++_harmRun >= _harmWindow)
+                {
+                    _harmRun = 0;
+                    harm = true;
+                    i++;
+                    break;
+                }
+            }
+            else _harmRun = 0;
+        }
+        _tonal.Set(ttz, tzz, ttt, ttzSlow, tzzSlow, tGain);
+        _long.Set(ltz, lzz, ltt, ltzSlow, lzzSlow, lGain);
+        return i;
+    }
+
+    /// <summary>
     /// Counts consecutive samples where the ear was <paramref name="louder"/> than the noise; true once that has
     /// lasted half a second (the count then starts again): reset the filters, then <see cref="HoldAfterHarm"/>.
     /// </summary>

@@ -100,6 +100,24 @@ internal sealed class SecondaryPathModel
         _slot = _slot + 1 == ring ? 0 : _slot + 1;
     }
 
+    /// <summary><see cref="Record"/> for a segment: y_H, y_N and y produced at times n … n+N−1, as block copies into the rings.</summary>
+    public void RecordBlock(ReadOnlySpan<float> tonal, ReadOnlySpan<float> @long, ReadOnlySpan<float> played)
+    {
+        var ring = _playedRing.Length;
+        var count = played.Length;
+        var ahead = _slot == 0 ? ring - 1 : _slot - 1; // (n + D) mod (D + 1)
+        for (var done = 0; done < count;)
+        {
+            var run = Math.Min(count - done, ring - ahead);
+            tonal.Slice(done, run).CopyTo(_tonalRing.AsSpan(ahead));
+            @long.Slice(done, run).CopyTo(_longRing.AsSpan(ahead));
+            played.Slice(done, run).CopyTo(_playedRing.AsSpan(ahead));
+            done += run;
+            ahead = 0;
+        }
+        _slot = (int)((_slot + (long)count) % ring);
+    }
+
     /// <summary>The device did not play the next <paramref name="count"/> samples (at most D): as if we sent zeros.</summary>
     public void MarkNotPlayed(int count)
     {
