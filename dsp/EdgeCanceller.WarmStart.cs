@@ -64,13 +64,19 @@ public sealed partial class EdgeCanceller
         WarmStarted = true;
     }
 
+    // Whether the fit's a-priori error on its own record is below the record's power: z(n) = Σ_k w(k) r(n − k) as one
+    // SIMD dot product per sample against the taps reversed (N·L multiply-adds, ~12 M at N = 24 000, L = 512: scalar
+    // double, a fifth of a warm start's CPU). Float products summed in float: the test is a comparison of two sums of
+    // squares, which rounding at 1e-6 does not turn.
     private static bool Improves(float[] taps, float[] regressor, float[] target)
     {
+        var reversed = new float[taps.Length];
+        for (var k = 0; k < taps.Length; k++) reversed[k] = taps[taps.Length - 1 - k];
         double error = 0, power = 0;
         for (var n = 0; n < target.Length; n++)
         {
-            double z = 0;
-            for (var k = 0; k < taps.Length && k <= n; k++) z += taps[k] * regressor[n - k];
+            var count = Math.Min(taps.Length, n + 1);
+            double z = System.Numerics.Tensors.TensorPrimitives.Dot(reversed.AsSpan(taps.Length - count, count), regressor.AsSpan(n + 1 - count, count));
             var t = target[n];
             error += (t - z) * (t - z);
             power += t * t;
