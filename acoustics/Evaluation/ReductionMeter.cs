@@ -13,12 +13,14 @@ public static class ReductionMeter
 
     public static int SteadyStart(int length) => (int)(length * SteadyFraction);
 
-    public static double Db(ReadOnlySpan<float> noise, ReadOnlySpan<float> residual)
+    public static double Db(ReadOnlySpan<float> noise, ReadOnlySpan<float> residual) => AncProcessor.Decibels(Energy(noise), Energy(residual));
+
+    /// <summary>Σ x², summed in double.</summary>
+    public static double Energy(ReadOnlySpan<float> samples)
     {
-        double pn = 0, pr = 0;
-        foreach (var v in noise) pn += v * v;
-        foreach (var v in residual) pr += v * v;
-        return AncProcessor.Decibels(pn, pr);
+        double sum = 0;
+        foreach (var v in samples) sum += v * v;
+        return sum;
     }
 
     public static double SteadyStateDb(ReadOnlySpan<float> noise, ReadOnlySpan<float> residual)

@@ -56,8 +56,8 @@ internal sealed record SimReport(string Device, double ReductionDb, double Laten
         for (var k = (from + device.FrameSamples - 1) / device.FrameSamples; k < heard.Count && (k + 1) * device.FrameSamples <= streamed; k++)
         {
             if (!heard[k]) continue;
-            noise += Energy(device.Scene.Disturbance.AsSpan(k * device.FrameSamples, device.FrameSamples));
-            residual += Energy(device.Ear.AsSpan(k * device.FrameSamples, device.FrameSamples));
+            noise += ReductionMeter.Energy(device.Scene.Disturbance.AsSpan(k * device.FrameSamples, device.FrameSamples));
+            residual += ReductionMeter.Energy(device.Ear.AsSpan(k * device.FrameSamples, device.FrameSamples));
         }
         return new SimReport(device.DeviceId, reduction, Percentile(trips, 0.50), Percentile(trips, 0.95), Percentile(trips, 0.99),
             device.Sent, device.Answered, device.Late, device.Sent - device.Answered - device.Late, device.Noise, device.Alerts)
@@ -67,12 +67,6 @@ internal sealed record SimReport(string Device, double ReductionDb, double Laten
         };
     }
 
-    private static double Energy(ReadOnlySpan<float> samples)
-    {
-        double sum = 0;
-        foreach (var v in samples) sum += (double)v * v;
-        return sum;
-    }
 
     /// <summary>Nearest-rank percentile of an ascending array (NaN when empty).</summary>
     public static double Percentile(double[] sorted, double p) =>
