@@ -21,6 +21,9 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
     private readonly ConvergenceTracker _convergence = new();
     private readonly SessionWatch _watch = new();           // reduction history; spectra while a viewer watches
     private AncProcessor? _processor;
+
+    /// <summary>Samples the canceller has run so far, gaps' silence included (0 before the first configuration); for tests.</summary>
+    internal long SamplesProcessed => _processor?.SamplesProcessed ?? 0;
     private EdgeCanceller? _edge;                           // edge mode instead of _processor
     private CoefficientSet? _pendingSet;                    // edge mode: a set to send with the next reply (the passthrough's zeros)
     private float[] _first = [], _second = [], _output = [], _gapZeros = [];
