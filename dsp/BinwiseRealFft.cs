@@ -29,46 +29,68 @@ public sealed class BinwiseRealFft
     private const int Lanes = 8;
     private readonly int _n, _m;                  // N real samples, M = N/2 complex points
     private readonly RealFft? _fallback;          // natural order, when the SIMD path does not apply
-    private readonly float[] _zRe, _zIm;          // scratch: the packed signal / its spectrum
     private readonly float[] _twRe, _twIm;        // DIF twiddles e^{−jπk/h} per stage with h ≥ 8, stages concatenated
     private readonly float[] _wRe, _wIm;          // per position p: W^k = e^{−j2πk/N}, k = rev(p)
     private readonly int[] _binOfPosition;
+    private readonly int[] _swaps;                // (p, rev(p)) pairs with p < rev(p): position order ↔ natural order
+
+    // Read-only, one copy per size for every instance (every session's analysers hold FFTs of the same few sizes);
+    // the packed signal z is per-thread scratch (FftScratch), used only inside one call.
+    private sealed record Tables(int[] BinOfPosition, int[] Swaps, float[] TwRe, float[] TwIm, float[] WRe, float[] WIm);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, Tables> Shared = new();
+
+    /// <summary>True when <paramref name="size"/> runs the SIMD path here (else the order is natural: <see cref="RealFft"/>).</summary>
+    public static bool Scrambles(int size) => Vector256.IsHardwareAccelerated && size / 2 >= 2 * Lanes;
 
     public BinwiseRealFft(int size)
     {
         if (size < 4 || (size & (size - 1)) != 0) throw new ArgumentException($"FFT size {size} is not a power of two ≥ 4.");
         _n = size;
         _m = size / 2;
-        _binOfPosition = new int[_m + 1];
-        if (!Vector256.IsHardwareAccelerated || _m < 2 * Lanes)
+        if (!Scrambles(size))
         {
-            _fallback = new RealFft(size);
+            _fallback = new RealFft(size, natural: true);
+            _binOfPosition = new int[_m + 1];
             for (var k = 0; k <= _m; k++) _binOfPosition[k] = k;
-            _zRe = _zIm = _twRe = _twIm = _wRe = _wIm = [];
+            _swaps = [];
+            _twRe = _twIm = _wRe = _wIm = [];
             return;
         }
-        var bits = BitOperations.Log2((uint)_m);
-        for (var p = 0; p < _m; p++) _binOfPosition[p] = Reverse(p, bits);
-        _binOfPosition[_m] = _m;
-        _zRe = new float[_m];
-        _zIm = new float[_m];
-        _twRe = new float[_m];
-        _twIm = new float[_m];
-        for (int half = _m / 2, offset = 0; half >= Lanes; offset += half, half >>= 1)
+        var tables = Shared.GetOrAdd(size, Build);
+        (_binOfPosition, _swaps, _twRe, _twIm, _wRe, _wIm) = (tables.BinOfPosition, tables.Swaps, tables.TwRe, tables.TwIm, tables.WRe, tables.WIm);
+    }
+
+    private static Tables Build(int size)
+    {
+        var m = size / 2;
+        var bits = BitOperations.Log2((uint)m);
+        var binOfPosition = new int[m + 1];
+        var swaps = new List<int>();
+        for (var p = 0; p < m; p++)
+        {
+            binOfPosition[p] = Reverse(p, bits);
+            if (p < binOfPosition[p]) { swaps.Add(p); swaps.Add(binOfPosition[p]); }
+        }
+        binOfPosition[m] = m;
+        var twRe = new float[m];
+        var twIm = new float[m];
+        for (int half = m / 2, offset = 0; half >= Lanes; offset += half, half >>= 1)
             for (var k = 0; k < half; k++)
             {
                 var angle = -Math.PI * k / half;
-                _twRe[offset + k] = (float)Math.Cos(angle);
-                _twIm[offset + k] = (float)Math.Sin(angle);
+                twRe[offset + k] = (float)Math.Cos(angle);
+                twIm[offset + k] = (float)Math.Sin(angle);
             }
-        _wRe = new float[_m];
-        _wIm = new float[_m];
-        for (var p = 0; p < _m; p++)
+        var wRe = new float[m];
+        var wIm = new float[m];
+        for (var p = 0; p < m; p++)
         {
-            var angle = 2 * Math.PI * _binOfPosition[p] / size;
-            _wRe[p] = (float)Math.Cos(angle);
-            _wIm[p] = (float)-Math.Sin(angle);
+            var angle = 2 * Math.PI * binOfPosition[p] / size;
+            wRe[p] = (float)Math.Cos(angle);
+            wIm[p] = (float)-Math.Sin(angle);
         }
+        return new Tables(binOfPosition, [.. swaps], twRe, twIm, wRe, wIm);
     }
 
     /// <summary>Bins per spectrum: N/2 + 1.</summary>
@@ -93,9 +115,28 @@ public sealed class BinwiseRealFft
             return;
         }
         if (x.Length < _n || re.Length <= _m || im.Length <= _m) throw new ArgumentException("Spans too short for this FFT.");
-        Deinterleave(x);
-        Dif();
-        Split(re, im);
+        var zRe = FftScratch.PackedArrayRe(_m);
+        var zIm = FftScratch.PackedArrayIm(_m);
+        Deinterleave(x, zRe, zIm);
+        Dif(zRe, zIm);
+        Split(zRe, zIm, re, im);
+    }
+
+    /// <summary>
+    /// A spectrum in position order (<see cref="Forward"/>'s) → natural order, in place: the first N/2 bins are bit-reversed
+    /// (an involution, so a list of swaps), bin N/2 stays. For callers that index bins by frequency.
+    /// </summary>
+    public void ToNaturalOrder(Span<float> re, Span<float> im)
+    {
+        if (re.Length <= _m || im.Length <= _m) throw new ArgumentException("Spans too short for this FFT.");
+        var swaps = _swaps;
+        for (var s = 0; s < swaps.Length; s += 2)
+        {
+            var i = swaps[s];
+            var j = swaps[s + 1];
+            (re[i], re[j]) = (re[j], re[i]);
+            (im[i], im[j]) = (im[j], im[i]);
+        }
     }
 
     /// <summary>X (N/2 + 1 bins, in position order) → x (N real samples): the exact inverse of <see cref="Forward"/>.</summary>
@@ -107,17 +148,19 @@ public sealed class BinwiseRealFft
             return;
         }
         if (x.Length < _n || re.Length <= _m || im.Length <= _m) throw new ArgumentException("Spans too short for this FFT.");
-        Merge(re, im);
-        Dit();
-        Interleave(x);
+        var zRe = FftScratch.PackedArrayRe(_m);
+        var zIm = FftScratch.PackedArrayIm(_m);
+        Merge(re, im, zRe, zIm);
+        Dit(zRe, zIm);
+        Interleave(zRe, zIm, x);
     }
 
     // z(n) = x(2n) + j x(2n+1)
-    private void Deinterleave(ReadOnlySpan<float> x)
+    private void Deinterleave(ReadOnlySpan<float> x, float[] zRe, float[] zIm)
     {
         ref var x0 = ref MemoryMarshal.GetReference(x);
-        ref var r0 = ref MemoryMarshal.GetArrayDataReference(_zRe);
-        ref var i0 = ref MemoryMarshal.GetArrayDataReference(_zIm);
+        ref var r0 = ref MemoryMarshal.GetArrayDataReference(zRe);
+        ref var i0 = ref MemoryMarshal.GetArrayDataReference(zIm);
         for (var n = 0; n < _m; n += Lanes)
         {
             var a = Vector256.Shuffle(Vector256.LoadUnsafe(ref x0, (nuint)(2 * n)), Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7));
@@ -128,11 +171,11 @@ public sealed class BinwiseRealFft
     }
 
     // x(2n) = Re z(n), x(2n+1) = Im z(n)
-    private void Interleave(Span<float> x)
+    private void Interleave(float[] zRe, float[] zIm, Span<float> x)
     {
         ref var x0 = ref MemoryMarshal.GetReference(x);
-        ref var r0 = ref MemoryMarshal.GetArrayDataReference(_zRe);
-        ref var i0 = ref MemoryMarshal.GetArrayDataReference(_zIm);
+        ref var r0 = ref MemoryMarshal.GetArrayDataReference(zRe);
+        ref var i0 = ref MemoryMarshal.GetArrayDataReference(zIm);
         for (var n = 0; n < _m; n += Lanes)
         {
             var r = Vector256.LoadUnsafe(ref r0, (nuint)n);
@@ -161,10 +204,10 @@ public sealed class BinwiseRealFft
     }
 
     /// <summary>Decimation in frequency, natural order in, bit-reversed out.</summary>
-    private void Dif()
+    private void Dif(float[] zRe, float[] zIm)
     {
-        ref var r0 = ref MemoryMarshal.GetArrayDataReference(_zRe);
-        ref var i0 = ref MemoryMarshal.GetArrayDataReference(_zIm);
+        ref var r0 = ref MemoryMarshal.GetArrayDataReference(zRe);
+        ref var i0 = ref MemoryMarshal.GetArrayDataReference(zIm);
         ref var wr0 = ref MemoryMarshal.GetArrayDataReference(_twRe);
         ref var wi0 = ref MemoryMarshal.GetArrayDataReference(_twIm);
         for (int half = _m / 2, offset = 0; half >= Lanes; offset += half, half >>= 1)
@@ -209,10 +252,10 @@ public sealed class BinwiseRealFft
     }
 
     /// <summary>Decimation in time with conjugate twiddles: bit-reversed in, natural out (unscaled).</summary>
-    private void Dit()
+    private void Dit(float[] zRe, float[] zIm)
     {
-        ref var r0 = ref MemoryMarshal.GetArrayDataReference(_zRe);
-        ref var i0 = ref MemoryMarshal.GetArrayDataReference(_zIm);
+        ref var r0 = ref MemoryMarshal.GetArrayDataReference(zRe);
+        ref var i0 = ref MemoryMarshal.GetArrayDataReference(zIm);
         ref var wr0 = ref MemoryMarshal.GetArrayDataReference(_twRe);
         ref var wi0 = ref MemoryMarshal.GetArrayDataReference(_twIm);
         for (var g = 0; g < _m; g += Lanes)
@@ -256,23 +299,23 @@ public sealed class BinwiseRealFft
     }
 
     /// <summary>Z (bit-reversed) → X (position order): X(k) = F_e + W^k F_o, X(M−k) = conj(F_e − W^k F_o).</summary>
-    private void Split(Span<float> re, Span<float> im)
+    private void Split(float[] zRe, float[] zIm, Span<float> re, Span<float> im)
     {
         // position 0: bins 0 and M (Nyquist); position 1: bin M/2, X = conj(Z)
-        re[0] = _zRe[0] + _zIm[0];
+        re[0] = zRe[0] + zIm[0];
         im[0] = 0;
-        re[_m] = _zRe[0] - _zIm[0];
+        re[_m] = zRe[0] - zIm[0];
         im[_m] = 0;
-        re[1] = _zRe[1];
-        im[1] = -_zIm[1];
+        re[1] = zRe[1];
+        im[1] = -zIm[1];
         for (var block = 2; block < _m; block <<= 1)
         {
             var count = block / 2;
             var p = block;
             if (count >= Lanes)
             {
-                ref var zr = ref MemoryMarshal.GetArrayDataReference(_zRe);
-                ref var zi = ref MemoryMarshal.GetArrayDataReference(_zIm);
+                ref var zr = ref MemoryMarshal.GetArrayDataReference(zRe);
+                ref var zi = ref MemoryMarshal.GetArrayDataReference(zIm);
                 ref var xr = ref MemoryMarshal.GetReference(re);
                 ref var xi = ref MemoryMarshal.GetReference(im);
                 ref var wr = ref MemoryMarshal.GetArrayDataReference(_wRe);
@@ -300,7 +343,7 @@ public sealed class BinwiseRealFft
             for (; p < block + count; p++)
             {
                 var q = 3 * block - 1 - p;
-                float ar = _zRe[p], ai = _zIm[p], br = _zRe[q], bi = _zIm[q];
+                float ar = zRe[p], ai = zIm[p], br = zRe[q], bi = zIm[q];
                 float feRe = 0.5f * (ar + br), feIm = 0.5f * (ai - bi), foRe = 0.5f * (ai + bi), foIm = 0.5f * (br - ar);
                 float tr = foRe * _wRe[p] - foIm * _wIm[p], ti = foRe * _wIm[p] + foIm * _wRe[p];
                 re[p] = feRe + tr;
@@ -312,21 +355,21 @@ public sealed class BinwiseRealFft
     }
 
     /// <summary>X (position order) → Z (bit-reversed), scaled by 1/M: Z(k) = F_e + jF_o, Z(M−k) = conj(F_e − jF_o).</summary>
-    private void Merge(ReadOnlySpan<float> re, ReadOnlySpan<float> im)
+    private void Merge(ReadOnlySpan<float> re, ReadOnlySpan<float> im, float[] zRe, float[] zIm)
     {
         var scale = 0.5f / _m;
-        _zRe[0] = scale * (re[0] + re[_m]);
-        _zIm[0] = scale * (re[0] - re[_m]);
-        _zRe[1] = 2 * scale * re[1];
-        _zIm[1] = -2 * scale * im[1];
+        zRe[0] = scale * (re[0] + re[_m]);
+        zIm[0] = scale * (re[0] - re[_m]);
+        zRe[1] = 2 * scale * re[1];
+        zIm[1] = -2 * scale * im[1];
         for (var block = 2; block < _m; block <<= 1)
         {
             var count = block / 2;
             var p = block;
             if (count >= Lanes)
             {
-                ref var zr = ref MemoryMarshal.GetArrayDataReference(_zRe);
-                ref var zi = ref MemoryMarshal.GetArrayDataReference(_zIm);
+                ref var zr = ref MemoryMarshal.GetArrayDataReference(zRe);
+                ref var zi = ref MemoryMarshal.GetArrayDataReference(zIm);
                 ref var xr = ref MemoryMarshal.GetReference(re);
                 ref var xi = ref MemoryMarshal.GetReference(im);
                 ref var wr = ref MemoryMarshal.GetArrayDataReference(_wRe);
@@ -358,10 +401,10 @@ public sealed class BinwiseRealFft
                 float ar = re[p], ai = im[p], br = re[q], bi = im[q];
                 float feRe = scale * (ar + br), feIm = scale * (ai - bi), dRe = scale * (ar - br), dIm = scale * (ai + bi);
                 float foRe = dRe * _wRe[p] + dIm * _wIm[p], foIm = dIm * _wRe[p] - dRe * _wIm[p];
-                _zRe[p] = feRe - foIm;
-                _zIm[p] = feIm + foRe;
-                _zRe[q] = feRe + foIm;
-                _zIm[q] = foRe - feIm;
+                zRe[p] = feRe - foIm;
+                zIm[p] = feIm + foRe;
+                zRe[q] = feRe + foIm;
+                zIm[q] = foRe - feIm;
             }
         }
     }

@@ -15,7 +15,7 @@ namespace AncOrleans.Dsp;
 /// </summary>
 public static class FftScratch
 {
-    [ThreadStatic] private static float[]? _re, _im, _packedRe, _packedIm;
+    [ThreadStatic] private static float[]? _re, _im, _packedRe, _packedIm, _frame;
 
     /// <summary>A caller's real parts (bins), for the length of one call.</summary>
     public static Span<float> Re(int length) => Slot(ref _re, length);
@@ -26,6 +26,20 @@ public static class FftScratch
     internal static Span<float> PackedRe(int length) => Slot(ref _packedRe, length);
 
     internal static Span<float> PackedIm(int length) => Slot(ref _packedIm, length);
+
+    /// <summary>The packed slots as arrays (at least <paramref name="length"/> long), for the SIMD transform's refs.</summary>
+    internal static float[] PackedArrayRe(int length) => Array(ref _packedRe, length);
+
+    internal static float[] PackedArrayIm(int length) => Array(ref _packedIm, length);
+
+    /// <summary>A transform's windowed, zero-padded input frame (apart from the packed and the callers' slots).</summary>
+    internal static Span<float> Frame(int length) => Slot(ref _frame, length);
+
+    private static float[] Array(ref float[]? array, int length)
+    {
+        if (array is null || array.Length < length) array = new float[length];
+        return array;
+    }
 
     private static Span<float> Slot(ref float[]? array, int length)
     {

@@ -9,16 +9,30 @@ namespace AncOrleans.Dsp;
 /// Only the N/2 + 1 non-redundant bins are kept. Half the work of a complex FFT of the same length.
 /// The e^{−j2πk/N} table is read-only and shared by every instance of the same size (as <see cref="Fft"/>'s are); the
 /// packed signal z is per-thread scratch (<see cref="FftScratch"/>), so an instance holds no work arrays.
+/// <para>
+/// Forward runs on <see cref="BinwiseRealFft"/>'s SIMD stages where they apply (256-bit SIMD, N ≥ 32), then puts the
+/// bins in natural order (one pass of swaps, what the radix-2 path spent on its input's bit reversal); its first three
+/// stages ran scalar here, and the detectors' transforms (glass break, steady lines, tones, the 16 kHz front end) were
+/// the largest single cost of recognition (docs/measurements/benchmarks.md, "The transform of the detectors"). The
+/// same bins to float rounding (<c>RealFftTests</c>); <see cref="Inverse"/> stays on the radix-2 path.
+/// </para>
 /// </summary>
 public sealed class RealFft
 {
     private readonly int _n, _half;
     private readonly Fft _fft;
     private readonly float[] _cos, _sin;     // e^{−j2πk/N}, k ≤ N/2
+    private readonly BinwiseRealFft? _simd;  // the forward transform's SIMD path (null: radix-2 here)
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, (float[] Cos, float[] Sin)> Shared = new();
 
     public RealFft(int size)
+        : this(size, natural: false)
+    {
+    }
+
+    /// <summary>With <paramref name="natural"/>, always the radix-2 path (<see cref="BinwiseRealFft"/>'s own fallback).</summary>
+    internal RealFft(int size, bool natural)
     {
         if (size < 4 || (size & (size - 1)) != 0) throw new ArgumentException($"FFT size {size} is not a power of two ≥ 4.");
         _n = size;
@@ -35,6 +49,7 @@ public sealed class RealFft
             }
             return (cos, sin);
         });
+        if (!natural && BinwiseRealFft.Scrambles(size)) _simd = new BinwiseRealFft(size);
     }
 
     /// <summary>Bins kept: N/2 + 1.</summary>
@@ -43,6 +58,12 @@ public sealed class RealFft
     /// <summary>x (N real samples) → X (N/2 + 1 bins).</summary>
     public void Forward(ReadOnlySpan<float> x, Span<float> re, Span<float> im)
     {
+        if (_simd is not null)
+        {
+            _simd.Forward(x, re, im);
+            _simd.ToNaturalOrder(re, im);
+            return;
+        }
         var zRe = FftScratch.PackedRe(_half);
         var zIm = FftScratch.PackedIm(_half);
         for (var n = 0; n < _half; n++)
@@ -60,6 +81,15 @@ public sealed class RealFft
     public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> window, Span<float> re, Span<float> im)
     {
         if (x.Length > _n || window.Length < x.Length) throw new ArgumentException($"{x.Length} samples with a {window.Length}-sample window do not fit an FFT of {_n}.");
+        if (_simd is not null)
+        {
+            var frame = FftScratch.Frame(_n);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(x, window[..x.Length], frame);
+            frame[x.Length..].Clear();
+            _simd.Forward(frame, re, im);
+            _simd.ToNaturalOrder(re, im);
+            return;
+        }
         var zRe = FftScratch.PackedRe(_half);
         var zIm = FftScratch.PackedIm(_half);
         zRe.Clear();
