@@ -98,6 +98,7 @@ internal static unsafe class SpeexNative
         try
         {
             state.DangerousAddRef(ref added);
+            SseTransition.Clear(); // libspeexdsp is SSE code: no AVX upper state left dirty for it (SseTransition)
             _cancellation(state.DangerousGetHandle(), rec, play, output);
         }
         finally
