@@ -113,7 +113,7 @@ if (quick && interleave)
     {
         foreach (var result in InterleavedRunner.Run(cases, n))
         {
-            Console.Error.WriteLine($"interleaved {result.Name} on {result.Scenario}: median {result.ThreadCpuMsPerAudioSecond:F3} ms of thread CPU ({result.MsPerAudioSecond:F3} ms wall) per audio second over {n} rounds, at most {result.AllocatedBytesPerRound} B allocated in a round");
+            Console.Error.WriteLine($"interleaved {result.Name} on {result.Scenario}: median {result.ThreadCpuMsPerAudioSecond:F3} ms of thread CPU ({result.MsPerAudioSecond:F3} ms wall) per audio second over {n} rounds (mean {result.MeanThreadCpuMsPerAudioSecond:F3}, slowest second {result.MaxThreadCpuMsPerAudioSecond:F3}), at most {result.AllocatedBytesPerRound} B allocated in a round");
             results.Add((result.Name, result.Scenario, result.MsPerAudioSecond, result.ThreadCpuMsPerAudioSecond));
         }
     }

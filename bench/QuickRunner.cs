@@ -18,7 +18,9 @@ internal static class QuickRunner
         double MsPerAudioSecond,
         long AllocatedBytesPerRound,
         double ThreadCpuMsPerAudioSecond,
-        double ProcessCpuMsPerAudioSecond = double.NaN);
+        double ProcessCpuMsPerAudioSecond = double.NaN,
+        double MeanThreadCpuMsPerAudioSecond = double.NaN,
+        double MaxThreadCpuMsPerAudioSecond = double.NaN);
 
     public static Result Run(string name, string scenario)
     {
@@ -92,7 +94,8 @@ internal static class InterleavedRunner
                 }
             }
             GC.KeepAlive(sink);
-            return [.. cases.Select((c, k) => new QuickRunner.Result(c.Name, c.Scenario, Median(wall[k]), allocated[k], Median(cpu[k])))];
+            return [.. cases.Select((c, k) => new QuickRunner.Result(c.Name, c.Scenario, Median(wall[k]), allocated[k], Median(cpu[k]),
+                MeanThreadCpuMsPerAudioSecond: cpu[k].Average(), MaxThreadCpuMsPerAudioSecond: cpu[k].Max()))];
         }
         finally
         {
