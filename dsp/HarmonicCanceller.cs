@@ -17,7 +17,7 @@ namespace AncOrleans.Dsp;
 ///   y(n+D) = wᵀ b(ψ̂(n+D))                 output: the basis at the phase extrapolated across the loop delay
 /// </code>
 /// and <see cref="RlsCore"/> fits w, updating every <c>RlsUpdateEvery</c>-th sample with λ per update =
-/// λ^RlsUpdateEvery (the same memory in time, a quarter of the O(M²) work). Because the basis is phase-locked to
+/// λ^RlsUpdateEvery (the same memory in time, a sixth of the O(M²) work at the default 6). Because the basis is phase-locked to
 /// the noise, w varies only as slowly as the harmonics' amplitudes and the paths' responses at kf0 — and the
 /// basis carries none of the reference's broadband floor, so the model adds no noise of its own. Ŝ is applied
 /// as its frequency response at each harmonic (exact for a steady tone, recomputed every 32 samples as f0
