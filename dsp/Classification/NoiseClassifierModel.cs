@@ -122,8 +122,9 @@ public sealed class NoiseClassifierModel
             throw new ArgumentException($"expected {NoiseFeatures.Length} features, got {features.Length}.");
         foreach (var value in features)
             if (!float.IsFinite(value)) throw new ArgumentException("features contain a non-finite value.");
+        // On this thread only: the model's own Parallel.For would spread each prediction over the thread pool (SerialTaskScheduler).
         lock (_lock)
-            return _engine.Predict(new FeatureRow { Label = "", Features = features }).Score.ToArray();
+            return SerialTaskScheduler.Run(() => _engine.Predict(new FeatureRow { Label = "", Features = features }).Score.ToArray());
     }
 
     public IReadOnlyDictionary<string, float> PredictLabels(float[] features)
