@@ -28,22 +28,18 @@ public static class FftScratch
     internal static Span<float> PackedIm(int length) => Slot(ref _packedIm, length);
 
     /// <summary>The packed slots as arrays (at least <paramref name="length"/> long), for the SIMD transform's refs.</summary>
-    internal static float[] PackedArrayRe(int length) => Array(ref _packedRe, length);
+    internal static float[] PackedArrayRe(int length) => Grown(ref _packedRe, length);
 
-    internal static float[] PackedArrayIm(int length) => Array(ref _packedIm, length);
+    internal static float[] PackedArrayIm(int length) => Grown(ref _packedIm, length);
 
     /// <summary>A transform's windowed, zero-padded input frame (apart from the packed and the callers' slots).</summary>
     internal static Span<float> Frame(int length) => Slot(ref _frame, length);
 
-    private static float[] Array(ref float[]? array, int length)
+    private static float[] Grown(ref float[]? array, int length)
     {
         if (array is null || array.Length < length) array = new float[length];
         return array;
     }
 
-    private static Span<float> Slot(ref float[]? array, int length)
-    {
-        if (array is null || array.Length < length) array = new float[length];
-        return array.AsSpan(0, length);
-    }
+    private static Span<float> Slot(ref float[]? array, int length) => Grown(ref array, length).AsSpan(0, length);
 }

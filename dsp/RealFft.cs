@@ -13,7 +13,7 @@ namespace AncOrleans.Dsp;
 /// Forward runs on <see cref="BinwiseRealFft"/>'s SIMD stages where they apply (256-bit SIMD, N ≥ 32), then puts the
 /// bins in natural order (one pass of swaps, what the radix-2 path spent on its input's bit reversal); its first three
 /// stages ran scalar here, and the detectors' transforms (glass break, steady lines, tones, the 16 kHz front end) were
-/// the largest single cost of recognition (docs/measurements/benchmarks.md, "The transform of the detectors"). The
+/// the largest single cost of recognition (docs/measurements/benchmarks.md, "Seventh session"). The
 /// same bins to float rounding (<c>RealFftTests</c>); <see cref="Inverse"/> stays on the radix-2 path.
 /// </para>
 /// </summary>
