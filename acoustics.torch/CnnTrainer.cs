@@ -79,7 +79,11 @@ internal static class CnnTrainer
     private const int Half = NoiseFeatures.FramesPerWindow * NoiseFeatures.Bands;
     private const int Input = LogMelCnn.Bands * LogMelCnn.Width;
 
-    public sealed record Settings(int[] Channels, int Epochs, int Batch, double LearningRate, double WeightDecay, double Dropout, int Seed);
+    /// <param name="Shift">Band shift augmentation: each training patch moves up or down by 0…Shift mel bands (a pitch shift of
+    /// the whole sound; the edge band repeats). 0: none.</param>
+    /// <param name="Mixup">Mixup (Zhang et al., ICLR 2018) on the log-mel patches: with this probability a batch is mixed with
+    /// itself reversed, λ ~ U(0, 1) (Beta(1, 1)), and the loss is λ CE(y) + (1 − λ) CE(y reversed). 0: none.</param>
+    public sealed record Settings(int[] Channels, int Epochs, int Batch, double LearningRate, double WeightDecay, double Dropout, int Seed, int Shift = 0, double Mixup = 0);
 
     public static CnnNet Train(IReadOnlyList<Sequence> train, int classes, Settings settings, Action<string> log)
     {
@@ -93,6 +97,7 @@ internal static class CnnTrainer
         var x = new float[settings.Batch * Input];
         var y = new long[settings.Batch];
         var order = Enumerable.Range(0, train.Count).ToArray();
+        var shifted = new float[Input];
         var watch = System.Diagnostics.Stopwatch.StartNew();
         for (var epoch = 0; epoch < settings.Epochs; epoch++)
         {
@@ -109,6 +114,7 @@ internal static class CnnTrainer
                     Crop(sequence, random, patch);
                     var input = x.AsSpan(b * Input, Input);
                     LogMelCnn.Prepare(patch, input, Scale);
+                    if (settings.Shift > 0) ShiftBands(input, random.Next(-settings.Shift, settings.Shift + 1), shifted);
                     Mask(input, random);
                     y[b] = sequence.Label;
                 }
@@ -116,7 +122,20 @@ internal static class CnnTrainer
                 var xs = tensor(x.AsSpan(0, count * Input).ToArray(), [count, 1, LogMelCnn.Bands, LogMelCnn.Width]);
                 var ys = tensor(y.AsSpan(0, count).ToArray(), [count]);
                 optimizer.zero_grad();
-                var loss = nn.functional.cross_entropy(net.forward(xs), ys, label_smoothing: 0.05);
+                Tensor loss;
+                if (count > 1 && random.NextDouble() < settings.Mixup)
+                {
+                    var lambda = random.NextDouble();
+                    var reversed = arange(count - 1, -1, -1, ScalarType.Int64);
+                    var mixed = xs * lambda + xs.index_select(0, reversed) * (1 - lambda);
+                    var logits = net.forward(mixed);
+                    loss = nn.functional.cross_entropy(logits, ys, label_smoothing: 0.05) * lambda
+                         + nn.functional.cross_entropy(logits, ys.index_select(0, reversed), label_smoothing: 0.05) * (1 - lambda);
+                }
+                else
+                {
+                    loss = nn.functional.cross_entropy(net.forward(xs), ys, label_smoothing: 0.05);
+                }
                 loss.backward();
                 optimizer.step();
                 schedule.step();
@@ -141,6 +160,18 @@ internal static class CnnTrainer
             var w = Math.Max(0, frame / NoiseFeatures.FramesPerWindow - 1);
             var t = frame % NoiseFeatures.FramesPerWindow;
             sequence.LogMel[w].AsSpan(t * NoiseFeatures.Bands, NoiseFeatures.Bands).CopyTo(patch.AsSpan(f * NoiseFeatures.Bands));
+        }
+    }
+
+    /// <summary>Moves the patch <paramref name="by"/> bands up (positive) or down; the edge band fills what is vacated.</summary>
+    private static void ShiftBands(Span<float> x, int by, float[] scratch)
+    {
+        if (by == 0) return;
+        x.CopyTo(scratch);
+        for (var m = 0; m < LogMelCnn.Bands; m++)
+        {
+            var from = Math.Clamp(m - by, 0, LogMelCnn.Bands - 1);
+            scratch.AsSpan(from * LogMelCnn.Width, LogMelCnn.Width).CopyTo(x.Slice(m * LogMelCnn.Width, LogMelCnn.Width));
         }
     }
 

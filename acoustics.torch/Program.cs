@@ -24,7 +24,7 @@ if (options.TryGetValue("analyse", out var dumped))
 }
 if (!options.ContainsKey("us8k"))
 {
-    Console.Error.WriteLine("usage: anc-train-cnn --us8k DIR [--folds 1,2,3] [--cv true] [--configs \"12,24,48x30;…\"] [--out m.cnn] [--blend 1] [--lightgbm-out m.zip] [--lightgbm-rounds 0] [--augment 2] [--clips 10] [--hard-negatives 0] [--hard-positives 0] [--hard-positive-kinds a,b] [--dump oof.json] [--report file.md] [--threads 1]\n       anc-train-cnn --analyse oof.json [--blends 1,0.5,0]");
+    Console.Error.WriteLine("usage: anc-train-cnn --us8k DIR [--folds 1,2,3] [--cv true] [--configs \"12,24,48x30;…\"] [--out m.cnn] [--blend 1] [--lightgbm-out m.zip] [--lightgbm-rounds 0] [--augment 2] [--clips 10] [--hard-negatives 0] [--hard-positives 0] [--hard-positive-kinds a,b] [--shift 0] [--mixup 0] [--dump oof.json] [--report file.md] [--threads 1]\n       anc-train-cnn --analyse oof.json [--blends 1,0.5,0]");
     return 2;
 }
 var folds = Get("folds", "1,2,3").Split(',').Select(int.Parse).ToList();
@@ -32,12 +32,14 @@ if (folds.Contains(UrbanSound8K.HeldOutFold)) { Console.Error.WriteLine("anc-tra
 var crossValidate = bool.Parse(Get("cv", "false"));
 var output = options.GetValueOrDefault("out");
 var seed = int.Parse(Get("seed", "1"), CultureInfo.InvariantCulture);
-// --configs "12,24,48x20;16,32,64x30": several networks (channels x epochs) compared in one cross-validation
+// --configs "12,24,48x20;16,32,64x30x2x0.5": several networks (channels x epochs [x band shift x mixup share]) compared in one cross-validation
 var configs = Get("configs", $"{Get("channels", "12,24,48")}x{Get("epochs", "30")}").Split(';').Select(c =>
 {
     var parts = c.Split('x');
     return new CnnTrainer.Settings(parts[0].Split(',').Select(int.Parse).ToArray(), int.Parse(parts[1], CultureInfo.InvariantCulture),
-        64, double.Parse(Get("lr", "0.003"), CultureInfo.InvariantCulture), 1e-3, 0.3, seed);
+        64, double.Parse(Get("lr", "0.003"), CultureInfo.InvariantCulture), 1e-3, 0.3, seed,
+        int.Parse(parts.Length > 2 ? parts[2] : Get("shift", "0"), CultureInfo.InvariantCulture),
+        double.Parse(parts.Length > 3 ? parts[3] : Get("mixup", "0"), CultureInfo.InvariantCulture));
 }).ToList();
 var settings = configs[0];
 var lightGbmRounds = int.Parse(Get("lightgbm-rounds", "0"), CultureInfo.InvariantCulture);
@@ -83,7 +85,7 @@ foreach (var config in crossValidate ? configs : [])
         }
         Log($"fold {fold} done");
     }
-    var candidates = new List<(string Name, List<float[]>[] Probabilities)> { ($"CNN {string.Join("/", config.Channels)} × {config.Epochs} epochs", cnn) };
+    var candidates = new List<(string Name, List<float[]>[] Probabilities)> { ($"CNN {string.Join("/", config.Channels)} × {config.Epochs} epochs, shift {config.Shift}, mixup {config.Mixup}", cnn) };
     if (lightGbmRounds > 0)
     {
         if (config == configs[0]) candidates.Add(("LightGBM", lgbm));
@@ -95,7 +97,8 @@ foreach (var config in crossValidate ? configs : [])
         // out-of-fold probabilities per clip and window (CNN, LightGBM) and the detectors' patterns: the fusion's
         // thresholds are then chosen from this file without retraining (--analyse)
         var rows = clips.Select((c, i) => new OutOfFold(Path.GetFileName(c.Path), c.Fold, c.Class, traces[i].Patterns, cnn[i], lightGbmRounds > 0 ? lgbm[i] : null));
-        File.WriteAllText(dump, System.Text.Json.JsonSerializer.Serialize(new { labels, clips = rows }));
+        var path = configs.Count > 1 ? Path.ChangeExtension(dump, $"{configs.IndexOf(config)}.json") : dump; // one file per network
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(new { labels, clips = rows }));
     }
     foreach (var (name, probabilities) in candidates)
     {
