@@ -42,6 +42,23 @@ public sealed class Resampler16k
         if (_filtered.Length < input.Length) _filtered = new float[input.Length];
         var filtered = _filtered.AsSpan(0, input.Length);
         Biquad.ProcessCascade(_lowPass[0], _lowPass[1], input, filtered);
+        return Interpolate(filtered, output);
+    }
+
+    /// <summary>The low-pass's two sections, for a caller that runs them fused with another cascade
+    /// (<see cref="Biquad.ProcessCascades"/>) and passes the result to <see cref="ProcessFiltered"/>.</summary>
+    public (Biquad First, Biquad Second) LowPass => (_lowPass[0], _lowPass[1]);
+
+    /// <summary><see cref="Process"/> for input already low-passed by <see cref="LowPass"/> (in order, every sample once).</summary>
+    public int ProcessFiltered(ReadOnlySpan<float> filtered, Span<float> output)
+    {
+        if (filtered.Length == 0) return 0;
+        if (output.Length < MaxOutput(filtered.Length)) throw new ArgumentException($"output holds {output.Length} samples, {MaxOutput(filtered.Length)} needed.");
+        return Interpolate(filtered, output);
+    }
+
+    private int Interpolate(ReadOnlySpan<float> filtered, Span<float> output)
+    {
         // output times t = _position (in input-sample units, −1 ≤ t < input.Length − 1 interpolate between neighbours)
         var written = 0;
         while (_position < filtered.Length - 1 + 1e-9)

@@ -55,6 +55,17 @@ public sealed class Spectrum16k
         return _resampled.AsSpan(0, _resampler.Process(input, _resampled));
     }
 
+    /// <summary>The resampler's low-pass sections (see <see cref="ResampleFiltered"/>).</summary>
+    public (Biquad First, Biquad Second) LowPass => _resampler.LowPass;
+
+    /// <summary><see cref="Resample"/> for input already low-passed by <see cref="LowPass"/> (fused with another cascade).</summary>
+    public ReadOnlySpan<float> ResampleFiltered(ReadOnlySpan<float> filtered)
+    {
+        var most = _resampler.MaxOutput(filtered.Length);
+        if (_resampled.Length < most) _resampled = new float[most];
+        return _resampled.AsSpan(0, _resampler.ProcessFiltered(filtered, _resampled));
+    }
+
     /// <summary>Frames 16 kHz samples (from <see cref="Resample"/>), raising <see cref="FrameReady"/> for each frame.</summary>
     public void PushResampled(ReadOnlySpan<float> resampled) => _framer.Push(resampled, _onFrame);
 

@@ -99,6 +99,9 @@ public sealed class GlassBreakDetector
     /// <summary>The evidence of the last shower judged (for diagnostics), or null before the first crash.</summary>
     public GlassShower? LastShower { get; private set; }
 
+    /// <summary>The anti-alias sections before decimation, or null when the stream is analysed as it is (&lt; 32 kHz).</summary>
+    public (Biquad First, Biquad Second)? AntiAlias => _decimation > 1 ? (_antiAlias[0], _antiAlias[1]) : null;
+
     /// <summary>Feeds samples; calls <paramref name="onDetected"/> with the time (s) at which a glass break is recognised.</summary>
     public void Push(ReadOnlySpan<float> samples, Action<double> onDetected)
     {
@@ -111,6 +114,18 @@ public sealed class GlassBreakDetector
             Biquad.ProcessCascade(_antiAlias[0], _antiAlias[1], samples, filtered);
             samples = filtered;
         }
+        Analyse(samples, onDetected);
+    }
+
+    /// <summary><see cref="Push"/> for samples already low-passed by <see cref="AntiAlias"/> (fused with another cascade).</summary>
+    public void PushFiltered(ReadOnlySpan<float> filtered, Action<double> onDetected)
+    {
+        if (_decimation == 1) throw new InvalidOperationException("this detector has no anti-alias filter: use Push.");
+        Analyse(filtered, onDetected);
+    }
+
+    private void Analyse(ReadOnlySpan<float> samples, Action<double> onDetected)
+    {
         foreach (var sample in samples)
         {
             if (_decimation > 1)

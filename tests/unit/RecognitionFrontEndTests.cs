@@ -35,6 +35,55 @@ public sealed class RecognitionFrontEndTests
     }
 
     [Fact]
+    public void Two_cascades_in_one_loop_give_each_cascade_alone_bit_for_bit()
+    {
+        var x = Noise(5_000, 4);
+        Biquad[] NewFront() => [.. Biquad.Butterworth4.Select(q => Biquad.LowPass(7_000, 48_000, q))];
+        Biquad[] NewGlass() => [.. Biquad.Butterworth4.Select(q => Biquad.LowPass(10_800, 48_000, q))];
+        var (front, glass, frontAlone, glassAlone) = (NewFront(), NewGlass(), NewFront(), NewGlass());
+        var expectedFront = new float[x.Length];
+        var expectedGlass = new float[x.Length];
+        var actualFront = new float[x.Length];
+        var actualGlass = new float[x.Length];
+        for (var start = 0; start < x.Length; start += 480) // in chunks: the state carries over
+        {
+            var length = Math.Min(480, x.Length - start);
+            Biquad.ProcessCascade(frontAlone[0], frontAlone[1], x.AsSpan(start, length), expectedFront.AsSpan(start, length));
+            Biquad.ProcessCascade(glassAlone[0], glassAlone[1], x.AsSpan(start, length), expectedGlass.AsSpan(start, length));
+            Biquad.ProcessCascades(front[0], front[1], glass[0], glass[1], x.AsSpan(start, length), actualFront.AsSpan(start, length), actualGlass.AsSpan(start, length));
+        }
+        Assert.Equal(expectedFront, actualFront);
+        Assert.Equal(expectedGlass, actualGlass);
+    }
+
+    [Fact]
+    public void The_detector_at_48k_finds_the_same_as_with_each_low_pass_alone()
+    {
+        // The emergency detector runs the front end's and the glass detector's low-passes fused; the glass detector
+        // and the resampler fed on their own must see the same samples and decide the same.
+        var x = Noise(48_000, 5);
+        var alone = new GlassBreakDetector(48_000);
+        var resampler = new Resampler16k(48_000);
+        var fusedGlass = new GlassBreakDetector(48_000);
+        var front = new Spectrum16k(48_000);
+        var expected = new float[resampler.MaxOutput(480)];
+        var frontOut = new float[480];
+        var glassOut = new float[480];
+        for (var start = 0; start < x.Length; start += 480)
+        {
+            var chunk = x.AsSpan(start, 480);
+            var n = resampler.Process(chunk, expected);
+            alone.Push(chunk, _ => { });
+            var (f, g) = (front.LowPass, fusedGlass.AntiAlias!.Value);
+            Biquad.ProcessCascades(f.First, f.Second, g.First, g.Second, chunk, frontOut, glassOut);
+            var actual = front.ResampleFiltered(frontOut);
+            fusedGlass.PushFiltered(glassOut, _ => { });
+            Assert.Equal(expected.AsSpan(0, n).ToArray(), actual.ToArray());
+        }
+        Assert.Null(new GlassBreakDetector(16_000).AntiAlias);
+    }
+
+    [Fact]
     public void The_framer_gives_the_frames_of_the_whole_signal_whatever_the_chunks()
     {
         var x = Noise(3_000, 2);
