@@ -24,7 +24,7 @@ if (options.TryGetValue("analyse", out var dumped))
 }
 if (!options.ContainsKey("us8k"))
 {
-    Console.Error.WriteLine("usage: anc-train-cnn --us8k DIR [--folds 1,2,3] [--cv true] [--configs \"12,24,48x30;…\"] [--out m.cnn] [--blend 1] [--lightgbm-out m.zip] [--lightgbm-rounds 0] [--augment 2] [--clips 10] [--hard-negatives 0] [--hard-positives 0] [--hard-positive-kinds a,b] [--shift 0] [--mixup 0] [--dump oof.json] [--report file.md] [--threads 1]\n       anc-train-cnn --analyse oof.json [--blends 1,0.5,0]");
+    Console.Error.WriteLine("usage: anc-train-cnn --us8k DIR [--folds 1,2,3] [--cv true] [--configs \"12,24,48x30;…\"] [--out m.cnn] [--blend 1] [--lightgbm-out m.zip] [--lightgbm-rounds 0] [--augment 2] [--clips 10] [--hard-negatives 0] [--hard-positives 0] [--hard-positive-kinds a,b] [--shift 0] [--mixup 0] [--chimes 0] [--dump oof.json] [--report file.md] [--threads 1]\n       anc-train-cnn --analyse oof.json [--blends 1,0.5,0]");
     return 2;
 }
 var folds = Get("folds", "1,2,3").Split(',').Select(int.Parse).ToList();
@@ -54,7 +54,7 @@ if (options.TryGetValue("limit", out var limit)) clips = clips.Where((_, i) => i
 Log($"{clips.Count} clips in folds {string.Join(",", folds)}; log-mel, features and detector traces (+{Get("augment", "2")} augmented copies each)…");
 var (sequences, traces) = CnnData.Build(clips, labels, int.Parse(Get("augment", "2"), CultureInfo.InvariantCulture), int.Parse(Get("clips", "10"), CultureInfo.InvariantCulture), seed, Log,
     int.Parse(Get("hard-negatives", "0"), CultureInfo.InvariantCulture), int.Parse(Get("hard-positives", "0"), CultureInfo.InvariantCulture),
-    options.GetValueOrDefault("hard-positive-kinds")?.Split(','));
+    options.GetValueOrDefault("hard-positive-kinds")?.Split(','), int.Parse(Get("chimes", "0"), CultureInfo.InvariantCulture));
 Log($"{sequences.Count} sequences, {sequences.Sum(s => s.LogMel.Count)} windows; {configs.Count} network(s)");
 var report = new StringBuilder();
 
@@ -131,7 +131,7 @@ if (output is not null)
     var example = traces.First(t => t.LogMel.Count >= 2);
     NoiseFeatures.BuildPatch(example.LogMel, 1, check);
     var header = new LogMelCnn.Header([.. labels], settings.Channels, LogMelCnn.Bands, LogMelCnn.PatchFrames, CnnTrainer.Scale, blend,
-        $"UrbanSound8K folds {string.Join(",", folds)} ({clips.Count} clips, {Get("augment", "2")} augmented copies each) and the generator ({Get("clips", "10")} clips per category, {Get("hard-negatives", "0")} confusers and {Get("hard-positives", "0")} emergencies in noise per kind); {settings.Epochs} epochs, seed {seed}",
+        $"UrbanSound8K folds {string.Join(",", folds)} ({clips.Count} clips, {Get("augment", "2")} augmented copies each) and the generator ({Get("clips", "10")} clips per category, {Get("hard-negatives", "0")} confusers, {Get("chimes", "0")} repeated chimes and {Get("hard-positives", "0")} emergencies in noise per kind); {settings.Epochs} epochs, seed {seed}",
         "CC BY-NC 3.0 (trained on UrbanSound8K, Salamon, Jacoby & Bello 2014): non-commercial use only, with attribution");
     using (var stream = File.Create(output))
         LogMelCnn.Write(stream, header, net.Export(), check, CnnTrainer.Logits(net, check));

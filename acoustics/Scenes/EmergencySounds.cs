@@ -10,6 +10,9 @@ namespace AncOrleans.Acoustics.Scenes;
 /// break (<see cref="ImpactSource.GlassBreak"/>, starting 0.5–2 s in).
 /// Confusers: a decaying two-note doorbell, music (notes and chords with onsets), speech-like babble, mains hum, and
 /// two impulsive sounds for the glass-break test: dropped cutlery (metal rings) and door slams.
+/// Training only (not one of <see cref="Confusers"/>, so the eval's sets are unchanged): <c>chime</c>, a doorbell that
+/// repeats — two decaying notes alternating until the clip ends (Westminster-style and ding-dong chimes repeat their
+/// notes; alternating held tones are what a hi-lo siren is, and only the decay tells them apart).
 /// </summary>
 public static class EmergencySounds
 {
@@ -29,6 +32,7 @@ public static class EmergencySounds
             EmergencyKind.CarHorn => Tones(n, sampleRate, [400 + 60 * r, 500 + 75 * r], _ => 1.0),
             EmergencyKind.GlassBreak => ImpactSource.GlassBreak(n, sampleRate, random),
             "doorbell" => Doorbell(n, sampleRate, 600 + 200 * r),
+            "chime" => Chime(n, sampleRate, random),
             "music" => Music(n, sampleRate, random),
             "speech" => BabbleSource.Render(n, sampleRate, 1, random),
             "hum" => HarmonicSource.Render(n, sampleRate, _ => 50 + 10 * r, [1, 0.7, 0.5, 0.35, 0.25], random),
@@ -115,6 +119,36 @@ public static class EmergencySounds
         var dong = Tones(n, rate, [hz * 0.8], t => t < 0.6 || t > 2.5 ? 0 : Math.Exp(-(t - 0.6) * 3));
         for (var i = 0; i < n; i++) ding[i] += dong[i];
         return ding;
+    }
+
+    // Two notes, 520–1000 Hz a major second to a fourth apart (ratio 1.12–1.35), 0.35–1.1 s each, alternating from the
+    // start; each strikes (5 ms attack) and decays — exponentially (3–8 per s) or as a fade to nothing by its end —
+    // pure, with an octave, or with four harmonics.
+    private static float[] Chime(int n, int rate, NoiseGenerator random)
+    {
+        var high = 520 + 480 * random.NextUniform();
+        var low = high / (1.12 + 0.23 * random.NextUniform());
+        double[] lengths = [0.35 + 0.75 * random.NextUniform(), 0.35 + 0.75 * random.NextUniform()];
+        var exponential = random.NextUniform() < 0.5;
+        var decay = 3 + 5 * random.NextUniform();
+        var timbre = random.NextUniform();
+        double[] weights = timbre < 0.33 ? [1] : timbre < 0.67 ? [1, 0.5] : [1, 0.5, 0.3, 0.2];
+        var signal = new float[n];
+        var start = 0;
+        for (var note = 0; start < n; note++)
+        {
+            var length = Math.Min(n - start, (int)(lengths[note % 2] * rate));
+            var hz = note % 2 == 0 ? high : low;
+            var tone = Harmonic(length, rate, _ => hz, weights);
+            for (var i = 0; i < length; i++)
+            {
+                var t = (double)i / rate;
+                var envelope = Math.Min(1, t / 0.005) * (exponential ? Math.Exp(-decay * t) : Math.Max(0, 1 - t / lengths[note % 2]));
+                signal[start + i] = (float)(tone[i] * envelope);
+            }
+            start += length;
+        }
+        return signal;
     }
 
     private static float[] Music(int n, int rate, NoiseGenerator random)

@@ -134,6 +134,26 @@ public sealed class EmergencyTests(ITestOutputHelper output)
     // Six held-out seeds each. A T4 pulse is 100 ms; at 0 dB a syllable of babble can take the strongest peak for a
     // frame or two inside it (seed 910302 failed before pulses bridged such dropouts).
     [Theory]
+    [InlineData(16_000)]
+    [InlineData(48_000)]
+    public void Repeated_two_note_chimes_are_not_sirens_to_the_patterns(int rate)
+    {
+        // Alternating decaying notes (the generator's training-only "chime") are a hi-lo siren's pitch pattern; the
+        // hi-lo test's level checks must keep them out.
+        for (var seed = 910_401; seed <= 910_406; seed++)
+        {
+            var random = new NoiseGenerator(seed);
+            var chime = EmergencySounds.Create("chime", rate, 10, random);
+            Assert.True(chime.Max(Math.Abs) > 0.1f);
+            var detector = new EmergencyDetector(rate);
+            var alerts = new List<string>();
+            detector.Detected += (k, _) => alerts.Add(k);
+            detector.Push(EmergencySounds.Mix(chime, EmergencySounds.Background("pink_noise", rate, 10, random), 10));
+            Assert.DoesNotContain(EmergencyKind.Siren, alerts);
+        }
+    }
+
+    [Theory]
     [InlineData(EmergencyKind.CarHorn, 16_000, 910_201)]
     [InlineData(EmergencyKind.CoAlarm, 48_000, 910_301)]
     public void An_emergency_at_0_dB_in_babble_is_recognised(string kind, int rate, int firstSeed)
