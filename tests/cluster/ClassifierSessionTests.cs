@@ -39,7 +39,10 @@ public sealed class ClassifierSessionTests(ClusterFixture fixture, ITestOutputHe
         var stats = await grain.GetStatsAsync();
         Assert.Equal("white_noise", stats.NoiseLabel);
         output.WriteLine(string.Join(Environment.NewLine, events.Select(e => $"{e.AudioSeconds,5:0.0} s {e.Label} {e.Confidence:P0} → {e.Profile} (apply {e.ApplyProfile}) via {e.Backend}")));
-        Assert.Contains(events, e => e is { Label: "hum", Profile: "tonal", ApplyProfile: true });
+        // The tonal profile is applied during the hum, and the hum is named; the profile can be clear before any one
+        // class is (the fourth round's model applies it at 5.9 s as "unclassified" and names the hum at 7.9 s).
+        Assert.Contains(events, e => e is { Profile: "tonal", ApplyProfile: true } && e.AudioSeconds < 12);
+        Assert.Contains(events, e => e is { Label: "hum", Profile: "tonal" } && e.AudioSeconds < 12);
         Assert.Contains(events, e => e is { Label: "white_noise", Profile: "broadband-steady", ApplyProfile: true } && e.AudioSeconds > 12);
         Assert.Equal(2, events.Count(e => e.ApplyProfile));
     }
