@@ -8,13 +8,18 @@ namespace AncOrleans.Grains.Sessions;
 /// <paramref name="batchMs"/> of audio. The samples go straight into one buffer as int16 (no per-frame
 /// allocation); a batch is one array, handed over when complete. A change of sample rate closes the batch first.
 /// Not thread-safe: the session calls it one frame at a time.
+/// <para><paramref name="stagger"/>: the first batch is cut short, to 10–100 % of a batch by a stable hash of the session
+/// id, so that sessions which started together (a load test, a scale-out, a silo's first devices) do not all hand over
+/// — and their emergency grains all analyse, and all finish their ≈ 1 s classifier windows — in the same few ms of
+/// every batch period: spread over the period, the work no longer queues the frames behind it.</para>
 /// </summary>
-public sealed class FeatureBatcher(string sessionId, int batchMs = 100)
+public sealed class FeatureBatcher(string sessionId, int batchMs = 100, bool stagger = false)
 {
     private byte[] _pcm = [];
     private int _samples, _frames, _rate;
     private long _first, _last;
     private float _reduction;
+    private bool _firstBatch = stagger;
 
     /// <summary>Frames collected and not yet handed over.</summary>
     public int PendingFrames => _frames;
@@ -37,13 +42,14 @@ public sealed class FeatureBatcher(string sessionId, int batchMs = 100)
         _frames++;
         _last = sequence;
         _reduction = reductionDb;
-        return closed ?? (_samples >= TargetSamples ? Flush() : null);
+        return closed ?? (_samples >= (_firstBatch ? FirstTargetSamples : TargetSamples) ? Flush() : null);
     }
 
     /// <summary>Hands over what is collected (null when nothing is).</summary>
     public FeatureBatch? Flush()
     {
         if (_frames == 0) return null;
+        _firstBatch = false;
         var batch = new FeatureBatch(sessionId, _first, _last, _frames, _rate, _reduction, _pcm.AsSpan(0, 2 * _samples).ToArray());
         _samples = 0;
         _frames = 0;
@@ -51,4 +57,14 @@ public sealed class FeatureBatcher(string sessionId, int batchMs = 100)
     }
 
     private int TargetSamples => (int)Math.Max(1, (long)_rate * batchMs / 1000);
+
+    private int FirstTargetSamples => (int)Math.Max(1, TargetSamples * (1 + StableHash(sessionId) % 10) / 10);
+
+    // FNV-1a over the id's UTF-16 code units: the same phase for a session in every process (string.GetHashCode is not).
+    private static uint StableHash(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text) hash = (hash ^ c) * 16777619u;
+        return hash;
+    }
 }

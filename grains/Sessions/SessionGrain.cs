@@ -53,7 +53,7 @@ internal sealed class SessionGrain(
         }
         if (settings.PublishFeatures)
         {
-            _batcher = new FeatureBatcher(Id, settings.FeatureBatchMs);
+            _batcher = new FeatureBatcher(Id, settings.FeatureBatchMs, stagger: true);
             var emergency = GrainFactory.GetGrain<IEmergencyGrain>(Id);
             _emergency = new FeaturePublisher<FeatureBatch>(emergency.PushAsync, Id, "emergency detector", logger);
         }

@@ -99,4 +99,26 @@ public sealed class SessionPipelineTests(ITestOutputHelper output)
         Assert.Equal(16_000, batcher.Flush()!.SampleRate);
         Assert.Null(batcher.Flush());
     }
+
+    [Fact]
+    public void Staggered_sessions_cut_their_first_batch_short_by_a_phase_of_their_own_then_batch_100_ms()
+    {
+        var x = new float[480];
+        var firsts = new HashSet<int>();
+        for (var s = 0; s < 40; s++)
+        {
+            var batcher = new FeatureBatcher($"session-{s}", stagger: true);
+            var batches = new List<FeatureBatch>();
+            for (var f = 0; f < 40; f++)
+                if (batcher.Add(f, 48_000, x, -30) is { } b) batches.Add(b);
+            Assert.InRange(batches[0].Frames, 1, 10);
+            Assert.All(batches.Skip(1), b => Assert.Equal(10, b.Frames));
+            var again = new FeatureBatcher($"session-{s}", stagger: true);
+            var frames = 0;
+            while (again.Add(frames, 48_000, x, -30) is null) frames++;
+            Assert.Equal(batches[0].Frames, frames + 1); // the phase depends on the id alone
+            firsts.Add(batches[0].Frames);
+        }
+        Assert.True(firsts.Count >= 6, $"first batches of {string.Join(",", firsts)} frames: the phases should spread");
+    }
 }
