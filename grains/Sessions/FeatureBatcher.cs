@@ -58,13 +58,5 @@ public sealed class FeatureBatcher(string sessionId, int batchMs = 100, bool sta
 
     private int TargetSamples => (int)Math.Max(1, (long)_rate * batchMs / 1000);
 
-    private int FirstTargetSamples => (int)Math.Max(1, TargetSamples * (1 + StableHash(sessionId) % 10) / 10);
-
-    // FNV-1a over the id's UTF-16 code units: the same phase for a session in every process (string.GetHashCode is not).
-    private static uint StableHash(string text)
-    {
-        var hash = 2166136261u;
-        foreach (var c in text) hash = (hash ^ c) * 16777619u;
-        return hash;
-    }
+    private int FirstTargetSamples => (int)Math.Max(1, TargetSamples * (1 + SessionPhase.Of(sessionId, 10)) / 10);
 }

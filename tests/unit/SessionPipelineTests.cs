@@ -120,5 +120,6 @@ public sealed class SessionPipelineTests(ITestOutputHelper output)
             firsts.Add(batches[0].Frames);
         }
         Assert.True(firsts.Count >= 6, $"first batches of {string.Join(",", firsts)} frames: the phases should spread");
+        Assert.Throws<ArgumentOutOfRangeException>(() => SessionPhase.Of("x", 0));
     }
 }
