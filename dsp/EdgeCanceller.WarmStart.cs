@@ -9,7 +9,7 @@ namespace AncOrleans.Dsp;
 /// an exact one-shot RLS over that record), and loads it into the NLMS, which then goes on adapting from there.
 /// Guards: a restart (gap, unknown version, duty-cycle burst) empties the record, since it must be contiguous; a fit
 /// that is not finite, or whose a-priori error on the record is not below the record's target power, is not loaded.
-/// Cost: one O(N·L + L³/3) solve per session (≈ 12 M + 45 M multiply-adds at N = 24 000, L = 512) and N + N floats
+/// Cost: one O(N·L + L²) solve per session (2NL ≈ 25 M multiply-adds for the correlations and ≈ 2L² = 0.5 M for Levinson's recursion at N = 24 000, L = 512) and N + N floats
 /// held until then; it re-arms only on <see cref="EdgeCanceller.Reset"/>, not on a checkpoint restore. With
 /// <see cref="EdgeSettings.WarmStartInBackground"/> the solve is queued behind other sessions' on one background thread
 /// (<see cref="WarmStartQueue"/>) and loaded at the first frame after it finishes (the NLMS adapts meanwhile; the fit

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Buffers;
 
 namespace AncOrleans.Dsp;
 
@@ -8,10 +8,13 @@ namespace AncOrleans.Dsp;
 ///   w = argmin_w Σ_n (t(n) − Σ_k w(k) u(n−k))²  =  R⁻¹ p,
 ///   R_ij = Σ_n u(n−i) u(n−j),   p_i = Σ_n t(n) u(n−i)
 /// </code>
-/// R is built exactly in O(NL + L²) from its first row by the shift recursion R_{i+1,j+1} = R_{i,j} − u(N−1−i) u(N−1−j),
-/// then solved by Cholesky (<see cref="CholeskySolver"/>) with a diagonal load of 10⁻⁶·tr(R)/L (raised ×100 while R is
-/// not positive definite). Used once per session by edge mode's warm start (<see cref="EdgeCanceller"/>); it allocates
-/// two L×L matrices (R and its loaded, factored copy).
+/// R's first row and p are <see cref="LagCorrelation"/> (O(NL), SIMD); R itself is never formed: its shift recursion
+/// R_{i+1,j+1} = R_{i,j} − u(N−1−i) u(N−1−j) gives it displacement rank 3, and <see cref="CovarianceSchurSolver"/>
+/// factors it from its first row and the record's last L − 1 samples in O(L²) — exact, where the autocorrelation
+/// method's Toeplitz matrix (Levinson, also O(L²)) drops the record's end terms and, tried here, cost the warm start
+/// 3–10 dB of edge mode's final reduction (docs/measurements/benchmarks.md, "Ninth session"). Diagonal load
+/// 10⁻⁶·tr(R)/L (raised ×100 while R is not positive definite numerically). Used once per session by edge mode's warm
+/// start (<see cref="EdgeCanceller"/>); its work (≈ 1 MB at L = 512, the packed factor) comes from the shared pool.
 /// Returns null when the record carries no energy or the solution is not finite.
 /// </summary>
 public static class LeastSquaresFir
@@ -21,46 +24,49 @@ public static class LeastSquaresFir
         var n = target.Length;
         if (regressor.Length != n) throw new ArgumentException("Regressor and target lengths differ.");
         if (length < 1 || length > n) throw new ArgumentException($"length {length} must be 1–{n}.");
-        var u = new double[n];
-        var t = new double[n];
-        for (var m = 0; m < n; m++)
+        var pool = ArrayPool<double>.Shared;
+        var record = pool.Rent(2 * n);
+        var work = pool.Rent(CovarianceSchurSolver.WorkLength(length));
+        try
         {
-            u[m] = regressor[m];
-            t[m] = target[m];
-        }
-        var r = new double[length * length]; // row-major
-        var p = new double[length];
-        for (var lag = 0; lag < length; lag++)
-        {
-            var span = n - lag;
-            r[lag] = TensorPrimitives.Dot(u.AsSpan(lag, span), u.AsSpan(0, span));
-            p[lag] = TensorPrimitives.Dot(t.AsSpan(lag, span), u.AsSpan(0, span));
-        }
-        for (var j = 1; j < length; j++) r[j * length] = r[j];
-        for (var i = 0; i + 1 < length; i++)
-            for (var j = i; j + 1 < length; j++)
+            var u = record.AsSpan(0, n);
+            var t = record.AsSpan(n, n);
+            for (var m = 0; m < n; m++)
             {
-                var value = r[i * length + j] - u[n - 1 - i] * u[n - 1 - j];
-                r[(i + 1) * length + j + 1] = value;
-                r[(j + 1) * length + i + 1] = value;
+                u[m] = regressor[m];
+                t[m] = target[m];
             }
-        double trace = 0;
-        for (var i = 0; i < length; i++) trace += r[i * length + i];
-        trace /= length;
-        if (!(trace > 0) || !double.IsFinite(trace)) return null;
-        var loaded = new double[r.Length];
-        var w = new double[length];
-        for (var relative = 1e-6; relative <= 1; relative *= 100)
-        {
-            r.CopyTo(loaded, 0);
-            for (var i = 0; i < length; i++) loaded[i * length + i] += relative * trace;
-            if (!CholeskySolver.TrySolve(loaded, length, p, w)) continue;
-            var taps = new float[length];
-            for (var k = 0; k < length; k++) taps[k] = (float)w[k];
-            foreach (var tap in taps)
-                if (!float.IsFinite(tap)) return null;
-            return taps;
+            var r = new double[length];
+            var p = new double[length];
+            LagCorrelation.Compute(u, t, r, p);
+            // The record's last L − 1 samples, newest first, and tr(R) = Σ_i (r₀ − Σ_{q<i} u(N−1−q)²).
+            var tail = new double[Math.Max(length - 1, 0)];
+            double trace = 0, dropped = 0;
+            for (var i = 0; i < length; i++)
+            {
+                trace += r[0] - dropped;
+                if (i + 1 >= length) break;
+                tail[i] = u[n - 1 - i];
+                dropped += tail[i] * tail[i];
+            }
+            trace /= length;
+            if (!(trace > 0) || !double.IsFinite(trace)) return null;
+            var w = new double[length];
+            for (var relative = 1e-6; relative <= 1; relative *= 100)
+            {
+                if (!CovarianceSchurSolver.TrySolve(r, relative * trace, tail, p, w, work)) continue;
+                var taps = new float[length];
+                for (var k = 0; k < length; k++) taps[k] = (float)w[k];
+                foreach (var tap in taps)
+                    if (!float.IsFinite(tap)) return null;
+                return taps;
+            }
+            return null;
         }
-        return null;
+        finally
+        {
+            pool.Return(record);
+            pool.Return(work);
+        }
     }
 }
