@@ -96,6 +96,7 @@ public static class LoadCommand
         if (o.DutyCycle is <= 0 or > 1) throw new ArgumentException("--duty-cycle must be in (0, 1].");
         if (!edge && o.DutyCycle != 1) throw new ArgumentException("--duty-cycle applies to edge mode.");
         var log = o.Json ? Console.Error : Console.Out;
+        InlineSocketCompletions();
 
         // 10 s of the scene, looped: the frames cost nothing to produce while the load runs.
         var scene = Scenarios.Create(o.Scenario, Rate, 10, 20, seed: 1);
@@ -182,6 +183,17 @@ public static class LoadCommand
     }
 
     private static long _origin;
+
+    // Replies are handled on the socket engine's own thread rather than handed to the thread pool: one wake-up fewer
+    // per reply, and a reply's arrival is timed when it is read, not when a pool thread gets to it. Measured at 40
+    // devices, the generator's CPU 30–40 % → 16–18 % of a core (docs/measurements/benchmarks.md, "Ninth session").
+    // The runtime reads this variable once, when the process's first socket is used; `anc load` opens none before.
+    // Safe here because a reply's handler only reads a header and records a time; a server should not do it.
+    private static void InlineSocketCompletions()
+    {
+        if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+            Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+    }
 
     // One thread sends every frame when due: device i's frame k leaves at origin + k·T + i·T / N (T: the frame's length).
     private static void Pace(LoadDevice[] devices, int total, int frameSamples)
