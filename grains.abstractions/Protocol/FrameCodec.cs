@@ -24,12 +24,7 @@ public static class FrameCodec
         if (frame.Pcm.Length != expected) return FrameFaults.SampleCountMismatch(frame.SampleCount, 2, frame.Format, expected, frame.Pcm.Length);
         if (frame.Format == SampleFormat.Int16)
         {
-            var samples = MemoryMarshal.Cast<byte, short>(frame.Pcm.AsSpan());
-            for (var i = 0; i < frame.SampleCount; i++)
-            {
-                first[i] = ReadInt16(samples, 2 * i) / 32768f;
-                second[i] = ReadInt16(samples, 2 * i + 1) / 32768f;
-            }
+            Pcm16.DecodeStereo(frame.Pcm, frame.SampleCount, first, second);
             return null;
         }
         var floats = frame.Pcm.AsSpan();
@@ -47,18 +42,16 @@ public static class FrameCodec
         return null;
     }
 
-    private static short ReadInt16(ReadOnlySpan<short> samples, int index) =>
-        BitConverter.IsLittleEndian ? samples[index] : BinaryPrimitives.ReverseEndianness(samples[index]);
-
     /// <summary>Encodes mono samples, clipped to [−1, 1], into <paramref name="destination"/>.</summary>
     public static void EncodeMono(ReadOnlySpan<float> samples, SampleFormat format, Span<byte> destination)
     {
-        for (var i = 0; i < samples.Length; i++)
+        if (format == SampleFormat.Int16)
         {
-            var value = Math.Clamp(samples[i], -1f, 1f);
-            if (format == SampleFormat.Int16) BinaryPrimitives.WriteInt16LittleEndian(destination[(2 * i)..], (short)Math.Round(value * 32767f));
-            else BinaryPrimitives.WriteSingleLittleEndian(destination[(4 * i)..], value);
+            Pcm16.Encode(samples, destination);
+            return;
         }
+        for (var i = 0; i < samples.Length; i++)
+            BinaryPrimitives.WriteSingleLittleEndian(destination[(4 * i)..], Math.Clamp(samples[i], -1f, 1f));
     }
 
     /// <summary>Encodes mono samples, clipped to [−1, 1].</summary>
@@ -103,11 +96,7 @@ public static class FrameCodec
     }
 
     /// <summary>Decodes int16 little-endian mono PCM into <paramref name="destination"/> (length ≥ half the bytes), without allocating.</summary>
-    public static void DecodePcm16(ReadOnlySpan<byte> pcm16, Span<float> destination)
-    {
-        var count = pcm16.Length / 2;
-        for (var i = 0; i < count; i++) destination[i] = BinaryPrimitives.ReadInt16LittleEndian(pcm16[(2 * i)..]) / 32768f;
-    }
+    public static void DecodePcm16(ReadOnlySpan<byte> pcm16, Span<float> destination) => Pcm16.Decode(pcm16, destination);
 
     public static byte[] ToPcm16(ReadOnlySpan<float> samples) => Encode(samples, SampleFormat.Int16);
 }

@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using AncOrleans.Abstractions;
+using AncOrleans.Abstractions.Protocol;
 
 namespace AncOrleans.Grains.Sessions;
 
@@ -35,9 +35,7 @@ public sealed class FeatureBatcher(string sessionId, int batchMs = 100, bool sta
         }
         var needed = 2 * (_samples + reference.Length);
         if (_pcm.Length < needed) Array.Resize(ref _pcm, Math.Max(needed, 2 * (TargetSamples + reference.Length)));
-        var destination = _pcm.AsSpan(2 * _samples);
-        for (var i = 0; i < reference.Length; i++)
-            BinaryPrimitives.WriteInt16LittleEndian(destination[(2 * i)..], (short)MathF.Round(Math.Clamp(reference[i], -1f, 1f) * 32767f));
+        Pcm16.Encode(reference, _pcm.AsSpan(2 * _samples));
         _samples += reference.Length;
         _frames++;
         _last = sequence;
