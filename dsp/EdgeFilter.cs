@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace AncOrleans.Dsp;
 
 /// <summary>
@@ -11,12 +9,15 @@ namespace AncOrleans.Dsp;
 /// where W_u is the set in force before, m counts the samples since W_v was applied and F is the set's cross-fade
 /// length. A set is applied only between blocks (a device applies it at the start of an upload frame), so the
 /// frame's tag — (v, u, m at its first sample) — tells the cloud exactly what was played
-/// (<see cref="EdgeCanceller"/> runs the same class as its replica). Allocation-free per sample.
+/// (<see cref="EdgeCanceller"/> runs the same class as its replica). A block's outputs are computed together
+/// (<see cref="BlockFir"/>) over a line that holds the L − 1 samples before the block and then the block, whose last
+/// L − 1 samples are kept for the next; the line grows to the largest block seen (once) and nothing else is allocated.
 /// </summary>
 public sealed class EdgeFilter
 {
-    private readonly TapLine _history;       // x, the newest L samples, oldest first
-    private float[] _current;                 // W_v reversed (so y = dot(reversed, window))
+    private float[] _line;                    // x: the L − 1 samples before the block, then the block
+    private float[] _fading = [];             // W_u * x over a block, while a fade lasts
+    private float[] _current;                 // W_v reversed (so y(i) = Σ_j reversed(j) · line(i + j))
     private float[] _previous;                // W_u reversed
     private int _fadeLength;                  // F of the current set
     private int _elapsed;                     // m: samples since W_v was applied
@@ -24,12 +25,13 @@ public sealed class EdgeFilter
     public EdgeFilter(int length)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
-        _history = new TapLine(length);
+        Length = length;
+        _line = new float[length - 1 + 480];
         _current = new float[length];
         _previous = new float[length];
     }
 
-    public int Length => _history.Length;
+    public int Length { get; }
 
     /// <summary>v: the version in force (0: none yet, the filter is silent).</summary>
     public uint Version { get; private set; }
@@ -84,32 +86,51 @@ public sealed class EdgeFilter
     /// <summary>Filters a block of x into y (same length).</summary>
     public void Process(ReadOnlySpan<float> x, Span<float> y)
     {
-        for (var i = 0; i < x.Length; i++)
+        if (y.Length < x.Length) throw new ArgumentException($"{x.Length} samples need {x.Length} outputs, not {y.Length}.", nameof(y));
+        var n = x.Length;
+        var history = Length - 1;
+        Append(x);
+        var line = _line.AsSpan(0, history + n);
+        BlockFir.Convolve(line, _current, y[..n]);
+        // The fade: y(i) = a · (W_v * x)(i) + (1 − a) · (W_u * x)(i), a = (m + 1) / F, for the samples it still lasts.
+        var fading = _elapsed < _fadeLength ? Math.Min(n, _fadeLength - _elapsed) : 0;
+        if (fading > 0 && FadingFrom != Version)
         {
-            _history.Push(x[i]);
-            var window = _history.Window;
-            var value = TensorPrimitives.Dot(_current, window);
-            if (_elapsed < _fadeLength)
+            if (_fading.Length < fading) _fading = new float[Math.Max(fading, 480)];
+            var from = _fading.AsSpan(0, fading);
+            BlockFir.Convolve(line[..(history + fading)], _previous, from);
+            for (var i = 0; i < fading; i++)
             {
-                _elapsed++;
-                if (FadingFrom != Version)
-                {
-                    var a = (float)_elapsed / _fadeLength;
-                    value = a * value + (1 - a) * TensorPrimitives.Dot(_previous, window);
-                }
+                var a = (float)(_elapsed + i + 1) / _fadeLength;
+                y[i] = a * y[i] + (1 - a) * from[i];
             }
-            y[i] = float.IsFinite(value) ? value : 0f;
         }
+        _elapsed += fading;
+        for (var i = 0; i < n; i++)
+            if (!float.IsFinite(y[i])) y[i] = 0f;
+        Keep(n);
         if (_elapsed >= _fadeLength) FadingFrom = Version;
     }
 
     /// <summary>Only the input history, for frames whose output is not needed (the cloud's replica while it idles).</summary>
     public void Observe(ReadOnlySpan<float> x)
     {
-        foreach (var sample in x) _history.Push(sample);
+        Append(x);
+        Keep(x.Length);
         _elapsed = Math.Min(_fadeLength, _elapsed + x.Length);
         if (_elapsed >= _fadeLength) FadingFrom = Version;
     }
+
+    // Puts the block after the kept history (growing the line once for a longer block than any before).
+    private void Append(ReadOnlySpan<float> x)
+    {
+        var history = Length - 1;
+        if (_line.Length < history + x.Length) Array.Resize(ref _line, history + x.Length);
+        x.CopyTo(_line.AsSpan(history));
+    }
+
+    // Keeps the newest L − 1 samples at the line's start for the next block.
+    private void Keep(int appended) => _line.AsSpan(appended, Length - 1).CopyTo(_line);
 
     /// <summary>The taps in force, oldest-lag first (W_v(0) … W_v(L−1)).</summary>
     public void CopyTaps(Span<float> destination)
@@ -118,5 +139,5 @@ public sealed class EdgeFilter
     }
 
     /// <summary>Forgets the input (after a gap in the stream).</summary>
-    public void ClearHistory() => _history.Clear();
+    public void ClearHistory() => Array.Clear(_line);
 }
