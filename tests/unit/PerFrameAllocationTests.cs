@@ -1,3 +1,5 @@
+using AncOrleans.Acoustics.Scenes;
+using AncOrleans.Dsp;
 using AncOrleans.Grains.Recordings;
 
 namespace AncOrleans.Tests;
@@ -21,6 +23,39 @@ public sealed class PerFrameAllocationTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, chunks);
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void The_edge_cloud_allocates_nothing_for_a_frame_that_sends_no_set()
+    {
+        // Converged edge session on hum, the device applying each set: after 6 s, every frame that returns no set
+        // must allocate nothing (a closure in the warm start's per-sample collector once cost 40 bytes a sample).
+        var scene = Scenarios.Create("hum", 48_000, 8, 40);
+        var cloud = new EdgeCanceller(new EdgeSettings { SecondaryPath = scene.SecondaryPath });
+        var device = new EdgeFilter(cloud.Length);
+        var secondary = new FirFilter(scene.SecondaryPath);
+        var (y, heard, e) = (new float[480], new float[480], new float[480]);
+        var scratch = new float[480 + scene.SecondaryPath.Length];
+        long quietFrames = 0, quietBytes = 0;
+        for (var start = 0; start + 480 <= scene.Length; start += 480)
+        {
+            var x = scene.Reference.AsSpan(start, 480);
+            var tag = new EdgeTag(device.Version, device.FadingFrom, device.FadeElapsed);
+            device.Process(x, y);
+            secondary.ProcessBlock(y, heard, scratch);
+            for (var i = 0; i < 480; i++) e[i] = scene.Disturbance[start + i] + heard[i];
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var set = cloud.Process(x, e, tag);
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (set is not null) device.Apply(set.Version, set.Taps, set.CrossfadeSamples);
+            else if (start >= 6 * 48_000)
+            {
+                quietFrames++;
+                quietBytes += allocated;
+            }
+        }
+        Assert.True(quietFrames > 50, $"{quietFrames} frames without a set");
+        Assert.Equal(0, quietBytes);
     }
 
     /// <summary>9 s of frames (within the first 10 s chunk); returns the chunks completed.</summary>
