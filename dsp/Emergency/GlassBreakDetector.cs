@@ -42,7 +42,7 @@ public sealed class GlassBreakDetector
     private readonly int _rate, _length, _size, _hop, _low, _high; // analysis rate; window, FFT size (zero-padded), hop
     private readonly int _decimation;                   // input samples per analysed sample
     private readonly Biquad[] _antiAlias;               // low-pass before decimation (none at ≤ 24 kHz)
-    private int _phase;
+    private int _phase;                                 // input samples since the last one analysed (< _decimation)
     private float[] _filtered = [];                     // scratch: the low-passed chunk (grows to the largest chunk)
     private readonly RealFft _fft;
     private readonly float[] _window, _pending;
@@ -126,14 +126,11 @@ public sealed class GlassBreakDetector
 
     private void Analyse(ReadOnlySpan<float> samples, Action<double> onDetected)
     {
-        foreach (var sample in samples)
+        // every _decimation-th sample: the next one taken is _decimation − 1 − _phase samples in (_phase: samples since the last)
+        var i = _decimation - 1 - _phase;
+        for (; i < samples.Length; i += _decimation)
         {
-            if (_decimation > 1)
-            {
-                if (++_phase < _decimation) continue;
-                _phase = 0;
-            }
-            _pending[_filled++] = sample;
+            _pending[_filled++] = samples[i];
             if (_filled < _length) continue;
             var time = (_consumed + _length / 2.0) / _rate;
             if (Analyse(time)) onDetected(time);
@@ -141,6 +138,7 @@ public sealed class GlassBreakDetector
             _filled = _length - _hop;
             _consumed += _hop;
         }
+        _phase = _decimation - 1 - (i - samples.Length);
     }
 
     private bool Analyse(double time)
