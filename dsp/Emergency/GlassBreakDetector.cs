@@ -127,17 +127,20 @@ public sealed class GlassBreakDetector
     private void Analyse(ReadOnlySpan<float> samples, Action<double> onDetected)
     {
         // every _decimation-th sample: the next one taken is _decimation − 1 − _phase samples in (_phase: samples since the last)
+        // (the fill count in a local: a field read and written per sample was a store-to-load chain)
         var i = _decimation - 1 - _phase;
+        var filled = _filled;
         for (; i < samples.Length; i += _decimation)
         {
-            _pending[_filled++] = samples[i];
-            if (_filled < _length) continue;
+            _pending[filled++] = samples[i];
+            if (filled < _length) continue;
             var time = (_consumed + _length / 2.0) / _rate;
             if (Analyse(time)) onDetected(time);
             Array.Copy(_pending, _hop, _pending, 0, _length - _hop);
-            _filled = _length - _hop;
+            filled = _length - _hop;
             _consumed += _hop;
         }
+        _filled = filled;
         _phase = _decimation - 1 - (i - samples.Length);
     }
 
