@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Json;
 
@@ -41,7 +42,8 @@ public sealed class LogMelCnn
     private readonly float[] _accumulator, _pooled; // scratch: four output planes (flat, vector-padded); the global pooling
     private readonly float[][] _blockWeights, _blockBias; // per layer, outputs padded to a multiple of 4: [o][i][tap], [o]
     private const int Block = 4;
-    private static readonly int Lanes = System.Numerics.Vector<float>.Count;
+    private static readonly bool Wide = Vector512.IsHardwareAccelerated; // 16 positions a vector
+    private static readonly int Lanes = Wide ? Vector512<float>.Count : System.Numerics.Vector<float>.Count;
     private readonly int[] _height, _width;
 
     private LogMelCnn(Header header, float[][] convWeights, float[][] convBias, float[] denseWeights, float[] denseBias)
@@ -166,6 +168,12 @@ public sealed class LogMelCnn
         {
             // conv: acc_j(n) = b_j + Σ_i Σ_tap w_j,i,tap · x_i(n + tap offset), j = o0 … o0 + 3, n over the flat plane
             var perOutput = inputs * taps;
+            if (Wide)
+            {
+                ConvolveWide(ref input, ref accumulator, weights, bias, o0, inputs, planeSize, stride, length, rowLength);
+                for (var j = 0; j < Block && o0 + j < outputs; j++) Pool(layer, o0 + j, _accumulator.AsSpan(j * rowLength, length), last);
+                continue;
+            }
             for (var at = 0; at < length; at += Lanes)
             {
                 System.Numerics.Vector<float> a0 = new(bias[o0]), a1 = new(bias[o0 + 1]), a2 = new(bias[o0 + 2]), a3 = new(bias[o0 + 3]);
@@ -191,6 +199,41 @@ public sealed class LogMelCnn
                 System.Numerics.Vector.StoreUnsafe(a3, ref accumulator, (nuint)(3 * rowLength + at));
             }
             for (var j = 0; j < Block && o0 + j < outputs; j++) Pool(layer, o0 + j, _accumulator.AsSpan(j * rowLength, length), last);
+        }
+    }
+
+    // The same block with 512-bit vectors: each position's accumulators take the same fused multiply-adds in the same
+    // order (only more positions per instruction), so the planes are the same bit for bit; half the loads of the taps
+    // and weights per position, which bound the 256-bit loop.
+    private static void ConvolveWide(ref float input, ref float accumulator, float[] weights, float[] bias, int o0, int inputs,
+        int planeSize, int stride, int length, int rowLength)
+    {
+        const int taps = Kernel * Kernel;
+        var perOutput = inputs * taps;
+        for (var at = 0; at < length; at += Lanes)
+        {
+            Vector512<float> a0 = Vector512.Create(bias[o0]), a1 = Vector512.Create(bias[o0 + 1]),
+                a2 = Vector512.Create(bias[o0 + 2]), a3 = Vector512.Create(bias[o0 + 3]);
+            for (var i = 0; i < inputs; i++)
+            {
+                var w = (o0 * inputs + i) * taps;
+                var from = i * planeSize + at;
+                for (var ky = 0; ky < Kernel; ky++)
+                {
+                    for (var kx = 0; kx < Kernel; kx++, w++)
+                    {
+                        var x = Vector512.LoadUnsafe(ref input, (nuint)(from + ky * stride + kx));
+                        a0 = Vector512.FusedMultiplyAdd(x, Vector512.Create(weights[w]), a0);
+                        a1 = Vector512.FusedMultiplyAdd(x, Vector512.Create(weights[w + perOutput]), a1);
+                        a2 = Vector512.FusedMultiplyAdd(x, Vector512.Create(weights[w + 2 * perOutput]), a2);
+                        a3 = Vector512.FusedMultiplyAdd(x, Vector512.Create(weights[w + 3 * perOutput]), a3);
+                    }
+                }
+            }
+            Vector512.StoreUnsafe(a0, ref accumulator, (nuint)at);
+            Vector512.StoreUnsafe(a1, ref accumulator, (nuint)(rowLength + at));
+            Vector512.StoreUnsafe(a2, ref accumulator, (nuint)(2 * rowLength + at));
+            Vector512.StoreUnsafe(a3, ref accumulator, (nuint)(3 * rowLength + at));
         }
     }
 

@@ -25,6 +25,8 @@ namespace AncOrleans.Dsp.Classification;
 ///     six octave sub-bands 0–200–400–800–1600–3200–7000 Hz; per frame, peak = mean of the top 20 % of the
 ///     sub-band's log powers, valley = mean of the bottom 20 %; contrast = peak − valley; mean and std over
 ///     time, and the valley's mean against the frame's mean log power                                  (18)
+///     (the top and bottom 20 % ascending, as a full sort leaves them: by <see cref="RankSort"/> with 256-bit SIMD, else by
+///     selection and sorting the ends, <see cref="SortEnds"/>; the same values in the same order either way)
 ///   band-wise temporal modulation (after Dau et al. 1997; the rhythm of alarms, the bark of dogs): eight
 ///     groups of five mel bands, each group's dB envelope e_g(t); share of its variance at 1–2, 3–5,
 ///     6–10, 11–20 Hz (a 61-point DFT at 62.5 frames/s, bin k ≈ k Hz)                                   (32)
@@ -52,12 +54,15 @@ public sealed class NoiseFeatures
     private static readonly double[] LevelCos = LevelTable(Math.Cos), LevelSin = LevelTable(Math.Sin);
 
     private readonly MelFilterbank _mel = new(Bands, FrameSize, Rate, 50, 7000);
-    private readonly float[,] _logMel = new float[FramesPerWindow, Bands];
+    private readonly float[] _logMel = new float[FramesPerWindow * Bands]; // L_t[m] at [t · Bands + m] (flat: no 2-D indexing in the loops)
     private readonly float[] _level = new float[FramesPerWindow], _flatness = new float[FramesPerWindow], _centroid = new float[FramesPerWindow];
     private readonly float[] _tonality = new float[FramesPerWindow];
     private readonly int[] _peakBin = new int[FramesPerWindow];
     private readonly float[,] _contrast = new float[FramesPerWindow, ContrastBands], _valley = new float[FramesPerWindow, ContrastBands];
     private readonly float[] _logPower = new float[ContrastEdges[^1]];
+    private readonly float[] _sortedBand = new float[MaxContrastBand];                        // scratch: a sub-band sorted
+    private readonly float[] _rankScratch = new float[RankSort.PaddedLength(MaxContrastBand)]; // scratch for RankSort
+    private const int MaxContrastBand = 225 - 103;                                            // the widest sub-band's bins
     private readonly float[] _envelope = new float[FramesPerWindow];
     private readonly float[] _energies = new float[Bands];
     private readonly float[] _sorted = new float[FramesPerWindow];
@@ -102,7 +107,7 @@ public sealed class NoiseFeatures
     private void UpdatePatch()
     {
         const int half = FramesPerWindow * Bands;
-        var current = System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref _logMel[0, 0], half);
+        var current = _logMel.AsSpan(0, half);
         if (_patchStarted) Array.Copy(_patch, half, _patch, 0, half);
         else current.CopyTo(_patch);
         current.CopyTo(_patch.AsSpan(half));
@@ -171,7 +176,7 @@ public sealed class NoiseFeatures
         for (var m = 0; m < Bands; m++) total += _energies[m];
         // floor 60 dB under the frame's total: bands without energy look the same at any level
         var floor = (float)(1e-6 * total + 1e-30);
-        for (var m = 0; m < Bands; m++) _logMel[t, m] = 10 * MathF.Log10(_energies[m] + floor);
+        for (var m = 0; m < Bands; m++) _logMel[t * Bands + m] = 10 * MathF.Log10(_energies[m] + floor);
         _level[t] = 10 * (float)Math.Log10(total + 1e-30);
         // flatness and centroid over 100–7000 Hz (bins 3 … 224)
         const int first = 3, last = 224;
@@ -208,7 +213,14 @@ public sealed class NoiseFeatures
         {
             var band = _logPower.AsSpan(ContrastEdges[b], ContrastEdges[b + 1] - ContrastEdges[b]);
             var take = Math.Max(1, (int)Math.Round(0.2 * band.Length));
-            SortEnds(band, take);
+            if (RankSort.IsAccelerated)
+            {
+                // the whole sub-band sorted by counting ranks, branch-free in SIMD: its ends are SortEnds' bit for bit
+                var sorted = _sortedBand.AsSpan(0, band.Length);
+                RankSort.Sort(band, _rankScratch, sorted);
+                band = sorted;
+            }
+            else SortEnds(band, take);
             var valley = TensorPrimitives.Average(band[..take]);
             var top = TensorPrimitives.Average(band[^take..]);
             _contrast[t, b] = top - valley;
@@ -280,17 +292,17 @@ public sealed class NoiseFeatures
         const int n = FramesPerWindow;
         var f = 0;
         double grand = 0;
-        for (var t = 0; t < n; t++) for (var m = 0; m < Bands; m++) grand += _logMel[t, m];
+        for (var t = 0; t < n; t++) for (var m = 0; m < Bands; m++) grand += _logMel[t * Bands + m];
         grand /= n * Bands;
         for (var m = 0; m < Bands; m++)
         {
             double mean = 0, square = 0, flux = 0;
             for (var t = 0; t < n; t++)
             {
-                var v = _logMel[t, m];
+                var v = _logMel[t * Bands + m];
                 mean += v;
                 square += v * v;
-                if (t > 0) flux += Math.Abs(v - _logMel[t - 1, m]);
+                if (t > 0) flux += Math.Abs(v - _logMel[(t - 1) * Bands + m]);
             }
             mean /= n;
             features[f + m] = (float)((mean - grand) / 10);
@@ -344,7 +356,7 @@ public sealed class NoiseFeatures
             double sum = 0, square = 0;
             for (var t = 2; t < n - 2; t++)
             {
-                var d = (_logMel[t + 1, m] - _logMel[t - 1, m] + 2 * (_logMel[t + 2, m] - _logMel[t - 2, m])) / 10.0;
+                var d = (_logMel[(t + 1) * Bands + m] - _logMel[(t - 1) * Bands + m] + 2 * (_logMel[(t + 2) * Bands + m] - _logMel[(t - 2) * Bands + m])) / 10.0;
                 sum += d;
                 square += d * d;
             }
@@ -375,7 +387,7 @@ public sealed class NoiseFeatures
             for (var t = 0; t < n; t++)
             {
                 double energy = 0;
-                for (var m = g * perGroup; m < (g + 1) * perGroup; m++) energy += MathF.Pow(10, _logMel[t, m] / 10);
+                for (var m = g * perGroup; m < (g + 1) * perGroup; m++) energy += MathF.Pow(10, _logMel[t * Bands + m] / 10);
                 _envelope[t] = 10 * (float)Math.Log10(energy + 1e-30);
                 envelopeMean += _envelope[t];
             }

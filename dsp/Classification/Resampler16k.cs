@@ -60,18 +60,20 @@ public sealed class Resampler16k
     private int Interpolate(ReadOnlySpan<float> filtered, Span<float> output)
     {
         // output times t = _position (in input-sample units, −1 ≤ t < input.Length − 1 interpolate between neighbours)
+        // the position in a local (a field read and written per sample was a store-to-load chain; the same numbers)
         var written = 0;
-        while (_position < filtered.Length - 1 + 1e-9)
+        var position = _position;
+        while (position < filtered.Length - 1 + 1e-9)
         {
-            var i = (int)Math.Floor(_position);
-            var f = (float)(_position - i);
+            var i = (int)Math.Floor(position);
+            var f = (float)(position - i);
             var a = i < 0 ? _previous : filtered[i];
             var b = i + 1 < filtered.Length ? filtered[i + 1] : filtered[i];
             output[written++] = a + f * (b - a);
-            _position += _step;
+            position += _step;
         }
         _previous = filtered[^1];
-        _position -= filtered.Length;
+        _position = position - filtered.Length;
         return written;
     }
 }

@@ -178,8 +178,7 @@ public sealed class EmergencyDetector : IEmergencyDetector
         }
         var loudest = double.MinValue;
         for (var i = 0; i < _history.Count; i++) loudest = Math.Max(loudest, _history[i].LevelDb);
-        if (_alarms.IsCoAlarm(_history, loudest)) return EmergencyKind.CoAlarm;
-        if (_alarms.IsSmokeAlarm(_history, loudest)) return EmergencyKind.SmokeAlarm;
+        if (_alarms.Match(_history, loudest) is { } alarm) return alarm;
         if (_siren.Match(_history, loudest) is not null) _sirenMatches.Enqueue(now);
         while (_sirenMatches.Count > 0 && now - _sirenMatches.Peek() > 1.0) _sirenMatches.Dequeue();
         if (_sirenMatches.Count > 0 && _sirenMatches.Count * _hop >= SirenHoldSeconds - 1e-9) return EmergencyKind.Siren;

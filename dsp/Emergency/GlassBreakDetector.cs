@@ -42,7 +42,7 @@ public sealed class GlassBreakDetector
     private readonly int _rate, _length, _size, _hop, _low, _high; // analysis rate; window, FFT size (zero-padded), hop
     private readonly int _decimation;                   // input samples per analysed sample
     private readonly Biquad[] _antiAlias;               // low-pass before decimation (none at ≤ 24 kHz)
-    private int _phase;
+    private int _phase;                                 // input samples since the last one analysed (< _decimation)
     private float[] _filtered = [];                     // scratch: the low-passed chunk (grows to the largest chunk)
     private readonly RealFft _fft;
     private readonly float[] _window, _pending;
@@ -126,21 +126,22 @@ public sealed class GlassBreakDetector
 
     private void Analyse(ReadOnlySpan<float> samples, Action<double> onDetected)
     {
-        foreach (var sample in samples)
+        // every _decimation-th sample: the next one taken is _decimation − 1 − _phase samples in (_phase: samples since the last)
+        // (the fill count in a local: a field read and written per sample was a store-to-load chain)
+        var i = _decimation - 1 - _phase;
+        var filled = _filled;
+        for (; i < samples.Length; i += _decimation)
         {
-            if (_decimation > 1)
-            {
-                if (++_phase < _decimation) continue;
-                _phase = 0;
-            }
-            _pending[_filled++] = sample;
-            if (_filled < _length) continue;
+            _pending[filled++] = samples[i];
+            if (filled < _length) continue;
             var time = (_consumed + _length / 2.0) / _rate;
             if (Analyse(time)) onDetected(time);
             Array.Copy(_pending, _hop, _pending, 0, _length - _hop);
-            _filled = _length - _hop;
+            filled = _length - _hop;
             _consumed += _hop;
         }
+        _filled = filled;
+        _phase = _decimation - 1 - (i - samples.Length);
     }
 
     private bool Analyse(double time)

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace AncOrleans.Dsp.Emergency;
 
 /// <summary>
@@ -70,7 +72,7 @@ public sealed class SteadyLineTracker
         HighBin = Math.Min(_fft.Bins - _floorHalf - 2, (int)Math.Ceiling(highHz / BinHz));
         // Per-bin state only up to the highest bin read (HighBin + the median's half width): at 8 kHz (a 48 kHz
         // session's lines, on the 16 kHz front end halved) ≈ 640 of 1025 bins, ~35 KB.
-        var used = HighBin + _floorHalf + 2;
+        var used = HighBin + Math.Max(_floorHalf, Vector256<double>.Count) + 2; // the maxima's vector loads read up to HighBin + 4
         _power = new double[used];
         _level = new double[used];
         _peak = new bool[used];
@@ -120,7 +122,17 @@ public sealed class SteadyLineTracker
         var n = neighbourhood.Length;
         var i = 0;
         var holds = 0L;
-        if (System.Numerics.Vector.IsHardwareAccelerated && n >= System.Numerics.Vector<double>.Count)
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<double>.Count)
+        {
+            // eight neighbours a compare where 512-bit SIMD runs in hardware (a count: the same whatever the width)
+            var limit = Vector512.Create(threshold);
+            var count = Vector512<long>.Zero;
+            ref var first = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(neighbourhood);
+            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
+                count -= Vector512.LessThanOrEqual(Vector512.LoadUnsafe(ref first, (nuint)i), limit).AsInt64();
+            holds = Vector512.Sum(count);
+        }
+        else if (System.Numerics.Vector.IsHardwareAccelerated && n >= System.Numerics.Vector<double>.Count)
         {
             var limit = new System.Numerics.Vector<double>(threshold);
             var count = System.Numerics.Vector<long>.Zero;
@@ -130,6 +142,15 @@ public sealed class SteadyLineTracker
         }
         for (; i < n; i++) holds += neighbourhood[i] <= threshold ? 1 : 0;
         return holds >= _floorHalf + 1;
+    }
+
+    // peak(k) for a local maximum k: set and returned.
+    private bool IsSalient(int k, bool nan)
+    {
+        var from = Math.Max(_levelFrom, k - _floorHalf);
+        return _peak[k] = nan
+            ? SalientBySorting(_level[k], _level.AsSpan(from, _sort.Length))
+            : Salient(_power[k] * SalienceRatio, _power.AsSpan(from, _sort.Length));
     }
 
     private bool SalientBySorting(double level, ReadOnlySpan<double> neighbourhood)
@@ -152,15 +173,33 @@ public sealed class SteadyLineTracker
         }
         if (nan) for (var k = _levelFrom; k <= HighBin + _floorHalf; k++) _level[k] = 10 * Math.Log10(_power[k]);
         var strongest = 0.0;
-        for (var k = LowBin; k <= HighBin; k++)
+        if (Vector256.IsHardwareAccelerated)
         {
-            _peak[k] = false;
-            if (_power[k] < _power[k - 1] || _power[k] < _power[k + 1]) continue;
-            var from = Math.Max(_levelFrom, k - _floorHalf);
-            _peak[k] = nan
-                ? SalientBySorting(_level[k], _level.AsSpan(from, _sort.Length))
-                : Salient(_power[k] * SalienceRatio, _power.AsSpan(from, _sort.Length));
-            if (_peak[k] && _power[k] > strongest) strongest = _power[k];
+            // The local maxima found four bins a compare and visited through the set bits of the mask, in order: in noise a
+            // third of the bins are maxima at random, and a branch per bin went either way.
+            Array.Clear(_peak, LowBin, HighBin - LowBin + 1);
+            ref var power = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_power);
+            for (var k0 = LowBin; k0 <= HighBin; k0 += Vector256<double>.Count) // reads up to HighBin + 4 < _power.Length
+            {
+                var p = Vector256.LoadUnsafe(ref power, (nuint)k0);
+                var lower = Vector256.LessThan(p, Vector256.LoadUnsafe(ref power, (nuint)(k0 - 1)))
+                            | Vector256.LessThan(p, Vector256.LoadUnsafe(ref power, (nuint)(k0 + 1)));
+                var maxima = ~lower.ExtractMostSignificantBits() & ((1u << Math.Min(Vector256<double>.Count, HighBin - k0 + 1)) - 1);
+                for (; maxima != 0; maxima &= maxima - 1)
+                {
+                    var k = k0 + System.Numerics.BitOperations.TrailingZeroCount(maxima);
+                    if (IsSalient(k, nan) && _power[k] > strongest) strongest = _power[k];
+                }
+            }
+        }
+        else
+        {
+            for (var k = LowBin; k <= HighBin; k++)
+            {
+                _peak[k] = false;
+                if (_power[k] < _power[k - 1] || _power[k] < _power[k + 1]) continue;
+                if (IsSalient(k, nan) && _power[k] > strongest) strongest = _power[k];
+            }
         }
         _strongestPower = strongest;
         for (var k = LowBin; k < HighBin; k++)

@@ -17,15 +17,13 @@ public sealed class TemporalAlarmPattern(double hopSeconds)
     private const double LowHz = 2000, HighHz = 4500, MinProminence = 0.3, MaxDropoutSeconds = 0.035;
     private readonly (double Start, double End)[] _pulses = new (double, double)[4]; // the last four pulses, a ring
 
-    public bool IsSmokeAlarm(ToneHistory history, double loudestDb)
+    /// <summary>
+    /// <see cref="EmergencyKind.CoAlarm"/>, <see cref="EmergencyKind.SmokeAlarm"/> or null, in that order of precedence:
+    /// one pass over the history judges each frame's tone once for both patterns.
+    /// </summary>
+    public string? Match(ToneHistory history, double loudestDb)
     {
         var tonal = 0;
-        for (var i = 0; i < history.Count; i++) if (IsAlarmTone(history[i], loudestDb)) tonal++;
-        return tonal * hopSeconds >= 1.2;
-    }
-
-    public bool IsCoAlarm(ToneHistory history, double loudestDb)
-    {
         var pulses = 0;
         double? start = null;
         double last = 0;
@@ -34,6 +32,7 @@ public sealed class TemporalAlarmPattern(double hopSeconds)
             var f = history[i];
             if (IsAlarmTone(f, loudestDb))
             {
+                tonal++;
                 // A pulse broken for a frame or two (a syllable took the peak) is one pulse: T4's gaps are 100 ms.
                 if (start is null && pulses > 0 && f.TimeSeconds - _pulses[(pulses - 1) % 4].End <= MaxDropoutSeconds)
                     start = _pulses[--pulses % 4].Start;
@@ -42,7 +41,15 @@ public sealed class TemporalAlarmPattern(double hopSeconds)
             }
             else if (start is { } s) { _pulses[pulses++ % 4] = (s, last + hopSeconds); start = null; }
         }
-        if (start is not null || pulses < 4) return false;
+        if (IsTemporalFour(history, start is not null, pulses)) return EmergencyKind.CoAlarm;
+        return tonal * hopSeconds >= 1.2 ? EmergencyKind.SmokeAlarm : null;
+    }
+
+    // The last four pulses (in _pulses) as temporal-four: none still sounding, each 40–260 ms, 40–260 ms apart, and 0.3–1 s
+    // of quiet since.
+    private bool IsTemporalFour(ToneHistory history, bool sounding, int pulses)
+    {
+        if (sounding || pulses < 4) return false;
         var quiet = history.Newest.TimeSeconds - _pulses[(pulses - 1) % 4].End;
         if (quiet is < 0.3 or > 1.0) return false;
         for (var k = 0; k < 4; k++)

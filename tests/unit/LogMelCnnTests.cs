@@ -64,6 +64,93 @@ public sealed class LogMelCnnTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Inference_is_a_fused_multiply_add_per_tap_in_order_bit_for_bit()
+    {
+        // Whatever the vector width (256 or 512 bits), each position's accumulator takes bias, then every input and tap in
+        // order as one fused multiply-add (the zero border included): the logits are this scalar reference's, bit for bit.
+        int[] channels = [3, 5, 4];
+        const int classes = 7;
+        var random = new Random(12);
+        float Next() => (float)(random.NextDouble() * 2 - 1);
+        var tensors = new List<float[]>();
+        for (var l = 0; l < channels.Length; l++)
+        {
+            tensors.Add(Enumerable.Range(0, channels[l] * (l == 0 ? 1 : channels[l - 1]) * 9).Select(_ => 0.5f * Next()).ToArray());
+            tensors.Add(Enumerable.Range(0, channels[l]).Select(_ => 0.1f * Next()).ToArray());
+        }
+        tensors.Add(Enumerable.Range(0, classes * 2 * channels[^1]).Select(_ => Next()).ToArray());
+        tensors.Add(Enumerable.Range(0, classes).Select(_ => Next()).ToArray());
+        var patch = Enumerable.Range(0, LogMelCnn.PatchFrames * LogMelCnn.Bands).Select(_ => -40 + 30 * Next()).ToArray();
+        var header = new LogMelCnn.Header(Enumerable.Range(0, classes).Select(c => $"c{c}").ToArray(), channels, LogMelCnn.Bands, LogMelCnn.PatchFrames, 20, 1, "test", "test");
+        var stream = new MemoryStream();
+        LogMelCnn.Write(stream, header, tensors, patch, Reference(tensors, channels, classes, patch, 20));
+        stream.Position = 0;
+        var cnn = LogMelCnn.Read(stream);
+        var logits = new float[classes];
+        cnn.Logits(patch, logits);
+        var expected = FusedReference(tensors, channels, classes, patch, 20);
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), logits.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    /// <summary>The network as the inference orders its arithmetic, one position at a time, in scalar float.</summary>
+    private static float[] FusedReference(List<float[]> tensors, int[] channels, int classes, float[] patch, float scale)
+    {
+        int height = LogMelCnn.Bands, width = LogMelCnn.Width;
+        var mean = System.Numerics.Tensors.TensorPrimitives.Sum(patch) / patch.Length;
+        var gain = 0.5f / scale;
+        var x = new float[1, height + 2, width + 2]; // zero border
+        for (var m = 0; m < height; m++)
+            for (var t = 0; t < width; t++) x[0, m + 1, t + 1] = (patch[2 * t * height + m] + patch[(2 * t + 1) * height + m] - 2 * mean) * gain;
+        var embedding = new float[2 * channels[^1]];
+        for (var l = 0; l < channels.Length; l++)
+        {
+            var inputs = x.GetLength(0);
+            var w = tensors[2 * l];
+            var b = tensors[2 * l + 1];
+            var last = l == channels.Length - 1;
+            var next = new float[channels[l], height / 2 + 2, width / 2 + 2];
+            for (var o = 0; o < channels[l]; o++)
+            {
+                var conv = new float[height, width];
+                for (var y = 0; y < height; y++)
+                    for (var t = 0; t < width; t++)
+                    {
+                        var sum = b[o];
+                        for (var i = 0; i < inputs; i++)
+                            for (var ky = 0; ky < 3; ky++)
+                                for (var kx = 0; kx < 3; kx++) sum = MathF.FusedMultiplyAdd(x[i, y + ky, t + kx], w[((o * inputs + i) * 3 + ky) * 3 + kx], sum);
+                        conv[y, t] = sum;
+                    }
+                float total = 0, max = 0;
+                for (var y = 0; y < height / 2; y++)
+                    for (var t = 0; t < width / 2; t++)
+                    {
+                        var v = MathF.Max(MathF.Max(MathF.Max(conv[2 * y, 2 * t], conv[2 * y, 2 * t + 1]), MathF.Max(conv[2 * y + 1, 2 * t], conv[2 * y + 1, 2 * t + 1])), 0);
+                        if (last)
+                        {
+                            total += v;
+                            max = MathF.Max(max, v);
+                        }
+                        else next[o, y + 1, t + 1] = v;
+                    }
+                if (last)
+                {
+                    embedding[o] = total / (height / 2 * (width / 2));
+                    embedding[channels[l] + o] = max;
+                }
+            }
+            height /= 2;
+            width /= 2;
+            x = next;
+        }
+        var dense = tensors[^2];
+        var bias = tensors[^1];
+        return Enumerable.Range(0, classes)
+            .Select(c => bias[c] + System.Numerics.Tensors.TensorPrimitives.Dot(dense.AsSpan(c * embedding.Length, embedding.Length), embedding))
+            .ToArray();
+    }
+
+    [Fact]
     public void Prediction_allocates_nothing()
     {
         var cnn = LogMelCnn.Load(ShippedCnn);
