@@ -23,6 +23,10 @@ internal sealed class MigrationWarmup(IGrainFactory grains, IClusterMembershipSe
     private const int RoundTrips = 2;
     private const int FramesPerStop = 5;
     private static readonly TimeSpan MoveTimeout = TimeSpan.FromSeconds(10);
+    // A stop while the warm-up runs (a SIGTERM right after the silo joined) cancels it and waits for it at most this
+    // long: a grain call it had in flight to a silo that is itself stopping could otherwise hold the silo's shutdown
+    // for Orleans' response timeout (30 s, past ECS's stop timeout; seen once in CI, 2026-11-30).
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource _stopping = new();
     private Task _run = Task.CompletedTask;
 
@@ -38,7 +42,7 @@ internal sealed class MigrationWarmup(IGrainFactory grains, IClusterMembershipSe
     private async Task StopAsync(CancellationToken _)
     {
         await _stopping.CancelAsync();
-        await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _run.WaitAsync(StopWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private async Task RunAsync(CancellationToken cancel)
@@ -49,18 +53,18 @@ internal sealed class MigrationWarmup(IGrainFactory grains, IClusterMembershipSe
             var other = await OtherActiveSiloAsync(self, cancel);
             var session = grains.GetGrain<ISessionGrain>($"warmup-move-{Guid.NewGuid():N}");
             var frame = 0;
-            await PlacedOnAsync(self, () => session.ConfigureAsync(new SessionConfig(SampleRate: WarmupAudio.Rate, FrameSamples: WarmupAudio.FrameSamples))); // activated here
-            for (var end = frame + FramesPerStop; frame < end; frame++) await session.ProcessAsync(WarmupAudio.Frame(frame));
+            await PlacedOnAsync(self, () => session.ConfigureAsync(new SessionConfig(SampleRate: WarmupAudio.Rate, FrameSamples: WarmupAudio.FrameSamples))).WaitAsync(cancel); // activated here
+            for (var end = frame + FramesPerStop; frame < end; frame++) await session.ProcessAsync(WarmupAudio.Frame(frame)).WaitAsync(cancel);
             var moves = new List<double>();
             for (var trip = 0; trip < RoundTrips && !cancel.IsCancellationRequested; trip++)
             {
                 foreach (var target in new[] { other, self })
                 {
                     moves.Add(await MoveAsync(session, target, cancel));
-                    for (var end = frame + FramesPerStop; frame < end; frame++) await session.ProcessAsync(WarmupAudio.Frame(frame));
+                    for (var end = frame + FramesPerStop; frame < end; frame++) await session.ProcessAsync(WarmupAudio.Frame(frame)).WaitAsync(cancel);
                 }
             }
-            await session.EndAsync();
+            await session.EndAsync().WaitAsync(cancel);
             logger.LogInformation("Migration warm-up with {Other}: {Moves} ms per move", other, string.Join(", ", moves.Select(m => m.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture))));
         }
         catch (OperationCanceledException)
@@ -76,9 +80,9 @@ internal sealed class MigrationWarmup(IGrainFactory grains, IClusterMembershipSe
     private static async Task<double> MoveAsync(ISessionGrain session, SiloAddress target, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
-        await PlacedOnAsync(target, () => session.Cast<IGrainManagementExtension>().MigrateOnIdle().AsTask());
+        await PlacedOnAsync(target, () => session.Cast<IGrainManagementExtension>().MigrateOnIdle().AsTask()).WaitAsync(cancel);
         var where = target.ToString();
-        while (!(await session.GetOverviewAsync()).Silo.Contains(where, StringComparison.Ordinal))
+        while (!(await session.GetOverviewAsync().WaitAsync(cancel)).Silo.Contains(where, StringComparison.Ordinal))
         {
             if (clock.Elapsed > MoveTimeout) throw new TimeoutException($"the warm-up session did not reach {target} in {MoveTimeout.TotalSeconds:0} s");
             await Task.Delay(5, cancel);
