@@ -48,6 +48,7 @@ public sealed class NoiseFeatures
     public const int Length = 3 * Bands + 3 + 4 + 2 + 6 + Bands + 3 * ContrastBands + ModulationGroups * GroupRates + 4;
     public const int ContrastBands = 6, ModulationGroups = 8, GroupRates = 4;
     private static readonly int[] ContrastEdges = [0, 7, 13, 26, 52, 103, 225]; // bins of 31.25 Hz: 0, 200, 400, 800, 1600, 3200, 7000 Hz
+    private static readonly int MaxContrastBand = ContrastEdges.Zip(ContrastEdges.Skip(1), (low, high) => high - low).Max(); // the widest sub-band's bins
     private static readonly int[] GroupRateEdges = [1, 3, 6, 11, 21];
     private static readonly float[] ModCos = Table(Math.Cos), ModSin = Table(Math.Sin);
     private static readonly int[] ModulationEdges = [1, 3, 5, 9, 15, 23, 31];
@@ -62,7 +63,6 @@ public sealed class NoiseFeatures
     private readonly float[] _logPower = new float[ContrastEdges[^1]];
     private readonly float[] _sortedBand = new float[MaxContrastBand];                        // scratch: a sub-band sorted
     private readonly float[] _rankScratch = new float[RankSort.PaddedLength(MaxContrastBand)]; // scratch for RankSort
-    private const int MaxContrastBand = 225 - 103;                                            // the widest sub-band's bins
     private readonly float[] _envelope = new float[FramesPerWindow];
     private readonly float[] _energies = new float[Bands];
     private readonly float[] _sorted = new float[FramesPerWindow];
