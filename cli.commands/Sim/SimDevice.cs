@@ -25,6 +25,7 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
     private readonly ConcurrentDictionary<uint, long> _sentAt = new();
     private readonly ConcurrentDictionary<long, bool> _played = new(); // replies that reached the speaker in time
     private readonly ConcurrentBag<double> _roundTrips = new();
+    private readonly ConcurrentBag<(long Sequence, double RoundTripMs)> _lateFrames = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _answered, _late, _errors, _alerts;
     private readonly ConcurrentQueue<byte[]> _acks = new();
@@ -40,6 +41,9 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
     public int Position { get; private set; }
     public int Answered => _answered;
     public int Late => _late;
+
+    /// <summary>Each late reply's frame and round trip, in frame order (where in the run the lateness fell).</summary>
+    public IReadOnlyList<(long Sequence, double RoundTripMs)> LateFrames => [.. _lateFrames.OrderBy(f => f.Sequence)];
     public int Errors => _errors;
 
     /// <summary>The last <c>classification</c> event's label (null until the classifier has named the noise).</summary>
@@ -136,7 +140,8 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
             return;
         }
         if (!WireFrame.TryParse(message, out var reply, out _) || !_sentAt.TryGetValue(reply.Sequence, out var sent)) return;
-        _roundTrips.Add(Stopwatch.GetElapsedTime(sent, arrived).TotalMilliseconds);
+        var roundTrip = Stopwatch.GetElapsedTime(sent, arrived).TotalMilliseconds;
+        _roundTrips.Add(roundTrip);
         // It must be in the speaker before its playout time: D after the frame's first sample was sent, and before the
         // ear has heard that moment.
         var samples = FrameCodec.DecodeMono(reply.Pcm.Span, reply.Format);
@@ -146,6 +151,7 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
             if (Stopwatch.GetElapsedTime(sent, arrived) > TimeSpan.FromSeconds((double)_delay / scene.SampleRate) || at < _heard)
             {
                 Interlocked.Increment(ref _late);
+                _lateFrames.Add((reply.Sequence, roundTrip));
                 return;
             }
             samples.AsSpan(0, Math.Min(samples.Length, _speaker.Length - at)).CopyTo(_speaker.AsSpan(at));
