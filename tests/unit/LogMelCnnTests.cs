@@ -40,17 +40,7 @@ public sealed class LogMelCnnTests(ITestOutputHelper output)
     {
         int[] channels = [3, 5, 4];
         const int classes = 7;
-        var random = new Random(11);
-        float Next() => (float)(random.NextDouble() * 2 - 1);
-        var tensors = new List<float[]>();
-        for (var l = 0; l < channels.Length; l++)
-        {
-            tensors.Add(Enumerable.Range(0, channels[l] * (l == 0 ? 1 : channels[l - 1]) * 9).Select(_ => 0.5f * Next()).ToArray());
-            tensors.Add(Enumerable.Range(0, channels[l]).Select(_ => 0.1f * Next()).ToArray());
-        }
-        tensors.Add(Enumerable.Range(0, classes * 2 * channels[^1]).Select(_ => Next()).ToArray());
-        tensors.Add(Enumerable.Range(0, classes).Select(_ => Next()).ToArray());
-        var patch = Enumerable.Range(0, LogMelCnn.PatchFrames * LogMelCnn.Bands).Select(_ => -40 + 30 * Next()).ToArray();
+        var (tensors, patch) = RandomModel(11, channels, classes);
         var expected = Reference(tensors, channels, classes, patch, 20);
         var header = new LogMelCnn.Header(Enumerable.Range(0, classes).Select(c => $"c{c}").ToArray(), channels, LogMelCnn.Bands, LogMelCnn.PatchFrames, 20, 1, "test", "test");
         var stream = new MemoryStream();
@@ -70,17 +60,7 @@ public sealed class LogMelCnnTests(ITestOutputHelper output)
         // order as one fused multiply-add (the zero border included): the logits are this scalar reference's, bit for bit.
         int[] channels = [3, 5, 4];
         const int classes = 7;
-        var random = new Random(12);
-        float Next() => (float)(random.NextDouble() * 2 - 1);
-        var tensors = new List<float[]>();
-        for (var l = 0; l < channels.Length; l++)
-        {
-            tensors.Add(Enumerable.Range(0, channels[l] * (l == 0 ? 1 : channels[l - 1]) * 9).Select(_ => 0.5f * Next()).ToArray());
-            tensors.Add(Enumerable.Range(0, channels[l]).Select(_ => 0.1f * Next()).ToArray());
-        }
-        tensors.Add(Enumerable.Range(0, classes * 2 * channels[^1]).Select(_ => Next()).ToArray());
-        tensors.Add(Enumerable.Range(0, classes).Select(_ => Next()).ToArray());
-        var patch = Enumerable.Range(0, LogMelCnn.PatchFrames * LogMelCnn.Bands).Select(_ => -40 + 30 * Next()).ToArray();
+        var (tensors, patch) = RandomModel(12, channels, classes);
         var header = new LogMelCnn.Header(Enumerable.Range(0, classes).Select(c => $"c{c}").ToArray(), channels, LogMelCnn.Bands, LogMelCnn.PatchFrames, 20, 1, "test", "test");
         var stream = new MemoryStream();
         LogMelCnn.Write(stream, header, tensors, patch, Reference(tensors, channels, classes, patch, 20));
@@ -217,6 +197,23 @@ public sealed class LogMelCnnTests(ITestOutputHelper output)
     private const double MinimumSyntheticShare = 0.9; // measured 98.1 % (371 of 378), 2026-11-29
 
     /// <summary>conv 3 × 3 (zero padding) → relu → 2 × 2 max pool, per layer, then mean and max, then dense: four loops, no tricks.</summary>
+    // Random weights (conv layers, then the dense layer) and a random log-mel patch, drawn in that order from one seed.
+    private static (List<float[]> Tensors, float[] Patch) RandomModel(int seed, int[] channels, int classes)
+    {
+        var random = new Random(seed);
+        float Next() => (float)(random.NextDouble() * 2 - 1);
+        var tensors = new List<float[]>();
+        for (var l = 0; l < channels.Length; l++)
+        {
+            tensors.Add(Enumerable.Range(0, channels[l] * (l == 0 ? 1 : channels[l - 1]) * 9).Select(_ => 0.5f * Next()).ToArray());
+            tensors.Add(Enumerable.Range(0, channels[l]).Select(_ => 0.1f * Next()).ToArray());
+        }
+        tensors.Add(Enumerable.Range(0, classes * 2 * channels[^1]).Select(_ => Next()).ToArray());
+        tensors.Add(Enumerable.Range(0, classes).Select(_ => Next()).ToArray());
+        var patch = Enumerable.Range(0, LogMelCnn.PatchFrames * LogMelCnn.Bands).Select(_ => -40 + 30 * Next()).ToArray();
+        return (tensors, patch);
+    }
+
     private static float[] Reference(List<float[]> tensors, int[] channels, int classes, float[] patch, float scale)
     {
         int height = LogMelCnn.Bands, width = LogMelCnn.Width;
