@@ -59,4 +59,13 @@ public sealed class GatewayOptions
 
     /// <summary>MQTT: control and shadow messages waiting per device; beyond, they are refused with an error event.</summary>
     public int ControlQueueMessages { get; set; } = 16;
+
+    /// <summary>
+    /// Start-up's rehearsal (GatewayWarmup): this many devices stream over the gateway's own WebSocket at once before
+    /// <c>/readyz</c> turns ready, so the per-session paths are compiled before real devices arrive; 0 skips it.
+    /// </summary>
+    public int WarmupDevices { get; set; } = 32;
+
+    /// <summary>How long the rehearsal's devices stream, seconds.</summary>
+    public double WarmupSeconds { get; set; } = 3;
 }

@@ -47,6 +47,10 @@ public sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             errors.Add($"{Prefix}InboundQueueFrames must be between 1 and 4096, not {options.InboundQueueFrames}.");
         if (options.ControlQueueMessages is < 1 or > 1024)
             errors.Add($"{Prefix}ControlQueueMessages must be between 1 and 1024, not {options.ControlQueueMessages}.");
+        if (options.WarmupDevices is < 0 or > 1000)
+            errors.Add($"{Prefix}WarmupDevices must be between 0 and 1000 (0: no rehearsal), not {options.WarmupDevices}.");
+        if (!(options.WarmupSeconds is >= 0.1 and <= 60))
+            errors.Add($"{Prefix}WarmupSeconds must be between 0.1 and 60, not {options.WarmupSeconds}.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

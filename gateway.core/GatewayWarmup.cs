@@ -20,6 +20,9 @@ namespace AncOrleans.Gateway;
 /// edge-mode session;</item>
 /// <item>once Kestrel listens: a device over the gateway's own WebSocket, and one over MQTT (the bridge's broker),
 /// each sending a start message and 1 s of frames, one at a time;</item>
+/// <item>the rehearsal (<see cref="WarmupRehearsal"/>): <c>Gateway:WarmupDevices</c> devices at once over the WebSocket
+/// for <c>Gateway:WarmupSeconds</c>, in real time, then as many new ones for 1 s, so what runs once per session (activations, a connection's loops,
+/// its stats events) is called often enough to be re-compiled too;</item>
 /// <item>more grain frames until the JIT has settled: the tiered JIT recompiles hot methods in the background
 /// after ~30 calls, so until its compiled-method count stops growing the first devices would still run tier-0 code
 /// and share the cores with the compiler. At most <see cref="SettleLimit"/>.</item>
@@ -27,7 +30,7 @@ namespace AncOrleans.Gateway;
 /// A step that fails is logged and skipped: readiness is delayed, never withheld.
 /// </summary>
 public sealed class GatewayWarmup(IGrainFactory grains, IServer server, IHostApplicationLifetime lifetime, IOptions<MqttOptions> mqtt,
-    IOptions<Security.AuthOptions> auth, MqttBridge bridge, ILogger<GatewayWarmup> logger) : BackgroundService
+    IOptions<Security.AuthOptions> auth, IOptions<GatewayOptions> gateway, MqttBridge bridge, ILogger<GatewayWarmup> logger) : BackgroundService
 {
     private const int Rate = WarmupAudio.Rate, FrameSamples = WarmupAudio.FrameSamples;
     private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(20);
@@ -38,6 +41,9 @@ public sealed class GatewayWarmup(IGrainFactory grains, IServer server, IHostApp
     /// <summary>Seconds from process start to the end of the warm-up (null until then).</summary>
     public double? ReadyAfterSeconds { get; private set; }
 
+    /// <summary>What the rehearsal did (null until it ran, or when it is off or failed).</summary>
+    public WarmupRehearsal.Result? Rehearsal { get; private set; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var clock = Stopwatch.StartNew();
@@ -47,6 +53,7 @@ public sealed class GatewayWarmup(IGrainFactory grains, IServer server, IHostApp
             await WaitForServerAsync(stoppingToken);
             await Step("WebSocket", () => WebSocketAsync(stoppingToken));
             if (mqtt.Value.Enabled) await Step("MQTT", () => MqttAsync(stoppingToken));
+            if (gateway.Value.WarmupDevices > 0) await Step("rehearsal", () => RehearsalAsync(stoppingToken));
             await Step("JIT settling", () => SettleAsync(stoppingToken));
         }
         catch (OperationCanceledException)
@@ -126,6 +133,48 @@ public sealed class GatewayWarmup(IGrainFactory grains, IServer server, IHostApp
         finally
         {
             await grains.GetGrain<IDeviceCredentialGrain>(id).RevokeAsync();
+        }
+    }
+
+    private async Task RehearsalAsync(CancellationToken cancel)
+    {
+        if (ServerUri() is not { } uri)
+        {
+            logger.LogInformation("Warm-up: no plain-HTTP address to reach the WebSocket on; rehearsal skipped");
+            return;
+        }
+        // Provisioned and revoked through the admin API when there is a key (always, but for a test host without
+        // one): a fleet's first devices usually arrive with tools that provision them (anc load, anc sim).
+        using var admin = auth.Value.AdminKey is { Length: > 0 } adminKey ? new DeviceProvisioning(uri, adminKey) : null;
+        var clock = Stopwatch.StartNew();
+        // Two waves of new devices: during the first, the JIT is still compiling new methods at tier 0, and the runtime
+        // starts counting a method's calls only once that has been quiet for 100 ms — so what runs once per
+        // connection (the upgrade, provisioning, the start message) is counted, and re-compiled, in the second.
+        var first = await RehearseWaveAsync(uri, admin, gateway.Value.WarmupSeconds, cancel);
+        var second = await RehearseWaveAsync(uri, admin, Math.Min(1, gateway.Value.WarmupSeconds), cancel);
+        Rehearsal = first + second;
+        logger.LogInformation("Warm-up: rehearsal of 2 × {Devices} devices ({Edge} in edge mode) in {Elapsed:0.0} s: {Answered} of {Sent} antinoise frames answered, {EdgeSent} edge frames",
+            gateway.Value.WarmupDevices, Rehearsal.Value.EdgeDevices, clock.Elapsed.TotalSeconds, Rehearsal.Value.Answered, Rehearsal.Value.Sent, Rehearsal.Value.EdgeSent);
+    }
+
+    private async Task<WarmupRehearsal.Result> RehearseWaveAsync(Uri uri, DeviceProvisioning? admin, double seconds, CancellationToken cancel)
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var ids = Enumerable.Range(0, gateway.Value.WarmupDevices).Select(i => $"warmup-r{run}-{i}").ToArray();
+        var keys = await Task.WhenAll(ids.Select(id => admin is null ? ProvisionAsync(id) : admin.CreateAsync(id, cancel)));
+        try
+        {
+            return await WarmupRehearsal.RunAsync(uri, ids.Zip(keys).ToArray(), TimeSpan.FromSeconds(seconds), cancel);
+        }
+        finally
+        {
+            // Their sessions end now rather than at the idle collection; their keys are useless from here on.
+            await Task.WhenAll(ids.Select(async id =>
+            {
+                await grains.GetGrain<ISessionGrain>(id).EndAsync();
+                if (admin is null) await grains.GetGrain<IDeviceCredentialGrain>(id).RevokeAsync();
+                else await admin.RevokeAsync(id, CancellationToken.None);
+            }));
         }
     }
 

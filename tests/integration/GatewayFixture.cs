@@ -75,6 +75,7 @@ public class GatewayFixture : IAsyncLifetime
             "--urls", "http://127.0.0.1:0",
             $"--Orleans:SiloPort={SiloPort}", $"--Orleans:GatewayPort={FreePort()}", $"--Orleans:ClusterId={ClusterId}",
             "--Gateway:MaxMessageBytes=65536", "--Gateway:StatsIntervalSeconds=0.2", "--Gateway:IdleTimeoutSeconds=3", "--Auth:KeyHashIterations=1000",
+            "--Gateway:WarmupDevices=4", "--Gateway:WarmupSeconds=0.5", // the rehearsal runs, small: the tests share two cores
             $"--Auth:AdminKey={AdminKey}", $"--Auth:ReaderKey={ReaderKey}", "--Auth:AllowedOrigins:0=https://app.example.com",
             "--Logging:LogLevel:Default=Warning", $"--Auth:MaxFailuresPerMinute={MaxAuthFailuresPerMinute}",
             .. MqttArguments(),

@@ -4,6 +4,8 @@ using System.Text.Json;
 using AncOrleans.Abstractions;
 using AncOrleans.Abstractions.Protocol;
 using Xunit.Abstractions;
+using AncOrleans.Gateway;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AncOrleans.Tests;
 
@@ -117,5 +119,19 @@ public sealed class GatewayProtocolTests(GatewayFixture gateway, ITestOutputHelp
         Assert.Contains("ready", await anonymous.GetStringAsync("/readyz"));
         var metrics = await http.GetStringAsync("/metrics");
         Assert.Contains("orleans_", metrics);
+    }
+
+    [Fact]
+    public async Task The_warm_up_rehearses_devices_over_the_websocket_then_ends_their_sessions()
+    {
+        // The fixture asks for 4 devices × 0.5 s (Gateway:WarmupDevices, Gateway:WarmupSeconds): two waves of them.
+        var rehearsal = gateway.Services.GetRequiredService<GatewayWarmup>().Rehearsal;
+        Assert.NotNull(rehearsal);
+        Assert.Equal(8, rehearsal.Value.Devices);
+        Assert.Equal(4, rehearsal.Value.EdgeDevices);
+        Assert.True(rehearsal.Value.Sent >= 4 * 40 && rehearsal.Value.EdgeSent >= 4 * 40, $"sent {rehearsal.Value.Sent} antinoise, {rehearsal.Value.EdgeSent} edge");
+        Assert.True(rehearsal.Value.Answered >= rehearsal.Value.Sent * 9 / 10, $"answered {rehearsal.Value.Answered} of {rehearsal.Value.Sent}");
+        using var http = gateway.AdminClient();
+        Assert.DoesNotContain("warmup-r", await http.GetStringAsync("/v1/sessions"));
     }
 }

@@ -49,6 +49,8 @@ public sealed class OptionsValidationTests
     [InlineData("Gateway", "Gateway:SendQueueFrames", "0", "Gateway:SendQueueFrames must be between 1 and 4096, not 0")]
     [InlineData("Gateway", "Gateway:StatsIntervalSeconds", "0", "Gateway:StatsIntervalSeconds must be between 0.05 and 3600, not 0")]
     [InlineData("Gateway", "Gateway:AlertWebhookUrl", "pager", "Gateway:AlertWebhookUrl 'pager' must be an absolute http(s) URL")]
+    [InlineData("Gateway", "Gateway:WarmupDevices", "-1", "Gateway:WarmupDevices must be between 0 and 1000 (0: no rehearsal), not -1")]
+    [InlineData("Gateway", "Gateway:WarmupSeconds", "0", "Gateway:WarmupSeconds must be between 0.1 and 60, not 0")]
     [InlineData("Mqtt", "Mqtt:EmbeddedBrokerPort", "70000", "Mqtt:EmbeddedBrokerPort must be between 1 and 65535, not 70000")]
     [InlineData("Mqtt", "Mqtt:UseTls", "true", "Mqtt:UseTls needs an external broker (Mqtt:EmbeddedBroker=false)")]
     [InlineData("Mqtt", "Mqtt:ClientId", " ", "Mqtt:ClientId must be 1 to 128 characters")]
