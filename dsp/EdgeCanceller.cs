@@ -231,7 +231,8 @@ public sealed partial class EdgeCanceller
     {
         if (_settings.DutyCycle >= 1 || !Converged) return false;
         var period = Math.Max(1L, (long)(_settings.DutyPeriodMs * _settings.SampleRate / 1000));
-        return start % period >= (long)(_settings.DutyCycle * period);
+        var phase = (long)(_settings.DutyPhase * period);
+        return (start + period - phase) % period >= (long)(_settings.DutyCycle * period);
     }
 
     private void Ensure(int count)

@@ -35,6 +35,13 @@ public sealed record EdgeSettings
 
     public double DutyPeriodMs { get; init; } = 2000;
 
+    /// <summary>
+    /// Where in the duty period this stream's burst begins, as a fraction of the period ([0, 1)). A silo's sessions
+    /// start together when a scale-out or a fleet's reconnect brings them at once: with one phase their bursts (and
+    /// their CPU) would coincide every period; the session grain sets it from a hash of the session id.
+    /// </summary>
+    public double DutyPhase { get; init; }
+
     /// <summary>Reduction (dB, a priori, at zero latency) above which the filter counts as converged for the duty cycle.</summary>
     public double ConvergedDb { get; init; } = 20;
 
@@ -62,6 +69,7 @@ public sealed record EdgeSettings
         if (!(Step > 0 && Step < 2)) throw new ArgumentException($"step {Step} must be in (0, 2).");
         if (!double.IsFinite(UpdateMs) || UpdateMs is < 1 or > 60_000) throw new ArgumentException($"updateMs {UpdateMs} is outside 1–60000.");
         if (!double.IsFinite(DutyCycle) || DutyCycle is <= 0 or > 1) throw new ArgumentException($"dutyCycle {DutyCycle} must be in (0, 1].");
+        if (!double.IsFinite(DutyPhase) || DutyPhase is < 0 or >= 1) throw new ArgumentException($"dutyPhase {DutyPhase} must be in [0, 1).");
         if (!double.IsFinite(WarmStartMs) || WarmStartMs is < 0 or > 10_000) throw new ArgumentException($"warmStartMs {WarmStartMs} is outside 0–10000.");
         if (CrossfadeSamples < 0 || CrossfadeSamples > SampleRate) throw new ArgumentException($"crossfade {CrossfadeSamples} samples is outside 0–1 s.");
         if (SecondaryPath is { } path)

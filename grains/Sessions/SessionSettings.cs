@@ -27,8 +27,11 @@ public static class SessionSettings
 
     public static bool IsEdge(SessionConfig config) => string.Equals(config?.Mode, "edge", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Edge mode: the cloud's side (<see cref="EdgeCanceller"/>). delayMs and algorithm do not apply (the device filters locally).</summary>
-    public static EdgeSettings Edge(SessionConfig config)
+    /// <summary>
+    /// Edge mode: the cloud's side (<see cref="EdgeCanceller"/>). delayMs and algorithm do not apply (the device filters
+    /// locally). <paramref name="sessionId"/> sets where its duty cycle's bursts fall (<see cref="EdgeSettings.DutyPhase"/>).
+    /// </summary>
+    public static EdgeSettings Edge(SessionConfig config, string? sessionId = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         if (config.FrameSamples < 1) throw new ArgumentException($"frameSamples {config.FrameSamples} must be positive.");
@@ -39,6 +42,7 @@ public static class SessionSettings
             SecondaryPath = config.SecondaryPath,
             UpdateMs = config.UpdateMs,
             DutyCycle = config.DutyCycle,
+            DutyPhase = sessionId is null ? 0 : SessionPhase.Of(sessionId, 100) / 100.0,
             WarmStartInBackground = true,
         };
         settings.Validate();

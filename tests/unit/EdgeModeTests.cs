@@ -276,4 +276,42 @@ public sealed class EdgeModeTests(ITestOutputHelper output)
         Assert.True(pipeline.Stats().ReductionDbShortTerm >= 20, $"the session adapts again: {pipeline.Stats().ReductionDbShortTerm:0.0} dB");
         if (!staleCheckpoint) Assert.True(after >= before - 3, $"{after:0.0} dB after vs {before:0.0} before");
     }
+
+    [Fact]
+    public void The_duty_phase_moves_a_session_s_bursts_within_the_period()
+    {
+        // Duty 0.25 of a 2 s period: once converged, a canceller adapts on 0.5 s of every 2 s, starting at its phase.
+        var scene = Scenarios.Create("broadband", 48_000, 10, 20);
+        const int frame = 480, period = 200; // frames per 2 s
+        int[] AdaptedFrames(double phase)
+        {
+            var cloud = new EdgeCanceller(new EdgeSettings { SecondaryPath = scene.SecondaryPath, DutyCycle = 0.25, DutyPhase = phase });
+            var adapted = new List<int>();
+            for (var k = 0; (k + 1) * frame <= scene.Length; k++)
+            {
+                var before = cloud.SamplesAdapted;
+                cloud.Process(scene.Reference.AsSpan(k * frame, frame), scene.Disturbance.AsSpan(k * frame, frame), new EdgeTag(0, 0, 0));
+                if (k >= 3 * period && cloud.SamplesAdapted > before) adapted.Add(k % period); // after convergence
+            }
+            Assert.True(cloud.Converged, "the cloud's filter converges on broadband");
+            return adapted.ToArray();
+        }
+        var first = AdaptedFrames(0);
+        var second = AdaptedFrames(0.5);
+        Assert.NotEmpty(first);
+        Assert.NotEmpty(second);
+        Assert.All(first, k => Assert.InRange(k, 0, 49));
+        Assert.All(second, k => Assert.InRange(k, 100, 149));
+    }
+
+    [Fact]
+    public void A_session_s_duty_phase_comes_from_its_id()
+    {
+        var config = new SessionConfig(Mode: "edge", DutyCycle: 0.25);
+        Assert.Equal(0, SessionSettings.Edge(config).DutyPhase);
+        var phases = Enumerable.Range(0, 50).Select(i => SessionSettings.Edge(config, $"device-{i}").DutyPhase).ToArray();
+        Assert.All(phases, p => Assert.InRange(p, 0, 0.99));
+        Assert.Equal(SessionSettings.Edge(config, "device-7").DutyPhase, phases[7]);
+        Assert.True(phases.Distinct().Count() > 20, "sessions' bursts spread over the period");
+    }
 }
