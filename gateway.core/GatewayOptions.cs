@@ -61,8 +61,9 @@ public sealed class GatewayOptions
     public int ControlQueueMessages { get; set; } = 16;
 
     /// <summary>
-    /// Start-up's rehearsal (GatewayWarmup): this many devices stream over the gateway's own WebSocket at once before
-    /// <c>/readyz</c> turns ready, so the per-session paths are compiled before real devices arrive; 0 skips it.
+    /// Start-up's rehearsal (GatewayWarmup, WarmupRehearsal): this many devices (half in edge mode) stream over the
+    /// gateway's own WebSocket at once, then as many new ones for 1 s, before <c>/readyz</c> turns ready, so the
+    /// per-session paths are compiled before real devices arrive; 0 skips it.
     /// </summary>
     public int WarmupDevices { get; set; } = 32;
 
