@@ -34,6 +34,7 @@ public sealed class GatewayWarmup(IGrainFactory grains, IServer server, IHostApp
 {
     private const int Rate = WarmupAudio.Rate, FrameSamples = WarmupAudio.FrameSamples;
     private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(20);
+    private const int StorageConcurrency = 4; // the rehearsal's provisioning and clean-up calls in flight at once
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task Completed => _done.Task;
@@ -143,25 +144,29 @@ public sealed class GatewayWarmup(IGrainFactory grains, IServer server, IHostApp
             logger.LogInformation("Warm-up: no plain-HTTP address to reach the WebSocket on; rehearsal skipped");
             return;
         }
-        // Provisioned and revoked through the admin API when there is a key (always, but for a test host without
-        // one): a fleet's first devices usually arrive with tools that provision them (anc load, anc sim).
-        using var admin = auth.Value.AdminKey is { Length: > 0 } adminKey ? new DeviceProvisioning(uri, adminKey) : null;
         var clock = Stopwatch.StartNew();
         // Two waves of new devices: during the first, the JIT is still compiling new methods at tier 0, and the runtime
         // starts counting a method's calls only once that has been quiet for 100 ms — so what runs once per
-        // connection (the upgrade, provisioning, the start message) is counted, and re-compiled, in the second.
-        var first = await RehearseWaveAsync(uri, admin, gateway.Value.WarmupSeconds, cancel);
-        var second = await RehearseWaveAsync(uri, admin, Math.Min(1, gateway.Value.WarmupSeconds), cancel);
+        // connection (the upgrade, the start message, the activations) is counted, and re-compiled, in the second.
+        var first = await RehearseWaveAsync(uri, gateway.Value.WarmupSeconds, cancel);
+        var second = await RehearseWaveAsync(uri, Math.Min(1, gateway.Value.WarmupSeconds), cancel);
         Rehearsal = first + second;
         logger.LogInformation("Warm-up: rehearsal of 2 × {Devices} devices ({Edge} in edge mode) in {Elapsed:0.0} s: {Answered} of {Sent} antinoise frames answered, {EdgeSent} edge frames",
             gateway.Value.WarmupDevices, Rehearsal.Value.EdgeDevices, clock.Elapsed.TotalSeconds, Rehearsal.Value.Answered, Rehearsal.Value.Sent, Rehearsal.Value.EdgeSent);
     }
 
-    private async Task<WarmupRehearsal.Result> RehearseWaveAsync(Uri uri, DeviceProvisioning? admin, double seconds, CancellationToken cancel)
+    // Keys are set on the devices' credential grains (not through the admin API, which also rewrites the one device
+    // directory per device), a few at a time: a gateway's start must not flood its storage. Through the admin API, all
+    // at once, one CI run's published gateway (DynamoDB Local on a machine busy with other tests) had every
+    // storage-backed call time out during the rehearsal, and never became ready.
+    private async Task<WarmupRehearsal.Result> RehearseWaveAsync(Uri uri, double seconds, CancellationToken cancel)
     {
         var run = Guid.NewGuid().ToString("N")[..8];
         var ids = Enumerable.Range(0, gateway.Value.WarmupDevices).Select(i => $"warmup-r{run}-{i}").ToArray();
-        var keys = await Task.WhenAll(ids.Select(id => admin is null ? ProvisionAsync(id) : admin.CreateAsync(id, cancel)));
+        var keys = new string[ids.Length];
+        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), new ParallelOptions { MaxDegreeOfParallelism = StorageConcurrency, CancellationToken = cancel },
+            async (i, _) => keys[i] = await ProvisionAsync(ids[i]));
+        await ReadDevicesAsync(uri, ids, cancel);
         try
         {
             return await WarmupRehearsal.RunAsync(uri, ids.Zip(keys).ToArray(), TimeSpan.FromSeconds(seconds), cancel);
@@ -169,13 +174,23 @@ public sealed class GatewayWarmup(IGrainFactory grains, IServer server, IHostApp
         finally
         {
             // Their sessions end now rather than at the idle collection; their keys are useless from here on.
-            await Task.WhenAll(ids.Select(async id =>
+            await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = StorageConcurrency }, async (id, _) =>
             {
                 await grains.GetGrain<ISessionGrain>(id).EndAsync();
-                if (admin is null) await grains.GetGrain<IDeviceCredentialGrain>(id).RevokeAsync();
-                else await admin.RevokeAsync(id, CancellationToken.None);
-            }));
+                await grains.GetGrain<IDeviceCredentialGrain>(id).RevokeAsync();
+            });
         }
+    }
+
+    // The admin API's request path (Kestrel's HTTP/1.1, the key check, routing, the JSON reply, the credential grain),
+    // read-only: each new device read once, which is what tools do around provisioning (anc load, anc sim, operators).
+    private async Task ReadDevicesAsync(Uri uri, string[] ids, CancellationToken cancel)
+    {
+        if (auth.Value.AdminKey is not { Length: > 0 } adminKey) return;
+        using var http = new HttpClient { BaseAddress = uri, Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminKey);
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = StorageConcurrency, CancellationToken = cancel },
+            async (id, token) => (await http.GetAsync($"/v1/devices/{id}", token)).Dispose());
     }
 
     private async Task MqttAsync(CancellationToken cancel)

@@ -6,7 +6,7 @@ using AncOrleans.Grains;
 namespace AncOrleans.Gateway;
 
 /// <summary>
-/// The warm-up's rehearsal: <see cref="GatewayOptions.WarmupDevices"/> devices over the gateway's own WebSocket at once,
+/// The warm-up's rehearsal: <see cref="GatewayOptions.WarmupDevices"/> devices streaming over the gateway's own WebSocket at once,
 /// each streaming real-time 10 ms frames for <see cref="GatewayOptions.WarmupSeconds"/>, then disconnecting; their
 /// sessions are ended and their keys revoked.
 /// <para>
@@ -37,7 +37,14 @@ public static class WarmupRehearsal
     {
         var pcm = Enumerable.Range(0, FramesInLoop).Select(WarmupAudio.Pcm).ToArray();
         long answered = 0;
-        var links = await Task.WhenAll(devices.Select((d, i) => StartAsync(server, d.Id, d.Key, edge: i % 2 == 1, () => Interlocked.Increment(ref answered), cancel)));
+        // Connected and started a few at a time (each start writes the session's first checkpoint), then all stream at once.
+        using var gate = new SemaphoreSlim(8);
+        var links = await Task.WhenAll(devices.Select(async (d, i) =>
+        {
+            await gate.WaitAsync(cancel);
+            try { return await StartAsync(server, d.Id, d.Key, edge: i % 2 == 1, () => Interlocked.Increment(ref answered), cancel); }
+            finally { gate.Release(); }
+        }));
         var live = links.Where(l => l.Link is not null).Select(l => (Link: l.Link!, l.Edge)).ToArray();
         long sent = 0, edgeSent = 0;
         try
