@@ -6,9 +6,9 @@ using AncOrleans.Grains;
 namespace AncOrleans.Gateway;
 
 /// <summary>
-/// The warm-up's rehearsal: <see cref="GatewayOptions.WarmupDevices"/> devices streaming over the gateway's own WebSocket at once,
-/// each streaming real-time 10 ms frames for <see cref="GatewayOptions.WarmupSeconds"/>, then disconnecting; their
-/// sessions are ended and their keys revoked.
+/// The warm-up's rehearsal: <see cref="GatewayOptions.WarmupDevices"/> devices on the gateway's own WebSocket at once,
+/// each streaming real-time 10 ms frames for <see cref="GatewayOptions.WarmupSeconds"/>, then disconnecting; the
+/// caller ends their sessions and revokes their keys.
 /// <para>
 /// Why: one warm-up device at a time runs every method of a frame's path, but the tiered JIT re-compiles a method
 /// only after ~30 calls, and much of the path runs once per session, not per frame — the three grains' activations
@@ -75,6 +75,13 @@ public static class WarmupRehearsal
         return new Result(live.Length, live.Count(l => l.Edge), sent, Interlocked.Read(ref answered), edgeSent);
     }
 
+    /// <summary>A warm-up device's start message: the warm-up audio's format, 512 taps, antinoise (D = 20 ms) or edge.</summary>
+    public static ControlMessage Start(bool edge) => new()
+    {
+        Type = "start", SampleRate = WarmupAudio.Rate, FrameSamples = WarmupAudio.FrameSamples, Format = "int16", Channels = ["reference", "error"],
+        Mode = edge ? "edge" : "antinoise", DelayMs = 20, FilterLength = 512, UpdateMs = edge ? 100 : null,
+    };
+
     private static async Task<(DeviceLink? Link, bool Edge)> StartAsync(Uri server, string id, string key, bool edge, Action answered, CancellationToken cancel)
     {
         WebSocketLink? link = null;
@@ -90,11 +97,7 @@ public static class WarmupRehearsal
                 }
                 else if (ControlMessage.TryParse(message.Span, out var control, out _) && control?.Type == "started") started.TrySetResult();
             };
-            await link.SendTextAsync(new ControlMessage
-            {
-                Type = "start", SampleRate = WarmupAudio.Rate, FrameSamples = WarmupAudio.FrameSamples, Format = "int16", Channels = ["reference", "error"],
-                Mode = edge ? "edge" : "antinoise", DelayMs = 20, FilterLength = 512, UpdateMs = edge ? 100 : null,
-            }.ToUtf8(), cancel);
+            await link.SendTextAsync(Start(edge).ToUtf8(), cancel);
             await started.Task.WaitAsync(TimeSpan.FromSeconds(10), cancel);
             return (link, edge);
         }
