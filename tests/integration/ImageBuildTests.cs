@@ -43,10 +43,6 @@ public sealed class ImageBuildTests(ITestOutputHelper output) : IDisposable
             ["Orleans__SiloPort"] = $"{GatewayFixture.FreePort()}",
             ["Orleans__GatewayPort"] = $"{GatewayFixture.FreePort()}",
             ["Mqtt__EmbeddedBrokerPort"] = $"{GatewayFixture.FreePort()}",
-            // The warm-up's rehearsal at 8 devices, not 32: with 32 its sessions' and keys' writes (≈ 250 in seconds) to
-            // the DynamoDB Local that the other integration tests share stalled every storage call of this gateway for
-            // minutes in two CI runs (2026-11-30); the default is measured in the load runs (docs/measurements/benchmarks.md).
-            ["Gateway__WarmupDevices"] = "8",
         });
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) };
 
