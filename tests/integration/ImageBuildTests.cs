@@ -133,8 +133,8 @@ public sealed class ImageBuildTests(ITestOutputHelper output) : IDisposable
             }
             catch (TaskCanceledException) when (DateTime.UtcNow < deadline)
             {
-                // A poll that took longer than the client's 5 s: the gateway is warming up (its rehearsal streams 32
-                // devices) on a machine the other tests share; readiness is what is waited for, until the deadline.
+                // A poll that took longer than the client's 5 s: the gateway is warming up on a machine the other tests
+                // share; readiness is what is waited for, until the deadline.
             }
             Assert.True(DateTime.UtcNow < deadline, $"/readyz not ready within {timeout}");
             await Task.Delay(500);
