@@ -7,6 +7,13 @@ public interface ISessionGrain : IGrainWithStringKey
     Task ConfigureAsync(SessionConfig config);
 
     /// <summary>Processes one frame. A bad frame comes back rejected with a reason; it never throws for bad audio.</summary>
+    /// <remarks>
+    /// A reply is awaited for 2 s, not Orleans' 30 s: anti-noise older than that is worthless to the device, and a
+    /// request the runtime drops while the session's silo shuts down (seen in 1 of 7 runs of <c>MigrationStallTests</c>)
+    /// would otherwise hold the device's frames for 30 s. The caller re-sends on the <see cref="TimeoutException"/>
+    /// (the gateway's <c>SiloLossRetry</c>, within the frame's deadline); a re-sent frame is answered from the last reply.
+    /// </remarks>
+    [ResponseTimeout("00:00:02")]
     Task<AntiNoiseFrame> ProcessAsync(AudioFrame frame);
 
     Task<SessionStats> GetStatsAsync();

@@ -23,6 +23,14 @@ public static class SiloLossRetry
     public static bool IsSiloLoss(Exception exception) =>
         exception is OrleansMessageRejectionException or ConnectionFailedException or TimeoutException;
 
+    /// <summary>
+    /// A call cancelled by the runtime, not by the caller: an activation that outlived Orleans' <c>ActivationTimeout</c>
+    /// while the cluster recovered from a silo's death ends its queued calls in a <see cref="OperationCanceledException"/>.
+    /// The next send starts a new activation.
+    /// </summary>
+    private static bool IsRuntimeCancellation(Exception exception, CancellationToken cancel) =>
+        exception is OperationCanceledException && !cancel.IsCancellationRequested;
+
     /// <summary>Calls <paramref name="call"/> until it succeeds or fails otherwise; returns the reply and how many sends it took.</summary>
     public static async Task<(T Reply, int Attempts)> CallAsync<T>(Func<Task<T>> call, TimeSpan budget, TimeSpan pause, CancellationToken cancel)
     {
@@ -33,7 +41,7 @@ public static class SiloLossRetry
             {
                 return (await call(), attempt);
             }
-            catch (Exception e) when (IsSiloLoss(e) && Stopwatch.GetElapsedTime(started) + pause < budget)
+            catch (Exception e) when ((IsSiloLoss(e) || IsRuntimeCancellation(e, cancel)) && Stopwatch.GetElapsedTime(started) + pause < budget)
             {
                 await Task.Delay(pause, cancel);
             }

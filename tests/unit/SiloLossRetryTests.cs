@@ -30,6 +30,26 @@ public sealed class SiloLossRetryTests
     }
 
     [Fact]
+    public async Task A_call_the_runtime_cancelled_is_sent_again_but_not_one_the_caller_cancelled()
+    {
+        var sends = 0;
+        var (reply, attempts) = await SiloLossRetry.CallAsync(() =>
+            ++sends < 2 ? Task.FromException<int>(new TaskCanceledException("activation cancelled by the runtime")) : Task.FromResult(7),
+            TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(1), CancellationToken.None);
+        Assert.Equal((7, 2), (reply, attempts));
+
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        sends = 0;
+        await Assert.ThrowsAsync<TaskCanceledException>(() => SiloLossRetry.CallAsync<int>(() =>
+        {
+            sends++;
+            return Task.FromException<int>(new TaskCanceledException("the caller gave up"));
+        }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(1), cancel.Token));
+        Assert.Equal(1, sends);
+    }
+
+    [Fact]
     public async Task Other_failures_are_not_retried()
     {
         var sends = 0;
