@@ -25,7 +25,7 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
     private readonly ConcurrentDictionary<uint, long> _sentAt = new();
     private readonly ConcurrentDictionary<long, bool> _played = new(); // replies that reached the speaker in time
     private readonly ConcurrentBag<double> _roundTrips = new();
-    private readonly ConcurrentBag<(long Sequence, double RoundTripMs)> _lateFrames = new();
+    private readonly ConcurrentBag<(long Sequence, double RoundTripMs, long SentAt, long ArrivedAt)> _lateFrames = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _answered, _late, _errors, _alerts;
     private readonly ConcurrentQueue<byte[]> _acks = new();
@@ -42,8 +42,11 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
     public int Answered => _answered;
     public int Late => _late;
 
-    /// <summary>Each late reply's frame and round trip, in frame order (where in the run the lateness fell).</summary>
-    public IReadOnlyList<(long Sequence, double RoundTripMs)> LateFrames => [.. _lateFrames.OrderBy(f => f.Sequence)];
+    /// <summary>
+    /// Each late reply's frame, round trip, and when the frame was sent and its reply arrived (<see cref="Stopwatch"/>
+    /// timestamps), in frame order: where in the run the lateness fell.
+    /// </summary>
+    public IReadOnlyList<(long Sequence, double RoundTripMs, long SentAt, long ArrivedAt)> LateFrames => [.. _lateFrames.OrderBy(f => f.Sequence)];
     public int Errors => _errors;
 
     /// <summary>The last <c>classification</c> event's label (null until the classifier has named the noise).</summary>
@@ -151,7 +154,7 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
             if (Stopwatch.GetElapsedTime(sent, arrived) > TimeSpan.FromSeconds((double)_delay / scene.SampleRate) || at < _heard)
             {
                 Interlocked.Increment(ref _late);
-                _lateFrames.Add((reply.Sequence, roundTrip));
+                _lateFrames.Add((reply.Sequence, roundTrip, sent, arrived));
                 return;
             }
             samples.AsSpan(0, Math.Min(samples.Length, _speaker.Length - at)).CopyTo(_speaker.AsSpan(at));
