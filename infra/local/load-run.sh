@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# A fresh Release gateway (Development environment, the warm-up's rehearsal of 32 devices), /readyz plus 3 s, then
+# `anc load --devices N --seconds SECS --json`. Prints the summary line. For docs/measurements/benchmarks.md ("Load").
+#   infra/local/load-run.sh GATEWAY_BIN_DIR CLI_BIN_DIR OUT_DIR N [SECS]
+# Env: GATEWAY_ENV (e.g. "DOTNET_gcServer=1"), GATEWAY_ARGS (extra gateway arguments), LOAD_ARGS (extra `anc load`
+# arguments, e.g. "--mode edge --frame-ms 100 --duty-cycle 0.25 --interval 1"), PERF=1 (perf record -g of the gateway,
+# 8 s from 5 s into the load, into OUT_DIR/perf.data, with the JIT's perf map: read it with `perf report`).
+# Ports: HTTP 5180, silo 11211, gateway 30100, MQTT 1983. The generator runs on the same cores; its CPU is reported.
+set -euo pipefail
+gw=$1 cli=$2 out=$3 n=$4 seconds=${5:-15}
+mkdir -p "$out"
+perfmap=()
+[[ -n "${PERF:-}" ]] && perfmap=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
+env ASPNETCORE_ENVIRONMENT=Development "${perfmap[@]}" ${GATEWAY_ENV:-} dotnet "$gw/AncOrleans.Gateway.dll" --urls http://127.0.0.1:5180 \
+  --Orleans:SiloPort=11211 --Orleans:GatewayPort=30100 --Mqtt:EmbeddedBrokerPort=1983 --Gateway:WarmupDevices=32 ${GATEWAY_ARGS:-} \
+  > "$out/gateway.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+until curl -sf http://127.0.0.1:5180/readyz > /dev/null; do sleep 0.05; kill -0 $pid; done
+sleep 3
+recorder=
+if [[ -n "${PERF:-}" ]]; then
+  (sleep 5; perf record -F 999 -g -p $pid -o "$out/perf.data" -- sleep 8 > /dev/null 2>&1) &
+  recorder=$!
+fi
+dotnet "$cli/anc.dll" load --url http://127.0.0.1:5180 --devices "$n" --seconds "$seconds" --json ${LOAD_ARGS:-} > "$out/load.json" 2> "$out/load.err" || true
+[[ -n "$recorder" ]] && wait "$recorder"
+tail -1 "$out/load.json"
