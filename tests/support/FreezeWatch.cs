@@ -16,6 +16,8 @@ public sealed class FreezeWatch : IDisposable
     private readonly Thread _thread;
     private readonly Lock _gate = new();
     private readonly List<(long Start, long End)> _freezes = [];
+    private readonly List<(long Start, long End)> _poolStalls = [];
+    private long _queuedAt; // when the pending pool probe was queued; 0 when none is pending
     private volatile bool _stopped;
 
     public FreezeWatch()
@@ -57,9 +59,6 @@ public sealed class FreezeWatch : IDisposable
     {
         get { lock (_gate) return [.. _poolStalls]; }
     }
-
-    private readonly List<(long Start, long End)> _poolStalls = [];
-    private long _queuedAt;
 
     private void Run()
     {
