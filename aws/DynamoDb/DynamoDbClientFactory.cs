@@ -9,12 +9,20 @@ public static class DynamoDbClientFactory
 {
     public static IAmazonDynamoDB Create(DynamoDbOptions options)
     {
-        if (!string.IsNullOrEmpty(options.ServiceUrl))
-        {
-            // A local server accepts any credentials; real AWS never sees these.
-            return new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"),
-                new AmazonDynamoDBConfig { ServiceURL = options.ServiceUrl, AuthenticationRegion = options.Region });
-        }
-        return new AmazonDynamoDBClient(new AmazonDynamoDBConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region) });
+        var config = Config(options);
+        // A local server accepts any credentials; real AWS never sees these.
+        return config.ServiceURL is not null
+            ? new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), config)
+            : new AmazonDynamoDBClient(config);
+    }
+
+    /// <summary>The SDK's configuration: the endpoint (a local server's URL, or the region's), and each attempt's timeout.</summary>
+    public static AmazonDynamoDBConfig Config(DynamoDbOptions options)
+    {
+        var config = string.IsNullOrEmpty(options.ServiceUrl)
+            ? new AmazonDynamoDBConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region) }
+            : new AmazonDynamoDBConfig { ServiceURL = options.ServiceUrl, AuthenticationRegion = options.Region };
+        config.Timeout = options.RequestTimeout;
+        return config;
     }
 }

@@ -27,6 +27,8 @@ public sealed partial class DynamoDbOptionsValidator : IValidateOptions<DynamoDb
             errors.Add($"{Prefix}TablePrefix '{options.TablePrefix}' makes the table name '{bad}'; DynamoDB allows letters, digits, '_', '-' and '.', 3 to 255 characters.");
         if (options.StateTimeToLive is { } ttl && ttl < TimeSpan.FromSeconds(1))
             errors.Add($"{Prefix}StateTimeToLive must be at least 00:00:01 when set (DynamoDB TTL counts seconds), not {ttl}.");
+        if (options.RequestTimeout < TimeSpan.FromSeconds(1) || options.RequestTimeout > TimeSpan.FromMinutes(1))
+            errors.Add($"{Prefix}RequestTimeout must be between 00:00:01 and 00:01:00, not {options.RequestTimeout}.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -70,6 +70,7 @@ public sealed class OptionsValidationTests
     [InlineData("DynamoDB", "DynamoDB:Region", "Ireland", "DynamoDB:Region 'Ireland' is not an AWS region name")]
     [InlineData("DynamoDB", "DynamoDB:TablePrefix", "anc prod/", "DynamoDB:TablePrefix 'anc prod/' makes the table name 'anc prod/grain-state'")]
     [InlineData("DynamoDB", "DynamoDB:StateTimeToLive", "00:00:00", "DynamoDB:StateTimeToLive must be at least 00:00:01 when set")]
+    [InlineData("DynamoDB", "DynamoDB:RequestTimeout", "00:00:00.5", "DynamoDB:RequestTimeout must be between 00:00:01 and 00:01:00, not 00:00:00.5")]
     [InlineData("Orleans", "Orleans:SiloPort", "0", "Orleans:SiloPort must be between 1 and 65535, not 0")]
     [InlineData("Orleans", "Orleans:GatewayPort", "11111", "Orleans:GatewayPort must differ from Orleans:SiloPort (both are 11111)")]
     [InlineData("Orleans", "Orleans:PrimarySiloPort", "-1", "Orleans:PrimarySiloPort must be between 1 and 65535 when set, not -1")]
@@ -122,6 +123,15 @@ public sealed class OptionsValidationTests
     {
         var result = Validators[DynamoDbOptions.Section](Configuration(new() { ["DynamoDB:ServiceUrl"] = "http://127.0.0.1:8000", ["DynamoDB:Region"] = "local" }));
         Assert.False(result.Failed, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Each_dynamodb_attempt_gets_the_configured_timeout_local_or_in_a_region()
+    {
+        var local = DynamoDbClientFactory.Config(new DynamoDbOptions { ServiceUrl = "http://127.0.0.1:8000", RequestTimeout = TimeSpan.FromSeconds(3) });
+        Assert.Equal(("http://127.0.0.1:8000/", TimeSpan.FromSeconds(3)), (local.ServiceURL, local.Timeout));
+        var aws = DynamoDbClientFactory.Config(new DynamoDbOptions { Region = "eu-west-1" });
+        Assert.Equal(("eu-west-1", TimeSpan.FromSeconds(5)), (aws.RegionEndpoint.SystemName, aws.Timeout));
     }
 
     private static ValidateOptionsResult Check<TOptions, TValidator>(IConfiguration configuration, string section)
