@@ -32,7 +32,7 @@ public sealed partial class FailoverTests
     public async Task An_alert_outlives_the_kill_of_its_sessions_silo_once_to_the_device_and_the_webhook_with_the_passthrough_on()
     {
         const double onset = 2, after = 7;
-        var dynamo = DynamoDbLocal.Options();
+        var dynamo = DynamoDbLocal.Isolated();
         var settings = ClusterSettings("alerts", dynamo);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var table = MembershipTable(settings["Orleans:ClusterId"]!, dynamo);
