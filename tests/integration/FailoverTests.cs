@@ -173,6 +173,11 @@ public sealed partial class FailoverTests(ITestOutputHelper output)
         // 6 here and in CI; 0 of 14 when the failover tests ran alone). Whether the shared database was the cause is not
         // shown; this takes it out of the test.
         ["DynamoDB:Region"] = dynamo.Region,
+        // No migration warm-up (a session sent to another silo and back at start-up, in the background): in the failed CI
+        // run of f8d4602 the silo whose activations then hung was the one whose warm-up move to the killed silo was still
+        // under way ("did not reach … in 10 s"); in that of 9516555 the hung silo had a call to the killed silo
+        // outstanding. A suspect, not a proven cause (docs/reliability.md); this test is about streaming sessions.
+        ["Session:MigrationWarmup"] = "false",
         ["Session:CheckpointSeconds"] = "1",
         ["Clustering:Membership:ProbeTimeout"] = "00:00:01",
         ["Clustering:Membership:NumMissedProbesLimit"] = "5",
