@@ -8,6 +8,7 @@ using AncOrleans.Grains.Sessions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -34,6 +35,8 @@ public static class AncSiloExtensions
         // Start-up warms the frame path before the silo joins (Session:WarmupSeconds); a graceful shutdown first moves
         // the silo's sessions to other silos, state in memory (Session:MigrateOnShutdown).
         silo.Services.AddAncSessionLifecycle();
+        // Warns when the process froze or its thread pool was starved for ≥ 1 s (docs/reliability.md).
+        silo.Services.AddHostedService<StallWatch>();
         // Classifier:Backend = embedded (default) | sagemaker (falls back to embedded on failure)
         silo.Services.AddValidatedOptions<ClassifierOptions, ClassifierOptionsValidator>(configuration.GetSection(ClassifierOptions.Section));
         silo.Services.AddKeyedSingleton<INoiseClassifierBackend, EmbeddedClassifierBackend>(SageMakerClassifierOptions.EmbeddedBackend);
@@ -49,7 +52,7 @@ public static class AncSiloExtensions
             silo.Services.AddAncDynamoDb(configuration);
             silo.Services.AddGrainStorage(StorageNames.Sessions, (services, name) => new DynamoDbGrainStorage(name,
                 services.GetRequiredService<IOptions<DynamoDbOptions>>().Value, services.GetRequiredService<IAmazonDynamoDB>(),
-                services.GetRequiredService<Serializer>()));
+                services.GetRequiredService<Serializer>(), services.GetRequiredService<ILoggerFactory>().CreateLogger<DynamoDbGrainStorage>()));
         }
         else
         {

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.IO.Compression;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -15,9 +17,11 @@ namespace AncOrleans.Aws.DynamoDb;
 /// Optimistic concurrency: every write is conditional on the ETag read (or on the item not existing), and a
 /// conflict raises <see cref="InconsistentStateException"/>. Optional TTL refreshes on every write.
 /// </summary>
-public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, IAmazonDynamoDB client, Serializer serializer)
+/// A read or write that takes longer than <see cref="SlowCall"/> (the SDK's retries included) is logged as a warning.
+public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, IAmazonDynamoDB client, Serializer serializer, ILogger? logger = null)
     : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
+    public static readonly TimeSpan SlowCall = TimeSpan.FromSeconds(1);
     public const int ChunkBytes = 350 * 1024;
     private const string Key = "Id", ETag = "ETag", Data = "Data", Chunks = "Chunks", Expires = "ExpiresAt";
     private readonly string _table = options.GrainStateTable;
@@ -31,6 +35,39 @@ public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, I
     private static string ItemKey(string stateName, GrainId grainId) => $"{stateName}/{grainId}";
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await ReadAsync(stateName, grainId, grainState);
+        }
+        finally
+        {
+            Slow("read", stateName, grainId, started);
+        }
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await WriteAsync(stateName, grainId, grainState);
+        }
+        finally
+        {
+            Slow("write", stateName, grainId, started);
+        }
+    }
+
+    private void Slow(string what, string stateName, GrainId grainId, long started)
+    {
+        var took = Stopwatch.GetElapsedTime(started);
+        if (took >= SlowCall && logger is not null)
+            logger.LogWarning("DynamoDB {What} of {Key} took {Ms:0} ms (table {Table})", what, ItemKey(stateName, grainId), took.TotalMilliseconds, _table);
+    }
+
+    private async Task ReadAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = ItemKey(stateName, grainId);
         var response = await client.GetItemAsync(new GetItemRequest { TableName = _table, Key = Id(key), ConsistentRead = true });
@@ -59,7 +96,7 @@ public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, I
         grainState.RecordExists = true;
     }
 
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    private async Task WriteAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = ItemKey(stateName, grainId);
         var bytes = Compress(serializer.SerializeToArray(grainState.State));

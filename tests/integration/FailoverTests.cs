@@ -177,12 +177,14 @@ public sealed partial class FailoverTests(ITestOutputHelper output)
         // run of f8d4602 the silo whose activations then hung was the one whose warm-up move to the killed silo was still
         // under way ("did not reach … in 10 s"); in that of 9516555 the hung silo had a call to the killed silo
         // outstanding. A suspect, not a proven cause (docs/reliability.md); this test is about streaming sessions.
-        ["Session:MigrationWarmup"] = "false",
+        // ANC_FAILOVER_WARMUP=true turns it on (twelfth session: 6 of 6 runs passed with it, beside two CPU hogs).
+        ["Session:MigrationWarmup"] = Environment.GetEnvironmentVariable("ANC_FAILOVER_WARMUP") ?? "false",
         ["Session:CheckpointSeconds"] = "1",
         ["Clustering:Membership:ProbeTimeout"] = "00:00:01",
         ["Clustering:Membership:NumMissedProbesLimit"] = "5",
         ["Orleans:GrainDirectory"] = Environment.GetEnvironmentVariable("ANC_GRAIN_DIRECTORY") ?? "default",
-        ["Logging:LogLevel:Orleans"] = "Error",
+        // ANC_FAILOVER_ORLEANS_LOG=Debug: Orleans' own log, to follow a hang.
+        ["Logging:LogLevel:Orleans"] = Environment.GetEnvironmentVariable("ANC_FAILOVER_ORLEANS_LOG") ?? "Error",
     };
 
     private sealed record Outcome(string SessionId, SiloAddress? Home, SiloAddress? Now, bool Moved, int InFlight, int Lost, int Sends,
