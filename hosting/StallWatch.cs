@@ -21,7 +21,7 @@ public sealed class StallWatch(ILogger<StallWatch> logger) : IHostedService, IDi
 {
     public static readonly TimeSpan Threshold = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(50);
-    private readonly CancellationTokenSource _stop = new();
+    private volatile bool _stopped; // nothing to dispose: a host disposed without a stop must not fault the thread
     private Thread? _thread;
     private long _queuedAt; // when the pending pool probe was queued; 0 when it has started
 
@@ -34,16 +34,29 @@ public sealed class StallWatch(ILogger<StallWatch> logger) : IHostedService, IDi
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        _stop.Cancel();
+        _stopped = true;
         return Task.CompletedTask;
     }
 
     private void Run()
     {
+        try
+        {
+            Watch();
+        }
+        catch (ObjectDisposedException)
+        {
+            // the host's logging went away before a stop reached this thread
+        }
+    }
+
+    private void Watch()
+    {
         var last = Stopwatch.GetTimestamp();
         var reported = 0L; // the queued-at time of the pool stall already reported
-        while (!_stop.Token.WaitHandle.WaitOne(Period))
+        while (!_stopped)
         {
+            Thread.Sleep(Period);
             var now = Stopwatch.GetTimestamp();
             var gap = Stopwatch.GetElapsedTime(last, now) - Period;
             if (gap >= Threshold)
@@ -72,5 +85,5 @@ public sealed class StallWatch(ILogger<StallWatch> logger) : IHostedService, IDi
             logger.LogWarning("Thread pool stall ended: a work item waited {Ms:0} ms to start ({Threads} threads now)", waited.TotalMilliseconds, ThreadPool.ThreadCount);
     }
 
-    public void Dispose() => _stop.Dispose();
+    public void Dispose() => _stopped = true;
 }
