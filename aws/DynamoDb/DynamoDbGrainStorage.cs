@@ -70,7 +70,7 @@ public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, I
     private async Task ReadAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = ItemKey(stateName, grainId);
-        var response = await client.GetItemAsync(new GetItemRequest { TableName = _table, Key = Id(key), ConsistentRead = true });
+        var response = await GetAsync(new GetItemRequest { TableName = _table, Key = Id(key), ConsistentRead = true });
         if (response.Item is not { Count: > 0 } item)
         {
             grainState.State = Activator.CreateInstance<T>();
@@ -83,7 +83,7 @@ public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, I
         item[Data].B.WriteTo(payload);
         for (var i = 1; i < chunks; i++)
         {
-            var part = await client.GetItemAsync(new GetItemRequest { TableName = _table, Key = Id($"{key}#{i}"), ConsistentRead = true });
+            var part = await GetAsync(new GetItemRequest { TableName = _table, Key = Id($"{key}#{i}"), ConsistentRead = true });
             if (part.Item is not { Count: > 0 }) throw new InvalidOperationException($"Grain state {key} is missing chunk {i} of {chunks}.");
             part.Item[Data].B.WriteTo(payload);
         }
@@ -95,6 +95,33 @@ public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, I
         grainState.ETag = item[ETag].S;
         grainState.RecordExists = true;
     }
+
+    /// <summary>
+    /// One item, read with a deadline of its own: twice <see cref="DynamoDbOptions.RequestTimeout"/> for the SDK's call
+    /// (its attempts and retries), then once more. A read is what an activation waits for (Orleans gives it 30 s): in
+    /// whole-suite failover runs a moved session's read never answered while the rest of the silo worked (no stall, no
+    /// other slow call logged), so a call that outlives its deadline is abandoned, logged, and sent again.
+    /// </summary>
+    private async Task<GetItemResponse> GetAsync(GetItemRequest request)
+    {
+        var deadline = 2 * options.RequestTimeout;
+        for (var attempt = 1; ; attempt++)
+        {
+            using var cancel = new CancellationTokenSource(deadline);
+            try
+            {
+                // WaitAsync: abandoned at the deadline even if the SDK did not heed its token.
+                return await client.GetItemAsync(request, cancel.Token).WaitAsync(cancel.Token);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested && attempt < ReadCalls)
+            {
+                logger?.LogWarning("DynamoDB read of {Key} got no answer in {Seconds:0.#} s (call {Attempt} of {Calls}); sending it again",
+                    request.Key[Key].S, deadline.TotalSeconds, attempt, ReadCalls);
+            }
+        }
+    }
+
+    private const int ReadCalls = 2;
 
     private async Task WriteAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {

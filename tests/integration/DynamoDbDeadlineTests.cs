@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using AncOrleans.Aws.DynamoDb;
+using AncOrleans.Grains.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Orleans.Serialization;
+using Xunit.Abstractions;
+
+namespace AncOrleans.Tests;
+
+/// <summary>
+/// A state read against a server that accepts the connection and never answers (a half-dead endpoint): the read must
+/// give up — an activation waits on it, and Orleans gives an activation 30 s — with the SDK's per-attempt timeout and
+/// the storage's own deadline (twice <see cref="DynamoDbOptions.RequestTimeout"/> per call, two calls), each logged.
+/// </summary>
+public sealed class DynamoDbDeadlineTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_read_from_a_server_that_never_answers_gives_up_within_its_deadlines()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<Socket>();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true) accepted.Add(await silent.AcceptSocketAsync());
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        });
+        var options = new DynamoDbOptions
+        {
+            ServiceUrl = $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}",
+            TablePrefix = "deadline-",
+            RequestTimeout = TimeSpan.FromSeconds(1),
+        };
+        var serializer = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(SessionCheckpoint).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>();
+        var log = new ListLogger();
+        var storage = new DynamoDbGrainStorage("sessions", options, DynamoDbClientFactory.Create(options), serializer, log);
+
+        var clock = Stopwatch.StartNew();
+        var state = new GrainState<SessionCheckpoint>(new SessionCheckpoint());
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => storage.ReadStateAsync("session", GrainId.Create("session", "silent"), state));
+        clock.Stop();
+        output.WriteLine($"gave up after {clock.Elapsed.TotalSeconds:0.0} s with {error.GetType().Name}: {error.Message}; connections {accepted.Count}; log: {string.Join(" | ", log.Lines)}");
+
+        // Two calls of at most 2 s each, and the SDK's own attempts inside them; far below Orleans' 30 s.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the read took {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.Contains(log.Lines, line => line.Contains("session/session/silent", StringComparison.Ordinal) && line.Contains("sending it again", StringComparison.Ordinal));
+        Assert.Contains(log.Lines, line => line.Contains("DynamoDB read of session/session/silent took", StringComparison.Ordinal));
+        silent.Stop();
+        foreach (var socket in accepted) socket.Dispose();
+        await accepting;
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Lines) Lines.Add(formatter(state, exception));
+        }
+    }
+}
