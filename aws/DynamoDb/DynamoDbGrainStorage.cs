@@ -34,37 +34,26 @@ public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, I
 
     private static string ItemKey(string stateName, GrainId grainId) => $"{stateName}/{grainId}";
 
-    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    // The timestamp is an argument before the call: C# evaluates arguments left to right, so it is taken first.
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        TimedAsync("read", stateName, grainId, Stopwatch.GetTimestamp(), ReadAsync(stateName, grainId, grainState));
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        TimedAsync("write", stateName, grainId, Stopwatch.GetTimestamp(), WriteAsync(stateName, grainId, grainState));
+
+    /// <summary>Awaits <paramref name="call"/>, and warns when it took <see cref="SlowCall"/> or longer.</summary>
+    private async Task TimedAsync(string what, string stateName, GrainId grainId, long started, Task call)
     {
-        var started = Stopwatch.GetTimestamp();
         try
         {
-            await ReadAsync(stateName, grainId, grainState);
+            await call;
         }
         finally
         {
-            Slow("read", stateName, grainId, started);
+            var took = Stopwatch.GetElapsedTime(started);
+            if (took >= SlowCall && logger is not null)
+                logger.LogWarning("DynamoDB {What} of {Key} took {Ms:0} ms (table {Table})", what, ItemKey(stateName, grainId), took.TotalMilliseconds, _table);
         }
-    }
-
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await WriteAsync(stateName, grainId, grainState);
-        }
-        finally
-        {
-            Slow("write", stateName, grainId, started);
-        }
-    }
-
-    private void Slow(string what, string stateName, GrainId grainId, long started)
-    {
-        var took = Stopwatch.GetElapsedTime(started);
-        if (took >= SlowCall && logger is not null)
-            logger.LogWarning("DynamoDB {What} of {Key} took {Ms:0} ms (table {Table})", what, ItemKey(stateName, grainId), took.TotalMilliseconds, _table);
     }
 
     private async Task ReadAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
