@@ -16,8 +16,8 @@ namespace AncOrleans.Aws.DynamoDb;
 /// that fits one item is a single conditional put.
 /// Optimistic concurrency: every write is conditional on the ETag read (or on the item not existing), and a
 /// conflict raises <see cref="InconsistentStateException"/>. Optional TTL refreshes on every write.
-/// </summary>
 /// A read or write that takes longer than <see cref="SlowCall"/> (the SDK's retries included) is logged as a warning.
+/// </summary>
 public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, IAmazonDynamoDB client, Serializer serializer, ILogger? logger = null)
     : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
@@ -88,8 +88,9 @@ public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, I
     /// <summary>
     /// One item, read with a deadline of its own: twice <see cref="DynamoDbOptions.RequestTimeout"/> for the SDK's call
     /// (its attempts and retries), then once more. A read is what an activation waits for (Orleans gives it 30 s): in
-    /// whole-suite failover runs a moved session's read never answered while the rest of the silo worked (no stall, no
-    /// other slow call logged), so a call that outlives its deadline is abandoned, logged, and sent again.
+    /// whole-suite failover runs a moved session's activation hung in its lifecycle start, where this read is the only
+    /// step, while the rest of the silo worked (no stall logged) — not shown to be this read, so a call that outlives its
+    /// deadline is abandoned, logged, and sent again (docs/reliability.md).
     /// </summary>
     private async Task<GetItemResponse> GetAsync(GetItemRequest request)
     {

@@ -22,5 +22,4 @@ internal static class DynamoDbLocal
         options.Region = $"isolated-{Guid.NewGuid():N}"[..17];
         return options;
     }
-
 }
