@@ -31,8 +31,8 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
             if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.PathAndQuery != "/" || origin.EndsWith('/'))
                 errors.Add($"{Prefix}AllowedOrigins:{i} '{origin}' must be an origin: scheme://host[:port], no path or trailing slash.");
         }
-        if (options.KeyHashIterations is < 1_000 or > 1_000_000)
-            errors.Add($"{Prefix}KeyHashIterations must be between 1000 and 1000000, not {options.KeyHashIterations}.");
+        if (options.KeyHashIterations is < 1 or > 1_000_000)
+            errors.Add($"{Prefix}KeyHashIterations must be between 1 and 1000000, not {options.KeyHashIterations}.");
         if (options.MaxFailuresPerMinute is < 1 or > 1_000_000)
             errors.Add($"{Prefix}MaxFailuresPerMinute must be between 1 and 1000000, not {options.MaxFailuresPerMinute}.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -6,7 +6,8 @@ namespace AncOrleans.Gateway.Security;
 
 /// <summary>
 /// Device keys and their hashes. A key is <c>ancd_</c> + 32 random bytes in base64url (43 characters); it is shown
-/// once, at provisioning, and stored only as PBKDF2-HMAC-SHA256 with a 16-byte random salt. Comparisons are fixed-time.
+/// once, at provisioning, and stored only as PBKDF2-HMAC-SHA256 with a 16-byte random salt (one iteration for new keys:
+/// <see cref="AuthOptions.KeyHashIterations"/>). Comparisons are fixed-time.
 /// </summary>
 public static class Keys
 {
