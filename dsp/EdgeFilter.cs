@@ -21,6 +21,7 @@ public sealed class EdgeFilter
     private float[] _previous;                // W_u reversed
     private int _fadeLength;                  // F of the current set
     private int _elapsed;                     // m: samples since W_v was applied
+    private bool _currentSilent = true, _previousSilent = true; // W_v, W_u all zeros: their output is zero, not computed
 
     public EdgeFilter(int length)
     {
@@ -54,7 +55,8 @@ public sealed class EdgeFilter
     {
         if (taps.Length != Length) throw new ArgumentException($"A set of {taps.Length} taps does not fit a filter of {Length}.", nameof(taps));
         (_previous, _current) = (_current, _previous);
-        Reverse(taps, _current);
+        _previousSilent = _currentSilent;
+        _currentSilent = Reverse(taps, _current);
         FadingFrom = Fading || crossfade > 0 ? Version : version;
         Version = version;
         _fadeLength = Math.Max(0, crossfade);
@@ -68,19 +70,21 @@ public sealed class EdgeFilter
     /// </summary>
     public void SetState(uint version, ReadOnlySpan<float> taps, uint fadingFrom, ReadOnlySpan<float> fromTaps, int elapsed, int fadeLength)
     {
-        Reverse(taps, _current);
+        _currentSilent = Reverse(taps, _current);
         Version = version;
         FadingFrom = fadingFrom;
         _fadeLength = Math.Max(0, fadeLength);
         _elapsed = Math.Clamp(elapsed, 0, _fadeLength);
-        if (fadingFrom != version && _elapsed < _fadeLength) Reverse(fromTaps, _previous);
+        if (fadingFrom != version && _elapsed < _fadeLength) _previousSilent = Reverse(fromTaps, _previous);
         else FadingFrom = version;
     }
 
-    private static void Reverse(ReadOnlySpan<float> taps, float[] destination)
+    // Returns whether the taps are all zeros (a device's set 0, a zero set sent in passthrough or after harm).
+    private static bool Reverse(ReadOnlySpan<float> taps, float[] destination)
     {
-        if (taps.IsEmpty) { Array.Clear(destination); return; }
+        if (taps.IsEmpty) { Array.Clear(destination); return true; }
         for (var k = 0; k < destination.Length; k++) destination[destination.Length - 1 - k] = taps[k];
+        return !destination.AsSpan().ContainsAnyExcept(0f);
     }
 
     /// <summary>Filters a block of x into y (same length).</summary>
@@ -91,14 +95,18 @@ public sealed class EdgeFilter
         var history = Length - 1;
         Append(x);
         var line = _line.AsSpan(0, history + n);
-        BlockFir.Convolve(line, _current, y[..n]);
+        // Zero taps give zero output for any finite x (and non-finite outputs are zeroed below): a device's set 0 at a
+        // session's start, when every session starts at once, costs no L-tap convolution.
+        if (_currentSilent) y[..n].Clear();
+        else BlockFir.Convolve(line, _current, y[..n]);
         // The fade: y(i) = a · (W_v * x)(i) + (1 − a) · (W_u * x)(i), a = (m + 1) / F, for the samples it still lasts.
         var fading = _elapsed < _fadeLength ? Math.Min(n, _fadeLength - _elapsed) : 0;
         if (fading > 0 && FadingFrom != Version)
         {
             if (_fading.Length < fading) _fading = new float[Math.Max(fading, 480)];
             var from = _fading.AsSpan(0, fading);
-            BlockFir.Convolve(line[..(history + fading)], _previous, from);
+            if (_previousSilent) from.Clear();
+            else BlockFir.Convolve(line[..(history + fading)], _previous, from);
             for (var i = 0; i < fading; i++)
             {
                 var a = (float)(_elapsed + i + 1) / _fadeLength;
