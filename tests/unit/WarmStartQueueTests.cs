@@ -24,4 +24,31 @@ public sealed class WarmStartQueueTests
         Assert.False(overlapped);
         Assert.Equal(Enumerable.Range(0, 8), order);
     }
+
+    [Fact]
+    public async Task A_solve_waits_while_frames_wait_for_a_thread_but_not_for_ever()
+    {
+        var busy = true;
+        var original = WarmStartQueue.Busy;
+        WarmStartQueue.Busy = () => Volatile.Read(ref busy);
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var held = WarmStartQueue.Enqueue(() => clock.Elapsed);
+            await Task.Delay(60);
+            Assert.False(held.IsCompleted); // frames are waiting: the solve has not started
+            Volatile.Write(ref busy, false);
+            var ranAt = await held.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.InRange(ranAt, TimeSpan.FromMilliseconds(60), WarmStartQueue.MaxDefer + TimeSpan.FromSeconds(5));
+
+            Volatile.Write(ref busy, true); // a silo that is never idle still gets its solves, MaxDefer late
+            clock.Restart();
+            var late = await WarmStartQueue.Enqueue(() => clock.Elapsed).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.True(late >= WarmStartQueue.MaxDefer - TimeSpan.FromMilliseconds(20), $"ran after {late.TotalMilliseconds} ms");
+        }
+        finally
+        {
+            WarmStartQueue.Busy = original;
+        }
+    }
 }
