@@ -34,12 +34,15 @@ public sealed class DeviceSession
     private long _refilled;
     private bool _limiting, _queueWasFull; // one error event per episode; every frame is counted
     private long _lastActivity = Stopwatch.GetTimestamp();
+    private readonly FrameBuffers _buffers = new();  // PCM arrays of answered frames, for the next ones
+    private readonly Func<int, byte[]> _takeBuffer;
     private readonly Queue<string> _alertsSent = new(); // ids already sent on this connection: the session re-sends until acknowledged
 
     public DeviceSession(string sessionId, IGrainFactory grains, IOptions<GatewayOptions> options, GatewayMetrics metrics, AlertWebhook? webhook = null,
         AnalyticsRecorder? analytics = null, string transport = "websocket")
     {
         _transport = transport;
+        _takeBuffer = _buffers.Take;
         _webhook = webhook;
         _analytics = analytics?.Open(sessionId);
         _sessionId = sessionId;
@@ -139,8 +142,9 @@ public sealed class DeviceSession
         Touch();
         _metrics.AudioChunksReceived.Add(1);
         Interlocked.Increment(ref _received);
-        // The payload lives in the receive buffer: parsing copies the PCM once, into the frame the grain receives.
-        if (!WireFrame.TryParseAudio(message, out var frame, out var error, out var sequence))
+        // The payload lives in the receive buffer: parsing copies the PCM once, into the frame the grain receives (an
+        // array of this connection's, given back once the frame is answered or dropped).
+        if (!WireFrame.TryParseAudio(message, out var frame, out var error, out var sequence, _takeBuffer))
         {
             Interlocked.Increment(ref _rejected);
             Error(sequence < 0 ? null : sequence, error!);
@@ -157,6 +161,7 @@ public sealed class DeviceSession
             Interlocked.Increment(ref _rateLimited);
             _metrics.FramesRateLimited.Add(1);
             _metrics.FramesDropped.Add(1);
+            _buffers.Give(frame.Pcm);
             if (!_limiting)
                 Error(frame.Sequence, $"rate limit: audio is arriving faster than {_options.MaxRealTimeFactor:0.#}× real time; frames are dropped until it slows down, each one counted in stats frames.rateLimited");
             _limiting = true;
@@ -168,6 +173,7 @@ public sealed class DeviceSession
             Interlocked.Increment(ref _queueFull);
             _metrics.FramesQueueFull.Add(1);
             _metrics.FramesDropped.Add(1);
+            _buffers.Give(frame.Pcm);
             if (!_queueWasFull)
                 Error(frame.Sequence, $"queue full: {_options.InboundQueueFrames} frames are waiting for the session; frames are dropped until it drains, each one counted in stats frames.queueFull");
             _queueWasFull = true;
@@ -346,6 +352,7 @@ public sealed class DeviceSession
                 Interlocked.Increment(ref _late);
                 _metrics.FramesDropped.Add(1);
                 Error(frame.Sequence, $"late: waited {waited.TotalMilliseconds:0} ms, past the {_deadlineMs} ms deadline; dropped");
+                _buffers.Give(frame.Pcm);
                 continue;
             }
             var started = Stopwatch.GetTimestamp();
@@ -363,6 +370,8 @@ public sealed class DeviceSession
                 (reply, var attempts) = await SiloLossRetry.CallAsync(() => _session.ProcessAsync(frame), budget,
                     TimeSpan.FromMilliseconds(_options.ResendPauseMs), cancel);
                 if (attempts > 1) _metrics.FramesResent.Add(attempts - 1);
+                // Answered: the session has decoded the frame, and no call holds it any more.
+                _buffers.Give(frame.Pcm);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
             {

@@ -79,16 +79,24 @@ public readonly record struct WireFrame(byte Type, SampleFormat Format, byte Cha
     /// <summary>
     /// Parses an audio frame from the device into the grain-call form. The PCM is copied once, out of the
     /// transport's receive buffer into the frame's own array, and travels on from there without another copy.
-    /// A sample rate of 0 means the session's rate; the session resolves it.
+    /// A sample rate of 0 means the session's rate; the session resolves it. <paramref name="pcmArray"/>, if given, supplies
+    /// the frame's array (of exactly the length asked for) instead of a new one.
     /// </summary>
-    public static bool TryParseAudio(ReadOnlyMemory<byte> message, out AudioFrame? frame, out string? error, out long sequence)
+    public static bool TryParseAudio(ReadOnlyMemory<byte> message, out AudioFrame? frame, out string? error, out long sequence, Func<int, byte[]>? pcmArray = null)
     {
         frame = null;
         sequence = -1;
         if (!TryParse(message, out var wire, out error)) return false;
         sequence = wire.Sequence;
         if (wire.Type is not (Audio or EdgeAudio) || wire.Channels != 2) { error = FrameFaults.NotAudio(wire.Type, wire.Channels); return false; }
-        frame = new AudioFrame(wire.Sequence, wire.TimestampUs, wire.SampleRate, wire.Format, wire.SampleCount, wire.Pcm.ToArray(), wire.AntiNoiseMissed);
+        byte[] pcm;
+        if (pcmArray is null) pcm = wire.Pcm.ToArray();
+        else
+        {
+            pcm = pcmArray(wire.Pcm.Length);
+            wire.Pcm.Span.CopyTo(pcm);
+        }
+        frame = new AudioFrame(wire.Sequence, wire.TimestampUs, wire.SampleRate, wire.Format, wire.SampleCount, pcm, wire.AntiNoiseMissed);
         if (wire.Type == EdgeAudio) frame = frame with { Edge = new EdgeVersionTag(wire.AppliedVersion, wire.FadingFrom, wire.FadeElapsed) };
         return true;
     }

@@ -8,6 +8,9 @@ namespace AncOrleans.Grains.Sessions;
 /// <paramref name="batchMs"/> of audio. The samples go straight into one buffer as int16 (no per-frame
 /// allocation); a batch is one array, handed over when complete. A change of sample rate closes the batch first.
 /// Not thread-safe: the session calls it one frame at a time.
+/// <para>A batch's array comes from a few kept by this batcher: once the listener has taken a batch (its call returned),
+/// <see cref="Return"/> gives the array back, so that steady state allocates no batch arrays (9.6 KB per 100 ms at
+/// 48 kHz: a quarter of what an edge-mode gateway allocated before). A batch never returned is simply collected.</para>
 /// <para><paramref name="stagger"/>: the first batch is cut short, to 10–100 % of a batch by a stable hash of the session
 /// id, so that sessions which started together (a load test, a scale-out, a silo's first devices) do not all hand over
 /// — and their emergency grains all analyse, and all finish their ≈ 1 s classifier windows — in the same few ms of
@@ -20,6 +23,8 @@ public sealed class FeatureBatcher(string sessionId, int batchMs = 100, bool sta
     private long _first, _last;
     private float _reduction;
     private bool _firstBatch = stagger;
+    private const int KeptArrays = 4;
+    private readonly Stack<byte[]> _free = new(KeptArrays);
 
     /// <summary>Frames collected and not yet handed over.</summary>
     public int PendingFrames => _frames;
@@ -48,10 +53,21 @@ public sealed class FeatureBatcher(string sessionId, int batchMs = 100, bool sta
     {
         if (_frames == 0) return null;
         _firstBatch = false;
-        var batch = new FeatureBatch(sessionId, _first, _last, _frames, _rate, _reduction, _pcm.AsSpan(0, 2 * _samples).ToArray());
+        var pcm = _free.Count > 0 && _free.Peek().Length == 2 * _samples ? _free.Pop() : new byte[2 * _samples];
+        _pcm.AsSpan(0, pcm.Length).CopyTo(pcm);
+        var batch = new FeatureBatch(sessionId, _first, _last, _frames, _rate, _reduction, pcm);
         _samples = 0;
         _frames = 0;
         return batch;
+    }
+
+    /// <summary>
+    /// The listener is done with <paramref name="batch"/> (its call returned): its array may carry a later batch. Call it
+    /// only then, and only for a batch of this batcher; nothing may read the batch afterwards.
+    /// </summary>
+    public void Return(FeatureBatch batch)
+    {
+        if (_free.Count < KeptArrays && batch.SessionId == sessionId) _free.Push(batch.ReferencePcm16);
     }
 
     private int TargetSamples => (int)Math.Max(1, (long)_rate * batchMs / 1000);

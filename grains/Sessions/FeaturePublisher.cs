@@ -12,9 +12,11 @@ namespace AncOrleans.Grains.Sessions;
 /// call chain waits on itself: session → emergency, emergency ⇢ classifier → session). At most <c>capacity</c> items
 /// wait (1 s at 100 ms per batch, 10 s of classifier windows); past that the oldest are dropped. A failed call drops its batch; both are counted
 /// and logged once per outage. The listeners tolerate the gap. Nothing is kept once a call has returned: memory is
-/// bounded by <c>capacity</c> batches per session and listener, whatever the run time.
+/// bounded by <c>capacity</c> batches per session and listener, whatever the run time. <c>delivered</c>, if given, is
+/// told of each item whose call returned (the session gives the batch's array back to its batcher); a dropped or failed
+/// item is not (a call that failed may still be reading it).
 /// </summary>
-internal sealed class FeaturePublisher<T>(Func<T, Task> send, string sessionId, string listener, ILogger logger, int capacity = 10)
+internal sealed class FeaturePublisher<T>(Func<T, Task> send, string sessionId, string listener, ILogger logger, int capacity = 10, Action<T>? delivered = null)
 {
     private readonly Queue<T> _pending = new();
     private Task _pump = Task.CompletedTask;
@@ -45,6 +47,7 @@ internal sealed class FeaturePublisher<T>(Func<T, Task> send, string sessionId, 
             try
             {
                 await send(batch);
+                delivered?.Invoke(batch);
                 if (_lost > 0) logger.LogInformation("Session {Session}: {Listener} reachable again after {Count} unsent feature batches", sessionId, listener, _lost);
                 _lost = 0;
             }

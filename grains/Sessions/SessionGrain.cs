@@ -55,7 +55,7 @@ internal sealed class SessionGrain(
         {
             _batcher = new FeatureBatcher(Id, settings.FeatureBatchMs, stagger: true);
             var emergency = GrainFactory.GetGrain<IEmergencyGrain>(Id);
-            _emergency = new FeaturePublisher<FeatureBatch>(emergency.PushAsync, Id, "emergency detector", logger);
+            _emergency = new FeaturePublisher<FeatureBatch>(emergency.PushAsync, Id, "emergency detector", logger, delivered: _batcher.Return);
         }
         var period = TimeSpan.FromSeconds(Math.Max(0.1, settings.CheckpointSeconds));
         // Staggered: sessions started together (a gateway's restart, a burst of devices) would otherwise all write
