@@ -107,7 +107,10 @@ public static class LoadCommand
         var target = new SimCommand.SimTarget(o.Url, o.Transport, o.Url.Host, o.MqttPort, o.AdminKey);
         var gateway = o.GatewayPid ?? ProcStat.ListeningOn(o.Transport == "mqtt" ? o.MqttPort : o.Url.Port);
 
-        // Connect 16 at a time; each device's session is configured before the clock starts.
+        // Connect 16 at a time; each device's session is configured before the clock starts. How long that took, and the
+        // gateway's CPU over it, are reported too: a reconnect storm after a gateway's loss is this phase.
+        var connecting = Stopwatch.StartNew();
+        var gatewayCpuBeforeConnect = gateway is { } gc0 ? ProcStat.CpuSeconds(gc0) : null;
         using (var gate = new SemaphoreSlim(16))
             await Task.WhenAll(devices.Select(async d =>
             {
@@ -115,7 +118,9 @@ public static class LoadCommand
                 try { await d.ConnectAsync(target.ConnectAsync, cancel); }
                 finally { gate.Release(); }
             }));
-        log.WriteLine($"anc load: {o.Devices} devices connected ({o.Mode}, {o.Transport}); gateway pid {gateway?.ToString() ?? "unknown"}");
+        var connectSeconds = connecting.Elapsed.TotalSeconds;
+        var gatewayConnectCpu = gateway is { } gc1 && gatewayCpuBeforeConnect is { } before && ProcStat.CpuSeconds(gc1) is { } after ? after - before : (double?)null;
+        log.WriteLine($"anc load: {o.Devices} devices connected ({o.Mode}, {o.Transport}) in {connectSeconds:0.00} s; gateway pid {gateway?.ToString() ?? "unknown"}");
 
         var self = Process.GetCurrentProcess();
         var selfCpu0 = self.TotalProcessorTime.TotalSeconds;
@@ -168,7 +173,7 @@ public static class LoadCommand
             GatewayCpuMsPerDeviceSecond: gatewayCpu is { } gd ? Round(1000 * gd / (o.Devices * wall)) : null,
             GatewayRssMb: gateway is { } g2 ? Round(ProcStat.RssMb(g2) ?? double.NaN) : null,
             LoadAverage: File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : null)
-        { FrameMs = o.FrameMs, DutyCycle = edge ? o.DutyCycle : null };
+        { FrameMs = o.FrameMs, DutyCycle = edge ? o.DutyCycle : null, ConnectSeconds = Round(connectSeconds), GatewayConnectCpuSeconds = gatewayConnectCpu is { } cc ? Round(cc) : null };
         if (o.Json)
         {
             Console.WriteLine(JsonSerializer.Serialize(summary, JsonOptions));
@@ -279,5 +284,10 @@ public static class LoadCommand
     {
         public double FrameMs { get; init; } = 10;
         public double? DutyCycle { get; init; }
+
+        /// <summary>Provisioning, connecting and starting every device, before the clock (s), and the gateway's CPU over it.</summary>
+        public double ConnectSeconds { get; init; }
+
+        public double? GatewayConnectCpuSeconds { get; init; }
     }
 }
