@@ -28,7 +28,7 @@ public static class WarmStartQueue
         thread.Start();
     }
 
-    /// <summary>The longest a job waits for the thread pool's queue to empty before it runs anyway.</summary>
+    /// <summary>The longest a job waits for the frames to leave a core free (<see cref="Busy"/>) before it runs anyway.</summary>
     public static readonly TimeSpan MaxDefer = TimeSpan.FromMilliseconds(250);
 
     // While the frames keep the cores busy a solve would take one from them, so the next job waits — up to MaxDefer, so

@@ -10,7 +10,8 @@ namespace AncOrleans.Grains.Sessions;
 /// Not thread-safe: the session calls it one frame at a time.
 /// <para>A batch's array comes from a few kept by this batcher: once the listener has taken a batch (its call returned),
 /// <see cref="Return"/> gives the array back, so that steady state allocates no batch arrays (9.6 KB per 100 ms at
-/// 48 kHz: a quarter of what an edge-mode gateway allocated before). A batch never returned is simply collected.</para>
+/// 48 kHz: a quarter of what an edge-mode gateway allocated before). A batch never returned is simply collected. The
+/// session's publisher returns it from its pump, which runs on the grain's scheduler like the frames: one at a time.</para>
 /// <para><paramref name="stagger"/>: the first batch is cut short, to 10–100 % of a batch by a stable hash of the session
 /// id, so that sessions which started together (a load test, a scale-out, a silo's first devices) do not all hand over
 /// — and their emergency grains all analyse, and all finish their ≈ 1 s classifier windows — in the same few ms of
