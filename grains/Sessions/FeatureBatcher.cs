@@ -8,7 +8,7 @@ namespace AncOrleans.Grains.Sessions;
 /// <paramref name="batchMs"/> of audio. The samples go straight into one buffer as int16 (no per-frame
 /// allocation); a batch is one array, handed over when complete. A change of sample rate closes the batch first.
 /// Not thread-safe: the session calls it one frame at a time.
-/// <para>A batch's array comes from a few kept by this batcher: once the listener has taken a batch (its call returned),
+/// <para>A batch's array comes from a few kept by this batcher (<see cref="FrameBuffers"/>): once the listener has taken a batch (its call returned),
 /// <see cref="Return"/> gives the array back, so that steady state allocates no batch arrays (9.6 KB per 100 ms at
 /// 48 kHz: a quarter of what an edge-mode gateway allocated before). A batch never returned is simply collected. The
 /// session's publisher returns it from its pump, which runs on the grain's scheduler like the frames: one at a time.</para>
@@ -24,8 +24,7 @@ public sealed class FeatureBatcher(string sessionId, int batchMs = 100, bool sta
     private long _first, _last;
     private float _reduction;
     private bool _firstBatch = stagger;
-    private const int KeptArrays = 4;
-    private readonly Stack<byte[]> _free = new(KeptArrays);
+    private readonly FrameBuffers _free = new();
 
     /// <summary>Frames collected and not yet handed over.</summary>
     public int PendingFrames => _frames;
@@ -54,7 +53,7 @@ public sealed class FeatureBatcher(string sessionId, int batchMs = 100, bool sta
     {
         if (_frames == 0) return null;
         _firstBatch = false;
-        var pcm = _free.Count > 0 && _free.Peek().Length == 2 * _samples ? _free.Pop() : new byte[2 * _samples];
+        var pcm = _free.Take(2 * _samples);
         _pcm.AsSpan(0, pcm.Length).CopyTo(pcm);
         var batch = new FeatureBatch(sessionId, _first, _last, _frames, _rate, _reduction, pcm);
         _samples = 0;
@@ -68,7 +67,7 @@ public sealed class FeatureBatcher(string sessionId, int batchMs = 100, bool sta
     /// </summary>
     public void Return(FeatureBatch batch)
     {
-        if (_free.Count < KeptArrays && batch.SessionId == sessionId) _free.Push(batch.ReferencePcm16);
+        if (batch.SessionId == sessionId) _free.Give(batch.ReferencePcm16);
     }
 
     private int TargetSamples => (int)Math.Max(1, (long)_rate * batchMs / 1000);

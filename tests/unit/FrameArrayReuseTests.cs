@@ -1,6 +1,5 @@
 using AncOrleans.Abstractions;
 using AncOrleans.Abstractions.Protocol;
-using AncOrleans.Gateway.Devices;
 using AncOrleans.Grains.Sessions;
 
 namespace AncOrleans.Tests;

@@ -1,12 +1,13 @@
-namespace AncOrleans.Gateway.Devices;
+namespace AncOrleans.Abstractions.Protocol;
 
 /// <summary>
-/// A connection's PCM arrays, kept for the next frames: a device sends frames of one size, so an array whose frame the
-/// session has answered carries a later frame instead of becoming garbage (an edge-mode device's 100 ms frame is 19.2 KB:
-/// before, half of what an edge-mode gateway allocated, and the gen-0 collections that paused every frame with it).
-/// An array is given back only when nothing can read it any more — its frame dropped before the call, or answered; a
-/// call that failed or timed out may still have the frame on its way, so its array is left to the collector. At most
-/// <see cref="Kept"/> arrays per connection; the receive loop takes and the process loop gives back, under a lock.
+/// PCM arrays kept for later frames of the same size, so that steady state allocates none: a gateway connection's (a
+/// device sends frames of one size; an edge-mode 100 ms frame is 19.2 KB, half of what an edge-mode gateway allocated
+/// before) and a session's feature batches' (<c>FeatureBatcher</c>, 9.6 KB per 100 ms). An array is given back only
+/// when nothing can read it any more — its frame dropped before the call, or answered; its batch's call returned. A
+/// call that failed or timed out may still hold its frame, so that array is left to the collector. At most
+/// <see cref="Kept"/> arrays per owner; taking and giving back may happen on different threads (a connection's receive
+/// and process loops), so both are under a lock.
 /// </summary>
 public sealed class FrameBuffers
 {
