@@ -8,6 +8,8 @@
 #
 #   infra/local/cluster.sh up [--silos N] [--no-build] [--env KEY=VALUE]...   (root: creates namespaces; N defaults to 2;
 #                                                          --env adds a setting to every app, e.g. Placement__LocalSiloPreferenceMargin=0)
+#   infra/local/cluster.sh add [--env KEY=VALUE]...   (one more worker silo, a fresh process, into the running cluster:
+#                                                          a scale-out; prints its namespace, address and pid)
 #   infra/local/cluster.sh down
 #   infra/local/cluster.sh status
 #
@@ -21,7 +23,7 @@ state=${ANC_CLUSTER_DIR:-$root/out/cluster}
 bridge=ancbr0 net=10.77.0 metadata_port=51679
 ddb_ns=anc-ddb gw_ns=anc-gw
 
-usage() { echo "usage: infra/local/cluster.sh up [--silos N] [--no-build] [--env KEY=VALUE]... | down | status" >&2; exit 2; }
+usage() { echo "usage: infra/local/cluster.sh up [--silos N] [--no-build] [--env KEY=VALUE]... | add [--env KEY=VALUE]... | down | status" >&2; exit 2; }
 extra_env=()
 
 # A namespace NAME with address ADDR on the bridge (veth pair: v-NAME in the root namespace, eth0 inside).
@@ -96,6 +98,8 @@ up() {
   if ip link show "$bridge" >/dev/null 2>&1; then echo "cluster.sh: already up (infra/local/cluster.sh down first)" >&2; exit 1; fi
   mkdir -p "$state/pids" "$state/logs"
   rm -f "$state"/pids/* "$state"/logs/*
+  # For `add`: a later silo gets the same settings.
+  printf '%s\n' "${extra_env[@]}" | grep -v '^$' > "$state/extra-env" || true
 
   local gw_dll="$state/apps/gateway/AncOrleans.Gateway.dll" silo_dll="$state/apps/silo/AncOrleans.Silo.dll"
   if $build || [[ ! -f $gw_dll || ! -f $silo_dll ]]; then
@@ -137,6 +141,27 @@ up() {
   exit 1
 }
 
+# One more worker silo in the running cluster, as an ECS scale-out adds a task: the next free anc-sN namespace, the same
+# published app and environment (plus any --env given here).
+add() {
+  [[ -s $state/extra-env ]] && mapfile -t extra_env < "$state/extra-env"
+  while (( $# )); do
+    case $1 in
+      --env) [[ ${2:-} == *=* ]] || { echo "cluster.sh: --env needs KEY=VALUE" >&2; exit 2; }; extra_env+=("$2"); shift 2 ;;
+      *) usage ;;
+    esac
+  done
+  (( EUID == 0 )) || { echo "cluster.sh: must run as root (it creates network namespaces)" >&2; exit 1; }
+  ip link show "$bridge" >/dev/null 2>&1 || { echo "cluster.sh: not up (infra/local/cluster.sh up first)" >&2; exit 1; }
+  local i=1
+  while ip netns list | awk '{print $1}' | grep -qx "anc-s$i"; do i=$((i + 1)); done
+  (( i <= 20 )) || { echo "cluster.sh: 20 silos already" >&2; exit 1; }
+  make_ns "anc-s$i" "$net.$((10 + i))"
+  start_metadata "anc-s$i" "$net.$((10 + i))"
+  start_app silo "anc-s$i" "$state/apps/silo/AncOrleans.Silo.dll"
+  echo "anc-s$i $net.$((10 + i)) $(cat "$state/pids/anc-s$i")"
+}
+
 down() {
   # Apps first, with SIGTERM (graceful: they leave membership), then whatever is left, then the network.
   if [[ -d $state/pids ]]; then
@@ -166,6 +191,7 @@ status() {
 
 case ${1:-} in
   up) shift; up "$@" ;;
+  add) shift; add "$@" ;;
   down) down ;;
   status) status ;;
   *) usage ;;
