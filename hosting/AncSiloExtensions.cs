@@ -4,7 +4,6 @@ using AncOrleans.Aws.DynamoDb;
 using AncOrleans.Aws.SageMaker;
 using AncOrleans.Grains;
 using AncOrleans.Grains.Classification;
-using AncOrleans.Grains.Emergency;
 using AncOrleans.Grains.Sessions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,9 +41,6 @@ public static class AncSiloExtensions
         silo.Services.AddValidatedOptions<ClassifierOptions, ClassifierOptionsValidator>(configuration.GetSection(ClassifierOptions.Section));
         silo.Services.AddKeyedSingleton<INoiseClassifierBackend, EmbeddedClassifierBackend>(SageMakerClassifierOptions.EmbeddedBackend);
         silo.Services.AddAncClassifierBackend(configuration);
-        // Recognition:Nice (10) — the emergency grains' analysis on low-priority threads, so frames go first (0: off).
-        silo.Services.AddValidatedOptions<RecognitionOptions, RecognitionOptionsValidator>(configuration.GetSection(RecognitionOptions.Section));
-        silo.Services.AddSingleton<RecognitionLane>();
         // Orleans' default placement (resource-optimised) prefers the calling silo within LocalSiloPreferenceMargin
         // (5 %): sessions a gateway starts stay on its silo. Placement:LocalSiloPreferenceMargin=0 spreads them.
         silo.Services.AddValidatedOptions<ResourceOptimizedPlacementOptions, PlacementOptionsValidator>(configuration.GetSection(PlacementOptionsValidator.Section));

@@ -24,7 +24,7 @@ namespace AncOrleans.Grains.Emergency;
 /// <see cref="Classification.ClassifierGrain"/> as a <see cref="ClassifierWindow"/>, through a publisher of its own:
 /// queued here and sent after this call, so the detection never waits for the classifier (which calls the session).
 /// </summary>
-internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier, RecognitionLane lane, ILogger<EmergencyGrain> logger) : Grain, IEmergencyGrain
+internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier, ILogger<EmergencyGrain> logger) : Grain, IEmergencyGrain
 {
     /// <summary>Seconds of audio between re-assertions of a detection in force.</summary>
     public const double ReassertSeconds = 2;
@@ -36,8 +36,6 @@ internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier, Rec
     private int _sampleRate;
     private double _seconds;
     private float[] _samples = [];
-    private Action? _push;   // one delegate per activation: the lane's job, Push of the current batch's samples
-    private int _pushCount;
     private readonly List<(float[] Features, float[]? Probabilities)> _windows = [];
     private string[]? _labels;
     private FeaturePublisher<ClassifierWindow>? _classifier;
@@ -51,10 +49,7 @@ internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier, Rec
         var samples = _samples.AsSpan(0, count);
         FrameCodec.DecodePcm16(batch.ReferencePcm16, samples);
         _seconds += (double)samples.Length / _sampleRate;
-        // On the recognition lane (after the frames; RecognitionLane): this turn waits, so no other call sees the detector
-        // or this grain's lists meanwhile, and the detector's events (Raise, the windows) run on the lane's thread.
-        _pushCount = count;
-        await lane.RunAsync(_push ??= () => _detector!.Push(_samples.AsSpan(0, _pushCount)));
+        _detector!.Push(samples);
         if (_windows.Count > 0) Forward();
         if (_inForce.Count > 0 && _seconds - _reassertedAt >= ReassertSeconds)
         {

@@ -2,7 +2,6 @@ using AncOrleans.Aws.DynamoDb;
 using AncOrleans.Gateway;
 using AncOrleans.Gateway.Mqtt;
 using AncOrleans.Grains.Classification;
-using AncOrleans.Grains.Emergency;
 using AncOrleans.Grains.Sessions;
 using AncOrleans.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -25,7 +24,6 @@ public sealed class OptionsValidationTests
         [MqttOptions.Section] = c => Check<MqttOptions, MqttOptionsValidator>(c, MqttOptions.Section),
         [SessionGrainOptions.Section] = c => Check<SessionGrainOptions, SessionGrainOptionsValidator>(c, SessionGrainOptions.Section),
         [ClassifierOptions.Section] = c => Check<ClassifierOptions, ClassifierOptionsValidator>(c, ClassifierOptions.Section),
-        [RecognitionOptions.Section] = c => Check<RecognitionOptions, RecognitionOptionsValidator>(c, RecognitionOptions.Section),
         [DynamoDbOptions.Section] = c => Check<DynamoDbOptions, DynamoDbOptionsValidator>(c, DynamoDbOptions.Section),
         [OrleansOptions.Section] = c => Check<OrleansOptions, OrleansOptionsValidator>(c, OrleansOptions.Section),
         [ClusteringOptions.Section] = c => Check<ClusteringOptions, ClusteringOptionsValidator>(c, ClusteringOptions.Section),
@@ -68,9 +66,6 @@ public sealed class OptionsValidationTests
     [InlineData("Classifier", "Classifier:SwitchMargin", "-0.1", "Classifier:SwitchMargin must be between 0 and 1, not -0.1")]
     [InlineData("Classifier", "Classifier:MinDwellSeconds", "-1", "Classifier:MinDwellSeconds must be between 0 and 3600, not -1")]
     [InlineData("Classifier", "Classifier:PredictTimeoutMs", "0", "Classifier:PredictTimeoutMs must be between 1 and 60000, not 0")]
-    [InlineData("Recognition", "Recognition:Nice", "20", "Recognition:Nice must be between 0 (off: recognition in the grains' turns) and 19, not 20")]
-    [InlineData("Recognition", "Recognition:MaxDeferMs", "0", "Recognition:MaxDeferMs must be between 1 and 1000, not 0")]
-    [InlineData("Recognition", "Recognition:Threads", "-1", "Recognition:Threads must be between 0 (one per core) and 64, not -1")]
     [InlineData("DynamoDB", "DynamoDB:ServiceUrl", "localhost:8000", "DynamoDB:ServiceUrl 'localhost:8000' must be an absolute http(s) URL")]
     [InlineData("DynamoDB", "DynamoDB:Region", "Ireland", "DynamoDB:Region 'Ireland' is not an AWS region name")]
     [InlineData("DynamoDB", "DynamoDB:TablePrefix", "anc prod/", "DynamoDB:TablePrefix 'anc prod/' makes the table name 'anc prod/grain-state'")]
