@@ -173,13 +173,14 @@ public sealed partial class FailoverTests(ITestOutputHelper output)
         // 6 here and in CI; 0 of 14 when the failover tests ran alone). Whether the shared database was the cause is not
         // shown; this takes it out of the test.
         ["DynamoDB:Region"] = dynamo.Region,
-        // No migration warm-up (a session sent to another silo and back at start-up, in the background): in the failed CI
-        // run of f8d4602 the silo whose activations then hung was the one whose warm-up move to the killed silo was still
-        // under way ("did not reach … in 10 s"); in that of 9516555 the hung silo had a call to the killed silo
-        // outstanding. A suspect, not a proven cause (docs/reliability.md); this test is about streaming sessions.
-        // ANC_FAILOVER_WARMUP=true turns it on (twelfth session: with it the whole integration project hung here 1 run in 4;
-        // after the storage's read deadline, 10 of 10 passed — the hang did not recur, the cure is not shown).
-        ["Session:MigrationWarmup"] = Environment.GetEnvironmentVariable("ANC_FAILOVER_WARMUP") ?? "false",
+        // The migration warm-up on, as in production (a session sent to another silo and back at start-up, in the
+        // background). From the eleventh to the thirteenth session it was off here: with it the whole integration project
+        // hung here 1 run in 4 — a moved session's state read that never got an answer, so its activation timed out at
+        // 30 s on every re-send. Since the storage's read deadline (DynamoDbGrainStorage.GetAsync: abandoned and sent
+        // again after 2 × DynamoDB:RequestTimeout) 16 of 16 whole-integration runs passed with it on, and in one of the
+        // fourteenth session's six the deadline fired on exactly that read (failover-0, 10 s, then answered at once): the
+        // session stalled 14 s instead of hanging (docs/reliability.md). ANC_FAILOVER_WARMUP=false turns it off.
+        ["Session:MigrationWarmup"] = Environment.GetEnvironmentVariable("ANC_FAILOVER_WARMUP") ?? "true",
         ["Session:CheckpointSeconds"] = "1",
         ["Clustering:Membership:ProbeTimeout"] = "00:00:01",
         ["Clustering:Membership:NumMissedProbesLimit"] = "5",
