@@ -161,15 +161,30 @@ public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, I
                     ExpressionAttributeValues = put.ExpressionAttributeValues,
                 });
             else
-                await client.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = items });
+                await client.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = items, ClientRequestToken = etag });
         }
         catch (Exception e) when (e is ConditionalCheckFailedException
             || (e is TransactionCanceledException t && t.CancellationReasons?.FirstOrDefault()?.Code == "ConditionalCheckFailed"))
         {
-            throw new InconsistentStateException($"Grain state {key} was changed by another writer (ETag {grainState.ETag ?? "none"} is stale).", "unknown", grainState.ETag ?? "none", e);
+            // The SDK sends a request again when an attempt timed out or its answer was lost; if an earlier attempt of this
+            // very write was applied, the retry's condition fails on the ETag that attempt wrote — ours. That write
+            // succeeded: taking it for a conflict left the grain with a stale ETag, and every later write failed.
+            if (!await WrittenAsync(key, etag))
+                throw new InconsistentStateException($"Grain state {key} was changed by another writer (ETag {grainState.ETag ?? "none"} is stale).", "unknown", grainState.ETag ?? "none", e);
+            logger?.LogInformation("DynamoDB write of {Key}: an earlier attempt of this write was applied (its retry found our own ETag)", key);
         }
         grainState.ETag = etag;
         grainState.RecordExists = true;
+    }
+
+    // Whether the item now carries ETag etag (a write of ours that we were not told had landed).
+    private async Task<bool> WrittenAsync(string key, string etag)
+    {
+        var current = await GetAsync(new GetItemRequest
+        {
+            TableName = _table, Key = Id(key), ConsistentRead = true, ProjectionExpression = "#e", ExpressionAttributeNames = new() { ["#e"] = ETag },
+        });
+        return current.Item is { } item && item.TryGetValue(ETag, out var value) && value.S == etag;
     }
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
