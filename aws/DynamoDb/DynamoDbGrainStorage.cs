@@ -202,7 +202,11 @@ public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, I
             }
             catch (ConditionalCheckFailedException e)
             {
-                throw new InconsistentStateException($"Grain state {key} was changed by another writer before it could be cleared.", "unknown", grainState.ETag, e);
+                // As for a write: a delete sent again after an applied attempt finds no item. Gone is what was asked for
+                // (a chunked state's further items are then left to their TTL: the applied attempt's answer named them).
+                var current = await GetAsync(new GetItemRequest { TableName = _table, Key = Id(key), ConsistentRead = true, ProjectionExpression = "#e", ExpressionAttributeNames = new() { ["#e"] = ETag } });
+                if (current.Item is { Count: > 0 })
+                    throw new InconsistentStateException($"Grain state {key} was changed by another writer before it could be cleared.", "unknown", grainState.ETag, e);
             }
         }
         grainState.ETag = null;

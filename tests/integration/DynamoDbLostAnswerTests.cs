@@ -44,6 +44,27 @@ public sealed class DynamoDbLostAnswerTests
         Assert.Equal(state.ETag, read.ETag);
     }
 
+    [Fact]
+    public async Task A_clear_whose_answer_was_lost_is_not_taken_for_a_conflict()
+    {
+        var local = DynamoDbLocal.Options();
+        var upstream = new Uri(local.ServiceUrl!);
+        await using var proxy = new LostAnswerProxy(upstream.Host, upstream.Port, "DynamoDB_20120810.DeleteItem");
+        var options = new DynamoDbOptions { ServiceUrl = proxy.Url, TablePrefix = local.TablePrefix, RequestTimeout = TimeSpan.FromSeconds(1) };
+        var serializer = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(SessionCheckpoint).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>();
+        var storage = new DynamoDbGrainStorage("sessions", options, DynamoDbClientFactory.Create(options), serializer, NullLogger.Instance);
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20))) await storage.InitialiseAsync(timeout.Token);
+        var id = GrainId.Create("session", Guid.NewGuid().ToString("N"));
+        var state = new GrainState<SessionCheckpoint>(new SessionCheckpoint { FramesIn = 1 });
+        await storage.WriteStateAsync("session", id, state);
+
+        await storage.ClearStateAsync("session", id, state); // the delete's answer is withheld; the SDK retries
+        Assert.Equal(1, proxy.Withheld);
+        var read = new GrainState<SessionCheckpoint>(new SessionCheckpoint());
+        await storage.ReadStateAsync("session", id, read);
+        Assert.False(read.RecordExists);
+    }
+
     /// <summary>
     /// Passes TCP both ways; on the first connection whose request names <c>target</c> (the X-Amz-Target header), the
     /// server's answer is read and dropped and the client is left waiting.
