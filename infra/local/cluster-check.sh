@@ -16,17 +16,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$root/out/cluster-check}
 devices=${DEVICES:-6} seconds=${SECONDS_:-20} at=${SIGTERM_AT:-6}
-state=${ANC_CLUSTER_DIR:-$root/out/cluster}
-gw=http://10.77.0.10:8080
-mkdir -p "$out"
-cluster() { "$root/infra/local/cluster.sh" "$@"; }
-# The apps' logs are kept with the run's output (the next `up` clears out/cluster/logs).
-trap 'cluster down >/dev/null 2>&1 || true; mkdir -p "$out/logs"; cp "$state"/logs/*.log "$out/logs/" 2>/dev/null || true' EXIT
-
-if [[ ! -f $root/cli/bin/Release/net10.0/anc.dll || -z ${NO_BUILD:-} ]]; then
-  dotnet build "$root/cli" -c Release --nologo -v q >/dev/null
-fi
-anc() { dotnet "$root/cli/bin/Release/net10.0/anc.dll" "$@"; }
+# state, gw, cluster(), the cluster down on exit (logs kept in OUT/logs), anc().
+source "$root/infra/local/cluster-run.sh"
 
 started=$(date +%s.%N)
 cluster up --silos 3 ${NO_BUILD:+--no-build} --env Placement__LocalSiloPreferenceMargin=0 \

@@ -23,13 +23,8 @@ public sealed class DynamoDbLostAnswerTests
     [Fact]
     public async Task A_write_whose_answer_was_lost_is_not_taken_for_a_conflict_and_the_next_write_succeeds()
     {
-        var local = DynamoDbLocal.Options();
-        var upstream = new Uri(local.ServiceUrl!);
-        await using var proxy = new LostAnswerProxy(upstream.Host, upstream.Port, "DynamoDB_20120810.PutItem");
-        var options = new DynamoDbOptions { ServiceUrl = proxy.Url, TablePrefix = local.TablePrefix, RequestTimeout = TimeSpan.FromSeconds(1) };
-        var serializer = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(SessionCheckpoint).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>();
-        var storage = new DynamoDbGrainStorage("sessions", options, DynamoDbClientFactory.Create(options), serializer, NullLogger.Instance);
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20))) await storage.InitialiseAsync(timeout.Token);
+        await using var proxy = LostAnswerProxy.ToDynamoDbLocal("DynamoDB_20120810.PutItem");
+        var storage = await proxy.StorageAsync();
         var id = GrainId.Create("session", Guid.NewGuid().ToString("N"));
 
         var state = new GrainState<SessionCheckpoint>(new SessionCheckpoint { FramesIn = 1 });
@@ -47,13 +42,8 @@ public sealed class DynamoDbLostAnswerTests
     [Fact]
     public async Task A_clear_whose_answer_was_lost_is_not_taken_for_a_conflict()
     {
-        var local = DynamoDbLocal.Options();
-        var upstream = new Uri(local.ServiceUrl!);
-        await using var proxy = new LostAnswerProxy(upstream.Host, upstream.Port, "DynamoDB_20120810.DeleteItem");
-        var options = new DynamoDbOptions { ServiceUrl = proxy.Url, TablePrefix = local.TablePrefix, RequestTimeout = TimeSpan.FromSeconds(1) };
-        var serializer = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(SessionCheckpoint).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>();
-        var storage = new DynamoDbGrainStorage("sessions", options, DynamoDbClientFactory.Create(options), serializer, NullLogger.Instance);
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20))) await storage.InitialiseAsync(timeout.Token);
+        await using var proxy = LostAnswerProxy.ToDynamoDbLocal("DynamoDB_20120810.DeleteItem");
+        var storage = await proxy.StorageAsync();
         var id = GrainId.Create("session", Guid.NewGuid().ToString("N"));
         var state = new GrainState<SessionCheckpoint>(new SessionCheckpoint { FramesIn = 1 });
         await storage.WriteStateAsync("session", id, state);
@@ -85,6 +75,27 @@ public sealed class DynamoDbLostAnswerTests
             (_host, _port, _target) = (host, port, Encoding.ASCII.GetBytes(target));
             _listener.Start();
             _accepting = AcceptAsync();
+        }
+
+        /// <summary>A proxy in front of the tests' DynamoDB Local (a fresh table prefix).</summary>
+        public static LostAnswerProxy ToDynamoDbLocal(string target)
+        {
+            var local = DynamoDbLocal.Options();
+            var upstream = new Uri(local.ServiceUrl!);
+            return new LostAnswerProxy(upstream.Host, upstream.Port, target) { _prefix = local.TablePrefix };
+        }
+
+        private string _prefix = "";
+
+        /// <summary>The grain storage through this proxy, its table created, with a 1 s attempt timeout.</summary>
+        public async Task<DynamoDbGrainStorage> StorageAsync()
+        {
+            var options = new DynamoDbOptions { ServiceUrl = Url, TablePrefix = _prefix, RequestTimeout = TimeSpan.FromSeconds(1) };
+            var serializer = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(SessionCheckpoint).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>();
+            var storage = new DynamoDbGrainStorage("sessions", options, DynamoDbClientFactory.Create(options), serializer, NullLogger.Instance);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await storage.InitialiseAsync(timeout.Token);
+            return storage;
         }
 
         public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
