@@ -169,7 +169,7 @@ public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, I
             // The SDK sends a request again when an attempt timed out or its answer was lost; if an earlier attempt of this
             // very write was applied, the retry's condition fails on the ETag that attempt wrote — ours. That write
             // succeeded: taking it for a conflict left the grain with a stale ETag, and every later write failed.
-            if (!await WrittenAsync(key, etag))
+            if (await CurrentETagAsync(key) != etag)
                 throw new InconsistentStateException($"Grain state {key} was changed by another writer (ETag {grainState.ETag ?? "none"} is stale).", "unknown", grainState.ETag ?? "none", e);
             logger?.LogInformation("DynamoDB write of {Key}: an earlier attempt of this write was applied (its retry found our own ETag)", key);
         }
@@ -177,14 +177,14 @@ public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, I
         grainState.RecordExists = true;
     }
 
-    // Whether the item now carries ETag etag (a write of ours that we were not told had landed).
-    private async Task<bool> WrittenAsync(string key, string etag)
+    // The ETag the item carries now (null: no item) — after a failed condition, whether a write or delete of ours landed.
+    private async Task<string?> CurrentETagAsync(string key)
     {
         var current = await GetAsync(new GetItemRequest
         {
             TableName = _table, Key = Id(key), ConsistentRead = true, ProjectionExpression = "#e", ExpressionAttributeNames = new() { ["#e"] = ETag },
         });
-        return current.Item is { } item && item.TryGetValue(ETag, out var value) && value.S == etag;
+        return current.Item is { } item && item.TryGetValue(ETag, out var value) ? value.S : null;
     }
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
@@ -204,8 +204,7 @@ public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, I
             {
                 // As for a write: a delete sent again after an applied attempt finds no item. Gone is what was asked for
                 // (a chunked state's further items are then left to their TTL: the applied attempt's answer named them).
-                var current = await GetAsync(new GetItemRequest { TableName = _table, Key = Id(key), ConsistentRead = true, ProjectionExpression = "#e", ExpressionAttributeNames = new() { ["#e"] = ETag } });
-                if (current.Item is { Count: > 0 })
+                if (await CurrentETagAsync(key) is not null)
                     throw new InconsistentStateException($"Grain state {key} was changed by another writer before it could be cleared.", "unknown", grainState.ETag, e);
             }
         }
