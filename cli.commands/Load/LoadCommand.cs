@@ -39,11 +39,16 @@ public static class LoadCommand
             Description = "Edge mode: the fraction of the audio the cloud adapts on once converged (the start message's dutyCycle)",
             DefaultValueFactory = _ => 1,
         };
+        var socket = new Option<string>("--socket")
+        {
+            Description = "WebSocket client: lean (raw sockets, one epoll thread, replies timed by the kernel's arrival stamp; Linux x86-64) | client (.NET's ClientWebSocket, timed when read)",
+            DefaultValueFactory = _ => LinuxSockets.Supported ? "lean" : "client",
+        };
         var json = new Option<bool>("--json") { Description = "JSON lines: an object per interval (with --interval), then the summary" };
         var adminKey = new Option<string?>("--admin-key") { Description = $"The gateway's admin key, to provision the load's devices (default: {DevelopmentAdminKey.EnvironmentVariable}, else the development key file a local gateway writes)" };
         var command = new Command("load", "Load a gateway with N devices replaying precomputed frames in real time; reports latency, loss and both processes' CPU.")
         {
-            url, devices, seconds, mode, transport, mqttPort, scenario, deadline, gatewayPid, interval, frameMs, dutyCycle, json, adminKey,
+            url, devices, seconds, mode, transport, mqttPort, scenario, deadline, gatewayPid, interval, frameMs, dutyCycle, socket, json, adminKey,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -54,7 +59,7 @@ public static class LoadCommand
                           ?? throw new ArgumentException($"no admin key: pass --admin-key or set {DevelopmentAdminKey.EnvironmentVariable} (a local development gateway writes {DevelopmentAdminKey.DefaultPath}, which is read when neither is given).");
                 var options = new LoadOptions(server, parse.GetValue(devices), parse.GetValue(seconds), parse.GetValue(mode)!, parse.GetValue(transport)!,
                     parse.GetValue(mqttPort), parse.GetValue(scenario)!, parse.GetValue(deadline), parse.GetValue(gatewayPid), parse.GetValue(interval), parse.GetValue(json), key)
-                    { FrameMs = parse.GetValue(frameMs), DutyCycle = parse.GetValue(dutyCycle) };
+                    { FrameMs = parse.GetValue(frameMs), DutyCycle = parse.GetValue(dutyCycle), Socket = parse.GetValue(socket)! };
                 return await RunAsync(options, cancel);
             }
             catch (ArgumentException e)
@@ -77,6 +82,8 @@ public static class LoadCommand
     {
         public double FrameMs { get; init; } = 10;
         public double DutyCycle { get; init; } = 1;
+        public string Socket { get; init; } = "client";
+        public bool Lean => Transport == "ws" && Socket == "lean";
         public int FrameSamples => (int)Math.Round(FrameMs * Rate / 1000);
         public double FrameSeconds => (double)FrameSamples / Rate;
     }
@@ -95,6 +102,8 @@ public static class LoadCommand
         if (edge && o.FrameMs is < 10 or > 100) throw new ArgumentException("--frame-ms must be 10–100 in edge mode (the gateway's Session:MaxFrameSamples is 100 ms).");
         if (o.DutyCycle is <= 0 or > 1) throw new ArgumentException("--duty-cycle must be in (0, 1].");
         if (!edge && o.DutyCycle != 1) throw new ArgumentException("--duty-cycle applies to edge mode.");
+        if (o.Socket is not ("lean" or "client")) throw new ArgumentException($"--socket must be lean or client, not '{o.Socket}'.");
+        if (o.Lean && !LinuxSockets.Supported) throw new ArgumentException("--socket lean needs Linux on x86-64; use --socket client.");
         var log = o.Json ? Console.Error : Console.Out;
         InlineSocketCompletions();
 
@@ -105,6 +114,13 @@ public static class LoadCommand
         var run = Guid.NewGuid().ToString("N")[..6];
         var devices = Enumerable.Range(0, o.Devices).Select(i => new LoadDevice($"load-{run}-{i}", frames, total, o.DeadlineMs)).ToArray();
         var target = new SimCommand.SimTarget(o.Url, o.Transport, o.Url.Host, o.MqttPort, o.AdminKey);
+        using var poller = o.Lean ? new ReplyPoller() : null;
+        Func<string, CancellationToken, Task<DeviceLink>> connect = poller is null ? target.ConnectAsync : async (id, c) =>
+        {
+            using var provisioning = new DeviceProvisioning(o.Url, o.AdminKey);
+            var key = await provisioning.CreateAsync(id, c);
+            return await LeanWebSocket.ConnectAsync(o.Url, id, key, poller, c);
+        };
         var gateway = o.GatewayPid ?? ProcStat.ListeningOn(o.Transport == "mqtt" ? o.MqttPort : o.Url.Port);
 
         // Connect 16 at a time; each device's session is configured before the clock starts. How long that took, and the
@@ -115,7 +131,7 @@ public static class LoadCommand
             await Task.WhenAll(devices.Select(async d =>
             {
                 await gate.WaitAsync(cancel);
-                try { await d.ConnectAsync(target.ConnectAsync, cancel); }
+                try { await d.ConnectAsync(connect, cancel); }
                 finally { gate.Release(); }
             }));
         var connectSeconds = connecting.Elapsed.TotalSeconds;

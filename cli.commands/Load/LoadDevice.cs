@@ -51,7 +51,8 @@ internal sealed class LoadDevice
     public async Task ConnectAsync(Func<string, CancellationToken, Task<DeviceLink>> connect, CancellationToken cancel)
     {
         _link = await connect(Id, cancel);
-        _link.Received = OnReceived;
+        if (_link is LeanWebSocket lean) lean.ReceivedAt = OnReceived; // timed by the kernel's arrival stamp
+        else _link.Received = (message, text) => OnReceived(message, text, Stopwatch.GetTimestamp());
         await _link.SendTextAsync(_frames.Start, cancel);
         await _started.Task.WaitAsync(TimeSpan.FromSeconds(20), cancel);
     }
@@ -91,9 +92,8 @@ internal sealed class LoadDevice
         if (_link is not null) await _link.DisposeAsync();
     }
 
-    private void OnReceived(ReadOnlyMemory<byte> message, bool text)
+    private void OnReceived(ReadOnlyMemory<byte> message, bool text, long arrived)
     {
-        var arrived = Stopwatch.GetTimestamp();
         var span = message.Span;
         if (text)
         {

@@ -5,17 +5,20 @@ namespace AncOrleans.Tests;
 
 /// <summary>
 /// <c>anc load --json</c> against the real gateway: every frame sent, every reply matched to its frame, and the summary
-/// carries <c>anc sim</c>'s fields plus both processes' CPU (the gateway here is this process, found by its port).
+/// carries <c>anc sim</c>'s fields plus both processes' CPU (the gateway here is this process, found by its port); with
+/// the lean WebSocket (the default on Linux x86-64) and with .NET's ClientWebSocket.
 /// </summary>
 [Collection(GatewayCollection.Name)]
 public sealed class LoadCommandTests(GatewayFixture gateway)
 {
     [Theory]
-    [InlineData("antinoise")]
-    [InlineData("edge")]
-    public async Task The_summary_has_sims_fields_and_both_cpu_shares(string mode)
+    [InlineData("antinoise", "lean")]
+    [InlineData("edge", "lean")]
+    [InlineData("antinoise", "client")]
+    public async Task The_summary_has_sims_fields_and_both_cpu_shares(string mode, string socket)
     {
-        var summary = await RunAsync("load", "--url", gateway.BaseUrl.ToString(), "--devices", "2", "--seconds", "2", "--mode", mode, "--json", "--admin-key", gateway.AdminKey);
+        var summary = await RunAsync("load", "--url", gateway.BaseUrl.ToString(), "--devices", "2", "--seconds", "2", "--mode", mode, "--socket", socket,
+            "--json", "--admin-key", gateway.AdminKey);
         foreach (var field in new[] { "summary", "devices", "latencyP50Ms", "latencyP99Ms", "framesLost", "framesLate", "generatorCpuPercent", "gatewayCpuPercent" })
             Assert.True(summary.TryGetProperty(field, out _), $"missing {field}");
         Assert.Equal(2, summary.GetProperty("devices").GetInt32());
