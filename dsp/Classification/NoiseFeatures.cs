@@ -67,6 +67,7 @@ public sealed class NoiseFeatures
     private readonly float[] _energies = new float[Bands];
     private readonly float[] _sorted = new float[FramesPerWindow];
     private int _frames;
+    private int _skip;                       // hops still to leave out before the first window (SkipHops)
     private readonly float[] _patch = new float[PatchFrames * Bands];
     private bool _patchStarted;
     private readonly Spectrum16k _front;     // resampling, framing and the power spectrum (this instance's, or shared)
@@ -93,6 +94,18 @@ public sealed class NoiseFeatures
     }
 
     public int InputRate => _front.InputRate;
+
+    /// <summary>
+    /// Leaves the next <paramref name="hops"/> hops out (no features, no work), so the windows that follow end that many
+    /// hops later. A session's emergency grain offsets its windows by a phase of its id (<c>SessionPhase</c>): sessions
+    /// that start together — a load test, an ECS scale-out, a reconnect storm — then finish their windows (features,
+    /// CNN, trees: ≈ 0.25 ms each) spread over the second instead of in the same 100 ms of it.
+    /// </summary>
+    public void SkipHops(int hops)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(hops);
+        _skip = hops;
+    }
 
     /// <summary>Frames of the log-mel patch the CNN reads (<see cref="LogMelCnn"/>): the window just finished and the one before (≈ 2 s).</summary>
     public const int PatchFrames = 2 * FramesPerWindow;
@@ -157,6 +170,11 @@ public sealed class NoiseFeatures
 
     private void OnFrame()
     {
+        if (_skip > 0)
+        {
+            _skip--;
+            return;
+        }
         AnalyseFrame(_front.Power);
         if (_frames < FramesPerWindow) return;
         var features = new float[Length];

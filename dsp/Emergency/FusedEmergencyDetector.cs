@@ -14,7 +14,7 @@ namespace AncOrleans.Dsp.Emergency;
 /// </code>
 /// Latency: an accepted pattern alerts as fast as the pattern detector does (sirens ≈ 1 s, T3 ≤ one cycle); a
 /// rejected-then-accepted one, or a model-only alert, at the end of the window that shows it (≤ 1 s later).
-/// Before the first window (the first 0.99 s of a stream) a pattern is accepted unjudged: safety first.
+/// Before the first window (the first 0.99 s of a stream, later by <see cref="OffsetWindows"/>) a pattern is accepted unjudged: safety first.
 /// The patterns and the features share one <see cref="Spectrum16k"/> front end, which the patterns push: the input is
 /// resampled to 16 kHz and transformed once per 16 ms hop for both (issue 13).
 /// Guards: the sample loops allocate nothing (each finished window allocates its feature vector and the model's scores).
@@ -54,6 +54,8 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWind
 
     /// <inheritdoc />
     public event Action<float[], float[]?>? WindowFinished;
+
+    public void OffsetWindows(int hops) => _features.SkipHops(hops);
 
     /// <summary>Raised when an alert starts: (kind, seconds since the first sample).</summary>
     public event Action<string, double>? Detected;

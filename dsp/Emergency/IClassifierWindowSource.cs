@@ -18,4 +18,10 @@ public interface IClassifierWindowSource
     /// <see cref="IEmergencyDetector.Push"/>, after the window's decision.
     /// </summary>
     event Action<float[], float[]?>? WindowFinished;
+
+    /// <summary>
+    /// Starts the windows <paramref name="hops"/> hops (16 ms each) later (<see cref="Classification.NoiseFeatures.SkipHops"/>);
+    /// the patterns are not delayed, and a pattern found before the first window is accepted unjudged, as at any stream's start.
+    /// </summary>
+    void OffsetWindows(int hops);
 }

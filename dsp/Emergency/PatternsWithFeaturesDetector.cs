@@ -26,6 +26,8 @@ public sealed class PatternsWithFeaturesDetector : IEmergencyDetector, IClassifi
 
     public string[]? Labels => null;
 
+    public void OffsetWindows(int hops) => _features.SkipHops(hops);
+
     public event Action<string, double>? Detected
     {
         add => _patterns.Detected += value;

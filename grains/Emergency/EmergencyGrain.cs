@@ -87,6 +87,8 @@ internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier, ILo
         _detector.Cleared += (kind, seconds) => Raise(kind, seconds, false);
         if (_detector is IClassifierWindowSource source)
         {
+            // Sessions that start together would finish their ≈ 1 s windows in the same 100 ms of every second.
+            source.OffsetWindows(SessionPhase.Of(this.GetPrimaryKeyString(), NoiseFeatures.FramesPerWindow));
             _labels = source.Labels;
             source.WindowFinished += (features, probabilities) => _windows.Add((features, probabilities));
             if (_classifier is null)

@@ -100,4 +100,39 @@ public sealed class SharedRecognitionPassTests
 
         await Assert.ThrowsAsync<ArgumentException>(() => backend.PredictAsync(new ClassifierWindow("s", 1, window, probabilities, ["one"]), CancellationToken.None));
     }
+
+    [Fact]
+    public void Offset_windows_end_that_many_hops_later_and_a_siren_is_still_found()
+    {
+        // 61 hops of 16 ms make a window; offset by 30 hops, the first ends 30 × 16 ms later and the rest follow it.
+        var audio = NoiseLibrary.Render("hum", Rate, 4.0, new NoiseGenerator(7));
+        List<double> Ends(int offset)
+        {
+            var detector = new FusedEmergencyDetector(Rate, Model);
+            detector.OffsetWindows(offset);
+            var ends = new List<double>();
+            var pushed = 0;
+            detector.WindowFinished += (_, _) => ends.Add((double)pushed / Rate);
+            for (var start = 0; start < audio.Length; start += 480)
+            {
+                pushed = Math.Min(start + 480, audio.Length);
+                detector.Push(audio.AsSpan(start, pushed - start));
+            }
+            return ends;
+        }
+        var plain = Ends(0);
+        var offset = Ends(30);
+        Assert.Equal(4, plain.Count);
+        Assert.Equal(3, offset.Count);
+        for (var w = 0; w < offset.Count; w++) Assert.InRange(offset[w] - plain[w], 30 * 0.016 - 0.011, 30 * 0.016 + 0.011);
+
+        // The patterns do not wait for the windows: a siren from the start is found with the windows a whole window late.
+        var siren = EmergencySounds.Create(EmergencyKind.Siren, Rate, 4, new NoiseGenerator(3));
+        var late = new FusedEmergencyDetector(Rate, Model);
+        late.OffsetWindows(NoiseFeatures.FramesPerWindow - 1);
+        var found = new List<(string Kind, double Seconds)>();
+        late.Detected += (kind, seconds) => found.Add((kind, seconds));
+        for (var start = 0; start < siren.Length; start += 480) late.Push(siren.AsSpan(start, Math.Min(480, siren.Length - start)));
+        Assert.Contains(found, f => f.Kind == EmergencyKind.Siren && f.Seconds < 2.5);
+    }
 }
