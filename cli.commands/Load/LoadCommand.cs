@@ -115,12 +115,8 @@ public static class LoadCommand
         var devices = Enumerable.Range(0, o.Devices).Select(i => new LoadDevice($"load-{run}-{i}", frames, total, o.DeadlineMs)).ToArray();
         var target = new SimCommand.SimTarget(o.Url, o.Transport, o.Url.Host, o.MqttPort, o.AdminKey);
         using var poller = o.Lean ? new ReplyPoller() : null;
-        Func<string, CancellationToken, Task<DeviceLink>> connect = poller is null ? target.ConnectAsync : async (id, c) =>
-        {
-            using var provisioning = new DeviceProvisioning(o.Url, o.AdminKey);
-            var key = await provisioning.CreateAsync(id, c);
-            return await LeanWebSocket.ConnectAsync(o.Url, id, key, poller, c);
-        };
+        Func<string, CancellationToken, Task<DeviceLink>> connect = poller is null ? target.ConnectAsync
+            : async (id, c) => await LeanWebSocket.ConnectAsync(o.Url, id, await target.ProvisionAsync(id, c), poller, c);
         var gateway = o.GatewayPid ?? ProcStat.ListeningOn(o.Transport == "mqtt" ? o.MqttPort : o.Url.Port);
 
         // Connect 16 at a time; each device's session is configured before the clock starts. How long that took, and the

@@ -14,9 +14,8 @@ internal sealed class ReplyPoller : IDisposable
 
     private readonly int _epoll = LinuxSockets.CreateEpoll();
     private readonly Lock _gate = new();
-    private readonly Dictionary<ulong, LeanWebSocket> _links = [];
+    private readonly Dictionary<int, LeanWebSocket> _links = []; // by descriptor: unique while the socket is open
     private readonly Thread _thread;
-    private ulong _nextToken;
     private volatile bool _stopping;
 
     public ReplyPoller()
@@ -27,27 +26,15 @@ internal sealed class ReplyPoller : IDisposable
 
     public void Add(LeanWebSocket link)
     {
-        ulong token;
-        lock (_gate)
-        {
-            token = ++_nextToken;
-            _links[token] = link;
-        }
-        LinuxSockets.Watch(_epoll, link.Fd, token);
+        lock (_gate) _links[link.Fd] = link;
+        LinuxSockets.Watch(_epoll, link.Fd, (ulong)link.Fd);
     }
 
+    /// <summary>Before the socket is closed (its descriptor may then be reused).</summary>
     public void Remove(LeanWebSocket link)
     {
         LinuxSockets.Unwatch(_epoll, link.Fd);
-        lock (_gate)
-        {
-            foreach (var (token, candidate) in _links)
-                if (candidate == link)
-                {
-                    _links.Remove(token);
-                    break;
-                }
-        }
+        lock (_gate) _links.Remove(link.Fd);
     }
 
     private void Run()
@@ -64,7 +51,7 @@ internal sealed class ReplyPoller : IDisposable
             for (var i = 0; i < n; i++)
             {
                 LeanWebSocket? link;
-                lock (_gate) _links.TryGetValue(events[i].Data, out link);
+                lock (_gate) _links.TryGetValue((int)events[i].Data, out link);
                 if (link is null || link.Drain()) continue;
                 LinuxSockets.Unwatch(_epoll, link.Fd);
                 link.Ended();

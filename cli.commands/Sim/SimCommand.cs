@@ -85,11 +85,17 @@ public static class SimCommand
     {
         public async Task<DeviceLink> ConnectAsync(string deviceId, CancellationToken cancel)
         {
-            using var provisioning = new DeviceProvisioning(Url, AdminKey);
-            var key = await provisioning.CreateAsync(deviceId, cancel);
+            var key = await ProvisionAsync(deviceId, cancel);
             return Transport == "mqtt"
                 ? await MqttLink.ConnectAsync(MqttHost, MqttPort, deviceId, key, cancel)
                 : await WebSocketLink.ConnectAsync(Url, deviceId, key, cancel);
+        }
+
+        /// <summary>Creates the device through the admin API; returns its key.</summary>
+        public async Task<string> ProvisionAsync(string deviceId, CancellationToken cancel)
+        {
+            using var provisioning = new DeviceProvisioning(Url, AdminKey);
+            return await provisioning.CreateAsync(deviceId, cancel);
         }
 
         public async Task RevokeAsync(string deviceId)
