@@ -82,10 +82,10 @@ internal static unsafe partial class LinuxSockets
 
     public static void CloseEpoll(int epoll) => Close(epoll);
 
-    /// <summary>Watches <paramref name="fd"/> for input (level-triggered); <paramref name="token"/> comes back with its events.</summary>
-    public static void Watch(int epoll, int fd, ulong token)
+    /// <summary>Watches <paramref name="fd"/> for input (level-triggered); the descriptor comes back in its events' <see cref="EpollEvent.Data"/>.</summary>
+    public static void Watch(int epoll, int fd)
     {
-        var e = new EpollEvent { Events = EpollIn | EpollRdHup, Data = token };
+        var e = new EpollEvent { Events = EpollIn | EpollRdHup, Data = (ulong)fd };
         if (EpollCtl(epoll, EpollCtlAdd, fd, &e) != 0)
             throw new IOException($"epoll_ctl(ADD, {fd}) failed (errno {Marshal.GetLastPInvokeError()}).");
     }

@@ -27,7 +27,7 @@ internal sealed class ReplyPoller : IDisposable
     public void Add(LeanWebSocket link)
     {
         lock (_gate) _links[link.Fd] = link;
-        LinuxSockets.Watch(_epoll, link.Fd, (ulong)link.Fd);
+        LinuxSockets.Watch(_epoll, link.Fd);
     }
 
     /// <summary>Before the socket is closed (its descriptor may then be reused).</summary>
