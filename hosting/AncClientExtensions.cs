@@ -21,7 +21,7 @@ public static class AncClientExtensions
     public static IClientBuilder UseAncDynamoDbClustering(this IClientBuilder client, IConfiguration configuration)
     {
         client.Services.AddValidatedOptions<OrleansOptions, OrleansOptionsValidator>(configuration.GetSection(OrleansOptions.Section));
-        client.AddActivityPropagation(); // the client's calls join its callers' traces
+        if (TelemetryOptions.From(configuration).Enabled) client.AddActivityPropagation(); // its calls join its callers' traces
         client.Services.AddOptions<ClusterOptions>().Configure<IOptions<OrleansOptions>>((cluster, options) =>
         {
             cluster.ClusterId = options.Value.ClusterId;

@@ -9,7 +9,7 @@ namespace AncOrleans.Hosting;
 
 /// <summary>
 /// Traces over OTLP (docs/observability.md, "Traces"): Orleans' grain-call spans (activity propagation is on in every
-/// silo and client, so a caller's span and the grain's are one trace), the grains' own spans (classifier, emergency,
+/// silo and client when tracing is, so a caller's span and the grain's are one trace), the grains' own spans (classifier, emergency,
 /// alert) and whatever sources the host adds (the gateway's frame path). Off unless configured
 /// (<see cref="TelemetryOptions"/>): with no listener, <c>ActivitySource.StartActivity</c> returns null and a
 /// frame pays nothing.
@@ -23,7 +23,7 @@ public static class AncTelemetryExtensions
     public static IServiceCollection AddAncTracing(this IServiceCollection services, IConfiguration configuration, string serviceName, params string[] sources)
     {
         services.AddValidatedOptions<TelemetryOptions, TelemetryOptionsValidator>(configuration.GetSection(TelemetryOptions.Section));
-        var options = configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        var options = TelemetryOptions.From(configuration);
         if (!options.Enabled) return services;
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))

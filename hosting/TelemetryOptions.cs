@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace AncOrleans.Hosting;
 
 /// <summary>
@@ -16,6 +18,10 @@ public sealed class TelemetryOptions
     public double SamplingRatio { get; set; } = 0.01;
 
     public OtlpSettings Otlp { get; set; } = new();
+
+    /// <summary>The section as configured (defaults where a key is missing), before validation.</summary>
+    public static TelemetryOptions From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
 
     /// <summary>Whether traces are collected at all.</summary>
     public bool Enabled => Tracing || !string.IsNullOrWhiteSpace(Otlp.Endpoint);
