@@ -78,21 +78,21 @@ public sealed partial class AncProcessor
         settings.Validate();
         _settings = settings;
         if (settings.UsesLongFilter) _long = new BlockNlms(settings.FilterLength, settings.BlockSize, settings.EffectiveNlmsStep, settings.NlmsRegularisation);
-        _zBlock = new float[settings.BlockSize];
-        _yBlock = new float[settings.BlockSize];
-        _blockErrors = new float[settings.BlockSize];
-        _dHat = new float[settings.BlockSize];
-        _target = new float[settings.BlockSize];
-        _tonalGain = new float[settings.BlockSize];
-        _longGain = new float[settings.BlockSize];
-        _longBefore = new float[settings.BlockSize];
-        _alarms = new bool[settings.BlockSize];
-        _louder = new bool[settings.BlockSize];
-        _events = new byte[settings.BlockSize];
-        _yTonalSegment = new float[settings.BlockSize];
-        _yLongSegment = new float[settings.BlockSize];
-        _scratchU = new float[2 * settings.BlockSize];
-        _scratchV = new float[2 * settings.BlockSize];
+        _zBlock = SessionArray.Of<float>(settings.BlockSize);
+        _yBlock = SessionArray.Of<float>(settings.BlockSize);
+        _blockErrors = SessionArray.Of<float>(settings.BlockSize);
+        _dHat = SessionArray.Of<float>(settings.BlockSize);
+        _target = SessionArray.Of<float>(settings.BlockSize);
+        _tonalGain = SessionArray.Of<float>(settings.BlockSize);
+        _longGain = SessionArray.Of<float>(settings.BlockSize);
+        _longBefore = SessionArray.Of<float>(settings.BlockSize);
+        _alarms = SessionArray.Of<bool>(settings.BlockSize);
+        _louder = SessionArray.Of<bool>(settings.BlockSize);
+        _events = SessionArray.Of<byte>(settings.BlockSize);
+        _yTonalSegment = SessionArray.Of<float>(settings.BlockSize);
+        _yLongSegment = SessionArray.Of<float>(settings.BlockSize);
+        _scratchU = SessionArray.Of<float>(2 * settings.BlockSize);
+        _scratchV = SessionArray.Of<float>(2 * settings.BlockSize);
         var sHat = settings.SecondaryPath ?? [1f];
         if (settings.UsesHarmonicModel)
             _tonal = new HarmonicCanceller(settings.SampleRate, settings.Harmonics, settings.RlsForgetting, settings.RlsUpdateEvery,
@@ -102,7 +102,7 @@ public sealed partial class AncProcessor
         _u = new TapLine(history);
         _v = new TapLine(history);
         _regressorDelay = new DelayLine(settings.DelaySamples);
-        _delayed = new float[settings.BlockSize];
+        _delayed = SessionArray.Of<float>(settings.BlockSize);
         _secondary = new SecondaryPathModel(sHat, settings.DelaySamples, settings.BlockSize);
         _meter = new NoiseReductionMeter(settings.SampleRate);
         _divergence = new DivergenceDetector(settings.SampleRate);

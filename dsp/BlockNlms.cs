@@ -49,18 +49,18 @@ public sealed class BlockNlms
         _n = 2 * block;
         _fft = new BinwiseRealFft(_n);
         _bins = _fft.Bins;
-        _time = new float[_n];
+        _time = SessionArray.Of<float>(_n);
         _mu = mu;
         _delta = delta;
         _wRe = Jagged(_p, _bins); _wIm = Jagged(_p, _bins);
         _xRe = Jagged(_p, _bins); _xIm = Jagged(_p, _bins);
         _vRe = Jagged(_p, _bins); _vIm = Jagged(_p, _bins);
-        _power = new float[_bins];
-        _scale = new float[_bins];
-        _re = new float[_bins]; _im = new float[_bins]; _accRe = new float[_bins]; _accIm = new float[_bins];
+        _power = SessionArray.Of<float>(_bins);
+        _scale = SessionArray.Of<float>(_bins);
+        _re = SessionArray.Of<float>(_bins); _im = SessionArray.Of<float>(_bins); _accRe = SessionArray.Of<float>(_bins); _accIm = SessionArray.Of<float>(_bins);
     }
 
-    private static float[][] Jagged(int rows, int columns) => Enumerable.Range(0, rows).Select(_ => new float[columns]).ToArray();
+    private static float[][] Jagged(int rows, int columns) => Enumerable.Range(0, rows).Select(_ => SessionArray.Of<float>(columns)).ToArray();
 
     /// <summary>μ; may change between blocks (a retune keeps the weights).</summary>
     public float Step

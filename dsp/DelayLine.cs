@@ -10,7 +10,7 @@ public sealed class DelayLine
     {
         ArgumentOutOfRangeException.ThrowIfNegative(delay);
         Delay = delay;
-        _ring = new float[delay + 1];
+        _ring = SessionArray.Of<float>(delay + 1);
     }
 
     public int Delay { get; }

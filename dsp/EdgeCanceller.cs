@@ -76,12 +76,12 @@ public sealed partial class EdgeCanceller
         _sy = new FirFilter(sHat);
         _replica = new EdgeFilter(_nlms.Length);
         _warmupLength = _nlms.Length + 2 * _b + sHat.Length;
-        _r2B = new float[2 * _b];
-        _target = new float[_b];
-        _z = new float[_b];
-        _errors = new float[_b];
-        _weights = new float[_nlms.Length];
-        _sent = new float[_nlms.Length];
+        _r2B = SessionArray.Of<float>(2 * _b);
+        _target = SessionArray.Of<float>(_b);
+        _z = SessionArray.Of<float>(_b);
+        _errors = SessionArray.Of<float>(_b);
+        _weights = SessionArray.Of<float>(_nlms.Length);
+        _sent = SessionArray.Of<float>(_nlms.Length);
         _alpha = Math.Exp(-_b / (0.5 * settings.SampleRate));
         _divergence = new DivergenceDetector(settings.SampleRate);
         _sets[0] = new CoefficientSet(0, new float[_nlms.Length], 0, 0);
@@ -238,11 +238,11 @@ public sealed partial class EdgeCanceller
     private void Ensure(int count)
     {
         if (_y.Length >= count) return;
-        _y = new float[count];
-        _heard = new float[count];
-        _filtered = new float[count];
-        _noise = new float[count];
-        _scratch = new float[count + Math.Max(_sx.Length, _nlms.Length)];
+        _y = SessionArray.Of<float>(count);
+        _heard = SessionArray.Of<float>(count);
+        _filtered = SessionArray.Of<float>(count);
+        _noise = SessionArray.Of<float>(count);
+        _scratch = SessionArray.Of<float>(count + Math.Max(_sx.Length, _nlms.Length));
     }
 
     private void Meter(float dHat, float e)

@@ -27,9 +27,9 @@ public sealed class EdgeFilter
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
         Length = length;
-        _line = new float[length - 1 + 480];
-        _current = new float[length];
-        _previous = new float[length];
+        _line = SessionArray.Of<float>(length - 1 + 480);
+        _current = SessionArray.Of<float>(length);
+        _previous = SessionArray.Of<float>(length);
     }
 
     public int Length { get; }
@@ -103,7 +103,7 @@ public sealed class EdgeFilter
         var fading = _elapsed < _fadeLength ? Math.Min(n, _fadeLength - _elapsed) : 0;
         if (fading > 0 && FadingFrom != Version)
         {
-            if (_fading.Length < fading) _fading = new float[Math.Max(fading, 480)];
+            if (_fading.Length < fading) _fading = SessionArray.Of<float>(Math.Max(fading, 480));
             var from = _fading.AsSpan(0, fading);
             if (_previousSilent) from.Clear();
             else BlockFir.Convolve(line[..(history + fading)], _previous, from);

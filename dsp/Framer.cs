@@ -15,7 +15,7 @@ public sealed class Framer
         if (size < 1 || hop < 1 || hop > size) throw new ArgumentException($"a frame of {size} samples cannot hop {hop}.");
         Size = size;
         Hop = hop;
-        _pending = new float[size];
+        _pending = SessionArray.Of<float>(size);
     }
 
     public int Size { get; }

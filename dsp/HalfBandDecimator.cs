@@ -18,7 +18,7 @@ public sealed class HalfBandDecimator
     public const int Length = 31;
     private const double Beta = 6.8;
     private static readonly float[] Reversed = Design(); // h reversed, so y(m) is one dot product with the history
-    private float[] _history = new float[Length - 1];    // the last L − 1 inputs, then the current chunk
+    private float[] _history = SessionArray.Of<float>(Length - 1);    // the last L − 1 inputs, then the current chunk
     private bool _odd;                                    // the next input has an odd stream index (no output there)
 
     /// <summary>The most outputs <paramref name="inputLength"/> inputs can give.</summary>

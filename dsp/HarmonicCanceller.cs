@@ -89,8 +89,8 @@ public sealed class HarmonicCanceller
     /// <param name="maxSegment">The most samples one <see cref="PushBlock"/> takes.</param>
     public HarmonicCanceller(int sampleRate, int harmonics, double lambda, int updateEvery, float[]? secondaryPath, int ahead, int maxSegment = 480)
     {
-        _states = new HarmonicTracker.SampleState[Math.Max(1, maxSegment)];
-        _tickPhasors = new HarmonicTracker.TickPhasors[Math.Max(1, maxSegment)];
+        _states = SessionArray.Of<HarmonicTracker.SampleState>(Math.Max(1, maxSegment));
+        _tickPhasors = SessionArray.Of<HarmonicTracker.TickPhasors>(Math.Max(1, maxSegment));
         _harmonics = harmonics;
         var vector = Vector<float>.Count;
         _lanes = (harmonics + vector - 1) / vector * vector;
@@ -101,18 +101,18 @@ public sealed class HarmonicCanceller
         _rls = new RlsCore(2 * harmonics, Math.Pow(lambda, _updateEvery), Enumerable.Range(0, 2 * harmonics).Select(s => s % 2 == 0 ? s / 2 : harmonics + s / 2).ToArray());
         _planarVectors = harmonics % Vector<float>.Count == 0;
         _secondary = secondaryPath;
-        _gainRe = new double[harmonics];
-        _gainIm = new double[harmonics];
+        _gainRe = SessionArray.Of<double>(harmonics);
+        _gainIm = SessionArray.Of<double>(harmonics);
         Array.Fill(_gainRe, 1.0);
-        _bRe = new float[_lanes]; _bIm = new float[_lanes];
-        _sRe = new float[_lanes]; _sIm = new float[_lanes];
-        _aRe = new double[harmonics]; _aIm = new double[harmonics];
-        _cRe = new float[_lanes]; _cIm = new float[_lanes];
-        _oRe = new float[_lanes]; _oIm = new float[_lanes];
-        _powRe = new double[harmonics]; _powIm = new double[harmonics];
+        _bRe = SessionArray.Of<float>(_lanes); _bIm = SessionArray.Of<float>(_lanes);
+        _sRe = SessionArray.Of<float>(_lanes); _sIm = SessionArray.Of<float>(_lanes);
+        _aRe = SessionArray.Of<double>(harmonics); _aIm = SessionArray.Of<double>(harmonics);
+        _cRe = SessionArray.Of<float>(_lanes); _cIm = SessionArray.Of<float>(_lanes);
+        _oRe = SessionArray.Of<float>(_lanes); _oIm = SessionArray.Of<float>(_lanes);
+        _powRe = SessionArray.Of<double>(harmonics); _powIm = SessionArray.Of<double>(harmonics);
         var doubles = (harmonics + Vector<double>.Count - 1) / Vector<double>.Count * Vector<double>.Count;
-        _uRe = new double[doubles]; _uIm = new double[doubles];
-        _hornerRe = new double[doubles]; _hornerIm = new double[doubles];
+        _uRe = SessionArray.Of<double>(doubles); _uIm = SessionArray.Of<double>(doubles);
+        _hornerRe = SessionArray.Of<double>(doubles); _hornerIm = SessionArray.Of<double>(doubles);
     }
 
     public HarmonicTracker Tracker => _tracker;

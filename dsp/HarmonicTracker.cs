@@ -65,11 +65,11 @@ public sealed class HarmonicTracker
     public HarmonicTracker(int sampleRate)
     {
         _sampleRate = sampleRate;
-        _acquire = new float[sampleRate / 10];
-        _decimated = new float[_acquire.Length / 4 + LagPadding]; // the lag kernel reads past the end in lanes it discards
-        _unwrapped = new double[(int)(sampleRate / MinF0) + 2];
-        _cumI = new double[_unwrapped.Length];
-        _cumQ = new double[_unwrapped.Length];
+        _acquire = SessionArray.Of<float>(sampleRate / 10);
+        _decimated = SessionArray.Of<float>(_acquire.Length / 4 + LagPadding); // the lag kernel reads past the end in lanes it discards
+        _unwrapped = SessionArray.Of<double>((int)(sampleRate / MinF0) + 2);
+        _cumI = SessionArray.Of<double>(_unwrapped.Length);
+        _cumQ = SessionArray.Of<double>(_unwrapped.Length);
         var wn = 2 * Math.PI * 6.0;
         _kp = 2 * 0.7 * wn / (2 * Math.PI);                    // Hz per radian
         _ki = wn * wn / (2 * Math.PI * sampleRate);             // Hz per radian per sample

@@ -58,10 +58,10 @@ public sealed class RlsCore
         var lanes = Math.Max(Vector<double>.Count, 8); // whole Vector<double> and Vector512<double> rows
         _stride = (size + lanes - 1) / lanes * lanes;
         _lambda = lambda;
-        _w = new double[_stride];
-        _p = new double[size * _stride];
-        _g = new double[_stride];
-        _pi = new double[_stride];
+        _w = SessionArray.Of<double>(_stride);
+        _p = SessionArray.Of<double>(size * _stride);
+        _g = SessionArray.Of<double>(_stride);
+        _pi = SessionArray.Of<double>(_stride);
         if (stateOrder is not null && (stateOrder.Length != size || stateOrder.Distinct().Count() != size || stateOrder.Any(i => i < 0 || i >= size)))
             throw new ArgumentException($"stateOrder must be a permutation of 0…{size - 1}.", nameof(stateOrder));
         _order = stateOrder ?? Enumerable.Range(0, size).ToArray();

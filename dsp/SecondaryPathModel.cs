@@ -35,18 +35,18 @@ internal sealed class SecondaryPathModel
     /// <param name="segment">The longest segment filtered at once (the long branch's block B).</param>
     public SecondaryPathModel(float[] secondaryPath, int delay, int segment)
     {
-        _segment = new float[3 * segment];
-        _firScratch = new float[3 * (segment + secondaryPath.Length)];
-        _heardPlayed = new float[segment];
-        _heardTonal = new float[segment];
-        _heardLong = new float[segment];
+        _segment = SessionArray.Of<float>(3 * segment);
+        _firScratch = SessionArray.Of<float>(3 * (segment + secondaryPath.Length));
+        _heardPlayed = SessionArray.Of<float>(segment);
+        _heardTonal = SessionArray.Of<float>(segment);
+        _heardLong = SessionArray.Of<float>(segment);
         _reference = new FirFilter(secondaryPath);
         _played = new FirFilter(secondaryPath);
         _tonal = new FirFilter(secondaryPath);
         _long = new FirFilter(secondaryPath);
-        _playedRing = new float[delay + 1];
-        _tonalRing = new float[delay + 1];
-        _longRing = new float[delay + 1];
+        _playedRing = SessionArray.Of<float>(delay + 1);
+        _tonalRing = SessionArray.Of<float>(delay + 1);
+        _longRing = SessionArray.Of<float>(delay + 1);
     }
 
     /// <summary>Taps of Ŝ.</summary>

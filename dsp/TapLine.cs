@@ -14,7 +14,7 @@ public sealed class TapLine
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
         Length = length;
-        _buffer = new float[2 * length];
+        _buffer = SessionArray.Of<float>(2 * length);
     }
 
     public int Length { get; }

@@ -1,3 +1,4 @@
+using AncOrleans.Dsp;
 using System.Numerics.Tensors;
 
 namespace AncOrleans.Dsp.Classification;
@@ -55,20 +56,20 @@ public sealed class NoiseFeatures
     private static readonly double[] LevelCos = LevelTable(Math.Cos), LevelSin = LevelTable(Math.Sin);
 
     private readonly MelFilterbank _mel = new(Bands, FrameSize, Rate, 50, 7000);
-    private readonly float[] _logMel = new float[FramesPerWindow * Bands]; // L_t[m] at [t · Bands + m] (flat: no 2-D indexing in the loops)
-    private readonly float[] _level = new float[FramesPerWindow], _flatness = new float[FramesPerWindow], _centroid = new float[FramesPerWindow];
-    private readonly float[] _tonality = new float[FramesPerWindow];
-    private readonly int[] _peakBin = new int[FramesPerWindow];
+    private readonly float[] _logMel = SessionArray.Of<float>(FramesPerWindow * Bands); // L_t[m] at [t · Bands + m] (flat: no 2-D indexing in the loops)
+    private readonly float[] _level = SessionArray.Of<float>(FramesPerWindow), _flatness = SessionArray.Of<float>(FramesPerWindow), _centroid = SessionArray.Of<float>(FramesPerWindow);
+    private readonly float[] _tonality = SessionArray.Of<float>(FramesPerWindow);
+    private readonly int[] _peakBin = SessionArray.Of<int>(FramesPerWindow);
     private readonly float[,] _contrast = new float[FramesPerWindow, ContrastBands], _valley = new float[FramesPerWindow, ContrastBands];
-    private readonly float[] _logPower = new float[ContrastEdges[^1]];
-    private readonly float[] _sortedBand = new float[MaxContrastBand];                        // scratch: a sub-band sorted
-    private readonly float[] _rankScratch = new float[RankSort.PaddedLength(MaxContrastBand)]; // scratch for RankSort
-    private readonly float[] _envelope = new float[FramesPerWindow];
-    private readonly float[] _energies = new float[Bands];
-    private readonly float[] _sorted = new float[FramesPerWindow];
+    private readonly float[] _logPower = SessionArray.Of<float>(ContrastEdges[^1]);
+    private readonly float[] _sortedBand = SessionArray.Of<float>(MaxContrastBand);                        // scratch: a sub-band sorted
+    private readonly float[] _rankScratch = SessionArray.Of<float>(RankSort.PaddedLength(MaxContrastBand)); // scratch for RankSort
+    private readonly float[] _envelope = SessionArray.Of<float>(FramesPerWindow);
+    private readonly float[] _energies = SessionArray.Of<float>(Bands);
+    private readonly float[] _sorted = SessionArray.Of<float>(FramesPerWindow);
     private int _frames;
     private int _skip;                       // hops still to leave out before the first window (SkipHops)
-    private readonly float[] _patch = new float[PatchFrames * Bands];
+    private readonly float[] _patch = SessionArray.Of<float>(PatchFrames * Bands);
     private bool _patchStarted;
     private readonly Spectrum16k _front;     // resampling, framing and the power spectrum (this instance's, or shared)
     private readonly bool _ownFront;

@@ -1,3 +1,4 @@
+using AncOrleans.Dsp;
 using System.Numerics.Tensors;
 
 namespace AncOrleans.Dsp.Classification;
@@ -22,8 +23,8 @@ public sealed class Spectrum16k
     private readonly Framer _framer = new(FrameSize, Hop);
     private readonly RealFft _fft = new(FrameSize);
     private readonly float[] _window = HannWindow.Shared(FrameSize);
-    private readonly float[] _frame = new float[FrameSize];       // scratch: w · x
-    private readonly float[] _power = new float[FrameSize / 2 + 1]; // P(k) of the newest frame
+    private readonly float[] _frame = SessionArray.Of<float>(FrameSize);       // scratch: w · x
+    private readonly float[] _power = SessionArray.Of<float>(FrameSize / 2 + 1); // P(k) of the newest frame
     private readonly Action _onFrame;
     private float[] _resampled = [];                                // the last chunk at 16 kHz
 
@@ -51,7 +52,7 @@ public sealed class Spectrum16k
     public ReadOnlySpan<float> Resample(ReadOnlySpan<float> input)
     {
         var most = _resampler.MaxOutput(input.Length);
-        if (_resampled.Length < most) _resampled = new float[most];
+        if (_resampled.Length < most) _resampled = SessionArray.Of<float>(most);
         return _resampled.AsSpan(0, _resampler.Process(input, _resampled));
     }
 
@@ -62,7 +63,7 @@ public sealed class Spectrum16k
     public ReadOnlySpan<float> ResampleFiltered(ReadOnlySpan<float> filtered)
     {
         var most = _resampler.MaxOutput(filtered.Length);
-        if (_resampled.Length < most) _resampled = new float[most];
+        if (_resampled.Length < most) _resampled = SessionArray.Of<float>(most);
         return _resampled.AsSpan(0, _resampler.ProcessFiltered(filtered, _resampled));
     }
 

@@ -1,3 +1,4 @@
+using AncOrleans.Dsp;
 using AncOrleans.Dsp.Classification;
 
 namespace AncOrleans.Dsp.Emergency;
@@ -120,7 +121,7 @@ public sealed class EmergencyDetector : IEmergencyDetector
             if (glassLowPass is { } glassSections)
             {
                 // Both low-passes of this stream in one loop (the same numbers as each alone; about half the time).
-                if (_forFront.Length < chunk.Length) (_forFront, _forGlass) = (new float[chunk.Length], new float[chunk.Length]);
+                if (_forFront.Length < chunk.Length) (_forFront, _forGlass) = (SessionArray.Of<float>(chunk.Length), SessionArray.Of<float>(chunk.Length));
                 var front = _forFront.AsSpan(0, chunk.Length);
                 var glass = _forGlass.AsSpan(0, chunk.Length);
                 var frontSections = _front.LowPass;
@@ -131,7 +132,7 @@ public sealed class EmergencyDetector : IEmergencyDetector
             else resampled = _front.Resample(chunk);
             if (_narrow)
             {
-                if (_at8k.Length < HalfBandDecimator.MaxOutput(resampled.Length)) _at8k = new float[HalfBandDecimator.MaxOutput(resampled.Length)];
+                if (_at8k.Length < HalfBandDecimator.MaxOutput(resampled.Length)) _at8k = SessionArray.Of<float>(HalfBandDecimator.MaxOutput(resampled.Length));
                 _lines.Push(_at8k.AsSpan(0, _halve.Process(resampled, _at8k)), _onLines);
             }
             else _lines.Push(chunk, _onLines);

@@ -1,3 +1,4 @@
+using AncOrleans.Dsp;
 namespace AncOrleans.Dsp.Emergency;
 
 /// <summary>
@@ -73,7 +74,7 @@ public sealed class GlassBreakDetector
         _hop = _length / 2;
         _fft = new RealFft(_size);
         _window = HannWindow.Shared(_length);
-        _pending = new float[_length];
+        _pending = SessionArray.Of<float>(_length);
         var binHz = (double)sampleRate / _size;
         _low = (int)Math.Ceiling(3000 / binHz);
         _high = Math.Min(_fft.Bins - 2, (int)Math.Floor(Math.Min(TopHz, 0.45 * sampleRate) / binHz));
@@ -83,15 +84,15 @@ public sealed class GlassBreakDetector
         // and keep every glass break; a pane falling in pink noise leaves few frames over the background, hence 0.15.
         var wide = sampleRate >= 20_000;
         (_minActiveFraction, _minResonances, _minDominant) = wide ? (0.15, 12, 4) : (0.2, 6, 4);
-        _power = new double[_fft.Bins];
-        _bandSort = new double[_high - _low + 1];
-        _prominent = new bool[_fft.Bins];
-        _previous = new bool[_fft.Bins];
-        _before = new bool[_fft.Bins];
-        _resonance = new bool[_fft.Bins];
-        _dominant = new bool[_fft.Bins];
-        _energy = new double[(int)Math.Ceiling(BaselineSeconds / HopSeconds)];
-        _sort = new double[_energy.Length];
+        _power = SessionArray.Of<double>(_fft.Bins);
+        _bandSort = SessionArray.Of<double>(_high - _low + 1);
+        _prominent = SessionArray.Of<bool>(_fft.Bins);
+        _previous = SessionArray.Of<bool>(_fft.Bins);
+        _before = SessionArray.Of<bool>(_fft.Bins);
+        _resonance = SessionArray.Of<bool>(_fft.Bins);
+        _dominant = SessionArray.Of<bool>(_fft.Bins);
+        _energy = SessionArray.Of<double>((int)Math.Ceiling(BaselineSeconds / HopSeconds));
+        _sort = SessionArray.Of<double>(_energy.Length);
     }
 
     public double HopSeconds => (double)_hop / _rate;
@@ -109,7 +110,7 @@ public sealed class GlassBreakDetector
         {
             // The anti-alias cascade over the chunk at once (fused: the same numbers as section after section), then every
             // _decimation-th sample.
-            if (_filtered.Length < samples.Length) _filtered = new float[samples.Length];
+            if (_filtered.Length < samples.Length) _filtered = SessionArray.Of<float>(samples.Length);
             var filtered = _filtered.AsSpan(0, samples.Length);
             Biquad.ProcessCascade(_antiAlias[0], _antiAlias[1], samples, filtered);
             samples = filtered;

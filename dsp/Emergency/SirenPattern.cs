@@ -1,3 +1,4 @@
+using AncOrleans.Dsp;
 namespace AncOrleans.Dsp.Emergency;
 
 /// <summary>
@@ -35,13 +36,13 @@ public sealed class SirenPattern
     private readonly double _hop;
     private readonly double[] _t, _f, _l;        // scratch: the window's tonal frames (time s, peak Hz, peak dB)
     private readonly double[] _it, _if, _il;     // scratch: the inliers of a fit
-    private readonly double[] _five = new double[5];
+    private readonly double[] _five = SessionArray.Of<double>(5);
 
     public SirenPattern(int capacity, double hopSeconds)
     {
         _hop = hopSeconds;
-        _t = new double[capacity]; _f = new double[capacity]; _l = new double[capacity];
-        _it = new double[capacity]; _if = new double[capacity]; _il = new double[capacity];
+        _t = SessionArray.Of<double>(capacity); _f = SessionArray.Of<double>(capacity); _l = SessionArray.Of<double>(capacity);
+        _it = SessionArray.Of<double>(capacity); _if = SessionArray.Of<double>(capacity); _il = SessionArray.Of<double>(capacity);
     }
 
     /// <summary>The siren signal the track matches now (<see cref="Wail"/>, <see cref="Yelp"/>, <see cref="HiLo"/>), or null.</summary>

@@ -1,3 +1,4 @@
+using AncOrleans.Dsp;
 using System.Runtime.Intrinsics;
 
 namespace AncOrleans.Dsp.Emergency;
@@ -73,14 +74,14 @@ public sealed class SteadyLineTracker
         // Per-bin state only up to the highest bin read (HighBin + the median's half width): at 8 kHz (a 48 kHz
         // session's lines, on the 16 kHz front end halved) ≈ 640 of 1025 bins, ~35 KB.
         var used = HighBin + Math.Max(_floorHalf, Vector256<double>.Count) + 2; // the maxima's vector loads read up to HighBin + 4
-        _power = new double[used];
-        _level = new double[used];
-        _peak = new bool[used];
-        _run = new int[used];
-        _runLow = new double[used];
-        _runHigh = new double[used];
-        _previous = new double[used];
-        _sort = new double[2 * _floorHalf + 1];
+        _power = SessionArray.Of<double>(used);
+        _level = SessionArray.Of<double>(used);
+        _peak = SessionArray.Of<bool>(used);
+        _run = SessionArray.Of<int>(used);
+        _runLow = SessionArray.Of<double>(used);
+        _runHigh = SessionArray.Of<double>(used);
+        _previous = SessionArray.Of<double>(used);
+        _sort = SessionArray.Of<double>(2 * _floorHalf + 1);
     }
 
     public double BinHz { get; }

@@ -1,3 +1,4 @@
+using AncOrleans.Dsp;
 namespace AncOrleans.Dsp.Emergency;
 
 /// <summary>
@@ -29,7 +30,7 @@ public sealed class ToneAnalyzer
         _size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(sampleRate * 0.02));
         _fft = new RealFft(_size);
         _window = HannWindow.Shared(_size);
-        _power = new float[_fft.Bins];
+        _power = SessionArray.Of<float>(_fft.Bins);
         _framer = new Framer(_size, _size / 2);
         _onFrame = () => _consumer!(Transform());
     }

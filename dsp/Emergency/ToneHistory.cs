@@ -1,3 +1,4 @@
+using AncOrleans.Dsp;
 namespace AncOrleans.Dsp.Emergency;
 
 /// <summary>
@@ -12,7 +13,7 @@ public sealed class ToneHistory
     public ToneHistory(double seconds, double hopSeconds)
     {
         Seconds = seconds;
-        _ring = new ToneFrame[(int)Math.Ceiling(seconds / hopSeconds) + 2];
+        _ring = SessionArray.Of<ToneFrame>((int)Math.Ceiling(seconds / hopSeconds) + 2);
     }
 
     /// <summary>How far back the history reaches.</summary>

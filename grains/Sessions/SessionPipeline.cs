@@ -104,11 +104,11 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
             ? Math.Min(options.MaxFrameSamples, antiNoise.Settings.DelaySamples)
             : options.MaxFrameSamples;
         var capacity = Math.Max(largest, config.FrameSamples);
-        _first = new float[capacity];
-        _second = new float[capacity];
-        _output = new float[capacity];
-        _gapZeros = new float[capacity];
-        _noise = new float[capacity];
+        _first = SessionArray.Of<float>(capacity);
+        _second = SessionArray.Of<float>(capacity);
+        _output = SessionArray.Of<float>(capacity);
+        _gapZeros = SessionArray.Of<float>(capacity);
+        _noise = SessionArray.Of<float>(capacity);
     }
 
     /// <summary>
