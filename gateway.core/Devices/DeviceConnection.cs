@@ -86,7 +86,7 @@ public sealed class DeviceConnection(string sessionId, WebSocket socket, IGrainF
 
     private async Task ReceiveLoopAsync(CancellationToken cancel)
     {
-        var own = new byte[Math.Min(ConnectionBufferBytes, _maxMessageBytes)];
+        var own = GC.AllocateArray<byte>(Math.Min(ConnectionBufferBytes, _maxMessageBytes), pinned: true); // the connection's life: never copied by the collector
         while (!cancel.IsCancellationRequested && socket.State == WebSocketState.Open)
         {
             var buffer = own;

@@ -29,7 +29,9 @@ public sealed class FrameBuffers
                 return array;
             }
         }
-        return length == 0 ? [] : new byte[length];
+        // On the pinned object heap, as a session's DSP arrays (dsp/SessionArray.cs): kept for the connection's or the
+        // session's life, so the collector should not copy them from gen 0 to gen 2 after a burst of new devices.
+        return length == 0 ? [] : GC.AllocateArray<byte>(length, pinned: true);
     }
 
     /// <summary>Keeps <paramref name="array"/> for a later frame. The caller must not read or write it afterwards.</summary>
