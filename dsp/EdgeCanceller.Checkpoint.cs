@@ -38,8 +38,11 @@ public sealed partial class EdgeCanceller
         _sentNonZero = _sent.AsSpan().IndexOfAnyExcept(0f) >= 0;
         if (version > 0)
         {
-            _sets[version] = new CoefficientSet(version, (float[])_sent.Clone(), _settings.CrossfadeSamples, 0);
+            var taps = SpareTaps();
+            _sent.CopyTo(taps, 0);
+            _sets[version] = new CoefficientSet(version, taps, _settings.CrossfadeSamples, 0);
             _order.Enqueue(version);
+            Forget();
         }
         _nextVersion = version + 1;
         WarmStarted = true; // the restored filter is already adapted

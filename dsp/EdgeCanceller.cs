@@ -8,7 +8,9 @@ public readonly record struct EdgeTag(uint Version, uint FadingFrom, int FadeEla
 }
 
 /// <summary>A coefficient set for the device: W(0) … W(L−1), applied with a cross-fade of <see cref="CrossfadeSamples"/>.
-/// <see cref="FittedThroughSample"/> is the cloud's sample count (the device's stream position) it was fitted on.</summary>
+/// <see cref="FittedThroughSample"/> is the cloud's sample count (the device's stream position) it was fitted on.
+/// A set made by <see cref="EdgeCanceller"/> is valid while the canceller holds it (its last 64): the taps array of a
+/// set it has forgotten is reused for a later set.</summary>
 public sealed record CoefficientSet(uint Version, float[] Taps, int CrossfadeSamples, long FittedThroughSample);
 
 /// <summary>
@@ -317,16 +319,32 @@ public sealed partial class EdgeCanceller
 
     private CoefficientSet Send(bool zero)
     {
-        var taps = zero ? new float[_weights.Length] : (float[])_weights.Clone();
+        var taps = SpareTaps();
+        if (zero) Array.Clear(taps);
+        else _weights.CopyTo(taps, 0);
         taps.CopyTo(_sent, 0);
         _sentNonZero = !zero;
         var set = new CoefficientSet(_nextVersion++, taps, _settings.CrossfadeSamples, _n);
         _sets[set.Version] = set;
         _order.Enqueue(set.Version);
-        while (_order.Count > KeepSets) _sets.Remove(_order.Dequeue());
+        Forget();
         if (!_sets.ContainsKey(0)) _sets[0] = new CoefficientSet(0, new float[_weights.Length], 0, 0);
         _lastSentAt = _n;
         SetsSent++;
         return set;
+    }
+
+    // A session sends a set every 100 ms or so while it adapts, and holds the last 64: on the small-object heap each set's
+    // 2 KB of taps lived long enough to be copied to gen 1 and gen 2 and then died there (400 edge devices: 1,000 sets
+    // a second, more gen-1 collections than gen-0 ones). The taps of a forgotten set are kept for the next one instead,
+    // on the pinned heap (SessionArray), so a session's sets cost no allocation once it has sent 64.
+    private readonly Stack<float[]> _spareTaps = new();
+
+    private float[] SpareTaps() => _spareTaps.TryPop(out var taps) ? taps : SessionArray.Of<float>(_weights.Length);
+
+    private void Forget()
+    {
+        while (_order.Count > KeepSets)
+            if (_sets.Remove(_order.Dequeue(), out var old) && old.Version != 0 && old.Taps.Length == _weights.Length) _spareTaps.Push(old.Taps);
     }
 }

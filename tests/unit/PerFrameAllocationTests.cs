@@ -58,6 +58,39 @@ public sealed class PerFrameAllocationTests
         Assert.Equal(0, quietBytes);
     }
 
+    [Fact]
+    public void The_edge_cloud_reuses_a_forgotten_sets_taps()
+    {
+        // Broadband, a set every 10 ms: well past the 64 sets the canceller keeps. A set sent after that takes the taps
+        // array of one it forgot (no 2 KB array per set), and no set it still holds shares its taps with another.
+        var scene = Scenarios.Create("broadband", 48_000, 4, 40);
+        var cloud = new EdgeCanceller(new EdgeSettings { SecondaryPath = scene.SecondaryPath, UpdateMs = 10, WarmStartMs = 0 });
+        var e = new float[480];
+        var sets = new List<CoefficientSet>();
+        long lateBytes = 0;
+        var lateSets = 0;
+        for (var start = 0; start + 480 <= scene.Length; start += 480)
+        {
+            scene.Disturbance.AsSpan(start, 480).CopyTo(e); // nothing played (version 0): e is the noise itself
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var set = cloud.Process(scene.Reference.AsSpan(start, 480), e, EdgeTag.Steady(0));
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (set is null) continue;
+            sets.Add(set);
+            if (sets.Count > 80)
+            {
+                lateSets++;
+                lateBytes += allocated;
+            }
+        }
+        Assert.True(lateSets > 20, $"{sets.Count} sets in all");
+        Assert.True(lateBytes < lateSets * cloud.Length * sizeof(float) / 4, $"{lateBytes} bytes for {lateSets} sets");
+        var held = sets.Where(s => cloud.Set(s.Version) is not null).ToArray();
+        Assert.Equal(64, held.Length);
+        Assert.Equal(held.Length, held.Select(s => s.Taps).Distinct(ReferenceEqualityComparer.Instance).Count());
+        Assert.Contains(sets, s => cloud.Set(s.Version) is null && held.Any(h => ReferenceEquals(h.Taps, s.Taps)));
+    }
+
     /// <summary>9 s of frames (within the first 10 s chunk); returns the chunks completed.</summary>
     private static int Frames(SessionRecorder recorder, AncOrleans.Gateway.Analytics.SessionAnalytics analytics, float[] noise, float[] residual)
     {
