@@ -345,6 +345,6 @@ public sealed partial class EdgeCanceller
     private void Forget()
     {
         while (_order.Count > KeepSets)
-            if (_sets.Remove(_order.Dequeue(), out var old) && old.Version != 0 && old.Taps.Length == _weights.Length) _spareTaps.Push(old.Taps);
+            if (_sets.Remove(_order.Dequeue(), out var old)) _spareTaps.Push(old.Taps);
     }
 }

@@ -15,11 +15,4 @@ public static class SessionArray
     /// <summary>A zeroed array of <paramref name="length"/> elements for state that lives as long as its owner.</summary>
     public static T[] Of<T>(int length) where T : unmanaged => length == 0 ? [] : GC.AllocateArray<T>(length, pinned: true);
 
-    /// <summary>A copy of <paramref name="source"/>, as <see cref="Of{T}(int)"/>.</summary>
-    public static T[] Copy<T>(ReadOnlySpan<T> source) where T : unmanaged
-    {
-        var copy = Of<T>(source.Length);
-        source.CopyTo(copy);
-        return copy;
-    }
 }

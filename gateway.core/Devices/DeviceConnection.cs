@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
+using AncOrleans.Dsp;
 using Microsoft.Extensions.Options;
 
 namespace AncOrleans.Gateway.Devices;
@@ -86,7 +87,7 @@ public sealed class DeviceConnection(string sessionId, WebSocket socket, IGrainF
 
     private async Task ReceiveLoopAsync(CancellationToken cancel)
     {
-        var own = GC.AllocateArray<byte>(Math.Min(ConnectionBufferBytes, _maxMessageBytes), pinned: true); // the connection's life: never copied by the collector
+        var own = SessionArray.Of<byte>(Math.Min(ConnectionBufferBytes, _maxMessageBytes)); // lives as long as the connection
         while (!cancel.IsCancellationRequested && socket.State == WebSocketState.Open)
         {
             var buffer = own;

@@ -19,14 +19,5 @@ public sealed class SessionArrayTests
         Assert.Empty(SessionArray.Of<double>(0));
     }
 
-    [Fact]
-    public void A_copy_holds_the_source()
-    {
-        float[] source = [1f, -2f, 3.5f];
-        var copy = SessionArray.Copy<float>(source);
-        Assert.Equal(source, copy);
-        Assert.NotSame(source, copy);
-    }
-
     private readonly record struct HarmonicTrackerProbe(double A, double B);
 }
