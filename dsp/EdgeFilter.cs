@@ -133,7 +133,7 @@ public sealed class EdgeFilter
     private void Append(ReadOnlySpan<float> x)
     {
         var history = Length - 1;
-        if (_line.Length < history + x.Length) Array.Resize(ref _line, history + x.Length);
+        SessionArray.Grow(ref _line, history + x.Length);
         x.CopyTo(_line.AsSpan(history));
     }
 

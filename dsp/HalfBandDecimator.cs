@@ -29,7 +29,7 @@ public sealed class HalfBandDecimator
     {
         if (output.Length < MaxOutput(input.Length)) throw new ArgumentException($"output holds {output.Length} samples, {MaxOutput(input.Length)} needed.");
         const int held = Length - 1;
-        if (_history.Length < held + input.Length) Array.Resize(ref _history, held + input.Length);
+        SessionArray.Grow(ref _history, held + input.Length);
         input.CopyTo(_history.AsSpan(held));
         var written = 0;
         for (var i = _odd ? 1 : 0; i < input.Length; i += 2)

@@ -15,4 +15,13 @@ public static class SessionArray
     /// <summary>A zeroed array of <paramref name="length"/> elements for state that lives as long as its owner.</summary>
     public static T[] Of<T>(int length) where T : unmanaged => length == 0 ? [] : GC.AllocateArray<T>(length, pinned: true);
 
+    /// <summary><see cref="Array.Resize{T}(ref T[], int)"/> to at least <paramref name="length"/>, the new array as <see cref="Of{T}(int)"/>.</summary>
+    public static void Grow<T>(ref T[] array, int length) where T : unmanaged
+    {
+        if (array.Length >= length) return;
+        var grown = Of<T>(length);
+        array.CopyTo(grown, 0);
+        array = grown;
+    }
+
 }

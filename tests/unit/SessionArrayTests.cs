@@ -19,5 +19,18 @@ public sealed class SessionArrayTests
         Assert.Empty(SessionArray.Of<double>(0));
     }
 
+    [Fact]
+    public void Growing_keeps_the_contents_and_the_pinned_heap()
+    {
+        var array = SessionArray.Of<float>(3);
+        array[2] = 5f;
+        SessionArray.Grow(ref array, 2);
+        Assert.Equal(3, array.Length);
+        SessionArray.Grow(ref array, 8);
+        Assert.Equal(8, array.Length);
+        Assert.Equal([0f, 0f, 5f, 0f, 0f, 0f, 0f, 0f], array);
+        Assert.Equal(GC.MaxGeneration, GC.GetGeneration(array));
+    }
+
     private readonly record struct HarmonicTrackerProbe(double A, double B);
 }
