@@ -29,6 +29,12 @@ public interface IEmergencyGrain : IGrainWithStringKey
 {
     /// <summary>Runs the detector on the batch; a detection or its end is raised on the session before this returns.</summary>
     Task PushAsync(FeatureBatch batch);
+
+    /// <summary>
+    /// Builds the detector for the session's sample rate ahead of its first batch (the session calls it when it is
+    /// configured), so that building it — and this grain's activation — is not paid in the stream's first second.
+    /// </summary>
+    Task PrepareAsync(int sampleRate);
 }
 
 /// <summary>

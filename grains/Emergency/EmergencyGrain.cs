@@ -71,6 +71,12 @@ internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier, ILo
         }
     }
 
+    public Task PrepareAsync(int sampleRate)
+    {
+        if (sampleRate > 0 && (_detector is null || sampleRate != _sampleRate)) Build(sampleRate);
+        return Task.CompletedTask;
+    }
+
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_classifier is not null) await _classifier.DrainAsync(TimeSpan.FromSeconds(1));

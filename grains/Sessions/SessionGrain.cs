@@ -113,11 +113,14 @@ internal sealed class SessionGrain(
     void IGrainMigrationParticipant.OnRehydrate(IRehydrationContext rehydrationContext) =>
         _migratedFrom = rehydrationContext.TryGetValue(MigratedFromKey, out string? from) ? from : null;
 
-    public Task ConfigureAsync(SessionConfig config)
+    public async Task ConfigureAsync(SessionConfig config)
     {
         _pipeline.Configure(config);
         _dirty = true;
-        return CheckpointAsync(CancellationToken.None);
+        await CheckpointAsync(CancellationToken.None);
+        // The emergency grain activated and its detector built now, not on the stream's first batch: a burst of devices
+        // starting together (a scale-out, a reconnect storm) would otherwise pay for all of them in their first second.
+        if (_emergency is not null) await GrainFactory.GetGrain<IEmergencyGrain>(Id).PrepareAsync(config.SampleRate);
     }
 
     // Synchronous: the reply never waits for I/O (features are queued, checkpoints run on a timer) — except a
