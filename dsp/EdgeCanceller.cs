@@ -231,10 +231,40 @@ public sealed partial class EdgeCanceller
 
     private bool Idle(long start)
     {
-        if (_settings.DutyCycle >= 1 || !Converged) return false;
+        if (_settings.DutyCycle >= 1) return false;
+        if (Converged) ReleaseLease();
+        else if (MayConverge()) return false;
         var period = Math.Max(1L, (long)(_settings.DutyPeriodMs * _settings.SampleRate / 1000));
         var phase = (long)(_settings.DutyPhase * period);
         return (start + period - phase) % period >= (long)(_settings.DutyCycle * period);
+    }
+
+    // Unconverged, a session adapts on all of its audio — while it holds one of the process's convergence leases
+    // (EdgeSettings.Convergence; none configured: always). Converged, it gives its lease back; a lease that ran out
+    // before convergence is not taken again for as long as it lasted, so a session that cannot converge (noise with
+    // little coherence) does not keep the budget from the sessions queued behind it.
+    private ConvergenceLeases.Lease _lease;
+    private bool _leased;
+    private long _noLeaseUntil;
+
+    private bool MayConverge()
+    {
+        if (_settings.Convergence is not { } leases) return true;
+        if (_leased && leases.Holds(_lease)) return true;
+        if (_leased)
+        {
+            _leased = false;
+            _noLeaseUntil = _n + (long)(leases.Hold.TotalSeconds * _settings.SampleRate);
+        }
+        if (_n < _noLeaseUntil) return false;
+        return _leased = leases.TryTake(out _lease);
+    }
+
+    private void ReleaseLease()
+    {
+        if (!_leased) return;
+        _leased = false;
+        _settings.Convergence?.Release(_lease);
     }
 
     private void Ensure(int count)

@@ -42,6 +42,12 @@ public sealed record EdgeSettings
     /// </summary>
     public double DutyPhase { get; init; }
 
+    /// <summary>
+    /// With a duty cycle below 1: the process's budget of sessions converging at full duty at once (a lease each, see
+    /// <see cref="ConvergenceLeases"/>); a session without one follows its duty cycle until it gets one. Null: no limit.
+    /// </summary>
+    public ConvergenceLeases? Convergence { get; init; }
+
     /// <summary>Reduction (dB, a priori, at zero latency) above which the filter counts as converged for the duty cycle.</summary>
     public double ConvergedDb { get; init; } = 20;
 

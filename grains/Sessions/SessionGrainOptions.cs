@@ -20,6 +20,20 @@ public sealed class SessionGrainOptions
     /// <summary>Audio per feature batch, in ms: one call per listener per batch (adds up to this to an alert's latency).</summary>
     public int FeatureBatchMs { get; set; } = 100;
 
+    /// <summary>
+    /// Edge sessions with a duty cycle below 1 that may converge at full duty at once, per core (0: no limit); the others
+    /// follow their duty cycle until a lease is free (dsp/ConvergenceLeases.cs). A start burst of devices then costs what
+    /// the cores have, not 1/duty times their later cost.
+    /// </summary>
+    public int EdgeConvergingPerCore { get; set; } = 32;
+
+    /// <summary>The longest an edge session converges at full duty on one lease, in seconds.</summary>
+    public double EdgeConvergeSeconds { get; set; } = 5;
+
+    /// <summary>The process's convergence leases (null: no limit).</summary>
+    public Dsp.ConvergenceLeases? EdgeConvergence => EdgeConvergingPerCore <= 0 ? null
+        : Dsp.ConvergenceLeases.Of(EdgeConvergingPerCore * Environment.ProcessorCount, TimeSpan.FromSeconds(EdgeConvergeSeconds));
+
     /// <summary>Seconds of audio between re-sends of an alert the device has not acknowledged.</summary>
     public double AlertResendSeconds { get; set; } = 1;
 

@@ -10,6 +10,10 @@ public sealed class SessionGrainOptionsValidator : IValidateOptions<SessionGrain
     public ValidateOptionsResult Validate(string? name, SessionGrainOptions options)
     {
         var errors = new List<string>();
+        if (options.EdgeConvergingPerCore is < 0 or > 10_000)
+            errors.Add($"{Prefix}EdgeConvergingPerCore must be between 0 (no limit) and 10000, not {options.EdgeConvergingPerCore}.");
+        if (!(options.EdgeConvergeSeconds is >= 0.1 and <= 3600))
+            errors.Add($"{Prefix}EdgeConvergeSeconds must be between 0.1 and 3600, not {options.EdgeConvergeSeconds}.");
         // Checkpoints are timer ticks; more often than 10 per second would be per-frame writes in all but name.
         if (!(options.CheckpointSeconds is >= 0.1 and <= 3600))
             errors.Add($"{Prefix}CheckpointSeconds must be between 0.1 and 3600, not {options.CheckpointSeconds}.");

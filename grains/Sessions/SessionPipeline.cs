@@ -88,7 +88,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
     {
         if (SessionSettings.IsEdge(config))
         {
-            _edge = new EdgeCanceller(SessionSettings.Edge(config, sessionId)); // throws ArgumentException with the reason
+            _edge = new EdgeCanceller(SessionSettings.Edge(config, sessionId) with { Convergence = options.EdgeConvergence }); // throws ArgumentException with the reason
             _edge.SetPassthrough(_passthrough);                      // nothing sent yet: no zero set needed
             _processor = null;
         }

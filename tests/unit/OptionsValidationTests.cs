@@ -59,6 +59,8 @@ public sealed class OptionsValidationTests
     [InlineData("Session", "Session:MaxFrameSamples", "0", "Session:MaxFrameSamples must be between 1 and 48000, not 0")]
     [InlineData("Session", "Session:MaxAbsSample", "0.5", "Session:MaxAbsSample must be between 1 and 1000, not 0.5")]
     [InlineData("Session", "Session:FeatureBatchMs", "5", "Session:FeatureBatchMs must be between 10 and 1000, not 5")]
+    [InlineData("Session", "Session:EdgeConvergingPerCore", "-1", "Session:EdgeConvergingPerCore must be between 0 (no limit) and 10000, not -1")]
+    [InlineData("Session", "Session:EdgeConvergeSeconds", "0", "Session:EdgeConvergeSeconds must be between 0.1 and 3600, not 0")]
     [InlineData("Classifier", "Classifier:ModelPath", "/no/such/model.zip", "Classifier:ModelPath '/no/such/model.zip' does not exist")]
     [InlineData("Classifier", "Classifier:Smoothing", "1", "Classifier:Smoothing must be at least 0 and less than 1, not 1")]
     [InlineData("Classifier", "Classifier:HoldWindows", "0", "Classifier:HoldWindows must be between 1 and 60, not 0")]
