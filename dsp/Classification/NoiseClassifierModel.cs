@@ -123,9 +123,10 @@ public sealed class NoiseClassifierModel
         foreach (var value in features)
             if (!float.IsFinite(value)) throw new ArgumentException("features contain a non-finite value.");
         // ML.NET's Parallel.For still waits on a replica it queues to the thread pool, even under SerialTaskScheduler (its
-        // iterations run here). A pool thread can run that replica itself; a dedicated thread (the recognition lane's)
-        // cannot, and when the pool's threads all wait for this lock, which that thread holds, nothing runs it until the
-        // pool grows: seconds with every session stalled (2026-12-01). So a caller off the pool predicts on the pool.
+        // iterations run here). A pool thread can run that replica itself; a dedicated thread (a CLI's main thread, a
+        // worker of one's own) cannot, and when the pool's threads all wait for this lock, which that thread holds,
+        // nothing runs it until the pool grows: seconds with every session stalled (found 2026-12-01 with recognition
+        // tried on dedicated threads). So a caller off the pool predicts on the pool.
         if (!Thread.CurrentThread.IsThreadPoolThread) return Task.Run(() => Predict(features)).GetAwaiter().GetResult();
         // On this thread only: the model's own Parallel.For would spread each prediction over the thread pool (SerialTaskScheduler).
         lock (_lock)
