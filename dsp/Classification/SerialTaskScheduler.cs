@@ -9,7 +9,9 @@ namespace AncOrleans.Dsp.Classification;
 /// 2.17 ms of its thread's CPU per audio second and 2.60 ms of the process's (docs/measurements/benchmarks.md,
 /// "Seventh session"). <c>Parallel.For</c> takes its concurrency from the current scheduler's
 /// <see cref="MaximumConcurrencyLevel"/>; under this one (1) it runs every iteration on the calling thread, in order.
-/// The scores are the same numbers (each class is scored alone).
+/// The scores are the same numbers (each class is scored alone). It still queues one task to the thread pool and waits
+/// for it (measured 2026-12-01): a pool thread runs that task itself, any other thread needs a free pool thread, so
+/// <see cref="NoiseClassifierModel.Predict(float[])"/> moves callers off the pool onto it.
 /// </para>
 /// </summary>
 internal sealed class SerialTaskScheduler : TaskScheduler
