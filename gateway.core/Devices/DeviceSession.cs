@@ -373,7 +373,7 @@ public sealed class DeviceSession
                 // A call that failed because the session's silo died is sent again (to the session's new
                 // activation, restored from its last checkpoint) for as long as the frame is still in time.
                 var budget = TimeSpan.FromMilliseconds(_deadlineMs) - waited;
-                (reply, var attempts) = await SiloLossRetry.CallAsync(() => _session.ProcessAsync(frame), budget,
+                (reply, var attempts) = await SiloLossRetry.CallAsync(static s => s.Session.ProcessAsync(s.Frame), (Session: _session, Frame: frame), budget,
                     TimeSpan.FromMilliseconds(_options.ResendPauseMs), cancel);
                 if (attempts > 1) _metrics.FramesResent.Add(attempts - 1);
                 // Answered: the session has decoded the frame, and no call holds it any more.

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Orleans.Runtime.Messaging;
 
 namespace AncOrleans.Gateway.Devices;
@@ -32,18 +33,27 @@ public static class SiloLossRetry
         exception is OperationCanceledException && !cancel.IsCancellationRequested;
 
     /// <summary>Calls <paramref name="call"/> until it succeeds or fails otherwise; returns the reply and how many sends it took.</summary>
-    public static async Task<(T Reply, int Attempts)> CallAsync<T>(Func<Task<T>> call, TimeSpan budget, TimeSpan pause, CancellationToken cancel)
+    public static Task<(T Reply, int Attempts)> CallAsync<T>(Func<Task<T>> call, TimeSpan budget, TimeSpan pause, CancellationToken cancel) =>
+        CallAsync(static c => c(), call, budget, pause, cancel).AsTask();
+
+    /// <summary>
+    /// The same, with the call's arguments in <paramref name="state"/>: a device's frame loop passes a static lambda
+    /// and allocates neither a closure nor a delegate per frame, and the state machine comes from a pool (together
+    /// ≈ 300 bytes a frame before, 2026-12-01). Await the result once.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<(T Reply, int Attempts)> CallAsync<TState, T>(Func<TState, Task<T>> call, TState state, TimeSpan budget, TimeSpan pause, CancellationToken cancel)
     {
         var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return (await call(), attempt);
+                return (await call(state).ConfigureAwait(false), attempt);
             }
             catch (Exception e) when ((IsSiloLoss(e) || IsRuntimeCancellation(e, cancel)) && Stopwatch.GetElapsedTime(started) + pause < budget)
             {
-                await Task.Delay(pause, cancel);
+                await Task.Delay(pause, cancel).ConfigureAwait(false);
             }
         }
     }
