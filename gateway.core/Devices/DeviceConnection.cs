@@ -132,7 +132,7 @@ public sealed class DeviceConnection(string sessionId, WebSocket socket, IGrainF
 
     private async Task SendLoopAsync(CancellationToken cancel)
     {
-        await foreach (var (payload, text) in _session.Outbound.Reader.ReadAllAsync(cancel))
+        await foreach (var (payload, text) in _session.Outbound.DrainAsync(cancel))
             await socket.SendAsync(payload, text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, endOfMessage: true, cancel);
     }
 }

@@ -346,12 +346,9 @@ public sealed class DeviceSession
         Activity.Current = null;
         // Waiting without a token lets the channel reuse its one waiter: a cancellable wait allocated one per frame (a
         // tenth of what an antinoise gateway allocated). Cancellation completes the queue instead, and ends the loop.
-        await using var stop = cancel.Register(() => _inbound.Writer.TryComplete());
-        while (await _inbound.Reader.WaitToReadAsync())
+        await foreach (var (frame, received) in _inbound.DrainAsync(cancel))
         {
             cancel.ThrowIfCancellationRequested();
-            if (!_inbound.Reader.TryRead(out var item)) continue;
-            var (frame, received) = item;
             var waited = Stopwatch.GetElapsedTime(received);
             if (waited.TotalMilliseconds > _deadlineMs)
             {

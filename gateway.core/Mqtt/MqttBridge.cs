@@ -207,7 +207,7 @@ public sealed class MqttBridge(IOptions<MqttOptions> mqttOptions, IOptions<Gatew
     {
         try
         {
-            await foreach (var (payload, text) in device.Session.Outbound.Reader.ReadAllAsync(_stopping))
+            await foreach (var (payload, text) in device.Session.Outbound.DrainAsync(_stopping))
             {
                 if (_client is not { IsConnected: true }) continue;
                 var alert = text && payload.AsSpan().IndexOf("\"type\":\"alert\""u8) >= 0;
