@@ -6,9 +6,9 @@ namespace AncOrleans.Gateway.Devices;
 /// <summary>
 /// Reads a per-device queue item by item without allocating per wait. A channel keeps one waiter object for a reader
 /// that waits without a cancellation token and reuses it; a wait with a token that can be cancelled gets a new one each
-/// time (≈ 100 bytes): with a reply queue waited on for every reply, a fifth of what an antinoise gateway allocated
-/// (2026-12-01). So the wait takes no token, and cancellation completes the channel instead — used only for queues
-/// that belong to one device's connection, which ends when the token fires.
+/// time (≈ 100 bytes; the reply queues alone: 16 of the 475 MB that 100 antinoise devices allocated in 15 s,
+/// 2026-12-01). So the wait takes no token, and cancellation completes the channel instead — used only for queues that
+/// belong to one device's connection, which ends when the token fires.
 /// </summary>
 internal static class ChannelDraining
 {

@@ -344,8 +344,8 @@ public sealed class DeviceSession
         // Each frame is a trace of its own: not a child of the connection's HTTP request, which lasts for hours
         // (and, unrecorded, would make a parent-based sampler drop every frame).
         Activity.Current = null;
-        // Waiting without a token lets the channel reuse its one waiter: a cancellable wait allocated one per frame (a
-        // tenth of what an antinoise gateway allocated). Cancellation completes the queue instead, and ends the loop.
+        // Drained without a waiter per frame (a cancellable wait allocated one: a tenth of what an antinoise gateway
+        // allocated); cancellation completes the queue and ends the loop (ChannelDraining).
         await foreach (var (frame, received) in _inbound.DrainAsync(cancel))
         {
             cancel.ThrowIfCancellationRequested();
