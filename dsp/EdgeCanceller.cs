@@ -367,7 +367,8 @@ public sealed partial class EdgeCanceller
     // A session sends a set every 100 ms or so while it adapts, and holds the last 64: on the small-object heap each set's
     // 2 KB of taps lived long enough to be copied to gen 1 and gen 2 and then died there (400 edge devices: 1,000 sets
     // a second, more gen-1 collections than gen-0 ones). The taps of a forgotten set are kept for the next one instead,
-    // on the pinned heap (SessionArray), so a session's sets cost no allocation once it has sent 64.
+    // on the pinned heap (SessionArray), so once a session has sent 64 sets a new one allocates no taps (only its small
+    // record).
     private readonly Stack<float[]> _spareTaps = new();
 
     private float[] SpareTaps() => _spareTaps.TryPop(out var taps) ? taps : SessionArray.Of<float>(_weights.Length);
