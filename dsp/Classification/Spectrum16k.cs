@@ -57,7 +57,7 @@ public sealed class Spectrum16k
     }
 
     /// <summary>The resampler's low-pass sections (see <see cref="ResampleFiltered"/>).</summary>
-    public (Biquad First, Biquad Second) LowPass => _resampler.LowPass;
+    public BlockCascade LowPass => _resampler.LowPass;
 
     /// <summary><see cref="Resample"/> for input already low-passed by <see cref="LowPass"/> (fused with another cascade).</summary>
     public ReadOnlySpan<float> ResampleFiltered(ReadOnlySpan<float> filtered)

@@ -29,7 +29,7 @@ namespace AncOrleans.Dsp.Emergency;
 /// band, glass breaks showed 12–30 resonances.
 /// A one-shot event: <see cref="Push"/> reports it once, at the end of the shower window (0.5 s after the crash), then
 /// ignores crashes for 2 s; nothing is reported before 0.5 s of history exists. Cost guards: the anti-alias sections run
-/// fused over each chunk (<see cref="Biquad.ProcessCascade"/>), and flatness's Σ ln P takes one logarithm per 8 bins (of
+/// as one block cascade over each chunk (<see cref="BlockCascade"/>), and flatness's Σ ln P takes one logarithm per 8 bins (of
 /// their product). Allocation-free in steady state (the filtered chunk's scratch grows to the largest chunk seen).
 /// </summary>
 public sealed class GlassBreakDetector
@@ -42,7 +42,7 @@ public sealed class GlassBreakDetector
     private readonly int _minResonances, _minDominant;  // 0.15, 12, 4 in the wide band (≥ 9 kHz wide at ≥ 20 kHz analysis)
     private readonly int _rate, _length, _size, _hop, _low, _high; // analysis rate; window, FFT size (zero-padded), hop
     private readonly int _decimation;                   // input samples per analysed sample
-    private readonly Biquad[] _antiAlias;               // low-pass before decimation (none at ≤ 24 kHz)
+    private readonly BlockCascade? _antiAlias;          // low-pass before decimation (none at ≤ 24 kHz)
     private int _phase;                                 // input samples since the last one analysed (< _decimation)
     private float[] _filtered = [];                     // scratch: the low-passed chunk (grows to the largest chunk)
     private readonly RealFft _fft;
@@ -66,7 +66,7 @@ public sealed class GlassBreakDetector
         // Below 32 kHz as it is (16, 22.05, 24 kHz); above, decimated to ≈ 24 kHz (48 → 24, 44.1 → 22.05 kHz): frames stay
         // 8 ms, and the band takes what the stream holds, up to 10.8 kHz.
         _decimation = sampleRate >= 32_000 ? Math.Max(1, (int)Math.Round(sampleRate / 24_000.0)) : 1;
-        _antiAlias = _decimation == 1 ? [] : [.. Biquad.Butterworth4.Select(q => Biquad.LowPass(0.45 * sampleRate / _decimation, sampleRate, q))];
+        _antiAlias = _decimation == 1 ? null : BlockCascade.ButterworthLowPass(0.45 * sampleRate / _decimation, sampleRate);
         sampleRate /= _decimation;
         _rate = sampleRate;
         _length = Math.Max(32, (int)Math.Round(sampleRate * FrameSeconds));
@@ -100,19 +100,18 @@ public sealed class GlassBreakDetector
     /// <summary>The evidence of the last shower judged (for diagnostics), or null before the first crash.</summary>
     public GlassShower? LastShower { get; private set; }
 
-    /// <summary>The anti-alias sections before decimation, or null when the stream is analysed as it is (&lt; 32 kHz).</summary>
-    public (Biquad First, Biquad Second)? AntiAlias => _decimation > 1 ? (_antiAlias[0], _antiAlias[1]) : null;
+    /// <summary>The anti-alias low-pass before decimation, or null when the stream is analysed as it is (&lt; 32 kHz).</summary>
+    public BlockCascade? AntiAlias => _antiAlias;
 
     /// <summary>Feeds samples; calls <paramref name="onDetected"/> with the time (s) at which a glass break is recognised.</summary>
     public void Push(ReadOnlySpan<float> samples, Action<double> onDetected)
     {
-        if (_decimation > 1)
+        if (_antiAlias is not null)
         {
-            // The anti-alias cascade over the chunk at once (fused: the same numbers as section after section), then every
-            // _decimation-th sample.
+            // The anti-alias cascade over the chunk at once (eight samples a step), then every _decimation-th sample.
             if (_filtered.Length < samples.Length) _filtered = SessionArray.Of<float>(samples.Length);
             var filtered = _filtered.AsSpan(0, samples.Length);
-            Biquad.ProcessCascade(_antiAlias[0], _antiAlias[1], samples, filtered);
+            _antiAlias.Process(samples, filtered);
             samples = filtered;
         }
         Analyse(samples, onDetected);

@@ -6,7 +6,7 @@ using AncOrleans.Dsp.Emergency;
 namespace AncOrleans.Tests;
 
 /// <summary>
-/// The pieces that make a session's recognition one pass (issue 13): the fused Butterworth cascade, the framer, the
+/// The pieces that make a session's recognition one pass (issue 13): the Butterworth cascade in block form, the framer, the
 /// half-band decimator the car-horn lines read from 32 kHz up, and the 16 kHz front end the patterns share with the
 /// features — each against a plain reference.
 /// </summary>
@@ -18,39 +18,83 @@ public sealed class RecognitionFrontEndTests
         return Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
     }
 
-    [Fact]
-    public void The_fused_cascade_gives_the_two_sections_output_bit_for_bit()
+    [Theory]
+    [InlineData(7_000, 333)]
+    [InlineData(10_800, 480)]
+    [InlineData(7_000, 7)]   // chunks shorter than a block: only the recursion
+    [InlineData(3_000, 1_000)]
+    public void The_block_cascade_gives_the_two_sections_output_to_round_off(double cutoff, int chunk)
     {
-        var x = Noise(5_000, 1);
-        Biquad[] one = [.. Biquad.Butterworth4.Select(q => Biquad.LowPass(7_000, 48_000, q))];
-        Biquad[] two = [.. Biquad.Butterworth4.Select(q => Biquad.LowPass(7_000, 48_000, q))];
-        var expected = x.Select(v => one[1].Process(one[0].Process(v))).ToArray();
+        var x = Noise(20_000, 1);
+        Biquad[] sections = [.. Biquad.Butterworth4.Select(q => Biquad.LowPass(cutoff, 48_000, q))];
+        var expected = x.Select(v => sections[1].Process(sections[0].Process(v))).ToArray();
+        var block = BlockCascade.ButterworthLowPass(cutoff, 48_000);
         var actual = new float[x.Length];
-        for (var start = 0; start < x.Length; start += 333) // in chunks: the state carries over
+        for (var start = 0; start < x.Length; start += chunk) // in chunks: the state carries over, blocks and tails mixed
         {
-            var length = Math.Min(333, x.Length - start);
-            Biquad.ProcessCascade(two[0], two[1], x.AsSpan(start, length), actual.AsSpan(start, length));
+            var length = Math.Min(chunk, x.Length - start);
+            block.Process(x.AsSpan(start, length), actual.AsSpan(start, length));
         }
-        Assert.Equal(expected, actual);
+        double error = 0, power = 0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            error += Math.Pow(actual[i] - expected[i], 2);
+            power += expected[i] * (double)expected[i];
+        }
+        Assert.True(10 * Math.Log10(error / power) < -120, $"block form off by {10 * Math.Log10(error / power):F1} dB");
+        Assert.All(actual, v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
+    public void The_block_cascade_starts_from_its_sections_state()
+    {
+        var x = Noise(2_000, 6);
+        Biquad[] sections = [.. Biquad.Butterworth4.Select(q => Biquad.LowPass(7_000, 48_000, q))];
+        foreach (var v in x.AsSpan(0, 1_000)) sections[1].Process(sections[0].Process(v)); // state mid-stream
+        var block = new BlockCascade(sections[0], sections[1]);
+        var expected = x.Skip(1_000).Select(v => sections[1].Process(sections[0].Process(v))).ToArray();
+        var actual = new float[1_000];
+        block.Process(x.AsSpan(1_000), actual);
+        for (var i = 0; i < actual.Length; i++) Assert.Equal(expected[i], actual[i], 1e-5f);
+    }
+
+    [Fact]
+    public void At_48k_the_resampler_keeps_every_third_low_passed_sample_whatever_the_chunks()
+    {
+        var x = Noise(30_000, 7);
+        var resampler = new Resampler16k(48_000);
+        var lowPass = BlockCascade.ButterworthLowPass(7_000, 48_000);
+        var filtered = new float[x.Length];
+        var actual = new List<float>();
+        var output = new float[resampler.MaxOutput(1_000)];
+        var random = new Random(8);
+        for (var start = 0; start < x.Length;)
+        {
+            var length = Math.Min(random.Next(1, 1_000), x.Length - start);
+            lowPass.Process(x.AsSpan(start, length), filtered.AsSpan(start, length)); // the same chunks: the same numbers
+            actual.AddRange(output.AsSpan(0, resampler.Process(x.AsSpan(start, length), output)).ToArray());
+            start += length;
+        }
+        Assert.Equal(filtered.Where((_, i) => i % 3 == 0), actual);
     }
 
     [Fact]
     public void Two_cascades_in_one_loop_give_each_cascade_alone_bit_for_bit()
     {
         var x = Noise(5_000, 4);
-        Biquad[] NewFront() => [.. Biquad.Butterworth4.Select(q => Biquad.LowPass(7_000, 48_000, q))];
-        Biquad[] NewGlass() => [.. Biquad.Butterworth4.Select(q => Biquad.LowPass(10_800, 48_000, q))];
+        BlockCascade NewFront() => BlockCascade.ButterworthLowPass(7_000, 48_000);
+        BlockCascade NewGlass() => BlockCascade.ButterworthLowPass(10_800, 48_000);
         var (front, glass, frontAlone, glassAlone) = (NewFront(), NewGlass(), NewFront(), NewGlass());
         var expectedFront = new float[x.Length];
         var expectedGlass = new float[x.Length];
         var actualFront = new float[x.Length];
         var actualGlass = new float[x.Length];
-        for (var start = 0; start < x.Length; start += 480) // in chunks: the state carries over
+        for (var start = 0; start < x.Length; start += 475) // in chunks: the state carries over
         {
-            var length = Math.Min(480, x.Length - start);
-            Biquad.ProcessCascade(frontAlone[0], frontAlone[1], x.AsSpan(start, length), expectedFront.AsSpan(start, length));
-            Biquad.ProcessCascade(glassAlone[0], glassAlone[1], x.AsSpan(start, length), expectedGlass.AsSpan(start, length));
-            Biquad.ProcessCascades(front[0], front[1], glass[0], glass[1], x.AsSpan(start, length), actualFront.AsSpan(start, length), actualGlass.AsSpan(start, length));
+            var length = Math.Min(475, x.Length - start);
+            frontAlone.Process(x.AsSpan(start, length), expectedFront.AsSpan(start, length));
+            glassAlone.Process(x.AsSpan(start, length), expectedGlass.AsSpan(start, length));
+            BlockCascade.ProcessPair(front, glass, x.AsSpan(start, length), actualFront.AsSpan(start, length), actualGlass.AsSpan(start, length));
         }
         Assert.Equal(expectedFront, actualFront);
         Assert.Equal(expectedGlass, actualGlass);
@@ -74,8 +118,7 @@ public sealed class RecognitionFrontEndTests
             var chunk = x.AsSpan(start, 480);
             var n = resampler.Process(chunk, expected);
             alone.Push(chunk, _ => { });
-            var (f, g) = (front.LowPass, fusedGlass.AntiAlias!.Value);
-            Biquad.ProcessCascades(f.First, f.Second, g.First, g.Second, chunk, frontOut, glassOut);
+            BlockCascade.ProcessPair(front.LowPass, fusedGlass.AntiAlias!, chunk, frontOut, glassOut);
             var actual = front.ResampleFiltered(frontOut);
             fusedGlass.PushFiltered(glassOut, _ => { });
             Assert.Equal(expected.AsSpan(0, n).ToArray(), actual.ToArray());
