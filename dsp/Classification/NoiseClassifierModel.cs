@@ -11,7 +11,8 @@ namespace AncOrleans.Dsp.Classification;
 /// Or (LightGBM, the shipped one since issue 12) gradient-boosted trees (Ke et al.,
 /// "LightGBM: a highly efficient gradient boosting decision tree", NeurIPS 2017), multiclass softmax:
 /// p(c | x) = softmax_c(Σ_i f_{c,i}(x)), one small tree per class per round; trees need no scaling and fit the
-/// non-linear boundaries real recordings have. Guards: the input must have <see cref="NoiseFeatures.Length"/>
+/// non-linear boundaries real recordings have. Its trees are scored in-process (<see cref="BoostedTreeScorer"/>, checked
+/// against ML.NET's engine at load; ML.NET's engine scores any other model). Guards: the input must have <see cref="NoiseFeatures.Length"/>
 /// finite numbers.
 /// With a <see cref="LogMelCnn"/> beside it (<c>&lt;name&gt;.cnn</c> next to <c>&lt;name&gt;.zip</c>, loaded with it; the
 /// shipped one since issue 12), <see cref="Predict(float[], ReadOnlySpan{float})"/> is
@@ -25,6 +26,7 @@ public sealed class NoiseClassifierModel
     private readonly PredictionEngine<FeatureRow, ScoreRow> _engine; // not thread-safe: guarded by the lock
     private readonly string[] _labels;
     private readonly Lock _lock = new();
+    private readonly BoostedTreeScorer? _trees;
     private LogMelCnn? _cnn;
     private int[] _cnnToLabel = [];
     private float[] _cnnProbabilities = [];
@@ -37,7 +39,13 @@ public sealed class NoiseClassifierModel
         VBuffer<ReadOnlyMemory<char>> names = default;
         _engine.OutputSchema["Score"].GetSlotNames(ref names);
         _labels = names.DenseValues().Select(n => n.ToString()).ToArray();
+        var trees = BoostedTreeScorer.TryCreate(model);
+        if (trees is not null && trees.Classes == _labels.Length && trees.Agrees(trees.Probes(64, NoiseFeatures.Length, seed: 1), EnginePredict))
+            _trees = trees;
     }
+
+    /// <summary>The in-process scorer of the feature model's trees, or null when ML.NET's engine scores it (<see cref="BoostedTreeScorer"/>).</summary>
+    public BoostedTreeScorer? Trees => _trees;
 
     /// <summary>The shipped model, <c>Models/noise-classifier.zip</c> beside the binaries.</summary>
     public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "Models", "noise-classifier.zip");
@@ -122,12 +130,19 @@ public sealed class NoiseClassifierModel
             throw new ArgumentException($"expected {NoiseFeatures.Length} features, got {features.Length}.");
         foreach (var value in features)
             if (!float.IsFinite(value)) throw new ArgumentException("features contain a non-finite value.");
+        if (_trees is not null) return _trees.Predict(features);
+        return EnginePredict(features);
+    }
+
+    /// <summary>ML.NET's engine itself (the model's own scoring; a test compares <see cref="Trees"/> with it).</summary>
+    internal float[] EnginePredict(float[] features)
+    {
         // ML.NET's Parallel.For still waits on a replica it queues to the thread pool, even under SerialTaskScheduler (its
         // iterations run here). A pool thread can run that replica itself; a dedicated thread (a CLI's main thread, a
         // worker of one's own) cannot, and when the pool's threads all wait for this lock, which that thread holds,
         // nothing runs it until the pool grows: seconds with every session stalled (found 2026-12-01 with recognition
         // tried on dedicated threads). So a caller off the pool predicts on the pool.
-        if (!Thread.CurrentThread.IsThreadPoolThread) return Task.Run(() => Predict(features)).GetAwaiter().GetResult();
+        if (!Thread.CurrentThread.IsThreadPoolThread) return Task.Run(() => EnginePredict(features)).GetAwaiter().GetResult();
         // On this thread only: the model's own Parallel.For would spread each prediction over the thread pool (SerialTaskScheduler).
         lock (_lock)
             return SerialTaskScheduler.Run(() => _engine.Predict(new FeatureRow { Label = "", Features = features }).Score.ToArray());

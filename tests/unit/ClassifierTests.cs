@@ -29,7 +29,7 @@ public sealed class ClassifierTests(ITestOutputHelper output)
         void PredictOnce()
         {
             var start = System.Diagnostics.Stopwatch.GetTimestamp();
-            Assert.Equal(model.Labels.Count, model.Predict(features).Length);
+            Assert.Equal(model.Labels.Count, model.EnginePredict(features).Length); // ML.NET's engine (the trees' scorer queues nothing)
             var took = System.Diagnostics.Stopwatch.GetTimestamp() - start;
             lock (features) { longest = Math.Max(longest, took); count++; }
         }
@@ -63,6 +63,44 @@ public sealed class ClassifierTests(ITestOutputHelper output)
         // pool's own ramp-up under this test's burst).
         Assert.True(count >= 100, $"only {count} predictions in 1.5 s");
         Assert.True(longestSeconds < 4, $"a prediction waited {longestSeconds:0.0} s");
+    }
+
+    [Fact]
+    public void The_shipped_trees_scored_in_process_give_ml_net_s_probabilities()
+    {
+        var model = Shipped.Value;
+        Assert.NotNull(model.Trees);
+        Assert.Equal(model.Labels.Count, model.Trees.Classes);
+        // real windows of every category (seeds no other test uses) and probes at the split thresholds
+        var windows = NoiseTrainingSet.Generate(NoiseTaxonomy.Labels, 1, 9_100_000, clipSeconds: 1.5).Select(r => r.Features);
+        var probes = model.Trees.Probes(200, NoiseFeatures.Length, seed: 42);
+        var compared = 0;
+        double largest = 0;
+        foreach (var x in windows.Concat(probes))
+        {
+            var expected = model.EnginePredict(x);
+            var actual = model.Predict(x);
+            for (var c = 0; c < actual.Length; c++) largest = Math.Max(largest, Math.Abs(expected[c] - actual[c]));
+            Assert.Equal(Array.IndexOf(expected, expected.Max()), Array.IndexOf(actual, actual.Max()));
+            compared++;
+        }
+        output.WriteLine($"{compared} vectors, {model.Trees.Trees} trees, largest difference {largest:E1}");
+        Assert.True(largest <= BoostedTreeScorer.Tolerance, $"differs by {largest:E1}");
+    }
+
+    [Fact]
+    public void A_model_the_scorer_does_not_know_keeps_ml_net_s_engine()
+    {
+        var rows = NoiseTrainingSet.Generate(["fan", "rain"], 3, 9_200_000);
+        var maxEnt = NoiseClassifierTrainer.Train(rows, trainer: NoiseClassifierTrainer.Trainer.MaximumEntropy);
+        Assert.Null(maxEnt.Trees);
+        var trees = NoiseClassifierTrainer.Train(rows, trainer: NoiseClassifierTrainer.Trainer.LightGbm, rounds: 20);
+        Assert.NotNull(trees.Trees);
+        foreach (var row in rows)
+        {
+            var (expected, actual) = (trees.EnginePredict(row.Features), trees.Predict(row.Features));
+            for (var c = 0; c < actual.Length; c++) Assert.Equal(expected[c], actual[c], BoostedTreeScorer.Tolerance);
+        }
     }
 
     [Fact]
