@@ -45,7 +45,7 @@ internal sealed class EmergencyGrain(IOptions<ClassifierOptions> classifier, ILo
         if (batch.SampleRate <= 0 || batch.ReferencePcm16.Length == 0) return;
         if (_detector is null || batch.SampleRate != _sampleRate) Build(batch.SampleRate);
         var count = batch.SampleCount;
-        if (_samples.Length < count) _samples = new float[count];
+        if (_samples.Length < count) _samples = AncOrleans.Dsp.SessionArray.Of<float>(count); // lives as long as the grain
         var samples = _samples.AsSpan(0, count);
         FrameCodec.DecodePcm16(batch.ReferencePcm16, samples);
         _seconds += (double)samples.Length / _sampleRate;

@@ -39,7 +39,7 @@ public sealed class FeatureBatcher(string sessionId, int batchMs = 100, bool sta
             _first = sequence;
         }
         var needed = 2 * (_samples + reference.Length);
-        if (_pcm.Length < needed) Array.Resize(ref _pcm, Math.Max(needed, 2 * (TargetSamples + reference.Length)));
+        if (_pcm.Length < needed) AncOrleans.Dsp.SessionArray.Grow(ref _pcm, Math.Max(needed, 2 * (TargetSamples + reference.Length))); // lives as long as the session
         Pcm16.Encode(reference, _pcm.AsSpan(2 * _samples));
         _samples += reference.Length;
         _frames++;
