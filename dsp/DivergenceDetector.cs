@@ -98,11 +98,9 @@ internal sealed class DivergenceDetector
         _qx += _learn * (x * x - _qx);
         _quiet++;
         if (!(_qe > 0 && _px > 0 && _sx > 0)) return;
-        // r = P_e / (κ P_x) for both tiers with one division (in double: the product of three powers can leave float's
-        // range); this runs on most samples, and three float divisions were most of its cost.
-        var common = _qx / ((double)_qe * _px * _sx);
-        var rf = (float)(_pe * (double)_sx * common) - 1;
-        var rs = (float)(_se * (double)_px * common) - 1;
+        var kappa = _qx / _qe; // 1/κ
+        var rf = _pe * kappa / _px - 1;
+        var rs = _se * kappa / _sx - 1;
         _vf += _learn * (Math.Min(rf * rf, 100f) - _vf);
         _vs += _learn * (Math.Min(rs * rs, 100f) - _vs);
     }
