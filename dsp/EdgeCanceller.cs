@@ -267,6 +267,18 @@ public sealed partial class EdgeCanceller
         _settings.Convergence?.Release(_lease);
     }
 
+    /// <summary>
+    /// Makes the per-frame buffers for frames of up to <paramref name="frameSamples"/> now (the session's start message
+    /// says its frame size), not on the first frame: sessions that start together then pay their buffers before their
+    /// audio flows, not in its first 100 ms.
+    /// </summary>
+    public void Reserve(int frameSamples)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frameSamples);
+        Ensure(frameSamples);
+        _replica.Reserve(frameSamples);
+    }
+
     private void Ensure(int count)
     {
         if (_y.Length >= count) return;

@@ -129,6 +129,9 @@ public sealed class EdgeFilter
         if (_elapsed >= _fadeLength) FadingFrom = Version;
     }
 
+    /// <summary>Grows the line for blocks of up to <paramref name="blockSamples"/> now rather than at the first such block.</summary>
+    public void Reserve(int blockSamples) => SessionArray.Grow(ref _line, Length - 1 + blockSamples);
+
     // Puts the block after the kept history (growing the line once for a longer block than any before).
     private void Append(ReadOnlySpan<float> x)
     {

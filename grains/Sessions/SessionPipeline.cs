@@ -90,6 +90,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         {
             _edge = new EdgeCanceller(SessionSettings.Edge(config, sessionId) with { Convergence = options.EdgeConvergence }); // throws ArgumentException with the reason
             _edge.SetPassthrough(_passthrough);                      // nothing sent yet: no zero set needed
+            if (config.FrameSamples > 0) _edge.Reserve(Math.Min(config.FrameSamples, options.MaxFrameSamples)); // its frame buffers before its audio
             _processor = null;
         }
         else

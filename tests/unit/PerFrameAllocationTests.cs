@@ -59,6 +59,28 @@ public sealed class PerFrameAllocationTests
     }
 
     [Fact]
+    public void An_edge_cloud_reserved_for_its_frame_size_allocates_only_its_first_set_in_its_first_frame()
+    {
+        // Sessions that start together paid their frame buffers in their first frame (400 edge devices: 45 MB in the
+        // first 100 ms of audio); the start message gives the frame size, so the session reserves them then.
+        var scene = Scenarios.Create("hum", 48_000, 1, 40);
+        var settings = new EdgeSettings { SecondaryPath = scene.SecondaryPath, WarmStartMs = 0 };
+        long FirstFrame(bool reserve)
+        {
+            var cloud = new EdgeCanceller(settings);
+            if (reserve) cloud.Reserve(4_800);
+            var x = scene.Reference.AsSpan(0, 4_800);
+            var e = scene.Disturbance.AsSpan(0, 4_800);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            cloud.Process(x, e, EdgeTag.Steady(0));
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        FirstFrame(reserve: true); // the JIT's own
+        Assert.True(FirstFrame(reserve: false) > 4 * 4_800 * sizeof(float));
+        Assert.InRange(FirstFrame(reserve: true), 0, 4_096); // the first set it sends (2 KB of taps and its record), nothing else
+    }
+
+    [Fact]
     public void The_edge_cloud_reuses_a_forgotten_sets_taps()
     {
         // Broadband, a set every 10 ms: well past the 64 sets the canceller keeps. A set sent after that takes the taps
