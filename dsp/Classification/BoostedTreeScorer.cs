@@ -26,6 +26,7 @@ public sealed class BoostedTreeScorer
 {
     /// <summary>The largest difference from ML.NET's probability accepted at load.</summary>
     public const float Tolerance = 1e-5f;
+    private const int MaxClasses = 1_024;
     private readonly int[] _feature, _children; // per node; children[2n] ≤, children[2n+1] >; a leaf is ~index into _leaf
     private readonly float[] _threshold;
     private readonly double[] _leaf;
@@ -78,7 +79,8 @@ public sealed class BoostedTreeScorer
             slope.Add(calibrated.Calibrator.Slope);
             offset.Add(calibrated.Calibrator.Offset);
         }
-        return slope.Count == 0 ? null : new([.. feature], [.. children], [.. threshold], [.. leaf], [.. root], [.. @class], [.. slope], [.. offset]);
+        if (slope.Count is 0 or > MaxClasses) return null; // the scores live on the stack
+        return new([.. feature], [.. children], [.. threshold], [.. leaf], [.. root], [.. @class], [.. slope], [.. offset]);
 
         static int Rebase(int child, int nodes, int leaves) => child >= 0 ? nodes + child : ~(leaves + ~child);
     }

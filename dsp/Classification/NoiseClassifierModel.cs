@@ -9,9 +9,9 @@ namespace AncOrleans.Dsp.Classification;
 /// run with ML.NET (trained by acoustics/Training/NoiseClassifierTrainer.cs). p(c | x) = softmax_c(w_cᵀ x̃ + b_c). Small (≈ 60 × 137 weights) and fast
 /// enough to run once a second for every session.
 /// Or (LightGBM, the shipped one since issue 12) gradient-boosted trees (Ke et al.,
-/// "LightGBM: a highly efficient gradient boosting decision tree", NeurIPS 2017), multiclass softmax:
-/// p(c | x) = softmax_c(Σ_i f_{c,i}(x)), one small tree per class per round; trees need no scaling and fit the
-/// non-linear boundaries real recordings have. Its trees are scored in-process (<see cref="BoostedTreeScorer"/>, checked
+/// "LightGBM: a highly efficient gradient boosting decision tree", NeurIPS 2017), as ML.NET keeps it: one versus
+/// all, per class c an ensemble f_c (one small tree per round) and a Platt calibrator, q_c = 1 / (1 + exp(a_c f_c(x) + b_c)),
+/// then p(c | x) = q_c / Σ_k q_k; trees need no scaling and fit the non-linear boundaries real recordings have. Its trees are scored in-process (<see cref="BoostedTreeScorer"/>, checked
 /// against ML.NET's engine at load; ML.NET's engine scores any other model). Guards: the input must have <see cref="NoiseFeatures.Length"/>
 /// finite numbers.
 /// With a <see cref="LogMelCnn"/> beside it (<c>&lt;name&gt;.cnn</c> next to <c>&lt;name&gt;.zip</c>, loaded with it; the
