@@ -132,20 +132,14 @@ public sealed class BlockCascade
         var s3 = Vector128.Shuffle(s, Vector128.Create(3));
 
         // outputs 0–3: C's top rows · s + D's top-left 4×4 · x(0…3)
-        var top = Vector128.FusedMultiplyAdd(Col(ref m, CTop, 0), s0, Vector128.Multiply(Col(ref m, DTop, 0), x0));
-        top = Vector128.FusedMultiplyAdd(Col(ref m, CTop, 1), s1, top);
-        top = Vector128.FusedMultiplyAdd(Col(ref m, CTop, 2), s2, top);
-        top = Vector128.FusedMultiplyAdd(Col(ref m, CTop, 3), s3, top);
+        var top = PlusState(ref m, CTop, s0, s1, s2, s3, Vector128.Multiply(Col(ref m, DTop, 0), x0));
         var top2 = Vector128.Multiply(Col(ref m, DTop, 1), x1);
         top2 = Vector128.FusedMultiplyAdd(Col(ref m, DTop, 2), x2, top2);
         top2 = Vector128.FusedMultiplyAdd(Col(ref m, DTop, 3), x3, top2);
         (top + top2).StoreUnsafe(ref y);
 
         // outputs 4–7: C's bottom rows · s + D's bottom rows · x(0…7)
-        var bottom = Vector128.FusedMultiplyAdd(Col(ref m, CBottom, 0), s0, Vector128.Multiply(Col(ref m, DBottom, 0), x0));
-        bottom = Vector128.FusedMultiplyAdd(Col(ref m, CBottom, 1), s1, bottom);
-        bottom = Vector128.FusedMultiplyAdd(Col(ref m, CBottom, 2), s2, bottom);
-        bottom = Vector128.FusedMultiplyAdd(Col(ref m, CBottom, 3), s3, bottom);
+        var bottom = PlusState(ref m, CBottom, s0, s1, s2, s3, Vector128.Multiply(Col(ref m, DBottom, 0), x0));
         bottom = Vector128.FusedMultiplyAdd(Col(ref m, DBottom, 1), x1, bottom);
         var bottom2 = Vector128.Multiply(Col(ref m, DBottom, 2), x2);
         bottom2 = Vector128.FusedMultiplyAdd(Col(ref m, DBottom, 3), x3, bottom2);
@@ -165,6 +159,16 @@ public sealed class BlockCascade
         var low = Vector128.FusedMultiplyAdd(Col(ref m, ANext, 1), s1, Vector128.FusedMultiplyAdd(Col(ref m, ANext, 0), s0, bx));
         var high = Vector128.FusedMultiplyAdd(Col(ref m, ANext, 3), s3, Vector128.FusedMultiplyAdd(Col(ref m, ANext, 2), s2, bx2));
         return low + high;
+    }
+
+    // acc + C's half at `block` · s, column by column.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> PlusState(ref float m, int block, Vector128<float> s0, Vector128<float> s1, Vector128<float> s2, Vector128<float> s3, Vector128<float> acc)
+    {
+        acc = Vector128.FusedMultiplyAdd(Col(ref m, block, 0), s0, acc);
+        acc = Vector128.FusedMultiplyAdd(Col(ref m, block, 1), s1, acc);
+        acc = Vector128.FusedMultiplyAdd(Col(ref m, block, 2), s2, acc);
+        return Vector128.FusedMultiplyAdd(Col(ref m, block, 3), s3, acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
