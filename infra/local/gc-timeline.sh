@@ -12,13 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 trace=${DOTNET_TRACE:-dotnet-trace}
 mkdir -p "$out"
 dotnet build -c Release "$here/gc-timeline" > "$out/build.log" 2>&1
-env ASPNETCORE_ENVIRONMENT=Development ${GATEWAY_ENV:-} dotnet "$gw/AncOrleans.Gateway.dll" --urls http://127.0.0.1:5180 \
-  --Orleans:SiloPort=11211 --Orleans:GatewayPort=30100 --Mqtt:EmbeddedBrokerPort=1983 --Gateway:WarmupDevices=32 ${GATEWAY_ARGS:-} \
-  > "$out/gateway.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-until curl -sf http://127.0.0.1:5180/readyz > /dev/null; do sleep 0.05; kill -0 $pid; done
-sleep 3
+source "$here/gateway-run.sh"
+start_gateway "$gw" "$out"
 "$trace" collect -p $pid --profile gc-collect --duration "00:00:00:$(printf %02d $((seconds + 5)))" -o "$out/trace.nettrace" > /dev/null 2>&1 &
 tracer=$!
 sleep 2

@@ -13,13 +13,8 @@ gw=$1 cli=$2 out=$3 n=$4 seconds=${5:-15}
 mkdir -p "$out"
 perfmap=()
 [[ -n "${PERF:-}" ]] && perfmap=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
-env ASPNETCORE_ENVIRONMENT=Development "${perfmap[@]}" ${GATEWAY_ENV:-} dotnet "$gw/AncOrleans.Gateway.dll" --urls http://127.0.0.1:5180 \
-  --Orleans:SiloPort=11211 --Orleans:GatewayPort=30100 --Mqtt:EmbeddedBrokerPort=1983 --Gateway:WarmupDevices=32 ${GATEWAY_ARGS:-} \
-  > "$out/gateway.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-until curl -sf http://127.0.0.1:5180/readyz > /dev/null; do sleep 0.05; kill -0 $pid; done
-sleep 3
+source "$(dirname "$0")/gateway-run.sh"
+start_gateway "$gw" "$out" "${perfmap[@]}"
 keyfile=${ANC_KEY_FILE:-$HOME/.local/share/anc-orleans/dev-admin-key}
 gc() { [[ -r $keyfile ]] && curl -sf -H "Authorization: Bearer $(cat "$keyfile")" http://127.0.0.1:5180/metrics \
   | grep -E '^dotnet_gc_(collections_total|pause_time_seconds_total|heap_total_allocated_bytes_total)' \

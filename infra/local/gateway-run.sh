@@ -1,0 +1,14 @@
+# Sourced by the load scripts (load-run.sh, gc-timeline.sh): start_gateway GATEWAY_BIN_DIR OUT_DIR [VAR=value ...]
+# starts a fresh Release gateway (Development, the warm-up's rehearsal of 32 devices; HTTP 5180, silo 11211, gateway
+# 30100, MQTT 1983) with GATEWAY_ENV and GATEWAY_ARGS, its log in OUT_DIR/gateway.log, sets pid, kills it on exit, and
+# returns once /readyz answers and 3 s more have passed.
+start_gateway() {
+  local bin=$1 dir=$2; shift 2
+  env ASPNETCORE_ENVIRONMENT=Development "$@" ${GATEWAY_ENV:-} dotnet "$bin/AncOrleans.Gateway.dll" --urls http://127.0.0.1:5180 \
+    --Orleans:SiloPort=11211 --Orleans:GatewayPort=30100 --Mqtt:EmbeddedBrokerPort=1983 --Gateway:WarmupDevices=32 ${GATEWAY_ARGS:-} \
+    > "$dir/gateway.log" 2>&1 &
+  pid=$!
+  trap 'kill $pid 2>/dev/null || true' EXIT
+  until curl -sf http://127.0.0.1:5180/readyz > /dev/null; do sleep 0.05; kill -0 $pid; done
+  sleep 3
+}
