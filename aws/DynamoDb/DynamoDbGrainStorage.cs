@@ -90,7 +90,7 @@ public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, I
     /// (its attempts and retries), then once more. A read is what an activation waits for (Orleans gives it 30 s): in
     /// whole-suite failover runs a moved session's activation hung in its lifecycle start, where this read is the only
     /// step, while the rest of the silo worked (no stall logged) — not shown to be this read, so a call that outlives its
-    /// deadline is abandoned, logged, and sent again (docs/reliability.md).
+    /// deadline is abandoned, logged, and sent again (docs/reliability.md). After the last call: a <see cref="TimeoutException"/>.
     /// </summary>
     private async Task<GetItemResponse> GetAsync(GetItemRequest request)
     {
@@ -107,6 +107,12 @@ public sealed class DynamoDbGrainStorage(string name, DynamoDbOptions options, I
             {
                 logger?.LogWarning("DynamoDB read of {Key} got no answer in {Seconds:0.#} s (call {Attempt} of {Calls}); sending it again",
                     request.Key[Key].S, deadline.TotalSeconds, attempt, ReadCalls);
+            }
+            catch (OperationCanceledException e) when (cancel.IsCancellationRequested)
+            {
+                // A timeout, not a cancellation: Orleans fails the activation with it as the inner exception, and the
+                // caller's re-send (SiloLossRetry) knows a storage that did not answer from a call that was cancelled.
+                throw new TimeoutException($"DynamoDB read of {request.Key[Key].S} got no answer in {ReadCalls} calls of {deadline.TotalSeconds:0.#} s", e);
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
 
 namespace AncOrleans.Gateway.Devices;
@@ -9,8 +10,9 @@ namespace AncOrleans.Gateway.Devices;
 /// call (<see cref="OrleansMessageRejectionException"/>, <see cref="SiloUnavailableException"/> among them) rather
 /// than re-routing it; once membership declares the silo dead, the next call activates the grain on a live silo,
 /// restored from its last checkpoint. So the same request is sent again after a short pause, until it is answered
-/// or its time budget (for a device frame: what is left of the frame deadline) runs out. Any other failure, and the
-/// last silo-loss failure after the budget, is thrown to the caller.
+/// or its time budget (for a device frame: what is left of the frame deadline) runs out. An activation whose state
+/// read timed out is sent again the same way. Any other failure, and the last such failure after the budget, is
+/// thrown to the caller.
 /// </summary>
 /// <remarks>
 /// An external client's request that was on its way through a gateway silo when that silo died is never answered
@@ -23,6 +25,20 @@ public static class SiloLossRetry
     /// <summary>Failures a dead or unreachable silo causes.</summary>
     public static bool IsSiloLoss(Exception exception) =>
         exception is OrleansMessageRejectionException or ConnectionFailedException or TimeoutException;
+
+    /// <summary>
+    /// An activation that failed because its grain storage did not answer in time: Orleans fails the call with an
+    /// <see cref="OrleansException"/> around the storage's <see cref="TimeoutException"/> (DynamoDbGrainStorage's read
+    /// deadline). The next send starts a new activation, which reads the state again. Seen in CI (2026-12-01): a moved
+    /// session's first read timed out on a starved box, and the frame that waited on it was lost instead of re-sent.
+    /// </summary>
+    public static bool IsStorageTimeout(Exception exception)
+    {
+        if (exception is not OrleansException) return false;
+        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+            if (inner is TimeoutException) return true;
+        return false;
+    }
 
     /// <summary>
     /// A call cancelled by the runtime, not by the caller: an activation that outlived Orleans' <c>ActivationTimeout</c>
@@ -51,7 +67,7 @@ public static class SiloLossRetry
             {
                 return (await call(state).ConfigureAwait(false), attempt);
             }
-            catch (Exception e) when ((IsSiloLoss(e) || IsRuntimeCancellation(e, cancel)) && Stopwatch.GetElapsedTime(started) + pause < budget)
+            catch (Exception e) when ((IsSiloLoss(e) || IsStorageTimeout(e) || IsRuntimeCancellation(e, cancel)) && Stopwatch.GetElapsedTime(started) + pause < budget)
             {
                 await Task.Delay(pause, cancel).ConfigureAwait(false);
             }

@@ -52,6 +52,8 @@ public sealed class DynamoDbDeadlineTests(ITestOutputHelper output)
 
         // Two calls of at most 2 s each, and the SDK's own attempts inside them; far below Orleans' 30 s.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the read took {clock.Elapsed.TotalSeconds:0.0} s");
+        // A timeout, which the frame's re-send (SiloLossRetry.IsStorageTimeout) sends again, not a cancellation.
+        Assert.IsType<TimeoutException>(error);
         Assert.Contains(log.Lines, line => line.Contains("session/session/silent", StringComparison.Ordinal) && line.Contains("sending it again", StringComparison.Ordinal));
         Assert.Contains(log.Lines, line => line.Contains("DynamoDB read of session/session/silent took", StringComparison.Ordinal));
         silent.Stop();

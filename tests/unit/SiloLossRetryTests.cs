@@ -1,5 +1,7 @@
 using AncOrleans.Gateway.Devices;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
+using Orleans.Serialization;
 
 namespace AncOrleans.Tests;
 
@@ -57,6 +59,36 @@ public sealed class SiloLossRetryTests
         {
             sends++;
             return Task.FromException<int>(new ArgumentException("bad frame"));
+        }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(1), CancellationToken.None));
+        Assert.Equal(1, sends);
+    }
+
+    [Fact]
+    public async Task An_activation_whose_state_read_timed_out_is_sent_again_even_after_the_wire()
+    {
+        // What a caller gets when a grain's activation failed on a storage read past its deadline: Orleans' wrapper
+        // around the storage's TimeoutException, after a trip through Orleans' serializer (as a reply from a silo).
+        var serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+        Exception Wire(Exception e) => serializer.Deserialize<Exception>(serializer.SerializeToArray(e))!;
+        var storageTimeout = Wire(new OrleansException("Error from storage provider session during ReadStateAsync",
+            new TimeoutException("DynamoDB read of session/session/x got no answer in 2 calls of 20 s")));
+        Assert.True(SiloLossRetry.IsStorageTimeout(storageTimeout), $"{storageTimeout.GetType().Name}: {storageTimeout.InnerException?.GetType().Name}");
+
+        var sends = 0;
+        var (reply, attempts) = await SiloLossRetry.CallAsync(() =>
+            ++sends < 3 ? Task.FromException<int>(storageTimeout) : Task.FromResult(5),
+            TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(1), CancellationToken.None);
+        Assert.Equal((5, 3), (reply, attempts));
+
+        // A storage that failed otherwise (a corrupt record, a refused write) is not a reason to send the frame again.
+        sends = 0;
+        var corrupt = Wire(new OrleansException("Error from storage provider session during ReadStateAsync",
+            new InvalidOperationException("Grain state session/session/x is missing chunk 1 of 2.")));
+        Assert.False(SiloLossRetry.IsStorageTimeout(corrupt));
+        await Assert.ThrowsAnyAsync<OrleansException>(() => SiloLossRetry.CallAsync<int>(() =>
+        {
+            sends++;
+            return Task.FromException<int>(corrupt);
         }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(1), CancellationToken.None));
         Assert.Equal(1, sends);
     }
