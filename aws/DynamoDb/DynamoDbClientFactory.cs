@@ -16,13 +16,17 @@ public static class DynamoDbClientFactory
             : new AmazonDynamoDBClient(config);
     }
 
-    /// <summary>The SDK's configuration: the endpoint (a local server's URL, or the region's), and each attempt's timeout.</summary>
+    /// <summary>
+    /// The SDK's configuration: the endpoint (a local server's URL, or the region's), and each attempt's timeout, which
+    /// <see cref="DynamoDbHttpClientFactory"/> extends to the answer's body.
+    /// </summary>
     public static AmazonDynamoDBConfig Config(DynamoDbOptions options)
     {
         var config = string.IsNullOrEmpty(options.ServiceUrl)
             ? new AmazonDynamoDBConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region) }
             : new AmazonDynamoDBConfig { ServiceURL = options.ServiceUrl, AuthenticationRegion = options.Region };
         config.Timeout = options.RequestTimeout;
+        config.HttpClientFactory = new DynamoDbHttpClientFactory(options.RequestTimeout);
         return config;
     }
 }

@@ -61,6 +61,74 @@ public sealed class DynamoDbDeadlineTests(ITestOutputHelper output)
         await accepting;
     }
 
+    /// <summary>
+    /// A server that sends an answer's headers and then never its body: the SDK's own timeout does not cover the body
+    /// (a call waited 40+ s with a 1 s timeout), so every call — a state read, write and clear, and the membership
+    /// table's read — must still give up within its attempts' deadlines (DynamoDbHttpClientFactory), as a timeout.
+    /// </summary>
+    [Fact]
+    public async Task Calls_to_a_server_that_stalls_after_the_headers_give_up_as_timeouts()
+    {
+        using var stalling = new TcpListener(IPAddress.Loopback, 0);
+        stalling.Start();
+        var accepted = new List<Socket>();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    var socket = await stalling.AcceptSocketAsync();
+                    lock (accepted) accepted.Add(socket);
+                    _ = Task.Run(async () =>
+                    {
+                        try
+                        {
+                            await socket.ReceiveAsync(new byte[65536]);
+                            await socket.SendAsync("HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 1000\r\n\r\n{\"Item\":"u8.ToArray());
+                        }
+                        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                        {
+                        }
+                    });
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        });
+        var options = new DynamoDbOptions
+        {
+            ServiceUrl = $"http://127.0.0.1:{((IPEndPoint)stalling.LocalEndpoint).Port}",
+            TablePrefix = "stall-",
+            RequestTimeout = TimeSpan.FromSeconds(1),
+        };
+        var serializer = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(SessionCheckpoint).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>();
+        var client = DynamoDbClientFactory.Create(options);
+        var storage = new DynamoDbGrainStorage("sessions", options, client, serializer, new ListLogger());
+        var membership = new DynamoDbMembershipTable("stall", options, client, serializer);
+        var grain = GrainId.Create("session", "stalled");
+        var calls = new (string Name, Func<Task> Call)[]
+        {
+            ("read", () => storage.ReadStateAsync("session", grain, new GrainState<SessionCheckpoint>(new SessionCheckpoint()))),
+            ("write", () => storage.WriteStateAsync("session", grain, new GrainState<SessionCheckpoint>(new SessionCheckpoint()))),
+            ("clear", () => storage.ClearStateAsync("session", grain, new GrainState<SessionCheckpoint>(new SessionCheckpoint()) { ETag = "e" })),
+            ("membership read", () => membership.ReadAll()),
+        };
+        foreach (var (name, call) in calls)
+        {
+            var clock = Stopwatch.StartNew();
+            var error = await Assert.ThrowsAnyAsync<Exception>(call);
+            output.WriteLine($"{name}: gave up after {clock.Elapsed.TotalSeconds:0.0} s with {error.GetType().Name}: {error.Message}");
+            // The SDK's attempts (1 s each, its retries between them), and for a state read the storage's two calls.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"{name} took {clock.Elapsed.TotalSeconds:0.0} s");
+            Assert.True(error is TimeoutException || error.InnerException is TimeoutException, $"{name}: {error}");
+        }
+        stalling.Stop();
+        lock (accepted) foreach (var socket in accepted) socket.Dispose();
+        await accepting;
+    }
+
     private sealed class ListLogger : ILogger
     {
         public List<string> Lines { get; } = [];
