@@ -28,7 +28,10 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWind
     private readonly NoiseClassifierModel _model;
     private readonly EmergencyFusion _fusion;
     private readonly int _rate, _chunk;
-    private float[]? _latest, _previous;
+    // The latest two windows' probabilities, copied into arrays of the detector's own: the model's fresh array for each
+    // window is handed out (WindowFinished), and keeping it in a field of this long-lived object would be a card the
+    // workstation collector scans in each gen-0 collection (infra/local/old-to-young.sh). Empty until a window has come.
+    private float[] _latest = [], _previous = [];
     private string? _pending, _active;
     private long _samples;
     private double _lastSeen;
@@ -85,18 +88,27 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWind
 
     private void OnWindow(float[] window)
     {
-        _previous = _latest;
-        _latest = _model.Predict(window, _features.Patch);
+        var probabilities = _model.Predict(window, _features.Patch);
+        if (_latest.Length == 0)
+        {
+            _latest = SessionArray.Of<float>(probabilities.Length);
+        }
+        else
+        {
+            if (_previous.Length == 0) _previous = SessionArray.Of<float>(probabilities.Length);
+            (_latest, _previous) = (_previous, _latest);
+        }
+        probabilities.CopyTo(_latest, 0);
         _pending ??= _patterns.Active;
         Judge();
-        WindowFinished?.Invoke(window, _latest);
+        WindowFinished?.Invoke(window, probabilities);
     }
 
     private void Judge()
     {
         string? alert;
-        if (_latest is null) alert = _pending; // no window yet: accept the pattern
-        else alert = _fusion.Decide(_pending, _latest, _previous);
+        if (_latest.Length == 0) alert = _pending; // no window yet: accept the pattern
+        else alert = _fusion.Decide(_pending, _latest, _previous); // before a second window: no previous (empty)
         if (alert is null) return;
         _lastSeen = Now;
         if (_active is null)
