@@ -28,9 +28,10 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWind
     private readonly NoiseClassifierModel _model;
     private readonly EmergencyFusion _fusion;
     private readonly int _rate, _chunk;
-    // The latest two windows' probabilities, copied into arrays of the detector's own: the model's fresh array for each
-    // window is handed out (WindowFinished), and keeping it in a field of this long-lived object would be a card the
-    // workstation collector scans in each gen-0 collection (infra/local/old-to-young.sh). Empty until a window has come.
+    // The latest two windows' probabilities, copied into arrays of the detector's own (swapped, never reallocated): the
+    // model's fresh array for each window is handed out (WindowFinished), and keeping it in a field of this long-lived
+    // object made an old-to-young reference per session in each gen-0 collection (infra/local/old-to-young.sh; the
+    // effect, with FeaturePublisher's, in docs/measurements/benchmarks.md). Empty until a window has come.
     private float[] _latest = [], _previous = [];
     private string? _pending, _active;
     private long _samples;
