@@ -21,34 +21,16 @@ public sealed class DynamoDbDeadlineTests(ITestOutputHelper output)
     [Fact]
     public async Task A_read_from_a_server_that_never_answers_gives_up_within_its_deadlines()
     {
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start();
-        var accepted = new List<Socket>();
-        var accepting = Task.Run(async () =>
-        {
-            try
-            {
-                while (true) accepted.Add(await silent.AcceptSocketAsync());
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-            }
-        });
-        var options = new DynamoDbOptions
-        {
-            ServiceUrl = $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}",
-            TablePrefix = "deadline-",
-            RequestTimeout = TimeSpan.FromSeconds(1),
-        };
-        var serializer = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(SessionCheckpoint).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>();
+        await using var silent = new FakeBrokenDynamoDb(answer: null);
+        var options = silent.Options("deadline-");
         var log = new ListLogger();
-        var storage = new DynamoDbGrainStorage("sessions", options, DynamoDbClientFactory.Create(options), serializer, log);
+        var storage = new DynamoDbGrainStorage("sessions", options, DynamoDbClientFactory.Create(options), Serializer(), log);
 
         var clock = Stopwatch.StartNew();
         var state = new GrainState<SessionCheckpoint>(new SessionCheckpoint());
         var error = await Assert.ThrowsAnyAsync<Exception>(() => storage.ReadStateAsync("session", GrainId.Create("session", "silent"), state));
         clock.Stop();
-        output.WriteLine($"gave up after {clock.Elapsed.TotalSeconds:0.0} s with {error.GetType().Name}: {error.Message}; connections {accepted.Count}; log: {string.Join(" | ", log.Lines)}");
+        output.WriteLine($"gave up after {clock.Elapsed.TotalSeconds:0.0} s with {error.GetType().Name}: {error.Message}; connections {silent.Connections}; log: {string.Join(" | ", log.Lines)}");
 
         // Two calls of at most 2 s each, and the SDK's own attempts inside them; far below Orleans' 30 s.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the read took {clock.Elapsed.TotalSeconds:0.0} s");
@@ -56,9 +38,6 @@ public sealed class DynamoDbDeadlineTests(ITestOutputHelper output)
         Assert.IsType<TimeoutException>(error);
         Assert.Contains(log.Lines, line => line.Contains("session/session/silent", StringComparison.Ordinal) && line.Contains("sending it again", StringComparison.Ordinal));
         Assert.Contains(log.Lines, line => line.Contains("DynamoDB read of session/session/silent took", StringComparison.Ordinal));
-        silent.Stop();
-        foreach (var socket in accepted) socket.Dispose();
-        await accepting;
     }
 
     /// <summary>
@@ -69,41 +48,10 @@ public sealed class DynamoDbDeadlineTests(ITestOutputHelper output)
     [Fact]
     public async Task Calls_to_a_server_that_stalls_after_the_headers_give_up_as_timeouts()
     {
-        using var stalling = new TcpListener(IPAddress.Loopback, 0);
-        stalling.Start();
-        var accepted = new List<Socket>();
-        var accepting = Task.Run(async () =>
-        {
-            try
-            {
-                while (true)
-                {
-                    var socket = await stalling.AcceptSocketAsync();
-                    lock (accepted) accepted.Add(socket);
-                    _ = Task.Run(async () =>
-                    {
-                        try
-                        {
-                            await socket.ReceiveAsync(new byte[65536]);
-                            await socket.SendAsync("HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 1000\r\n\r\n{\"Item\":"u8.ToArray());
-                        }
-                        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-                        {
-                        }
-                    });
-                }
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-            }
-        });
-        var options = new DynamoDbOptions
-        {
-            ServiceUrl = $"http://127.0.0.1:{((IPEndPoint)stalling.LocalEndpoint).Port}",
-            TablePrefix = "stall-",
-            RequestTimeout = TimeSpan.FromSeconds(1),
-        };
-        var serializer = new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(SessionCheckpoint).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>();
+        await using var stalling = new FakeBrokenDynamoDb(
+            answer: "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 1000\r\n\r\n{\"Item\":"u8.ToArray());
+        var options = stalling.Options("stall-");
+        var serializer = Serializer();
         var client = DynamoDbClientFactory.Create(options);
         var storage = new DynamoDbGrainStorage("sessions", options, client, serializer, new ListLogger());
         var membership = new DynamoDbMembershipTable("stall", options, client, serializer);
@@ -124,9 +72,76 @@ public sealed class DynamoDbDeadlineTests(ITestOutputHelper output)
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"{name} took {clock.Elapsed.TotalSeconds:0.0} s");
             Assert.True(error is TimeoutException || error.InnerException is TimeoutException, $"{name}: {error}");
         }
-        stalling.Stop();
-        lock (accepted) foreach (var socket in accepted) socket.Dispose();
-        await accepting;
+    }
+
+    private static Serializer Serializer() =>
+        new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(SessionCheckpoint).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>();
+
+    /// <summary>
+    /// A DynamoDB endpoint on loopback that accepts connections and never finishes an answer: with no
+    /// <c>answer</c> it stays silent; with one it reads the request, sends those bytes (e.g. headers and the start of
+    /// a body), and then stalls.
+    /// </summary>
+    private sealed class FakeBrokenDynamoDb : IAsyncDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly List<Socket> _accepted = [];
+        private readonly Task _accepting;
+
+        public FakeBrokenDynamoDb(byte[]? answer)
+        {
+            _listener.Start();
+            _accepting = Task.Run(async () =>
+            {
+                try
+                {
+                    while (true)
+                    {
+                        var socket = await _listener.AcceptSocketAsync();
+                        lock (_accepted) _accepted.Add(socket);
+                        if (answer is not null) _ = AnswerPartlyAsync(socket, answer);
+                    }
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                }
+            });
+        }
+
+        public int Connections
+        {
+            get
+            {
+                lock (_accepted) return _accepted.Count;
+            }
+        }
+
+        /// <summary>Options for a client of this endpoint, with a 1 s request timeout.</summary>
+        public DynamoDbOptions Options(string tablePrefix) => new()
+        {
+            ServiceUrl = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}",
+            TablePrefix = tablePrefix,
+            RequestTimeout = TimeSpan.FromSeconds(1),
+        };
+
+        private static async Task AnswerPartlyAsync(Socket socket, byte[] answer)
+        {
+            try
+            {
+                await socket.ReceiveAsync(new byte[65536]);
+                await socket.SendAsync(answer);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Stop();
+            lock (_accepted) foreach (var socket in _accepted) socket.Dispose();
+            await _accepting;
+        }
     }
 
     private sealed class ListLogger : ILogger
