@@ -119,6 +119,7 @@ public sealed class ImageBuildTests(ITestOutputHelper output) : IDisposable
     private static async Task<string> WaitReadyAsync(HttpClient http, Process gateway, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
+        string last;
         while (true)
         {
             Assert.False(gateway.HasExited, $"the published gateway exited with {(gateway.HasExited ? gateway.ExitCode : 0)}");
@@ -126,17 +127,19 @@ public sealed class ImageBuildTests(ITestOutputHelper output) : IDisposable
             {
                 var response = await http.GetAsync("/readyz");
                 if (response.IsSuccessStatusCode) return await response.Content.ReadAsStringAsync();
+                last = $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
             }
-            catch (HttpRequestException)
+            catch (HttpRequestException e)
             {
-                // Kestrel is not listening yet.
+                last = $"not listening ({e.Message})"; // Kestrel is not listening yet.
             }
-            catch (TaskCanceledException) when (DateTime.UtcNow < deadline)
+            catch (TaskCanceledException)
             {
                 // A poll that took longer than the client's 5 s: the gateway is warming up on a machine the other tests
                 // share; readiness is what is waited for, until the deadline.
+                last = $"no answer within {http.Timeout.TotalSeconds:0} s";
             }
-            Assert.True(DateTime.UtcNow < deadline, $"/readyz not ready within {timeout}");
+            Assert.True(DateTime.UtcNow < deadline, $"/readyz not ready within {timeout}; the last poll: {last}");
             await Task.Delay(500);
         }
     }
