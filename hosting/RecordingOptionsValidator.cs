@@ -23,6 +23,8 @@ public sealed class RecordingOptionsValidator : IValidateOptions<RecordingOption
                 errors.Add($"{Prefix}S3:Bucket must name the bucket (3–63 characters) when {Prefix}Store is s3.");
             if (!string.IsNullOrEmpty(options.S3.ServiceUrl) && !Uri.TryCreate(options.S3.ServiceUrl, UriKind.Absolute, out _))
                 errors.Add($"{Prefix}S3:ServiceUrl '{options.S3.ServiceUrl}' must be an absolute URL (e.g. http://127.0.0.1:18400).");
+            if (options.S3.RequestTimeout < TimeSpan.FromSeconds(1) || options.S3.RequestTimeout > TimeSpan.FromMinutes(5))
+                errors.Add($"{Prefix}S3:RequestTimeout must be between 00:00:01 and 00:05:00, not {options.S3.RequestTimeout}.");
             if (string.IsNullOrEmpty(options.S3.ServiceUrl) && (options.S3.AccessKey is not null || options.S3.SecretKey is not null))
                 errors.Add($"{Prefix}S3:AccessKey and SecretKey are for a local server only (with {Prefix}S3:ServiceUrl); against AWS use the credentials chain (task role).");
         }

@@ -18,7 +18,7 @@ public static class DynamoDbClientFactory
 
     /// <summary>
     /// The SDK's configuration: the endpoint (a local server's URL, or the region's), and each attempt's timeout, which
-    /// <see cref="DynamoDbHttpClientFactory"/> extends to the answer's body.
+    /// <see cref="WholeAnswerHttpClientFactory"/> extends to the answer's body.
     /// </summary>
     public static AmazonDynamoDBConfig Config(DynamoDbOptions options)
     {
@@ -26,7 +26,7 @@ public static class DynamoDbClientFactory
             ? new AmazonDynamoDBConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region) }
             : new AmazonDynamoDBConfig { ServiceURL = options.ServiceUrl, AuthenticationRegion = options.Region };
         config.Timeout = options.RequestTimeout;
-        config.HttpClientFactory = new DynamoDbHttpClientFactory(options.RequestTimeout);
+        config.HttpClientFactory = new WholeAnswerHttpClientFactory("DynamoDB", options.RequestTimeout);
         return config;
     }
 }

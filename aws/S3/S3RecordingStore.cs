@@ -25,17 +25,23 @@ public sealed class S3RecordingStore : IRecordingStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        var config = string.IsNullOrEmpty(options.ServiceUrl)
+            ? new AmazonS3Config { RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region) }
+            : new AmazonS3Config
+            {
+                ServiceURL = options.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = options.Region,
+                // s3rver stores an aws-chunked body as it comes (signature lines and all): send plain bodies, with
+                // checksums only where S3 requires them.
+                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            };
+        // Each attempt's whole answer, body included, within the timeout: a stalled answer must not hold a session's
+        // recording writer for good (WholeAnswerHttpClientFactory).
+        config.Timeout = options.RequestTimeout;
+        config.HttpClientFactory = new WholeAnswerHttpClientFactory("S3", options.RequestTimeout);
         _client = string.IsNullOrEmpty(options.ServiceUrl)
-            ? new AmazonS3Client(new AmazonS3Config { RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region) })
-            : new AmazonS3Client(new BasicAWSCredentials(options.AccessKey ?? "S3RVER", options.SecretKey ?? "S3RVER"),
-                new AmazonS3Config
-                {
-                    ServiceURL = options.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = options.Region,
-                    // s3rver stores an aws-chunked body as it comes (signature lines and all): send plain bodies, with
-                    // checksums only where S3 requires them.
-                    RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-                    ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-                });
+            ? new AmazonS3Client(config)
+            : new AmazonS3Client(new BasicAWSCredentials(options.AccessKey ?? "S3RVER", options.SecretKey ?? "S3RVER"), config);
         _local = !string.IsNullOrEmpty(options.ServiceUrl);
         _ready = !_local;
     }

@@ -17,4 +17,10 @@ public sealed class RecordingS3Options
     public string? AccessKey { get; set; }
 
     public string? SecretKey { get; set; }
+
+    /// <summary>
+    /// How long one attempt of an S3 request may take, its answer's body included, before the SDK abandons it and
+    /// retries (the SDK's own timeout does not cover the body: docs/reliability.md). A chunk's upload is about 1 MB.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -21,7 +21,7 @@ public sealed class DynamoDbDeadlineTests(ITestOutputHelper output)
     [Fact]
     public async Task A_read_from_a_server_that_never_answers_gives_up_within_its_deadlines()
     {
-        await using var silent = new FakeBrokenDynamoDb(answer: null);
+        await using var silent = new FakeBrokenAwsEndpoint(answer: null);
         var options = silent.Options("deadline-");
         var log = new ListLogger();
         var storage = new DynamoDbGrainStorage("sessions", options, DynamoDbClientFactory.Create(options), Serializer(), log);
@@ -43,12 +43,12 @@ public sealed class DynamoDbDeadlineTests(ITestOutputHelper output)
     /// <summary>
     /// A server that sends an answer's headers and then never its body: the SDK's own timeout does not cover the body
     /// (a call waited 40+ s with a 1 s timeout), so every call — a state read, write and clear, and the membership
-    /// table's read — must still give up within its attempts' deadlines (DynamoDbHttpClientFactory), as a timeout.
+    /// table's read — must still give up within its attempts' deadlines (WholeAnswerHttpClientFactory), as a timeout.
     /// </summary>
     [Fact]
     public async Task Calls_to_a_server_that_stalls_after_the_headers_give_up_as_timeouts()
     {
-        await using var stalling = new FakeBrokenDynamoDb(
+        await using var stalling = new FakeBrokenAwsEndpoint(
             answer: "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 1000\r\n\r\n{\"Item\":"u8.ToArray());
         var options = stalling.Options("stall-");
         var serializer = Serializer();
@@ -76,73 +76,6 @@ public sealed class DynamoDbDeadlineTests(ITestOutputHelper output)
 
     private static Serializer Serializer() =>
         new ServiceCollection().AddSerializer(s => s.AddAssembly(typeof(SessionCheckpoint).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>();
-
-    /// <summary>
-    /// A DynamoDB endpoint on loopback that accepts connections and never finishes an answer: with no
-    /// <c>answer</c> it stays silent; with one it reads the request, sends those bytes (e.g. headers and the start of
-    /// a body), and then stalls.
-    /// </summary>
-    private sealed class FakeBrokenDynamoDb : IAsyncDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly List<Socket> _accepted = [];
-        private readonly Task _accepting;
-
-        public FakeBrokenDynamoDb(byte[]? answer)
-        {
-            _listener.Start();
-            _accepting = Task.Run(async () =>
-            {
-                try
-                {
-                    while (true)
-                    {
-                        var socket = await _listener.AcceptSocketAsync();
-                        lock (_accepted) _accepted.Add(socket);
-                        if (answer is not null) _ = AnswerPartlyAsync(socket, answer);
-                    }
-                }
-                catch (Exception e) when (e is SocketException or ObjectDisposedException)
-                {
-                }
-            });
-        }
-
-        public int Connections
-        {
-            get
-            {
-                lock (_accepted) return _accepted.Count;
-            }
-        }
-
-        /// <summary>Options for a client of this endpoint, with a 1 s request timeout.</summary>
-        public DynamoDbOptions Options(string tablePrefix) => new()
-        {
-            ServiceUrl = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}",
-            TablePrefix = tablePrefix,
-            RequestTimeout = TimeSpan.FromSeconds(1),
-        };
-
-        private static async Task AnswerPartlyAsync(Socket socket, byte[] answer)
-        {
-            try
-            {
-                await socket.ReceiveAsync(new byte[65536]);
-                await socket.SendAsync(answer);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _listener.Stop();
-            lock (_accepted) foreach (var socket in _accepted) socket.Dispose();
-            await _accepting;
-        }
-    }
 
     private sealed class ListLogger : ILogger
     {

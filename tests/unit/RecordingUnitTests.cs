@@ -56,6 +56,8 @@ public sealed class RecordingUnitTests
         Assert.Contains("Recording:Store", recording.Validate(null, new RecordingOptions { Store = "ftp" }).FailureMessage);
         Assert.Contains("Recording:S3:Bucket", recording.Validate(null, new RecordingOptions { Store = "s3" }).FailureMessage);
         Assert.Contains("Recording:ChunkSeconds", recording.Validate(null, new RecordingOptions { ChunkSeconds = 0 }).FailureMessage);
+        Assert.Contains("Recording:S3:RequestTimeout must be between 00:00:01 and 00:05:00, not 00:00:00.2000000",
+            recording.Validate(null, new RecordingOptions { Store = "s3", S3 = new RecordingS3Options { Bucket = "anc-rec", RequestTimeout = TimeSpan.FromMilliseconds(200) } }).FailureMessage);
         Assert.True(recording.Validate(null, new RecordingOptions { Store = "s3", S3 = new RecordingS3Options { Bucket = "anc-rec" } }).Succeeded);
         var analytics = new AnalyticsOptionsValidator();
         Assert.Contains("Analytics:Store", analytics.Validate(null, new AnalyticsOptions { Store = "postgres" }).FailureMessage);
