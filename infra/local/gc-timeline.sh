@@ -17,10 +17,7 @@ start_gateway "$gw" "$out"
 "$trace" collect -p $pid --profile gc-collect --duration "00:00:00:$(printf %02d $((seconds + 5)))" -o "$out/trace.nettrace" > /dev/null 2>&1 &
 tracer=$!
 sleep 2
-dotnet "$cli/anc.dll" load --url http://127.0.0.1:5180 --devices "$n" --seconds "$seconds" --json --interval 0.1 ${LOAD_ARGS:-} \
-  > "$out/load.json" 2> "$out/load.err" &
-load=$!
-until grep -q connected "$out/load.err" 2>/dev/null; do sleep 0.002; kill -0 $load; done
+start_load "$cli" "$out" "$n" "$seconds" --interval 0.1
 started=$(date -u +%H:%M:%S.%3N)
 wait $load || true
 wait $tracer || true

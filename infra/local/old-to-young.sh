@@ -12,10 +12,7 @@ mkdir -p "$out"
 dotnet build -c Release "$here/old-to-young" > "$out/build.log" 2>&1
 source "$here/gateway-run.sh"
 start_gateway "$gw" "$out"
-dotnet "$cli/anc.dll" load --url http://127.0.0.1:5180 --devices "$n" --seconds "$seconds" --json ${LOAD_ARGS:-} \
-  > "$out/load.json" 2> "$out/load.err" &
-load=$!
-until grep -q connected "$out/load.err" 2>/dev/null; do sleep 0.01; kill -0 $load; done
+start_load "$cli" "$out" "$n" "$seconds"
 sleep "$at"
 dotnet "$here/old-to-young/bin/Release/net10.0/old-to-young.dll" $pid 40 | tee "$out/old-to-young.txt"
 wait $load || true
