@@ -47,7 +47,6 @@ public sealed partial class EdgeCanceller
     private readonly float[] _r2B, _target, _z, _errors; // the current block's regressor window (previous + this), t, z, t − z
     private int _fill;
     private double _heardBlock;                   // Σ e² over the current block
-    private float[] _y = [], _heard = [], _filtered = [], _noise = [], _scratch = [];
     private readonly Dictionary<uint, CoefficientSet> _sets = [];
     private readonly Queue<uint> _order = new();
     private readonly float[] _weights;
@@ -113,9 +112,6 @@ public sealed partial class EdgeCanceller
     /// <summary>The newest version sent (0: none).</summary>
     public uint LatestVersion => _nextVersion - 1;
 
-    /// <summary>d̂ over the last frame (valid when the frame was usable; zero while warming up).</summary>
-    public ReadOnlySpan<float> NoiseEstimate => _noise;
-
     /// <summary>10 log10(d̂² / e²) over about the last second.</summary>
     public double ShortTermReductionDb => NoiseReductionMeter.Decibels(_shortNoise, _shortResidual);
 
@@ -130,19 +126,25 @@ public sealed partial class EdgeCanceller
     public CoefficientSet? Set(uint version) => _sets.GetValueOrDefault(version);
 
     /// <summary>
-    /// One frame of the device's x and e, tagged with what it played. Returns a new set to send, or null.
+    /// One frame of the device's x and e, tagged with what it played. Returns a new set to send, or null. When
+    /// <paramref name="noise"/> is given (at least as long as x), d̂ of the frame goes there: zero while warming up, idle
+    /// or unable to rebuild what was played. The frame's intermediate signals are the thread's <see cref="FrameScratch"/>.
     /// </summary>
-    public CoefficientSet? Process(ReadOnlySpan<float> x, ReadOnlySpan<float> e, EdgeTag tag)
+    public CoefficientSet? Process(ReadOnlySpan<float> x, ReadOnlySpan<float> e, EdgeTag tag, Span<float> noise = default)
     {
         if (x.Length != e.Length) throw new ArgumentException($"Block lengths differ: reference {x.Length}, error {e.Length}.");
-        Ensure(x.Length);
+        if (!noise.IsEmpty)
+        {
+            if (noise.Length < x.Length) throw new ArgumentException($"{x.Length} samples need {x.Length} places for d̂, not {noise.Length}.", nameof(noise));
+            noise = noise[..x.Length];
+            noise.Clear();
+        }
         PollWarmStart();
         var start = _n;
         _n += x.Length;
         if (Idle(start))
         {
             _stale = true;
-            _noise.AsSpan(0, x.Length).Clear();
             return null;
         }
         if (_stale) Restart();
@@ -171,23 +173,28 @@ public sealed partial class EdgeCanceller
         _replica.SetState(tag.Version, current.Taps, tag.FadingFrom, from.Taps, tag.FadeElapsed, current.CrossfadeSamples);
 
         var count = x.Length;
-        var y = _y.AsSpan(0, count);
+        using var scratch = FrameScratch.Open();
+        var y = scratch.Floats(count);
+        var heard = scratch.Floats(count);
+        var filtered = scratch.Floats(count);
+        var work = scratch.Floats(count + Math.Max(_sx.Length, _nlms.Length));
         _replica.Process(x, y);
-        _sy.ProcessBlock(y, _heard, _scratch);
-        _sx.ProcessBlock(x, _filtered, _scratch);
+        _sy.ProcessBlock(y, heard, work);
+        _sx.ProcessBlock(x, filtered, work);
         CoefficientSet? set = null;
         var harmed = false;
+        var writeNoise = !noise.IsEmpty;
         for (var i = 0; i < count; i++)
         {
-            var dHat = e[i] - _heard[i];
-            _noise[i] = _warmup > 0 ? 0 : dHat;
+            var dHat = e[i] - heard[i];
+            if (writeNoise) noise[i] = _warmup > 0 ? 0 : dHat;
             if (_warmup == 0)
             {
                 Meter(dHat, e[i]);
-                Collect(_filtered[i], -dHat);
+                Collect(filtered[i], -dHat);
             }
-            harmed |= _divergence.Observe(x[i], e[i], _heard[i]);
-            _r2B[_b + _fill] = _filtered[i];
+            harmed |= _divergence.Observe(x[i], e[i], heard[i]);
+            _r2B[_b + _fill] = filtered[i];
             _target[_fill] = -dHat;
             _heardBlock += e[i] * e[i];
             if (++_fill == _b) set = EndBlock() ?? set;
@@ -265,28 +272,6 @@ public sealed partial class EdgeCanceller
         if (!_leased) return;
         _leased = false;
         _settings.Convergence?.Release(_lease);
-    }
-
-    /// <summary>
-    /// Makes the per-frame buffers for frames of up to <paramref name="frameSamples"/> now (the session's start message
-    /// says its frame size), not on the first frame: sessions that start together then pay their buffers before their
-    /// audio flows, not in its first 100 ms.
-    /// </summary>
-    public void Reserve(int frameSamples)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frameSamples);
-        Ensure(frameSamples);
-        _replica.Reserve(frameSamples);
-    }
-
-    private void Ensure(int count)
-    {
-        if (_y.Length >= count) return;
-        _y = SessionArray.Of<float>(count);
-        _heard = SessionArray.Of<float>(count);
-        _filtered = SessionArray.Of<float>(count);
-        _noise = SessionArray.Of<float>(count);
-        _scratch = SessionArray.Of<float>(count + Math.Max(_sx.Length, _nlms.Length));
     }
 
     private void Meter(float dHat, float e)

@@ -11,12 +11,12 @@ namespace AncOrleans.Dsp;
 /// frame's tag — (v, u, m at its first sample) — tells the cloud exactly what was played
 /// (<see cref="EdgeCanceller"/> runs the same class as its replica). A block's outputs are computed together
 /// (<see cref="BlockFir"/>) over a line that holds the L − 1 samples before the block and then the block, whose last
-/// L − 1 samples are kept for the next; the line grows to the largest block seen (once) and nothing else is allocated.
+/// L − 1 samples are kept for the next. The filter keeps only those L − 1 samples; the line and the faded-out set's
+/// output are the thread's frame scratch (<see cref="FrameScratch"/>), so nothing is allocated per block.
 /// </summary>
 public sealed class EdgeFilter
 {
-    private float[] _line;                    // x: the L − 1 samples before the block, then the block
-    private float[] _fading = [];             // W_u * x over a block, while a fade lasts
+    private readonly float[] _history;        // x: the L − 1 samples before the next block
     private float[] _current;                 // W_v reversed (so y(i) = Σ_j reversed(j) · line(i + j))
     private float[] _previous;                // W_u reversed
     private int _fadeLength;                  // F of the current set
@@ -27,7 +27,7 @@ public sealed class EdgeFilter
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
         Length = length;
-        _line = SessionArray.Of<float>(length - 1 + 480);
+        _history = SessionArray.Of<float>(length - 1);
         _current = SessionArray.Of<float>(length);
         _previous = SessionArray.Of<float>(length);
     }
@@ -93,8 +93,8 @@ public sealed class EdgeFilter
         if (y.Length < x.Length) throw new ArgumentException($"{x.Length} samples need {x.Length} outputs, not {y.Length}.", nameof(y));
         var n = x.Length;
         var history = Length - 1;
-        Append(x);
-        var line = _line.AsSpan(0, history + n);
+        using var scratch = FrameScratch.Open();
+        var line = Line(scratch, x);
         // Zero taps give zero output for any finite x (and non-finite outputs are zeroed below): a device's set 0 at a
         // session's start, when every session starts at once, costs no L-tap convolution.
         if (_currentSilent) y[..n].Clear();
@@ -103,8 +103,7 @@ public sealed class EdgeFilter
         var fading = _elapsed < _fadeLength ? Math.Min(n, _fadeLength - _elapsed) : 0;
         if (fading > 0 && FadingFrom != Version)
         {
-            if (_fading.Length < fading) _fading = SessionArray.Of<float>(Math.Max(fading, 480));
-            var from = _fading.AsSpan(0, fading);
+            var from = scratch.Floats(fading);
             if (_previousSilent) from.Clear();
             else BlockFir.Convolve(line[..(history + fading)], _previous, from);
             for (var i = 0; i < fading; i++)
@@ -116,32 +115,30 @@ public sealed class EdgeFilter
         _elapsed += fading;
         for (var i = 0; i < n; i++)
             if (!float.IsFinite(y[i])) y[i] = 0f;
-        Keep(n);
+        Keep(line);
         if (_elapsed >= _fadeLength) FadingFrom = Version;
     }
 
     /// <summary>Only the input history, for frames whose output is not needed (the cloud's replica while it idles).</summary>
     public void Observe(ReadOnlySpan<float> x)
     {
-        Append(x);
-        Keep(x.Length);
+        using var scratch = FrameScratch.Open();
+        Keep(Line(scratch, x));
         _elapsed = Math.Min(_fadeLength, _elapsed + x.Length);
         if (_elapsed >= _fadeLength) FadingFrom = Version;
     }
 
-    /// <summary>Grows the line for blocks of up to <paramref name="blockSamples"/> now rather than at the first such block.</summary>
-    public void Reserve(int blockSamples) => SessionArray.Grow(ref _line, Length - 1 + blockSamples);
-
-    // Puts the block after the kept history (growing the line once for a longer block than any before).
-    private void Append(ReadOnlySpan<float> x)
+    // The line for a block: the kept history, then the block.
+    private Span<float> Line(FrameScratch scratch, ReadOnlySpan<float> x)
     {
-        var history = Length - 1;
-        SessionArray.Grow(ref _line, history + x.Length);
-        x.CopyTo(_line.AsSpan(history));
+        var line = scratch.Floats(_history.Length + x.Length);
+        _history.CopyTo(line);
+        x.CopyTo(line[_history.Length..]);
+        return line;
     }
 
-    // Keeps the newest L − 1 samples at the line's start for the next block.
-    private void Keep(int appended) => _line.AsSpan(appended, Length - 1).CopyTo(_line);
+    // Keeps the line's newest L − 1 samples for the next block.
+    private void Keep(ReadOnlySpan<float> line) => line[^_history.Length..].CopyTo(_history);
 
     /// <summary>The taps in force, oldest-lag first (W_v(0) … W_v(L−1)).</summary>
     public void CopyTaps(Span<float> destination)
@@ -150,5 +147,5 @@ public sealed class EdgeFilter
     }
 
     /// <summary>Forgets the input (after a gap in the stream).</summary>
-    public void ClearHistory() => Array.Clear(_line);
+    public void ClearHistory() => Array.Clear(_history);
 }

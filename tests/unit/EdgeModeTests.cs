@@ -70,6 +70,7 @@ public sealed class EdgeModeTests(ITestOutputHelper output)
         var secondary = new FirFilter(scene.SecondaryPath);
         var y = new float[480];
         var e = new float[480];
+        var estimate = new float[480];
         CoefficientSet? pending = null;
         double errorPower = 0, noisePower = 0;
         var lostAt = -1;
@@ -82,11 +83,10 @@ public sealed class EdgeModeTests(ITestOutputHelper output)
             device.Process(x, y);
             for (var i = 0; i < 480; i++) e[i] = scene.Disturbance[start + i] + secondary.Process(y[i]);
             if (applying && lostAt < 0) { lostAt = k; cloud.Gap(480); continue; } // lost: the cloud never sees this frame
-            var set = cloud.Process(x, e, tag);
+            var set = cloud.Process(x, e, tag, estimate);
             if (set is not null) pending = set;
             if (lostAt >= 0 && k >= lostAt + 3)
             {
-                var estimate = cloud.NoiseEstimate;
                 for (var i = 0; i < 480; i++)
                 {
                     var d = scene.Disturbance[start + i];
