@@ -3,6 +3,8 @@
 # their grains stay activated). After each round a full, compacting GC is induced with dotnet-gcdump (a gcdump
 # collects gen2 first), then RSS and the GC heap (from /metrics, after that GC) are read.
 #   infra/local/mem-per-session.sh GATEWAY_BIN_DIR CLI_BIN_DIR ROUNDS [anc load args...]
+# SECS=N makes each round N seconds long (3 by default). An edge session holds up to its last 64 coefficient sets, one
+# made every 100 ms or so while it adapts: 3 s rounds see only the first of them, longer rounds (SECS=30) more.
 # Needs dotnet-gcdump (dotnet tool install --tool-path /tmp/tools dotnet-gcdump; GCDUMP=/tmp/tools/dotnet-gcdump).
 set -euo pipefail
 gw=$1 cli=$2 rounds=$3; shift 3
@@ -23,6 +25,6 @@ measure() {
 }
 measure 0
 for r in $(seq 1 "$rounds"); do
-  nice -n -10 dotnet "$cli/anc.dll" load --url http://127.0.0.1:5180 --devices 100 --seconds 3 --json "$@" > /dev/null 2>&1 || true
+  nice -n -10 dotnet "$cli/anc.dll" load --url http://127.0.0.1:5180 --devices 100 --seconds "${SECS:-3}" --json "$@" > /dev/null 2>&1 || true
   measure $((r * 100))
 done
