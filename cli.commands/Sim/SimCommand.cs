@@ -152,6 +152,9 @@ public static class SimCommand
             framesLate = reports.Sum(r => r.FramesLate),
             meanReductionDb = Round(reports.Average(r => r.ReductionDb)),
         };
+        // Where the late replies fell, on stderr (stdout's format is unchanged): a late reply to a frame this process
+        // sent late is the simulator's own delay, one sent on time is the round trip's.
+        foreach (var line in sims.Select(s => s.DescribeLateFrames()).OfType<string>()) Console.Error.WriteLine(line);
         if (json)
         {
             var options = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };

@@ -23,6 +23,7 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
     private readonly int _delay = AncSettings.MillisecondsToSamples(delayMs, scene.SampleRate);
     private readonly float[] _speaker = new float[scene.Length + AncSettings.MillisecondsToSamples(delayMs, scene.SampleRate) + frameSamples];
     private readonly ConcurrentDictionary<uint, long> _sentAt = new();
+    private readonly ConcurrentDictionary<uint, double> _sendLagMs = new(); // how far behind its time each frame left
     private readonly ConcurrentDictionary<long, bool> _played = new(); // replies that reached the speaker in time
     private readonly ConcurrentBag<double> _roundTrips = new();
     private readonly ConcurrentBag<(long Sequence, double RoundTripMs, long SentAt, long ArrivedAt)> _lateFrames = new();
@@ -47,6 +48,25 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
     /// timestamps), in frame order: where in the run the lateness fell.
     /// </summary>
     public IReadOnlyList<(long Sequence, double RoundTripMs, long SentAt, long ArrivedAt)> LateFrames => [.. _lateFrames.OrderBy(f => f.Sequence)];
+    /// <summary>
+    /// How far behind its real-time slot frame <paramref name="sequence"/> was sent, in ms (NaN if it never was): a late
+    /// reply to a frame that left late is this process's own delay (its scheduler, its collector), not the gateway's.
+    /// </summary>
+    public double SendLagMs(long sequence) => _sendLagMs.TryGetValue((uint)sequence, out var lag) ? lag : double.NaN;
+    /// <summary>
+    /// One line naming this device's late replies (the first <paramref name="max"/>): when in the run, the round trip,
+    /// and how far behind its time the frame was sent. Null when none was late.
+    /// </summary>
+    public string? DescribeLateFrames(int max = 8)
+    {
+        var late = LateFrames;
+        if (late.Count == 0) return null;
+        var frameMs = 1000.0 * frameSamples / scene.SampleRate;
+        var shown = late.Take(max).Select(f =>
+            $"frame {f.Sequence} at {f.Sequence * frameMs / 1000:0.00} s: round trip {f.RoundTripMs:0.0} ms, sent {SendLagMs(f.Sequence):0.0} ms behind its time");
+        return $"{deviceId}: {late.Count} late — {string.Join("; ", shown)}{(late.Count > max ? "; …" : "")}";
+    }
+
     public int Errors => _errors;
 
     /// <summary>The last <c>classification</c> event's label (null until the classifier has named the noise).</summary>
@@ -101,7 +121,9 @@ internal sealed class SimDevice(string deviceId, AcousticScene scene, double del
             var pcm = FrameCodec.EncodeStereo(scene.Reference.AsSpan(Position, frameSamples), Ear.AsSpan(Position, frameSamples), SampleFormat.Int16);
             var frame = new WireFrame(WireFrame.Audio, SampleFormat.Int16, 2, sequence, (long)Position * 1_000_000 / scene.SampleRate, frameSamples, scene.SampleRate, pcm,
                 AntiNoiseMissed: missed);
-            _sentAt[sequence] = Stopwatch.GetTimestamp();
+            var now = Stopwatch.GetTimestamp();
+            _sentAt[sequence] = now;
+            _sendLagMs[sequence] = Stopwatch.GetElapsedTime(due, now).TotalMilliseconds;
             await link.SendBinaryAsync(frame.ToBytes(), cancel);
             while (_acks.TryDequeue(out var ack)) await link.SendTextAsync(ack, cancel);
             Sent++;

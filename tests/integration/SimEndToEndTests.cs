@@ -36,6 +36,7 @@ public sealed class SimEndToEndTests(GatewayFixture gateway, ITestOutputHelper o
         var late = device.LateFrames;
         var stall = Runs(late).Select(r => r.Count).DefaultIfEmpty(0).Max();
         var excused = stall <= 150 ? stall : 0;
+        output.WriteLine(device.DescribeLateFrames() ?? "no late frames");
         output.WriteLine($"late: {LateRuns(late)}; {late.Count(f => freezes.Overlaps(f.SentAt, f.ArrivedAt))} of them during or right after a process freeze; one stall excused: {excused} frames");
         Assert.True(report.FramesLost + report.FramesLate - excused <= 60,
             $"{report.FramesLost} lost, {report.FramesLate} late ({excused} excused as one stall): {LateRuns(late)}; {gcs}");
