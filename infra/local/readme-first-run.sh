@@ -17,7 +17,8 @@ done
 echo "ready at $(date +%T), load $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet build -c Release cli > "$dir.cli-build.log" 2>&1
 echo "cli built at $(date +%T), load $(cut -d' ' -f1-3 /proc/loadavg)"
-for _ in 1 2; do
-  dotnet run -c Release --project cli --no-build -- sim --devices 4 --scenario hum --seconds 20 2>&1 | tail -2
+for i in 1 2; do
+  dotnet run -c Release --project cli --no-build -- sim --devices 4 --scenario hum --seconds 20 2> "$dir.sim$i.err" | tail -2
+  grep ' late — ' "$dir.sim$i.err" || true   # where the late replies fell (anc sim names them on stderr)
 done
 echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
