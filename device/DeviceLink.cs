@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using AncOrleans.Abstractions.Protocol;
 using MQTTnet;
 
 namespace AncOrleans.Device;
@@ -7,6 +8,9 @@ namespace AncOrleans.Device;
 /// <summary>How a simulated device reaches the gateway: the same messages over WebSocket or MQTT.</summary>
 public abstract class DeviceLink : IAsyncDisposable
 {
+    // The protocol's JSON is ready before the first message arrives (ControlMessage.Prepare: once per process).
+    protected DeviceLink() => ControlMessage.Prepare();
+
     /// <summary>Called for each message from the gateway: (payload, isText).</summary>
     public Action<ReadOnlyMemory<byte>, bool>? Received { get; set; }
 

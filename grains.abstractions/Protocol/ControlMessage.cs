@@ -57,6 +57,30 @@ public sealed record ControlMessage
     /// <summary>The message as UTF-8 JSON text, unused fields omitted: what every sender puts on the wire.</summary>
     public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, Options);
 
+    private static int _prepared;
+
+    /// <summary>
+    /// Builds the serializer's metadata for every message a device receives by round-tripping one that carries them
+    /// all (stats, frame counts, an alert, a classification), once per process. Otherwise the first <c>stats</c> message,
+    /// a second into a stream, builds it on the receiving thread: ≈ 20 ms in which a real-time client's replies and
+    /// sends wait (measured with <c>anc sim</c>: every fresh simulator had late frames at 0.75–0.83 s;
+    /// docs/measurements/benchmarks.md, "Twentieth session"). Clients call it before they stream.
+    /// </summary>
+    public static void Prepare()
+    {
+        if (Interlocked.Exchange(ref _prepared, 1) == 1) return;
+        var all = new ControlMessage
+        {
+            Type = "stats",
+            Stats = new SessionStats("prepare", 1, 1, 0, 1, 1, ConvergenceState.Converging, "hybrid", "antinoise", 1, 0, 0, null, "hum", "tonal"),
+            Frames = new FrameCounts(1, 1, 0, 0, 0, 0, 0, 0),
+            Alert = new EmergencyAlert("prepare", "siren", DateTime.UnixEpoch, 1, true, "a"),
+            Classification = new NoiseClassification("prepare", "hum", 1, "tonal", false, 1, "embedded"),
+            Channels = ["reference"], SecondaryPath = [1f],
+        };
+        TryParse(all.ToUtf8(), out _, out _);
+    }
+
     /// <summary>Parses a text message; on failure returns false with a reason a device can act on.</summary>
     public static bool TryParse(ReadOnlySpan<byte> utf8, out ControlMessage? message, out string? error)
     {
