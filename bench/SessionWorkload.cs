@@ -126,11 +126,13 @@ internal sealed class SessionWorkload : StreamWorkload
             var frame = _frames[session.Frame++ % _frames.Length] with { Sequence = session.Sequence++ };
             var reply = session.Pipeline.Process(frame, session.Batcher, out var batch);
             _sink += reply.Message.Length;
+            ReplyBuffers.Shared.Give(reply.Message); // as the gateway's WebSocket send loop does once the reply is sent
             if (batch is null) continue;
             // The listeners on the batch: the EmergencyGrain, and the ClassifierGrain on the windows it forwards.
             var samples = _samples.AsSpan(0, batch.SampleCount);
             FrameCodec.DecodePcm16(batch.ReferencePcm16, samples);
             session.Detector.Push(samples);
+            session.Batcher.Return(batch); // as the grain's publisher does once the emergency grain has the batch
             _sink += session.Sink;
         }
         return _sink;

@@ -133,6 +133,10 @@ public sealed class DeviceConnection(string sessionId, WebSocket socket, IGrainF
     private async Task SendLoopAsync(CancellationToken cancel)
     {
         await foreach (var (payload, text) in _session.Outbound.DrainAsync(cancel))
+        {
             await socket.SendAsync(payload, text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, endOfMessage: true, cancel);
+            // Sent (the socket copied it into its own buffer): an anti-noise reply's array goes back for a later reply.
+            if (!text) DeviceSession.Sent(payload);
+        }
     }
 }

@@ -66,11 +66,23 @@ public sealed class DeviceSession
             SingleReader = true,
             FullMode = BoundedChannelFullMode.DropOldest,
             AllowSynchronousContinuations = true,
-        }, _ =>
+        }, dropped =>
         {
             metrics.FramesDropped.Add(1);
             Interlocked.Increment(ref _sendDropped);
+            if (!dropped.Text) Sent(dropped.Payload);
         });
+    }
+
+    /// <summary>
+    /// A binary message that left <see cref="Outbound"/> for good — sent, or dropped by the full queue. An anti-noise
+    /// reply's array goes back to <see cref="ReplyBuffers"/>: nothing holds it any more (the session kept a copy, the
+    /// queue let go of it). Only a transport that has finished with the bytes calls this (the WebSocket's send loop;
+    /// MQTT's publish may still hold them).
+    /// </summary>
+    public static void Sent(byte[] payload)
+    {
+        if (WireFrame.IsAntiNoise(payload)) ReplyBuffers.Shared.Give(payload);
     }
 
     public string SessionId => _sessionId;

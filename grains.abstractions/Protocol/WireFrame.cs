@@ -103,15 +103,19 @@ public readonly record struct WireFrame(byte Type, SampleFormat Format, byte Cha
 
     /// <summary>
     /// Writes an anti-noise (or cleaned) frame as the device receives it: header and mono PCM in one array, so the
-    /// reply is encoded once, by the session, and the gateway sends those bytes as they are.
+    /// reply is encoded once, by the session, and the gateway sends those bytes as they are. The array comes from
+    /// <see cref="ReplyBuffers"/> (every byte is written here), and whoever sends it last may give it back there.
     /// </summary>
     public static byte[] WriteAntiNoise(long sequence, long playoutUs, SampleFormat format, ReadOnlySpan<float> samples)
     {
-        var message = new byte[HeaderSize + samples.Length * format.BytesPerSample()];
+        var message = ReplyBuffers.Shared.Take(HeaderSize + samples.Length * format.BytesPerSample());
         new WireFrame(AntiNoise, format, 1, (uint)sequence, playoutUs, samples.Length, 0, default).WriteHeader(message);
         FrameCodec.EncodeMono(samples, format, message.AsSpan(HeaderSize));
         return message;
     }
+
+    /// <summary>Whether <paramref name="message"/> is an anti-noise frame (type 2) by its header.</summary>
+    public static bool IsAntiNoise(ReadOnlySpan<byte> message) => message.Length >= HeaderSize && message[0] == Version && message[1] == AntiNoise;
 
     /// <summary>Header + PCM as one message.</summary>
     public byte[] ToBytes()

@@ -32,6 +32,8 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
     private bool _passthrough;                              // in force: either
     private NoiseClassification? _pendingClassification;
     private AntiNoiseFrame? _lastReply;                     // the last frame's answer, for a re-sent frame
+    private byte[] _lastMessage = [];                       // antinoise: a copy of its message (the reply's own array is the gateway's)
+    private bool _lastIsCopied;                             // _lastReply's message is in _lastMessage
     private long _lastTimestampUs;
     private RecordedChunk? _recorded;                       // a chunk the last frame completed, for the grain to write
 
@@ -117,8 +119,10 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         batch = null;
         // A frame sent again (same sequence and timestamp: its first call failed on the way back) is answered
         // again, not processed twice.
+        // An antinoise reply's array went to the gateway, which gives it back to ReplyBuffers once sent: the answer
+        // again is a copy, never that array.
         if (_lastReply is { } last && frame is not null && last.Sequence == frame.Sequence && _lastTimestampUs == frame.DeviceTimestampUs)
-            return last;
+            return _lastIsCopied ? last with { Message = (byte[])_lastMessage.Clone() } : last;
         state.FramesIn++;
         if (_edge is not null && state.Config is not null) return ProcessEdge(frame, features, out batch);
         if (_processor is not { } processor || state.Config is not { } config) return Reject(frame, FrameFaults.NotConfigured);
@@ -168,10 +172,13 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         state.FramesOut++;
         _convergence.Observe(processor);
         batch = features?.Add(frame.Sequence, processor.Settings.SampleRate, x, (float)processor.ShortTermReductionDb);
-        var reply = new AntiNoiseFrame(frame.Sequence, playout, frame.Format, WireFrame.WriteAntiNoise(frame.Sequence, playout, frame.Format, output),
-            null, alert, _pendingClassification);
+        var message = WireFrame.WriteAntiNoise(frame.Sequence, playout, frame.Format, output);
+        if (_lastMessage.Length != message.Length) _lastMessage = new byte[message.Length];
+        message.CopyTo(_lastMessage, 0);
+        var reply = new AntiNoiseFrame(frame.Sequence, playout, frame.Format, message, null, alert, _pendingClassification);
         _pendingClassification = null;
         _lastReply = reply;
+        _lastIsCopied = true;
         _lastTimestampUs = frame.DeviceTimestampUs;
         return reply;
     }
@@ -211,6 +218,7 @@ public sealed class SessionPipeline(string sessionId, SessionGrainOptions option
         var reply = new AntiNoiseFrame(frame.Sequence, endUs, frame.Format, message, null, alert, _pendingClassification);
         _pendingClassification = null;
         _lastReply = reply;
+        _lastIsCopied = false;
         _lastTimestampUs = frame.DeviceTimestampUs;
         return reply;
     }

@@ -113,6 +113,35 @@ public sealed class PerFrameAllocationTests
         Assert.Contains(sets, s => cloud.Set(s.Version) is null && held.Any(h => ReferenceEquals(h.Taps, s.Taps)));
     }
 
+    [Fact]
+    public void An_antinoise_frame_allocates_only_its_reply_record_once_replies_are_given_back()
+    {
+        // The gateway gives each anti-noise reply's array back once the WebSocket has sent it (ReplyBuffers); the
+        // session's steady frame then allocates its reply's record and nothing else (the array was 2 KB a frame:
+        // half of what an antinoise gateway allocated). 432 samples: a length no other test's session uses, so that
+        // no parallel test takes the arrays given back here.
+        const int samples = 432;
+        var scene = Scenarios.Create("hum", 48_000, 4, 20);
+        var pipeline = new AncOrleans.Grains.Sessions.SessionPipeline("alloc", new AncOrleans.Grains.Sessions.SessionGrainOptions(), new AncOrleans.Grains.Sessions.SessionCheckpoint());
+        pipeline.Configure(new AncOrleans.Abstractions.SessionConfig(FrameSamples: samples, SecondaryPath: scene.SecondaryPath));
+        var frames = Enumerable.Range(0, scene.Length / samples).Select(n => new AncOrleans.Abstractions.AudioFrame(n, n * 9_000L, 48_000, AncOrleans.Abstractions.SampleFormat.Float32, samples,
+            AncOrleans.Abstractions.Protocol.FrameCodec.EncodeStereo(scene.Reference.AsSpan(n * samples, samples), scene.Disturbance.AsSpan(n * samples, samples), AncOrleans.Abstractions.SampleFormat.Float32))).ToArray();
+        long steadyBytes = 0;
+        var steadyFrames = 0;
+        foreach (var frame in frames)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var reply = pipeline.Process(frame, null, out _);
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(reply.Accepted, reply.Error);
+            AncOrleans.Abstractions.Protocol.ReplyBuffers.Shared.Give(reply.Message);
+            if (frame.Sequence < frames.Length / 2) continue;
+            steadyFrames++;
+            steadyBytes += allocated;
+        }
+        Assert.True(steadyBytes <= steadyFrames * 128L, $"{steadyBytes} bytes in {steadyFrames} frames");
+    }
+
     /// <summary>9 s of frames (within the first 10 s chunk); returns the chunks completed.</summary>
     private static int Frames(SessionRecorder recorder, AncOrleans.Gateway.Analytics.SessionAnalytics analytics, float[] noise, float[] residual)
     {
