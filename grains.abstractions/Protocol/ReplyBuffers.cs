@@ -5,7 +5,8 @@ namespace AncOrleans.Abstractions.Protocol;
 /// for later replies of the same length. A session writes each 10 ms reply into one array (≈ 2 KB at 48 kHz, float32),
 /// which an in-process grain call hands to the gateway as it is (<see cref="AntiNoiseFrame"/> is immutable); the
 /// gateway gives it back once the WebSocket has sent it. Without this the replies were about half of what an antinoise
-/// gateway allocated.
+/// gateway allocated. Unlike <see cref="FrameBuffers"/> (one owner takes and gives back: a connection, a batcher),
+/// a reply is taken by a session and given back by a connection that cannot reach it, hence one pool per process.
 /// <para>
 /// Ownership: an array is given back only by whoever holds the last reference to it — the gateway's send loop after
 /// the send, or its queue when it drops the reply — and is never read or written by it afterwards. A session keeps no
