@@ -23,7 +23,11 @@ public sealed class NoiseClassifierModel
 {
     private readonly MLContext _ml;
     private readonly ITransformer _model;
-    private readonly PredictionEngine<FeatureRow, ScoreRow> _engine; // not thread-safe: guarded by the lock
+    private readonly DataViewSchema _inputSchema;
+    // ML.NET's engines are not thread-safe: each prediction takes one (a new one when all are in use) and gives it back.
+    // Not one engine under a lock: a thread holding it inside ML.NET's Parallel.For waits for a replica queued to the
+    // thread pool, and pool threads waiting for the lock cannot run it (EnginePredict).
+    private readonly System.Collections.Concurrent.ConcurrentBag<PredictionEngine<FeatureRow, ScoreRow>> _engines = [];
     private readonly string[] _labels;
     private readonly Lock _lock = new();
     private readonly BoostedTreeScorer? _trees;
@@ -35,9 +39,11 @@ public sealed class NoiseClassifierModel
     {
         _ml = ml;
         _model = model;
-        _engine = ml.Model.CreatePredictionEngine<FeatureRow, ScoreRow>(model, inputSchema: inputSchema);
+        _inputSchema = inputSchema;
+        var engine = ml.Model.CreatePredictionEngine<FeatureRow, ScoreRow>(model, inputSchema: inputSchema);
         VBuffer<ReadOnlyMemory<char>> names = default;
-        _engine.OutputSchema["Score"].GetSlotNames(ref names);
+        engine.OutputSchema["Score"].GetSlotNames(ref names);
+        _engines.Add(engine);
         _labels = names.DenseValues().Select(n => n.ToString()).ToArray();
         var trees = BoostedTreeScorer.TryCreate(model);
         if (trees is not null && trees.Classes == _labels.Length && trees.Agrees(trees.Probes(64, NoiseFeatures.Length, seed: 1), EnginePredict))
@@ -139,13 +145,23 @@ public sealed class NoiseClassifierModel
     {
         // ML.NET's Parallel.For still waits on a replica it queues to the thread pool, even under SerialTaskScheduler (its
         // iterations run here). A pool thread can run that replica itself; a dedicated thread (a CLI's main thread, a
-        // worker of one's own) cannot, and when the pool's threads all wait for this lock, which that thread holds,
-        // nothing runs it until the pool grows: seconds with every session stalled (found 2026-12-01 with recognition
-        // tried on dedicated threads). So a caller off the pool predicts on the pool.
+        // worker of one's own) cannot, and when the pool's threads all waited for the one engine's lock, which that
+        // thread held, nothing ran it until the pool grew: seconds with every session stalled (found 2026-12-01 with
+        // recognition tried on dedicated threads). So a caller off the pool predicts on the pool, and no caller waits
+        // for another's engine.
         if (!Thread.CurrentThread.IsThreadPoolThread) return Task.Run(() => EnginePredict(features)).GetAwaiter().GetResult();
-        // On this thread only: the model's own Parallel.For would spread each prediction over the thread pool (SerialTaskScheduler).
-        lock (_lock)
-            return SerialTaskScheduler.Run(() => _engine.Predict(new FeatureRow { Label = "", Features = features }).Score.ToArray());
+        // On this thread only: the model's own Parallel.For would spread each prediction over the thread pool
+        // (SerialTaskScheduler). No lock: callers at once use engines of their own (_engines), so no pool thread waits
+        // for one that waits for the pool.
+        var engine = _engines.TryTake(out var kept) ? kept : _ml.Model.CreatePredictionEngine<FeatureRow, ScoreRow>(_model, inputSchema: _inputSchema);
+        try
+        {
+            return SerialTaskScheduler.Run(() => engine.Predict(new FeatureRow { Label = "", Features = features }).Score.ToArray());
+        }
+        finally
+        {
+            _engines.Add(engine);
+        }
     }
 
     public IReadOnlyDictionary<string, float> PredictLabels(float[] features)
