@@ -22,7 +22,10 @@ internal sealed class MigrationWarmup(IGrainFactory grains, IClusterMembershipSe
 {
     private const int RoundTrips = 2;
     private const int FramesPerStop = 5;
-    private static readonly TimeSpan MoveTimeout = TimeSpan.FromSeconds(10);
+    // A move the target could not take in time (a silo still in its own start-up warm-up) ends with the session
+    // re-activated where it was, from its checkpoint (seen on a fresh two-silo cluster, 2026-12-02): after RetryAfter
+    // without arriving the move is asked again, until MoveTimeout.
+    private static readonly TimeSpan MoveTimeout = TimeSpan.FromSeconds(30), RetryAfter = TimeSpan.FromSeconds(2);
     // A stop while the warm-up runs (a SIGTERM right after the silo joined) cancels it and waits for it at most this
     // long: a grain call it had in flight to a silo that is itself stopping could otherwise hold the silo's shutdown
     // for Orleans' response timeout (30 s, past ECS's stop timeout; seen once in CI, 2026-11-30).
@@ -80,14 +83,19 @@ internal sealed class MigrationWarmup(IGrainFactory grains, IClusterMembershipSe
     private static async Task<double> MoveAsync(ISessionGrain session, SiloAddress target, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
-        await PlacedOnAsync(target, () => session.Cast<IGrainManagementExtension>().MigrateOnIdle().AsTask()).WaitAsync(cancel);
         var where = target.ToString();
-        while (!(await session.GetOverviewAsync().WaitAsync(cancel)).Silo.Contains(where, StringComparison.Ordinal))
+        for (var attempt = 1; ; attempt++)
         {
-            if (clock.Elapsed > MoveTimeout) throw new TimeoutException($"the warm-up session did not reach {target} in {MoveTimeout.TotalSeconds:0} s");
-            await Task.Delay(5, cancel);
+            await PlacedOnAsync(target, () => session.Cast<IGrainManagementExtension>().MigrateOnIdle().AsTask()).WaitAsync(cancel);
+            var asked = Stopwatch.StartNew();
+            while (asked.Elapsed < RetryAfter)
+            {
+                if ((await session.GetOverviewAsync().WaitAsync(cancel)).Silo.Contains(where, StringComparison.Ordinal)) return clock.Elapsed.TotalMilliseconds;
+                await Task.Delay(5, cancel);
+            }
+            if (clock.Elapsed > MoveTimeout)
+                throw new TimeoutException($"the warm-up session did not reach {target} in {MoveTimeout.TotalSeconds:0} s ({attempt} attempts)");
         }
-        return clock.Elapsed.TotalMilliseconds;
     }
 
     /// <summary>Runs <paramref name="call"/> with a placement hint for <paramref name="silo"/> (where an activation or a move goes).</summary>
