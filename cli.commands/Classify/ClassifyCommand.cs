@@ -23,7 +23,9 @@ public static class ClassifyCommand
         var eval = new Option<DirectoryInfo?>("--eval") { Description = "Folder of labelled clips (<label>/*.wav or UrbanSound8K names): per-class recall, confusion, emergency recall, false alerts" };
         var json = new Option<bool>("--json") { Description = "One JSON object per 1 s window (with --eval: one object with every figure)" };
         var model = new Option<FileInfo?>("--model") { Description = "Classifier model (default: the embedded one)" };
-        var command = new Command("classify", "Name the noise and detect emergency sounds (sirens, smoke and CO alarms, car horns, glass breaking) in a recording, per 1 s window; or evaluate on a folder of labelled clips.") { input, eval, json, model };
+        var tagger = new Option<FileInfo?>("--tagger") { Description = "A pretrained AudioSet tagger (YAMNet's .tflite, not shipped: docs/classifier.md) that votes on sirens and car horns" };
+        var fusion = new Option<string?>("--fusion") { Description = "Fusion thresholds to try (as emergency-eval's --fusion; tune on folds 1-3, never on fold 10)" };
+        var command = new Command("classify", "Name the noise and detect emergency sounds (sirens, smoke and CO alarms, car horns, glass breaking) in a recording, per 1 s window; or evaluate on a folder of labelled clips.") { input, eval, json, model, tagger, fusion };
         command.SetAction(parse =>
         {
             try
@@ -34,8 +36,10 @@ public static class ClassifyCommand
                 {
                     var loaded = NoiseClassifierModel.Load(path);
                     var clips = ClassifyEvaluation.Collect(folder.FullName);
+                    var yamnet = parse.GetValue(tagger) is { } t ? YamNet.Load(t.FullName) : null;
+                    var fusionOptions = parse.GetValue(fusion) is { } f ? EmergencyEvalCommand.ParseFusion(f) : null;
                     var report = Progress.CliProgress.Run(Progress.CliProgress.Shown(parse.GetValue(json)), "anc classify --eval", clips.Count,
-                        step => ClassifyEvaluation.Evaluate(clips, loaded, new EmergencyFusion(loaded.Labels), step));
+                        step => ClassifyEvaluation.Evaluate(clips, loaded, new EmergencyFusion(loaded.Labels, fusionOptions, tagged: yamnet is not null), step, yamnet));
                     Console.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(report, options) : ClassifyEvaluation.Markdown(report));
                     return 0;
                 }
@@ -44,14 +48,16 @@ public static class ClassifyCommand
                     Console.Error.WriteLine("anc classify: give --input file.wav or --eval folder.");
                     return 2;
                 }
-                var windows = Run(WavFile.Read(parse.GetValue(input)!.FullName), NoiseClassifierModel.Load(path));
+                var windows = Run(WavFile.Read(parse.GetValue(input)!.FullName), NoiseClassifierModel.Load(path),
+                    parse.GetValue(tagger) is { } taggerFile ? YamNet.Load(taggerFile.FullName) : null,
+                    parse.GetValue(fusion) is { } text ? EmergencyEvalCommand.ParseFusion(text) : null);
                 foreach (var w in windows)
                     Console.WriteLine(parse.GetValue(json)
                         ? JsonSerializer.Serialize(w, options)
                         : $"{w.StartSec,6:0.0} s  {w.Label,-18} {w.Confidence,5:P0}  {(w.Emergency ? "EMERGENCY " + w.EmergencyType : "")}");
                 return 0;
             }
-            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException)
             {
                 Console.Error.WriteLine($"anc classify: {e.Message}");
                 return 2;
@@ -63,18 +69,20 @@ public static class ClassifyCommand
     /// <summary>
     /// Runs the classifier and the detector over the whole file. Per 1 s hop: the classifier's latest window
     /// (its windows are 0.99 s, so almost every hop has exactly one) and whether an emergency was active: a pattern
-    /// the detector had active in the hop, kept unless the model rejects it, or the model's own sure emergency.
+    /// the detector had active in the hop, kept unless the model rejects it, or the model's own sure emergency; with a
+    /// <paramref name="tagger"/>, also a hop in which one of its patches ends that raises an alert on its own.
     /// </summary>
-    public static IReadOnlyList<Window> Run(WavFile wav, NoiseClassifierModel? model = null)
+    public static IReadOnlyList<Window> Run(WavFile wav, NoiseClassifierModel? model = null, YamNet? tagger = null, EmergencyFusionOptions? options = null)
     {
         model ??= NoiseClassifierModel.Load(NoiseClassifierModel.DefaultPath);
-        var fusion = new EmergencyFusion(model.Labels);
+        var fusion = new EmergencyFusion(model.Labels, options, tagged: tagger is not null);
         var samples = wav.Mono();
         var detector = new EmergencyDetector(wav.SampleRate);
         var features = new NoiseFeatures(wav.SampleRate);
         float[]? latest = null, previous = null;
         var chunk = new float[wav.SampleRate];
         var windows = new List<Window>();
+        var latestAt = new List<float[]?>(); // the model's latest window at each hop, for the tagger's veto
         var second = wav.SampleRate;
         for (var start = 0; start < samples.Length; start += second)
         {
@@ -99,7 +107,24 @@ public static class ClassifyCommand
                 (label, confidence, alert) = (model.Labels[best], probabilities[best], fusion.Decide(seen, probabilities, previous));
             }
             windows.Add(new Window((double)start / second, label, Math.Round(confidence, 3), alert is not null, alert));
+            latestAt.Add(latest);
         }
+        if (tagger is not null) MarkTagged(windows, latestAt, samples, wav.SampleRate, tagger, fusion);
         return windows;
+    }
+
+    private static void MarkTagged(List<Window> windows, List<float[]?> latestAt, float[] samples, int rate, YamNet tagger, EmergencyFusion fusion)
+    {
+        var resampler = new Resampler16k(rate);
+        var resampled = new float[resampler.MaxOutput(samples.Length)];
+        var n = resampler.Process(samples, resampled);
+        var stream = new YamNetStream(tagger);
+        stream.PatchScored += (scores, end) =>
+        {
+            var w = Math.Min(windows.Count - 1, (int)end);
+            var latest = latestAt[Math.Max(0, w - 1)]; // the model's window finished by the patch's end (the first patch waits for the first)
+            if (w >= 0 && !windows[w].Emergency && fusion.DecideTagged(scores, latest) is { } kind) windows[w] = windows[w] with { Emergency = true, EmergencyType = kind };
+        };
+        stream.Push(resampled.AsSpan(0, n));
     }
 }

@@ -12,6 +12,7 @@ namespace AncOrleans.Cli.Classify;
 /// anywhere below DIR) or <c>&lt;label&gt;/*.wav</c> — through the classifier and the fused emergency decision.
 /// A clip's label is the argmax of its windows' mean probabilities (mapped to UrbanSound8K's class when the truth is
 /// one); a clip raises an alert if any of its windows does (<see cref="EmergencyFusion"/>).
+/// With a pretrained tagger (<c>--tagger</c>), a clip also alerts when one of its patches does (<see cref="EmergencyFusion.DecideTagged"/>).
 /// Truth: UrbanSound8K siren and car_horn, and the taxonomy's emergency labels, are emergencies; gun_shot is neither;
 /// everything else is a non-emergency.
 /// </summary>
@@ -78,19 +79,44 @@ public static class ClassifyEvaluation
             for (var c = 0; c < mean.Length; c++) mean[c] += probabilities[w][c];
             alert ??= fusion.Decide(trace.Patterns[w], probabilities[w], w > 0 ? probabilities[w - 1] : default);
         }
+        if (trace.Tagged is { } tagged)
+            for (var p = 0; p < tagged.Count; p++)
+            {
+                // the model's latest window finished by the patch's end, as a session has it (the first patch, which
+                // ends 1 ms before the first window, waits for it)
+                var w = Math.Max(0, (int)Math.Floor(ClipTrace.PatchEndSeconds(p) / ClipTrace.WindowSeconds) - 1);
+                var latest = w < probabilities.Count ? probabilities[w] : default;
+                if (!PassesGate(fusion, trace, w, latest, labels)) continue;
+                alert ??= fusion.DecideTagged(tagged[p], latest);
+            }
         var predicted = probabilities.Count == 0 ? "unclassified" : labels[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(mean)];
         return new ClipResult(file, truth, Map(predicted, urbanSound), alert);
     }
 
+    /// <summary>
+    /// <see cref="EmergencyFusionOptions.TaggerGate"/> as a session applies it: a pattern in the window that holds the
+    /// patch's end (or the one before), or the model's siren + car_horn probability in its latest window, reaches the gate.
+    /// </summary>
+    private static bool PassesGate(EmergencyFusion fusion, ClipTrace trace, int latest, ReadOnlySpan<float> probabilities, IReadOnlyList<string> labels)
+    {
+        var gate = fusion.Options.TaggerGate;
+        if (gate <= 0) return true;
+        if (trace.Patterns[Math.Min(latest, trace.Patterns.Length - 1)] is not null || latest + 1 < trace.Patterns.Length && trace.Patterns[latest + 1] is not null) return true;
+        double p = 0;
+        for (var c = 0; c < probabilities.Length && c < labels.Count; c++)
+            if (labels[c] is EmergencyKind.Siren or EmergencyKind.CarHorn) p += probabilities[c];
+        return p >= gate;
+    }
+
     /// <summary>Judges every clip (two at a time); <paramref name="clipDone"/> is called once per clip (a progress bar).</summary>
-    public static Report Evaluate(IReadOnlyList<(string Path, string Truth)> clips, NoiseClassifierModel model, EmergencyFusion fusion, Action? clipDone = null)
+    public static Report Evaluate(IReadOnlyList<(string Path, string Truth)> clips, NoiseClassifierModel model, EmergencyFusion fusion, Action? clipDone = null, YamNet? tagger = null)
     {
         var results = new ClipResult[clips.Count];
         var urbanSound = IsUrbanSound(clips.Select(c => c.Truth));
         Parallel.For(0, clips.Count, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
         {
             var wav = WavFile.Read(clips[i].Path);
-            results[i] = Judge(Path.GetFileName(clips[i].Path), clips[i].Truth, ClipTrace.Analyse(wav.Mono(), wav.SampleRate), model, fusion, urbanSound);
+            results[i] = Judge(Path.GetFileName(clips[i].Path), clips[i].Truth, ClipTrace.Analyse(wav.Mono(), wav.SampleRate, tagger), model, fusion, urbanSound);
             clipDone?.Invoke();
         });
         return Summarise(results);

@@ -9,11 +9,15 @@ namespace AncOrleans.Cli.Classify;
 /// repeated to fill one), per window the pattern the emergency detector had active in it (or null), and each window's own log-mel frames (the CNN's patch of window w is windows w − 1 and w: <see cref="NoiseFeatures.BuildPatch"/>).
 /// Window w covers [w·T, (w+1)·T), T = 61 × 256 / 16 000 s ≈ 0.976 s.
 /// </summary>
-public sealed record ClipTrace(IReadOnlyList<float[]> Windows, string?[] Patterns, IReadOnlyList<float[]> LogMel)
+/// With a pretrained tagger, also its scores for every patch (<see cref="YamNetStream"/>: 0.96 s every 0.48 s of the clip at 16 kHz).
+public sealed record ClipTrace(IReadOnlyList<float[]> Windows, string?[] Patterns, IReadOnlyList<float[]> LogMel, IReadOnlyList<float[]>? Tagged = null)
 {
     public static readonly double WindowSeconds = (double)NoiseFeatures.FramesPerWindow * NoiseFeatures.Hop / NoiseFeatures.Rate;
 
-    public static ClipTrace Analyse(float[] mono, int rate)
+    /// <summary>Stream time of the end of the tagger's patch <paramref name="p"/> (0.975 s, then every 0.48 s).</summary>
+    public static double PatchEndSeconds(int p) => (double)(YamNet.PatchSamples + p * YamNetStream.PatchHop * YamNet.Hop) / YamNet.SampleRate;
+
+    public static ClipTrace Analyse(float[] mono, int rate, YamNet? tagger = null)
     {
         var clip = NoiseTrainingSet.AtLeastOneWindow(mono, rate);
         var extracted = NoiseFeatures.ExtractWithLogMel(clip, rate);
@@ -32,6 +36,18 @@ public sealed record ClipTrace(IReadOnlyList<float[]> Windows, string?[] Pattern
             var w = Math.Min(windows.Count - 1, (int)((double)start / rate / WindowSeconds));
             patterns[w] ??= kind;
         }
-        return new ClipTrace(windows, patterns, extracted.Select(w => w.LogMel).ToList());
+        return new ClipTrace(windows, patterns, extracted.Select(w => w.LogMel).ToList(), tagger is null ? null : Tag(clip, rate, tagger));
+    }
+
+    private static List<float[]> Tag(float[] clip, int rate, YamNet tagger)
+    {
+        var resampler = new Resampler16k(rate);
+        var samples = new float[resampler.MaxOutput(clip.Length)];
+        var n = resampler.Process(clip, samples);
+        var stream = new YamNetStream(tagger);
+        var patches = new List<float[]>();
+        stream.PatchScored += (scores, _) => patches.Add([.. scores]);
+        stream.Push(samples.AsSpan(0, n));
+        return patches;
     }
 }

@@ -31,18 +31,20 @@ public static class EmergencyEvalCommand
         var rate = new Option<int>("--rate") { Description = "Sample rate of the clips (the stream path runs at 48000)", DefaultValueFactory = _ => 16_000 };
         var patternsOnly = new Option<bool>("--patterns-only") { Description = "The DSP patterns alone, without the classifier's fusion (the sessions fuse)" };
         var model = new Option<FileInfo?>("--model") { Description = "Classifier model for the fusion (default: the embedded one)" };
+        var tagger = new Option<FileInfo?>("--tagger") { Description = "A pretrained AudioSet tagger (YAMNet's .tflite) that votes too" };
         var fusion = new Option<string?>("--fusion")
         {
             Description = "Fusion thresholds to try instead of the defaults, e.g. siren=0.5,car_horn=0.4,rho=0.3,windows=1,top=1 (tuning seeds only)",
         };
         var command = new Command("emergency-eval", "Measure the emergency decision (patterns fused with the classifier): recall at an SNR, false alerts per hour.")
         {
-            trials, snr, seedBase, confuserSeconds, list, rate, patternsOnly, model, fusion,
+            trials, snr, seedBase, confuserSeconds, list, rate, patternsOnly, model, fusion, tagger,
         };
         command.SetAction(parse =>
         {
             _model = parse.GetValue(patternsOnly) ? null : NoiseClassifierModel.Load(parse.GetValue(model)?.FullName ?? NoiseClassifierModel.DefaultPath);
             _fusion = parse.GetValue(fusion) is { } text ? ParseFusion(text) : null;
+            _tagger = parse.GetValue(tagger) is { } file ? YamNet.Load(file.FullName) : null;
             Console.WriteLine(_model is null ? "patterns only" : $"patterns fused with the classifier{(_fusion is null ? "" : $" ({parse.GetValue(fusion)})")}");
             var seeds = parse.GetValue(seedBase);
             var sampleRate = parse.GetValue(rate);
@@ -148,12 +150,16 @@ public static class EmergencyEvalCommand
     /// <summary>The fused decision (a session's), or with <c>--patterns-only</c> the DSP patterns alone.</summary>
     private static NoiseClassifierModel? _model;
     private static EmergencyFusionOptions? _fusion;
+    private static YamNet? _tagger;
 
     /// <summary><c>siren=0.5,car_horn=0.4,rho=0.3,windows=1</c> → options (unnamed ones keep their defaults).</summary>
     public static EmergencyFusionOptions ParseFusion(string text)
     {
         var options = new EmergencyFusionOptions();
         var alone = new Dictionary<string, double>(options.ModelAlone);
+        var tagger = new Dictionary<string, double>(options.TaggerAlone);
+        Dictionary<string, double>? tagged = null;
+        var vetoes = new Dictionary<string, double>(options.TaggerVetoes);
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var pair = part.Split('=');
@@ -164,12 +170,22 @@ public static class EmergencyEvalCommand
                 "rho" => options with { EmergencyReject = value, RejectAllBelow = value },
                 "windows" => options with { ModelAloneWindows = (int)value },
                 "top" => options with { ModelAloneNeedsTop = value != 0 },
-                EmergencyKind.Siren or EmergencyKind.CarHorn => options,
-                _ => throw new ArgumentException($"--fusion: unknown '{pair[0]}' (siren, car_horn, rho, windows, top)."),
+                "gate" => options with { TaggerGate = value },
+                _ when pair[0].StartsWith("veto_", StringComparison.Ordinal) => options,
+                EmergencyKind.Siren or EmergencyKind.CarHorn or "tagger_siren" or "tagger_car_horn" or "tagged_siren" or "tagged_car_horn" => options,
+                _ => throw new ArgumentException($"--fusion: unknown '{pair[0]}' (siren, car_horn, rho, windows, top, tagger_siren, tagger_car_horn, tagged_siren, tagged_car_horn, gate, veto_<label>)."),
             };
             if (pair[0] is EmergencyKind.Siren or EmergencyKind.CarHorn) alone[pair[0]] = value;
+            if (pair[0].StartsWith("tagger_", StringComparison.Ordinal)) tagger[pair[0]["tagger_".Length..]] = value;
+            if (pair[0].StartsWith("veto_", StringComparison.Ordinal))
+            {
+                if (value >= 1) vetoes.Remove(pair[0]["veto_".Length..]);
+                else vetoes[pair[0]["veto_".Length..]] = value;
+            }
+            if (pair[0].StartsWith("tagged_", StringComparison.Ordinal))
+                (tagged ??= new Dictionary<string, double>(options.ModelAloneWithTagger ?? options.ModelAlone))[pair[0]["tagged_".Length..]] = value;
         }
-        return options with { ModelAlone = alone };
+        return options with { ModelAlone = alone, TaggerAlone = tagger, ModelAloneWithTagger = tagged ?? options.ModelAloneWithTagger, TaggerVetoes = vetoes };
     }
 
     private static Action<float[]> Detector(int rate, Action<string, double> onDetected)
@@ -180,7 +196,7 @@ public static class EmergencyEvalCommand
             patterns.Detected += onDetected;
             return x => patterns.Push(x);
         }
-        var fused = new FusedEmergencyDetector(rate, _model, _fusion);
+        var fused = new FusedEmergencyDetector(rate, _model, _fusion, _tagger);
         fused.Detected += onDetected;
         return x => fused.Push(x);
     }

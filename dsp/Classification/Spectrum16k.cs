@@ -18,6 +18,9 @@ namespace AncOrleans.Dsp.Classification;
 /// </summary>
 public sealed class Spectrum16k
 {
+    /// <summary>Receives a chunk of samples, valid only inside the call.</summary>
+    public delegate void SamplesHandler(ReadOnlySpan<float> samples);
+
     public const int Rate = Resampler16k.OutputRate, FrameSize = 512, Hop = 256;
     private readonly Resampler16k _resampler;
     private readonly Framer _framer = new(FrameSize, Hop);
@@ -67,8 +70,15 @@ public sealed class Spectrum16k
         return _resampled.AsSpan(0, _resampler.ProcessFiltered(filtered, _resampled));
     }
 
+    /// <summary>Raised with every chunk of 16 kHz samples before it is framed (a pretrained tagger's own front end).</summary>
+    public event SamplesHandler? Resampled;
+
     /// <summary>Frames 16 kHz samples (from <see cref="Resample"/>), raising <see cref="FrameReady"/> for each frame.</summary>
-    public void PushResampled(ReadOnlySpan<float> resampled) => _framer.Push(resampled, _onFrame);
+    public void PushResampled(ReadOnlySpan<float> resampled)
+    {
+        Resampled?.Invoke(resampled);
+        _framer.Push(resampled, _onFrame);
+    }
 
     /// <summary><see cref="Resample"/> then <see cref="PushResampled"/>.</summary>
     public void Push(ReadOnlySpan<float> input) => PushResampled(Resample(input));

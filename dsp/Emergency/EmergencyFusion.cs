@@ -11,6 +11,10 @@ namespace AncOrleans.Dsp.Emergency;
 ///   no pattern fired               →  alert c*  if c* = argmax_{c emergency} p(c | x) and p(c* | x) ≥ θ_{c*}
 ///                                               (with ModelAloneWindows = 2: in the previous window too — never in a stream's first window;
 ///                                               with ModelAloneNeedsTop: c* must also be the window's top class of all)
+///   a tagger's patch (YAMNet)   →  alert k   if s_k = max_{a ∈ AudioSet classes of k} score(a) ≥ θ_T,k (k ∈ {siren, car_horn};
+///                                               the largest margin wins), unless the model's latest window gives a veto
+///                                               label (doorbell, music) ≥ its probability; with a tagger the model alone
+///                                               uses ModelAloneWithTagger (empty: the tagger replaces it for sirens and horns)
 /// </code>
 /// A pattern the model finds no trace of (a dog bark that happened to pulse like T3, a drill taken for glass) is
 /// rejected; a sound the model is sure of (a real siren whose sweep the pattern detector misses) is an alert on its
@@ -23,17 +27,23 @@ namespace AncOrleans.Dsp.Emergency;
 public sealed class EmergencyFusion
 {
     private readonly int[] _index;         // position of each emergency kind in the model's labels, or −1
-    private readonly double[] _reject, _alone;
-    private readonly bool[] _background;   // per model label: a background that never rejects a pattern
+    private readonly double[] _reject, _alone, _tagger;
+    private readonly bool[] _background;
+    private readonly (int Label, double Probability)[] _vetoes; // model labels that veto a tagger's alert   // per model label: a background that never rejects a pattern
     private static readonly string[] Kinds = [EmergencyKind.Siren, EmergencyKind.SmokeAlarm, EmergencyKind.CoAlarm, EmergencyKind.CarHorn, EmergencyKind.GlassBreak];
 
-    public EmergencyFusion(IReadOnlyList<string> labels, EmergencyFusionOptions? options = null)
+    /// <param name="tagged">A pretrained tagger votes too (<see cref="DecideTagged"/>): the model alone then uses
+    /// <see cref="EmergencyFusionOptions.ModelAloneWithTagger"/> when set.</param>
+    public EmergencyFusion(IReadOnlyList<string> labels, EmergencyFusionOptions? options = null, bool tagged = false)
     {
         Options = options ?? new EmergencyFusionOptions();
         _index = Kinds.Select(k => labels.ToList().IndexOf(k)).ToArray();
         _reject = Kinds.Select(k => Options.RejectBelow.GetValueOrDefault(k, Options.RejectAllBelow)).ToArray();
-        _alone = Kinds.Select(k => Options.ModelAlone.GetValueOrDefault(k, double.PositiveInfinity)).ToArray();
+        var alone = tagged && Options.ModelAloneWithTagger is { } withTagger ? withTagger : Options.ModelAlone;
+        _alone = Kinds.Select(k => alone.GetValueOrDefault(k, double.PositiveInfinity)).ToArray();
+        _tagger = Kinds.Select(k => Options.TaggerAlone.GetValueOrDefault(k, double.PositiveInfinity)).ToArray();
         _background = labels.Select(Options.Backgrounds.Contains).ToArray();
+        _vetoes = Options.TaggerVetoes.Select(v => (labels.ToList().IndexOf(v.Key), v.Value)).Where(v => v.Item1 >= 0).ToArray();
     }
 
     public EmergencyFusionOptions Options { get; }
@@ -63,6 +73,26 @@ public sealed class EmergencyFusion
         if (best < 0 || P(best, probabilities) < _alone[best]) return null;
         if (Options.ModelAloneNeedsTop && _index[best] != System.Numerics.Tensors.TensorPrimitives.IndexOfMax(probabilities)) return null;
         return Options.ModelAloneWindows < 2 || !previous.IsEmpty && P(best, previous) >= _alone[best] ? Kinds[best] : null;
+    }
+
+    /// <summary>
+    /// The alert a pretrained tagger's patch raises on its own (the kind whose score clears θ_T by the most), or null;
+    /// null too when <paramref name="latest"/> (the model's latest window, empty when none yet) names a veto label.
+    /// </summary>
+    public string? DecideTagged(ReadOnlySpan<float> taggerScores, ReadOnlySpan<float> latest = default)
+    {
+        foreach (var (label, probability) in _vetoes)
+            if (label < latest.Length && latest[label] >= probability) return null;
+        string? alert = null;
+        var margin = 0.0;
+        for (var i = 0; i < Kinds.Length; i++)
+        {
+            if (double.IsPositiveInfinity(_tagger[i])) continue;
+            var classes = Kinds[i] == EmergencyKind.Siren ? AudioSetEmergencies.Siren : Kinds[i] == EmergencyKind.CarHorn ? AudioSetEmergencies.CarHorn : [];
+            var score = AudioSetEmergencies.Score(taggerScores, classes);
+            if (score >= _tagger[i] && (alert is null || score - _tagger[i] > margin)) (alert, margin) = (Kinds[i], score - _tagger[i]);
+        }
+        return alert;
     }
 
     private double P(int kind, ReadOnlySpan<float> probabilities) => _index[kind] >= 0 ? probabilities[_index[kind]] : 0;

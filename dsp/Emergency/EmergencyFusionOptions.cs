@@ -48,4 +48,29 @@ public sealed record EmergencyFusionOptions
 
     /// <summary>θ_c: the model alone raises c at this probability; absent kinds never alert on the model alone.</summary>
     public IReadOnlyDictionary<string, double> ModelAlone { get; init; } = new Dictionary<string, double> { [EmergencyKind.Siren] = 0.5, [EmergencyKind.CarHorn] = 0.6 };
+
+    /// <summary>
+    /// θ_T,k: with a pretrained tagger (<see cref="Classification.YamNet"/>), its patch alone raises k when the kind's
+    /// score (<see cref="AudioSetEmergencies"/>) reaches this; absent kinds never alert on the tagger alone.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> TaggerAlone { get; init; } = new Dictionary<string, double> { [EmergencyKind.Siren] = 0.2, [EmergencyKind.CarHorn] = 0.3 };
+
+    /// <summary>
+    /// With a tagger, the model-alone thresholds used instead of <see cref="ModelAlone"/> (null: the same). The tagger
+    /// hears sirens and horns better than the in-house model, whose own alerts then add false ones (docs/emergency.md).
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? ModelAloneWithTagger { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>
+    /// The tagger scores a patch only when a pattern is pending or active or the model's siren + car_horn probability in
+    /// the latest window reaches this (0: every patch). Its network costs ≈ 4 ms a patch (docs/classifier.md).
+    /// </summary>
+    public double TaggerGate { get; init; }
+
+    /// <summary>
+    /// The in-house model vetoes a tagger's alert when its latest window gives one of these labels at least this
+    /// probability: sounds it was taught as non-emergencies (synthetic doorbells and chimes, melodies) that the tagger
+    /// takes for horns and sirens (docs/emergency.md). Empty: no veto.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> TaggerVetoes { get; init; } = new Dictionary<string, double> { ["doorbell"] = 0.5, ["music"] = 0.5 };
 }

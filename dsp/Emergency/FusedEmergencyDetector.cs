@@ -27,6 +27,7 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWind
     private readonly NoiseFeatures _features;
     private readonly NoiseClassifierModel _model;
     private readonly EmergencyFusion _fusion;
+    private readonly YamNetStream? _tagger;
     private readonly int _rate, _chunk;
     // The latest two windows' probabilities, copied into arrays of the detector's own (swapped, never reallocated): the
     // model's fresh array for each window is handed out (WindowFinished), and keeping it in a field of this long-lived
@@ -34,17 +35,37 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWind
     // effect, with FeaturePublisher's, in docs/measurements/benchmarks.md). Empty until a window has come.
     private float[] _latest = [], _previous = [];
     private string? _pending, _active;
+    private float[]? _heldPatch;  // a tagger patch that came before the model's first window
+    private bool _patchHeld;
     private long _samples;
     private double _lastSeen;
 
-    public FusedEmergencyDetector(int sampleRate, NoiseClassifierModel model, EmergencyFusionOptions? options = null)
+    /// <param name="tagger">A pretrained AudioSet tagger (<see cref="YamNet"/>) that votes too, or null.</param>
+    public FusedEmergencyDetector(int sampleRate, NoiseClassifierModel model, EmergencyFusionOptions? options = null, YamNet? tagger = null)
     {
         _rate = sampleRate;
         var front = new Spectrum16k(sampleRate);
         _patterns = new EmergencyDetector(sampleRate, front);  // subscribes first: a hop's tone frame before its window
         _features = new NoiseFeatures(front, OnWindow);
         _model = model;
-        _fusion = new EmergencyFusion(model.Labels, options);
+        _fusion = new EmergencyFusion(model.Labels, options, tagged: tagger is not null);
+        if (tagger is not null)
+        {
+            _tagger = new YamNetStream(tagger);
+            front.Resampled += _tagger.Push;
+            var gate = _fusion.Options.TaggerGate;
+            if (gate > 0) _tagger.ShouldScore = () => _pending is not null || _patterns.Active is not null || EmergencyProbability() >= gate;
+            _tagger.PatchScored += (scores, _) =>
+            {
+                if (_latest.Length == 0 && _fusion.Options.TaggerVetoes.Count > 0)
+                {
+                    // the first patch ends (0.975 s) just before the model's first window (0.976 s): judged with it
+                    scores.CopyTo(_heldPatch ??= SessionArray.Of<float>(scores.Length), 0);
+                    _patchHeld = true;
+                }
+                else if (_fusion.DecideTagged(scores, _latest) is { } kind) Raise(kind);
+            };
+        }
         Labels = [.. model.Labels];
         _chunk = Math.Max(1, sampleRate / 100);
         _patterns.Detected += (kind, _) => { _pending = kind; Judge(); };
@@ -102,7 +123,23 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWind
         probabilities.CopyTo(_latest, 0);
         _pending ??= _patterns.Active;
         Judge();
+        if (_patchHeld)
+        {
+            _patchHeld = false;
+            if (_fusion.DecideTagged(_heldPatch, _latest) is { } kind) Raise(kind);
+        }
         WindowFinished?.Invoke(window, probabilities);
+    }
+
+    /// <summary>The tagger's patches scored and skipped by its gate (0, 0 without a tagger).</summary>
+    public (long Scored, long Skipped) TaggerPatches => _tagger is null ? (0, 0) : (_tagger.Scored, _tagger.Skipped);
+
+    private double EmergencyProbability()
+    {
+        double total = 0;
+        for (var i = 0; i < _latest.Length && i < Labels.Length; i++)
+            if (Labels[i] is EmergencyKind.Siren or EmergencyKind.CarHorn) total += _latest[i];
+        return _latest.Length == 0 ? 1 : total; // before the first window: score (safety first)
     }
 
     private void Judge()
@@ -110,7 +147,11 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWind
         string? alert;
         if (_latest.Length == 0) alert = _pending; // no window yet: accept the pattern
         else alert = _fusion.Decide(_pending, _latest, _previous); // before a second window: no previous (empty)
-        if (alert is null) return;
+        if (alert is not null) Raise(alert);
+    }
+
+    private void Raise(string alert)
+    {
         _lastSeen = Now;
         if (_active is null)
         {

@@ -26,6 +26,18 @@ public sealed class ClassifierOptions
     /// <summary>Backend call timeout per window (the call is skipped, never retried, past it).</summary>
     public int PredictTimeoutMs { get; set; } = 2000;
 
+    /// <summary>
+    /// A pretrained AudioSet tagger (YAMNet's TensorFlow Lite file, not shipped: docs/classifier.md) that votes on sirens
+    /// and car horns in every session's emergency decision; empty: none. It costs ≈ 4 ms of CPU per 0.48 s patch.
+    /// </summary>
+    public string TaggerPath { get; set; } = "";
+
+    /// <summary>
+    /// With a tagger: score a patch only when a pattern is pending or active or the model's siren + car_horn probability
+    /// reaches this (0: every patch). See <see cref="Dsp.Emergency.EmergencyFusionOptions.TaggerGate"/>.
+    /// </summary>
+    public double TaggerGate { get; set; }
+
     public string ResolvedModelPath => string.IsNullOrEmpty(ModelPath) ? NoiseClassifierModel.DefaultPath : ModelPath;
 
     public ProfileSelectorOptions Selector => new()

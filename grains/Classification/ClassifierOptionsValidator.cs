@@ -30,6 +30,21 @@ public sealed class ClassifierOptionsValidator : IValidateOptions<ClassifierOpti
             errors.Add($"{Prefix}SwitchMargin must be between 0 and 1, not {options.SwitchMargin}.");
         if (!(options.MinDwellSeconds is >= 0 and <= 3600))
             errors.Add($"{Prefix}MinDwellSeconds must be between 0 and 3600, not {options.MinDwellSeconds}.");
+        if (!string.IsNullOrEmpty(options.TaggerPath))
+        {
+            if (!File.Exists(options.TaggerPath)) errors.Add($"{Prefix}TaggerPath '{options.TaggerPath}' does not exist.");
+            else
+                try
+                {
+                    Dsp.Classification.YamNet.LoadShared(options.TaggerPath);
+                }
+                catch (InvalidDataException e)
+                {
+                    errors.Add($"{Prefix}TaggerPath '{options.TaggerPath}' is not a YAMNet TensorFlow Lite file: {e.Message}");
+                }
+        }
+        if (!(options.TaggerGate is >= 0 and <= 1))
+            errors.Add($"{Prefix}TaggerGate must be between 0 and 1, not {options.TaggerGate}.");
         if (options.PredictTimeoutMs is < 1 or > 60_000)
             errors.Add($"{Prefix}PredictTimeoutMs must be between 1 and 60000, not {options.PredictTimeoutMs}.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
