@@ -130,7 +130,13 @@ public sealed class YamNet
     }
 
     /// <summary>The class scores (0–1) of one patch of 96 log-mel frames × 64 bands (frame-major).</summary>
-    public void Scores(ReadOnlySpan<float> patch, Span<float> scores)
+    public void Scores(ReadOnlySpan<float> patch, Span<float> scores) => Scores(patch, scores, default);
+
+    /// <summary>
+    /// <see cref="Scores(ReadOnlySpan{float}, Span{float})"/>, also writing the patch's embedding (the mean of the last
+    /// layer, <see cref="Channels"/> values) when <paramref name="embedding"/> is not empty.
+    /// </summary>
+    public void Scores(ReadOnlySpan<float> patch, Span<float> scores, Span<float> embedding)
     {
         var a = Plane(ref _planeA);
         var b = Plane(ref _planeB);
@@ -153,6 +159,7 @@ public sealed class YamNet
         mean.Clear();
         for (var p = 0; p < h * w; p++) TensorPrimitives.Add(mean, a.AsSpan(p * Channels, Channels), mean);
         TensorPrimitives.Multiply(mean, 1f / (h * w), mean);
+        if (!embedding.IsEmpty) mean.CopyTo(embedding);
         var output = scores[..Classes];
         _denseB.CopyTo(output);
         for (var ci = 0; ci < Channels; ci++) TensorPrimitives.MultiplyAdd(_denseT.AsSpan(ci * Classes, Classes), mean[ci], output, output);
