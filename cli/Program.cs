@@ -13,5 +13,6 @@ var root = new RootCommand("AncOrleans command line: evaluate cancellers, simula
     ClassifyCommand.Create(),
     EmergencyEvalCommand.Create(),
     TrainClassifierCommand.Create(),
+    TrainTaggerHeadCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

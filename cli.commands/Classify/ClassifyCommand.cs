@@ -24,8 +24,9 @@ public static class ClassifyCommand
         var json = new Option<bool>("--json") { Description = "One JSON object per 1 s window (with --eval: one object with every figure)" };
         var model = new Option<FileInfo?>("--model") { Description = "Classifier model (default: the embedded one)" };
         var tagger = new Option<FileInfo?>("--tagger") { Description = "A pretrained AudioSet tagger (YAMNet's .tflite, not shipped: docs/classifier.md) that votes on sirens and car horns" };
+        var head = new Option<FileInfo?>("--tagger-head") { Description = "With --tagger: the head that blends the tagger's embedding into the labels (default: the shipped Models/tagger-head.bin; 'none' for none)" };
         var fusion = new Option<string?>("--fusion") { Description = "Fusion thresholds to try (as emergency-eval's --fusion; tune on folds 1-3, never on fold 10)" };
-        var command = new Command("classify", "Name the noise and detect emergency sounds (sirens, smoke and CO alarms, car horns, glass breaking) in a recording, per 1 s window; or evaluate on a folder of labelled clips.") { input, eval, json, model, tagger, fusion };
+        var command = new Command("classify", "Name the noise and detect emergency sounds (sirens, smoke and CO alarms, car horns, glass breaking) in a recording, per 1 s window; or evaluate on a folder of labelled clips.") { input, eval, json, model, tagger, fusion, head };
         command.SetAction(parse =>
         {
             try
@@ -39,7 +40,8 @@ public static class ClassifyCommand
                     var yamnet = parse.GetValue(tagger) is { } t ? YamNet.Load(t.FullName) : null;
                     var fusionOptions = parse.GetValue(fusion) is { } f ? EmergencyEvalCommand.ParseFusion(f) : null;
                     var report = Progress.CliProgress.Run(Progress.CliProgress.Shown(parse.GetValue(json)), "anc classify --eval", clips.Count,
-                        step => ClassifyEvaluation.Evaluate(clips, loaded, new EmergencyFusion(loaded.Labels, fusionOptions, tagged: yamnet is not null), step, yamnet));
+                        step => ClassifyEvaluation.Evaluate(clips, loaded, new EmergencyFusion(loaded.Labels, fusionOptions, tagged: yamnet is not null), step, yamnet,
+                            yamnet is null ? null : TaggerHead.LoadOptional(parse.GetValue(head)?.ToString())));
                     Console.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(report, options) : ClassifyEvaluation.Markdown(report));
                     return 0;
                 }

@@ -59,7 +59,7 @@ public static class ClassifyEvaluation
         return set.All(UrbanSound8K.Classes.Contains) && set.Any(t => !NoiseTaxonomy.TryGet(t, out _));
     }
 
-    public static ClipResult Judge(string file, string truth, ClipTrace trace, NoiseClassifierModel model, EmergencyFusion fusion, bool urbanSound)
+    public static ClipResult Judge(string file, string truth, ClipTrace trace, NoiseClassifierModel model, EmergencyFusion fusion, bool urbanSound, TaggerHead? head = null)
     {
         var patch = new float[NoiseFeatures.PatchFrames * NoiseFeatures.Bands];
         var probabilities = trace.Windows.Select((features, w) =>
@@ -67,10 +67,11 @@ public static class ClassifyEvaluation
             NoiseFeatures.BuildPatch(trace.LogMel, w, patch);
             return model.Predict(features, patch);
         }).ToList();
-        return Judge(file, truth, trace, probabilities, model.Labels, fusion, urbanSound);
+        return Judge(file, truth, trace, probabilities, model.Labels, fusion, urbanSound, head);
     }
 
-    public static ClipResult Judge(string file, string truth, ClipTrace trace, IReadOnlyList<float[]> probabilities, IReadOnlyList<string> labels, EmergencyFusion fusion, bool urbanSound)
+    public static ClipResult Judge(string file, string truth, ClipTrace trace, IReadOnlyList<float[]> probabilities, IReadOnlyList<string> labels, EmergencyFusion fusion, bool urbanSound,
+        TaggerHead? head = null)
     {
         var mean = new float[labels.Count];
         string? alert = null;
@@ -89,6 +90,21 @@ public static class ClassifyEvaluation
                 if (!PassesGate(fusion, trace, w, latest, labels)) continue;
                 alert ??= fusion.DecideTagged(tagged[p], latest);
             }
+        if (head is not null && trace.Embeddings is { Count: > 0 } embeddings && probabilities.Count > 0 && head.Labels.SequenceEqual(labels))
+        {
+            // the label: (1 − β) · the model's mean window + β · the head's mean patch (TaggerHead)
+            System.Numerics.Tensors.TensorPrimitives.Multiply(mean, 1f / probabilities.Count, mean);
+            var headMean = new float[mean.Length];
+            var p = new float[mean.Length];
+            var scratch = new float[head.Dimensions];
+            foreach (var e in embeddings)
+            {
+                head.Predict(e, p, scratch);
+                System.Numerics.Tensors.TensorPrimitives.Add(headMean, p, headMean);
+            }
+            System.Numerics.Tensors.TensorPrimitives.Multiply(headMean, 1f / embeddings.Count, headMean);
+            head.Blend(mean, headMean);
+        }
         var predicted = probabilities.Count == 0 ? "unclassified" : labels[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(mean)];
         return new ClipResult(file, truth, Map(predicted, urbanSound), alert);
     }
@@ -109,14 +125,14 @@ public static class ClassifyEvaluation
     }
 
     /// <summary>Judges every clip (two at a time); <paramref name="clipDone"/> is called once per clip (a progress bar).</summary>
-    public static Report Evaluate(IReadOnlyList<(string Path, string Truth)> clips, NoiseClassifierModel model, EmergencyFusion fusion, Action? clipDone = null, YamNet? tagger = null)
+    public static Report Evaluate(IReadOnlyList<(string Path, string Truth)> clips, NoiseClassifierModel model, EmergencyFusion fusion, Action? clipDone = null, YamNet? tagger = null, TaggerHead? head = null)
     {
         var results = new ClipResult[clips.Count];
         var urbanSound = IsUrbanSound(clips.Select(c => c.Truth));
         Parallel.For(0, clips.Count, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
         {
             var wav = WavFile.Read(clips[i].Path);
-            results[i] = Judge(Path.GetFileName(clips[i].Path), clips[i].Truth, ClipTrace.Analyse(wav.Mono(), wav.SampleRate, tagger), model, fusion, urbanSound);
+            results[i] = Judge(Path.GetFileName(clips[i].Path), clips[i].Truth, ClipTrace.Analyse(wav.Mono(), wav.SampleRate, tagger), model, fusion, urbanSound, head);
             clipDone?.Invoke();
         });
         return Summarise(results);

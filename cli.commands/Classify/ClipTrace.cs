@@ -10,7 +10,8 @@ namespace AncOrleans.Cli.Classify;
 /// Window w covers [w·T, (w+1)·T), T = 61 × 256 / 16 000 s ≈ 0.976 s.
 /// </summary>
 /// With a pretrained tagger, also its scores for every patch (<see cref="YamNetStream"/>: 0.96 s every 0.48 s of the clip at 16 kHz).
-public sealed record ClipTrace(IReadOnlyList<float[]> Windows, string?[] Patterns, IReadOnlyList<float[]> LogMel, IReadOnlyList<float[]>? Tagged = null)
+public sealed record ClipTrace(IReadOnlyList<float[]> Windows, string?[] Patterns, IReadOnlyList<float[]> LogMel, IReadOnlyList<float[]>? Tagged = null,
+    IReadOnlyList<float[]>? Embeddings = null)
 {
     public static readonly double WindowSeconds = (double)NoiseFeatures.FramesPerWindow * NoiseFeatures.Hop / NoiseFeatures.Rate;
 
@@ -36,18 +37,24 @@ public sealed record ClipTrace(IReadOnlyList<float[]> Windows, string?[] Pattern
             var w = Math.Min(windows.Count - 1, (int)((double)start / rate / WindowSeconds));
             patterns[w] ??= kind;
         }
-        return new ClipTrace(windows, patterns, extracted.Select(w => w.LogMel).ToList(), tagger is null ? null : Tag(clip, rate, tagger));
+        var (tagged, embeddings) = tagger is null ? (null, null) : Tag(clip, rate, tagger);
+        return new ClipTrace(windows, patterns, extracted.Select(w => w.LogMel).ToList(), tagged, embeddings);
     }
 
-    private static List<float[]> Tag(float[] clip, int rate, YamNet tagger)
+    private static (List<float[]>, List<float[]>) Tag(float[] clip, int rate, YamNet tagger)
     {
         var resampler = new Resampler16k(rate);
         var samples = new float[resampler.MaxOutput(clip.Length)];
         var n = resampler.Process(clip, samples);
         var stream = new YamNetStream(tagger);
         var patches = new List<float[]>();
-        stream.PatchScored += (scores, _) => patches.Add([.. scores]);
+        var embeddings = new List<float[]>();
+        stream.PatchScored += (scores, _) =>
+        {
+            patches.Add([.. scores]);
+            embeddings.Add(stream.Embedding.ToArray());
+        };
         stream.Push(samples.AsSpan(0, n));
-        return patches;
+        return (patches, embeddings);
     }
 }

@@ -5,7 +5,7 @@ namespace AncOrleans.Dsp.Classification;
 /// of the last 96, and every <see cref="PatchHop"/> frames (48: 0.48 s, YAMNet's own patch hop) the scores of the last
 /// 0.96 s. <see cref="ShouldScore"/> lets the owner skip the network for a patch (its cost is the tagger's: ≈ 4 ms a
 /// patch here, docs/classifier.md); skipped patches cost only their front end (≈ 0.3 ms per audio second).
-/// State: the ring (96 × 64 floats), the scores (521), the framer — 27 KB; the network's work arrays are per thread.
+/// State: the ring (96 × 64 floats), the scores (521) and embedding (1,024), the framer — 31 KB; the network's work arrays are per thread.
 /// Guards: steady state allocates nothing; a patch is scored only once 96 frames exist (the first at 0.975 s).
 /// </summary>
 public sealed class YamNetStream
@@ -17,7 +17,7 @@ public sealed class YamNetStream
     private readonly YamNet _net;
     private readonly Framer _framer = new(YamNet.FrameLength, YamNet.Hop);
     private readonly float[] _ring = SessionArray.Of<float>(YamNet.PatchFrames * YamNet.Bands);
-    private readonly float[] _scores;
+    private readonly float[] _scores, _embedding;
     private readonly Action _onFrame;
     private long _frames;
 
@@ -25,6 +25,7 @@ public sealed class YamNetStream
     {
         _net = net;
         _scores = SessionArray.Of<float>(net.Classes);
+        _embedding = SessionArray.Of<float>(net.Channels);
         _onFrame = OnFrame;
     }
 
@@ -33,6 +34,9 @@ public sealed class YamNetStream
 
     /// <summary>Raised with a patch's scores (valid inside the call) and the stream time (s, 16 kHz) of its end.</summary>
     public event Action<float[], double>? PatchScored;
+
+    /// <summary>The last scored patch's embedding (<see cref="YamNet.Channels"/> values), valid inside <see cref="PatchScored"/>.</summary>
+    public ReadOnlySpan<float> Embedding => _embedding;
 
     /// <summary>Patches scored and skipped so far.</summary>
     public long Scored { get; private set; }
@@ -57,7 +61,7 @@ public sealed class YamNetStream
         var head = (YamNet.PatchFrames - oldest) * YamNet.Bands;
         _ring.AsSpan(oldest * YamNet.Bands).CopyTo(patch);
         _ring.AsSpan(0, oldest * YamNet.Bands).CopyTo(patch.AsSpan(head));
-        _net.Scores(patch, _scores);
+        _net.Scores(patch, _scores, _embedding);
         Scored++;
         PatchScored?.Invoke(_scores, (_framer.Start + YamNet.FrameLength) / (double)YamNet.SampleRate);
     }

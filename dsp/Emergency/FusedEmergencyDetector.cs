@@ -28,6 +28,9 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWind
     private readonly NoiseClassifierModel _model;
     private readonly EmergencyFusion _fusion;
     private readonly YamNetStream? _tagger;
+    private readonly TaggerHead? _head;
+    private float[] _headLatest = [];   // the head's probabilities for the latest patch (empty until one)
+    [ThreadStatic] private static float[]? _headScratch;
     private readonly int _rate, _chunk;
     // The latest two windows' probabilities, copied into arrays of the detector's own (swapped, never reallocated): the
     // model's fresh array for each window is handed out (WindowFinished), and keeping it in a field of this long-lived
@@ -41,7 +44,9 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWind
     private double _lastSeen;
 
     /// <param name="tagger">A pretrained AudioSet tagger (<see cref="YamNet"/>) that votes too, or null.</param>
-    public FusedEmergencyDetector(int sampleRate, NoiseClassifierModel model, EmergencyFusionOptions? options = null, YamNet? tagger = null)
+    /// <param name="head">With a tagger: blends its embedding into the windows handed out (<see cref="TaggerHead"/>; the
+    /// fusion keeps the model's own probabilities), or null.</param>
+    public FusedEmergencyDetector(int sampleRate, NoiseClassifierModel model, EmergencyFusionOptions? options = null, YamNet? tagger = null, TaggerHead? head = null)
     {
         _rate = sampleRate;
         var front = new Spectrum16k(sampleRate);
@@ -55,8 +60,15 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWind
             front.Resampled += _tagger.Push;
             var gate = _fusion.Options.TaggerGate;
             if (gate > 0) _tagger.ShouldScore = () => _pending is not null || _patterns.Active is not null || EmergencyProbability() >= gate;
+            if (head is not null && head.Labels.SequenceEqual(model.Labels) && head.Dimensions == tagger.Channels) _head = head;
             _tagger.PatchScored += (scores, _) =>
             {
+                if (_head is not null)
+                {
+                    if (_headLatest.Length == 0) _headLatest = SessionArray.Of<float>(_head.Labels.Length);
+                    var scratch = _headScratch is { } a && a.Length >= _head.Dimensions ? a : _headScratch = new float[_head.Dimensions];
+                    _head.Predict(_tagger.Embedding, _headLatest, scratch);
+                }
                 if (_latest.Length == 0 && _fusion.Options.TaggerVetoes.Count > 0)
                 {
                     // the first patch ends (0.975 s) just before the model's first window (0.976 s): judged with it
@@ -128,6 +140,7 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWind
             _patchHeld = false;
             if (_fusion.DecideTagged(_heldPatch, _latest) is { } kind) Raise(kind);
         }
+        if (_head is not null && _headLatest.Length != 0) _head.Blend(probabilities, _headLatest); // the labels; the fusion used the model's own
         WindowFinished?.Invoke(window, probabilities);
     }
 

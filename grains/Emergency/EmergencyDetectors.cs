@@ -25,7 +25,8 @@ internal static class EmergencyDetectors
         return File.Exists(path)
             ? new FusedEmergencyDetector(sampleRate, NoiseClassifierModel.LoadShared(path),
                 new EmergencyFusionOptions { TaggerGate = classifier.TaggerGate },
-                string.IsNullOrEmpty(classifier.TaggerPath) ? null : YamNet.LoadShared(classifier.TaggerPath))
+                string.IsNullOrEmpty(classifier.TaggerPath) ? null : YamNet.LoadShared(classifier.TaggerPath),
+                string.IsNullOrEmpty(classifier.TaggerPath) || !File.Exists(TaggerHead.DefaultPath) ? null : TaggerHead.LoadShared(TaggerHead.DefaultPath))
             : new PatternsWithFeaturesDetector(sampleRate);
     }
 }
