@@ -68,6 +68,8 @@ public sealed class OptionsValidationTests
     [InlineData("Classifier", "Classifier:SwitchMargin", "-0.1", "Classifier:SwitchMargin must be between 0 and 1, not -0.1")]
     [InlineData("Classifier", "Classifier:MinDwellSeconds", "-1", "Classifier:MinDwellSeconds must be between 0 and 3600, not -1")]
     [InlineData("Classifier", "Classifier:PredictTimeoutMs", "0", "Classifier:PredictTimeoutMs must be between 1 and 60000, not 0")]
+    [InlineData("Classifier", "Classifier:TaggerPath", "/no/such/yamnet.tflite", "Classifier:TaggerPath '/no/such/yamnet.tflite' does not exist")]
+    [InlineData("Classifier", "Classifier:TaggerGate", "2", "Classifier:TaggerGate must be between 0 and 1, not 2")]
     [InlineData("DynamoDB", "DynamoDB:ServiceUrl", "localhost:8000", "DynamoDB:ServiceUrl 'localhost:8000' must be an absolute http(s) URL")]
     [InlineData("DynamoDB", "DynamoDB:Region", "Ireland", "DynamoDB:Region 'Ireland' is not an AWS region name")]
     [InlineData("DynamoDB", "DynamoDB:TablePrefix", "anc prod/", "DynamoDB:TablePrefix 'anc prod/' makes the table name 'anc prod/grain-state'")]
