@@ -52,7 +52,8 @@ public static class ClassifyCommand
                 }
                 var windows = Run(WavFile.Read(parse.GetValue(input)!.FullName), NoiseClassifierModel.Load(path),
                     parse.GetValue(tagger) is { } taggerFile ? YamNet.Load(taggerFile.FullName) : null,
-                    parse.GetValue(fusion) is { } text ? EmergencyEvalCommand.ParseFusion(text) : null);
+                    parse.GetValue(fusion) is { } text ? EmergencyEvalCommand.ParseFusion(text) : null,
+                    parse.GetValue(tagger) is null ? null : TaggerHead.LoadOptional(parse.GetValue(head)?.ToString()));
                 foreach (var w in windows)
                     Console.WriteLine(parse.GetValue(json)
                         ? JsonSerializer.Serialize(w, options)
@@ -72,9 +73,11 @@ public static class ClassifyCommand
     /// Runs the classifier and the detector over the whole file. Per 1 s hop: the classifier's latest window
     /// (its windows are 0.99 s, so almost every hop has exactly one) and whether an emergency was active: a pattern
     /// the detector had active in the hop, kept unless the model rejects it, or the model's own sure emergency; with a
-    /// <paramref name="tagger"/>, also a hop in which one of its patches ends that raises an alert on its own.
+    /// <paramref name="tagger"/>, also a hop in which one of its patches ends that raises an alert on its own, and with
+    /// its <paramref name="head"/> each hop's label blended with the head's on the latest patch (as a session's).
     /// </summary>
-    public static IReadOnlyList<Window> Run(WavFile wav, NoiseClassifierModel? model = null, YamNet? tagger = null, EmergencyFusionOptions? options = null)
+    public static IReadOnlyList<Window> Run(WavFile wav, NoiseClassifierModel? model = null, YamNet? tagger = null, EmergencyFusionOptions? options = null,
+        TaggerHead? head = null)
     {
         model ??= NoiseClassifierModel.Load(NoiseClassifierModel.DefaultPath);
         var fusion = new EmergencyFusion(model.Labels, options, tagged: tagger is not null);
@@ -111,22 +114,38 @@ public static class ClassifyCommand
             windows.Add(new Window((double)start / second, label, Math.Round(confidence, 3), alert is not null, alert));
             latestAt.Add(latest);
         }
-        if (tagger is not null) MarkTagged(windows, latestAt, samples, wav.SampleRate, tagger, fusion);
+        if (tagger is not null) ApplyTagger(windows, latestAt, samples, wav.SampleRate, tagger, fusion, head is not null && head.Labels.SequenceEqual(model.Labels) ? head : null, model.Labels);
         return windows;
     }
 
-    private static void MarkTagged(List<Window> windows, List<float[]?> latestAt, float[] samples, int rate, YamNet tagger, EmergencyFusion fusion)
+    private static void ApplyTagger(List<Window> windows, List<float[]?> latestAt, float[] samples, int rate, YamNet tagger, EmergencyFusion fusion,
+        TaggerHead? head, IReadOnlyList<string> labels)
     {
         var resampler = new Resampler16k(rate);
         var resampled = new float[resampler.MaxOutput(samples.Length)];
         var n = resampler.Process(samples, resampled);
         var stream = new YamNetStream(tagger);
+        var headAt = new float[windows.Count][]; // the head on the latest patch ended by each hop's end
         stream.PatchScored += (scores, end) =>
         {
             var w = Math.Min(windows.Count - 1, (int)end);
+            if (w < 0) return;
             var latest = latestAt[Math.Max(0, w - 1)]; // the model's window finished by the patch's end (the first patch waits for the first)
-            if (w >= 0 && !windows[w].Emergency && fusion.DecideTagged(scores, latest) is { } kind) windows[w] = windows[w] with { Emergency = true, EmergencyType = kind };
+            if (!windows[w].Emergency && fusion.DecideTagged(scores, latest) is { } kind) windows[w] = windows[w] with { Emergency = true, EmergencyType = kind };
+            if (head is null) return;
+            var p = new float[head.Labels.Length];
+            head.Predict(stream.Embedding, p, new float[head.Dimensions]);
+            for (var k = w; k < headAt.Length; k++) headAt[k] = p;
         };
         stream.Push(resampled.AsSpan(0, n));
+        if (head is null) return;
+        for (var k = 0; k < windows.Count; k++)
+        {
+            if (latestAt[k] is not { } model || headAt[k] is not { } fromHead) continue;
+            var blended = model.ToArray();
+            head.Blend(blended, fromHead);
+            var best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(blended);
+            windows[k] = windows[k] with { Label = labels[best], Confidence = Math.Round(blended[best], 3) };
+        }
     }
 }
