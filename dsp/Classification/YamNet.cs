@@ -218,10 +218,25 @@ public sealed class YamNet
 
     private static void Pointwise(Layer l, float[] input, float[] output, int pixels)
     {
+        for (var p = 0; p < pixels; p++) l.B.CopyTo(output.AsSpan(p * l.Cout, l.Cout));
+        if (pixels <= 64)
+        {
+            // the deep layers: few pixels, large filters (up to 1024 × 1024 = 4 MB) — each weight row is read once a patch
+            // and applied to every pixel while it is in cache, not once per pixel from memory
+            for (var ci = 0; ci < l.Cin; ci++)
+            {
+                var row = l.W.AsSpan(ci * l.Cout, l.Cout);
+                for (var p = 0; p < pixels; p++)
+                {
+                    var x = input[p * l.Cin + ci];
+                    if (x != 0) TensorPrimitives.MultiplyAdd(row, x, output.AsSpan(p * l.Cout, l.Cout), output.AsSpan(p * l.Cout, l.Cout));
+                }
+            }
+            return;
+        }
         for (var p = 0; p < pixels; p++)
         {
             var acc = output.AsSpan(p * l.Cout, l.Cout);
-            l.B.CopyTo(acc);
             var x = input.AsSpan(p * l.Cin, l.Cin);
             for (var ci = 0; ci < x.Length; ci++)
                 if (x[ci] != 0) TensorPrimitives.MultiplyAdd(l.W.AsSpan(ci * l.Cout, l.Cout), x[ci], acc, acc); // after ReLU most inputs are 0
