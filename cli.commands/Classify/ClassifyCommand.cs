@@ -121,12 +121,8 @@ public static class ClassifyCommand
     private static void ApplyTagger(List<Window> windows, List<float[]?> latestAt, float[] samples, int rate, YamNet tagger, EmergencyFusion fusion,
         TaggerHead? head, IReadOnlyList<string> labels)
     {
-        var resampler = new Resampler16k(rate);
-        var resampled = new float[resampler.MaxOutput(samples.Length)];
-        var n = resampler.Process(samples, resampled);
-        var stream = new YamNetStream(tagger);
         var headAt = new float[windows.Count][]; // the head on the latest patch ended by each hop's end
-        stream.PatchScored += (scores, end) =>
+        YamNetStream.TagClip(tagger, samples, rate, (stream, scores, end) =>
         {
             var w = Math.Min(windows.Count - 1, (int)end);
             if (w < 0) return;
@@ -136,8 +132,7 @@ public static class ClassifyCommand
             var p = new float[head.Labels.Length];
             head.Predict(stream.Embedding, p, new float[head.Dimensions]);
             for (var k = w; k < headAt.Length; k++) headAt[k] = p;
-        };
-        stream.Push(resampled.AsSpan(0, n));
+        });
         if (head is null) return;
         for (var k = 0; k < windows.Count; k++)
         {

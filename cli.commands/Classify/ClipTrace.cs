@@ -43,18 +43,13 @@ public sealed record ClipTrace(IReadOnlyList<float[]> Windows, string?[] Pattern
 
     private static (List<float[]>, List<float[]>) Tag(float[] clip, int rate, YamNet tagger)
     {
-        var resampler = new Resampler16k(rate);
-        var samples = new float[resampler.MaxOutput(clip.Length)];
-        var n = resampler.Process(clip, samples);
-        var stream = new YamNetStream(tagger);
         var patches = new List<float[]>();
         var embeddings = new List<float[]>();
-        stream.PatchScored += (scores, _) =>
+        YamNetStream.TagClip(tagger, clip, rate, (stream, scores, _) =>
         {
             patches.Add([.. scores]);
             embeddings.Add(stream.Embedding.ToArray());
-        };
-        stream.Push(samples.AsSpan(0, n));
+        });
         return (patches, embeddings);
     }
 }

@@ -99,13 +99,8 @@ public static class TrainTaggerHeadCommand
     /// <summary>Every patch's embedding of a clip (resampled to 16 kHz).</summary>
     public static List<float[]> Embeddings(YamNet net, float[] clip, int rate)
     {
-        var resampler = new Resampler16k(rate);
-        var samples = new float[resampler.MaxOutput(clip.Length)];
-        var n = resampler.Process(clip, samples);
-        var stream = new YamNetStream(net);
         var list = new List<float[]>();
-        stream.PatchScored += (_, _) => list.Add(stream.Embedding.ToArray());
-        stream.Push(samples.AsSpan(0, n));
+        YamNetStream.TagClip(net, clip, rate, (stream, _, _) => list.Add(stream.Embedding.ToArray()));
         return list;
     }
 }

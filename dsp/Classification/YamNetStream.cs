@@ -45,6 +45,20 @@ public sealed class YamNetStream
 
     public void Push(ReadOnlySpan<float> samples16k) => _framer.Push(samples16k, _onFrame);
 
+    /// <summary>
+    /// Tags a whole clip at any rate, resampled to 16 kHz as a session's front end does (<see cref="Resampler16k"/>):
+    /// <paramref name="onPatch"/> gets the stream (for its <see cref="Embedding"/>), each patch's scores and its end (s).
+    /// </summary>
+    public static void TagClip(YamNet net, ReadOnlySpan<float> clip, int rate, Action<YamNetStream, float[], double> onPatch)
+    {
+        var resampler = new Resampler16k(rate);
+        var samples = new float[resampler.MaxOutput(clip.Length)];
+        var n = resampler.Process(clip, samples);
+        var stream = new YamNetStream(net);
+        stream.PatchScored += (scores, end) => onPatch(stream, scores, end);
+        stream.Push(samples.AsSpan(0, n));
+    }
+
     private void OnFrame()
     {
         var slot = (int)(_frames % YamNet.PatchFrames);
