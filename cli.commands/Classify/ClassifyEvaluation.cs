@@ -87,7 +87,7 @@ public static class ClassifyEvaluation
                 // ends 1 ms before the first window, waits for it)
                 var w = Math.Max(0, (int)Math.Floor(ClipTrace.PatchEndSeconds(p) / ClipTrace.WindowSeconds) - 1);
                 var latest = w < probabilities.Count ? probabilities[w] : default;
-                if (!PassesGate(fusion, trace, w, latest, labels)) continue;
+                if (!PassesGate(fusion, trace, w, latest)) continue;
                 alert ??= fusion.DecideTagged(tagged[p], latest);
             }
         if (head is not null && trace.Embeddings is { Count: > 0 } embeddings && probabilities.Count > 0 && head.Labels.SequenceEqual(labels))
@@ -113,15 +113,12 @@ public static class ClassifyEvaluation
     /// <see cref="EmergencyFusionOptions.TaggerGate"/> as a session applies it: a pattern in the window that holds the
     /// patch's end (or the one before), or the model's siren + car_horn probability in its latest window, reaches the gate.
     /// </summary>
-    private static bool PassesGate(EmergencyFusion fusion, ClipTrace trace, int latest, ReadOnlySpan<float> probabilities, IReadOnlyList<string> labels)
+    private static bool PassesGate(EmergencyFusion fusion, ClipTrace trace, int latest, ReadOnlySpan<float> probabilities)
     {
         var gate = fusion.Options.TaggerGate;
         if (gate <= 0) return true;
         if (trace.Patterns[Math.Min(latest, trace.Patterns.Length - 1)] is not null || latest + 1 < trace.Patterns.Length && trace.Patterns[latest + 1] is not null) return true;
-        double p = 0;
-        for (var c = 0; c < probabilities.Length && c < labels.Count; c++)
-            if (labels[c] is EmergencyKind.Siren or EmergencyKind.CarHorn) p += probabilities[c];
-        return p >= gate;
+        return fusion.SirenAndHornProbability(probabilities) >= gate;
     }
 
     /// <summary>Judges every clip (two at a time); <paramref name="clipDone"/> is called once per clip (a progress bar).</summary>

@@ -95,5 +95,16 @@ public sealed class EmergencyFusion
         return alert;
     }
 
+    /// <summary>The model's p(siren) + p(car_horn) in a window: the evidence <see cref="EmergencyFusionOptions.TaggerGate"/> asks for.</summary>
+    public double SirenAndHornProbability(ReadOnlySpan<float> probabilities)
+    {
+        double total = 0;
+        foreach (var kind in (ReadOnlySpan<int>)[SirenKind, CarHornKind])
+            if (_index[kind] >= 0 && _index[kind] < probabilities.Length) total += probabilities[_index[kind]];
+        return total;
+    }
+
+    private static readonly int SirenKind = Array.IndexOf(Kinds, EmergencyKind.Siren), CarHornKind = Array.IndexOf(Kinds, EmergencyKind.CarHorn);
+
     private double P(int kind, ReadOnlySpan<float> probabilities) => _index[kind] >= 0 ? probabilities[_index[kind]] : 0;
 }

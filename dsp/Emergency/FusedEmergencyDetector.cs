@@ -147,13 +147,8 @@ public sealed class FusedEmergencyDetector : IEmergencyDetector, IClassifierWind
     /// <summary>The tagger's patches scored and skipped by its gate (0, 0 without a tagger).</summary>
     public (long Scored, long Skipped) TaggerPatches => _tagger is null ? (0, 0) : (_tagger.Scored, _tagger.Skipped);
 
-    private double EmergencyProbability()
-    {
-        double total = 0;
-        for (var i = 0; i < _latest.Length && i < Labels.Length; i++)
-            if (Labels[i] is EmergencyKind.Siren or EmergencyKind.CarHorn) total += _latest[i];
-        return _latest.Length == 0 ? 1 : total; // before the first window: score (safety first)
-    }
+    // before the first window: score (safety first)
+    private double EmergencyProbability() => _latest.Length == 0 ? 1 : _fusion.SirenAndHornProbability(_latest);
 
     private void Judge()
     {

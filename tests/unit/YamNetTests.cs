@@ -154,6 +154,11 @@ public sealed class YamNetTests
         Assert.Equal(EmergencyKind.Siren, kind);
         Assert.InRange(at, 0.97, 1.0); // the first patch's end
 
+        // with a gate, patches without a pattern or model evidence are skipped (the first, before any window, is scored)
+        var gated = new FusedEmergencyDetector(48_000, model, new EmergencyFusionOptions { TaggerGate = 0.9 }, net);
+        gated.Push(silence);
+        Assert.Equal((1, 4), gated.TaggerPatches); // patches end at 0.975, 1.455, 1.935, 2.415 and 2.895 s
+
         var none = new FusedEmergencyDetector(48_000, model, new EmergencyFusionOptions { TaggerAlone = new Dictionary<string, double>() }, net);
         none.Detected += (k, _) => Assert.Fail($"alert {k} without a tagger threshold");
         none.Push(silence);
