@@ -147,8 +147,7 @@ public sealed class YamNet
             var oh = (h + layer.Stride - 1) / layer.Stride;
             var ow = (w + layer.Stride - 1) / layer.Stride;
             if (layer.K == 1 && !layer.Depthwise && layer.Stride == 1) Pointwise(layer, a, b, h * w);
-            else if (layer.Depthwise) Depthwise(layer, a, b, h, w, oh, ow);
-            else Convolve(layer, a, b, h, w, oh, ow);
+            else Spatial(layer, a, b, h, w, oh, ow);
             var written = b.AsSpan(0, oh * ow * layer.Cout);
             if (layer.Relu) TensorPrimitives.Max(written, 0f, written);
             (a, b) = (b, a);
@@ -171,7 +170,9 @@ public sealed class YamNet
     // TensorFlow's SAME padding: out = ⌈in / s⌉, the total padding max((out − 1) s + k − in, 0) split with the odd one after.
     private static int PadBefore(int size, int outSize, int k, int s) => Math.Max((outSize - 1) * s + k - size, 0) / 2;
 
-    private static void Convolve(Layer l, float[] input, float[] output, int h, int w, int oh, int ow)
+    // A spatial layer: the full convolution (weights [K, K, Cin, Cout]: one axpy per tap and input channel) or the
+    // depthwise one (weights [K, K, C]: one element-wise multiply-add per tap); the same walk over taps inside the input.
+    private static void Spatial(Layer l, float[] input, float[] output, int h, int w, int oh, int ow)
     {
         int pt = PadBefore(h, oh, l.K, l.Stride), pl = PadBefore(w, ow, l.K, l.Stride);
         for (var oy = 0; oy < oh; oy++)
@@ -187,30 +188,12 @@ public sealed class YamNet
                     {
                         var ix = ox * l.Stride + kx - pl;
                         if ((uint)ix >= (uint)w) continue;
-                        for (var ci = 0; ci < l.Cin; ci++)
-                            TensorPrimitives.MultiplyAdd(l.W.AsSpan(((ky * l.K + kx) * l.Cin + ci) * l.Cout, l.Cout), input[(iy * w + ix) * l.Cin + ci], acc, acc);
-                    }
-                }
-            }
-    }
-
-    private static void Depthwise(Layer l, float[] input, float[] output, int h, int w, int oh, int ow)
-    {
-        int pt = PadBefore(h, oh, l.K, l.Stride), pl = PadBefore(w, ow, l.K, l.Stride), c = l.Cout;
-        for (var oy = 0; oy < oh; oy++)
-            for (var ox = 0; ox < ow; ox++)
-            {
-                var acc = output.AsSpan((oy * ow + ox) * c, c);
-                l.B.CopyTo(acc);
-                for (var ky = 0; ky < l.K; ky++)
-                {
-                    var iy = oy * l.Stride + ky - pt;
-                    if ((uint)iy >= (uint)h) continue;
-                    for (var kx = 0; kx < l.K; kx++)
-                    {
-                        var ix = ox * l.Stride + kx - pl;
-                        if ((uint)ix >= (uint)w) continue;
-                        TensorPrimitives.MultiplyAdd(input.AsSpan((iy * w + ix) * c, c), l.W.AsSpan((ky * l.K + kx) * c, c), acc, acc);
+                        var tap = ky * l.K + kx;
+                        if (l.Depthwise)
+                            TensorPrimitives.MultiplyAdd(input.AsSpan((iy * w + ix) * l.Cout, l.Cout), l.W.AsSpan(tap * l.Cout, l.Cout), acc, acc);
+                        else
+                            for (var ci = 0; ci < l.Cin; ci++)
+                                TensorPrimitives.MultiplyAdd(l.W.AsSpan((tap * l.Cin + ci) * l.Cout, l.Cout), input[(iy * w + ix) * l.Cin + ci], acc, acc);
                     }
                 }
             }
