@@ -45,10 +45,14 @@ public static class LoadCommand
             DefaultValueFactory = _ => LinuxSockets.Supported ? "lean" : "client",
         };
         var json = new Option<bool>("--json") { Description = "JSON lines: an object per interval (with --interval), then the summary" };
+        var roundTrips = new Option<string?>("--round-trips")
+        {
+            Description = "Also write every frame's round trip to this file: one line per frame, 'device frame ms' (ms 0: not answered), so stalls that hit every device at once show",
+        };
         var adminKey = new Option<string?>("--admin-key") { Description = $"The gateway's admin key, to provision the load's devices (default: {DevelopmentAdminKey.EnvironmentVariable}, else the development key file a local gateway writes)" };
         var command = new Command("load", "Load a gateway with N devices replaying precomputed frames in real time; reports latency, loss and both processes' CPU.")
         {
-            url, devices, seconds, mode, transport, mqttPort, scenario, deadline, gatewayPid, interval, frameMs, dutyCycle, socket, json, adminKey,
+            url, devices, seconds, mode, transport, mqttPort, scenario, deadline, gatewayPid, interval, frameMs, dutyCycle, socket, json, adminKey, roundTrips,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -59,7 +63,7 @@ public static class LoadCommand
                           ?? throw new ArgumentException($"no admin key: pass --admin-key or set {DevelopmentAdminKey.EnvironmentVariable} (a local development gateway writes {DevelopmentAdminKey.DefaultPath}, which is read when neither is given).");
                 var options = new LoadOptions(server, parse.GetValue(devices), parse.GetValue(seconds), parse.GetValue(mode)!, parse.GetValue(transport)!,
                     parse.GetValue(mqttPort), parse.GetValue(scenario)!, parse.GetValue(deadline), parse.GetValue(gatewayPid), parse.GetValue(interval), parse.GetValue(json), key)
-                    { FrameMs = parse.GetValue(frameMs), DutyCycle = parse.GetValue(dutyCycle), Socket = parse.GetValue(socket)! };
+                    { FrameMs = parse.GetValue(frameMs), DutyCycle = parse.GetValue(dutyCycle), Socket = parse.GetValue(socket)!, RoundTripsPath = parse.GetValue(roundTrips) };
                 return await RunAsync(options, cancel);
             }
             catch (ArgumentException e)
@@ -83,6 +87,7 @@ public static class LoadCommand
         public double FrameMs { get; init; } = 10;
         public double DutyCycle { get; init; } = 1;
         public string Socket { get; init; } = "client";
+        public string? RoundTripsPath { get; init; }
         public bool Lean => Transport == "ws" && Socket == "lean";
         public int FrameSamples => (int)Math.Round(FrameMs * Rate / 1000);
         public double FrameSeconds => (double)FrameSamples / Rate;
@@ -104,6 +109,8 @@ public static class LoadCommand
         if (!edge && o.DutyCycle != 1) throw new ArgumentException("--duty-cycle applies to edge mode.");
         if (o.Socket is not ("lean" or "client")) throw new ArgumentException($"--socket must be lean or client, not '{o.Socket}'.");
         if (o.Lean && !LinuxSockets.Supported) throw new ArgumentException("--socket lean needs Linux on x86-64; use --socket client.");
+        if (o.RoundTripsPath is { } tripsPath && Path.GetDirectoryName(Path.GetFullPath(tripsPath)) is { } folder && !Directory.Exists(folder))
+            throw new ArgumentException($"--round-trips {tripsPath}: the folder {folder} does not exist.");
         var log = o.Json ? Console.Error : Console.Out;
         InlineSocketCompletions();
 
@@ -172,6 +179,7 @@ public static class LoadCommand
         await report;
         await Task.WhenAll(devices.Select(d => d.CloseAsync()));
 
+        if (o.RoundTripsPath is { } path) await WriteRoundTripsAsync(path, devices, total, cancel);
         var trips = devices.SelectMany(d => Enumerable.Range(0, total).Select(k => (double)d.RoundTripMs(k))).Where(v => v > 0).Order().ToArray();
         var sent = devices.Sum(d => d.Sent);
         var lost = edge ? devices.Sum(d => d.Errors) : devices.Sum(d => d.Sent - d.Answered - d.Late);
@@ -285,6 +293,19 @@ public static class LoadCommand
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
+
+    /// <summary>
+    /// Every frame's round trip, "device frame ms" per line (device and frame as indices; ms 0: not answered). Frame k of
+    /// every device is due at the same 10 ms slot, so a slot in which most devices are late is a stall of the gateway
+    /// (or the machine), not of one connection.
+    /// </summary>
+    private static async Task WriteRoundTripsAsync(string path, LoadDevice[] devices, int frames, CancellationToken cancel)
+    {
+        await using var file = new StreamWriter(path);
+        for (var i = 0; i < devices.Length; i++)
+            for (var k = 0; k < frames; k++)
+                await file.WriteLineAsync(FormattableString.Invariant($"{i} {k} {devices[i].RoundTripMs(k):0.###}").AsMemory(), cancel);
+    }
 
     private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 2) : value;
 

@@ -33,6 +33,46 @@ public sealed class LoadCommandTests(GatewayFixture gateway)
         if (mode == "edge") Assert.True(summary.GetProperty("coefficientSets").GetInt32() > 0);
     }
 
+    [Fact]
+    public async Task Round_trips_are_written_one_line_per_device_and_frame()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"anc-load-trips-{Guid.NewGuid():N}.txt");
+        try
+        {
+            var summary = await RunAsync("load", "--url", gateway.BaseUrl.ToString(), "--devices", "2", "--seconds", "1", "--json",
+                "--admin-key", gateway.AdminKey, "--round-trips", path);
+            var lines = await File.ReadAllLinesAsync(path);
+            Assert.Equal(200, lines.Length);
+            var answered = lines.Select(l => l.Split(' ')).Where(f => double.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture) > 0).Count();
+            Assert.Equal(200 - summary.GetProperty("framesLost").GetInt32(), answered);
+            Assert.Equal(["0", "0"], lines[0].Split(' ')[..2]);
+            Assert.Equal(["1", "99"], lines[^1].Split(' ')[..2]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task A_round_trips_file_in_a_missing_folder_is_refused_before_connecting()
+    {
+        var errors = new StringWriter();
+        var previous = Console.Error;
+        Console.SetError(errors);
+        try
+        {
+            var command = new System.CommandLine.RootCommand { LoadCommand.Create() };
+            var exit = await command.Parse(["load", "--url", "http://127.0.0.1:1", "--admin-key", "k", "--round-trips", "/no/such/folder/trips.txt"]).InvokeAsync();
+            Assert.Equal(2, exit);
+            Assert.Contains("--round-trips", errors.ToString());
+        }
+        finally
+        {
+            Console.SetError(previous);
+        }
+    }
+
     private static async Task<JsonElement> RunAsync(params string[] args)
     {
         var output = new StringWriter();
