@@ -19,23 +19,25 @@ public static class NoiseTrainingSet
         foreach (var (label, index) in labelList.Select((l, i) => (l, i)))
             for (var clip = 0; clip < clipsPerLabel; clip++)
             {
-                var random = new NoiseGenerator(seedBase + 1000 * index + clip);
-                var sound = NoiseLibrary.Render(label, NoiseFeatures.Rate, clipSeconds, random);
-                // a third of the clips in a room (RT60 0.2–0.8 s): recordings are rarely anechoic
-                if (clip % 3 == 2) sound = SoundSynth.Room(sound, NoiseFeatures.Rate, 0.2 + 0.6 * random.NextUniform(), 0.2 + 0.4 * random.NextUniform(), random);
-                var mix = sound;
-                if (clip % 2 == 1)
-                {
-                    var backgroundLabel = NoiseLibrary.Backgrounds[(clip / 2) % NoiseLibrary.Backgrounds.Length];
-                    if (backgroundLabel != label)
-                    {
-                        var background = NoiseLibrary.Render(backgroundLabel, NoiseFeatures.Rate, clipSeconds, random);
-                        mix = SoundSynth.Add(sound, background, 10 + 20 * random.NextUniform());
-                    }
-                }
+                var (sound, mix) = SyntheticClip(label, clip, NoiseFeatures.Rate, clipSeconds, new NoiseGenerator(seedBase + 1000 * index + clip));
                 rows.AddRange(Windows(label, sound, mix, NoiseFeatures.Rate));
             }
         return rows;
+    }
+
+    /// <summary>
+    /// Synthetic clip number <paramref name="clip"/> of <paramref name="label"/>: the sound alone, and the mix a
+    /// microphone hears — every third clip (clip mod 3 = 2) in a room with RT60 0.2–0.8 s (recordings are rarely
+    /// anechoic), every second one (odd clips) over one of <see cref="NoiseLibrary.Backgrounds"/> in turn, 10–30 dB below
+    /// it. The in-house model's training set and the tagger head's synthetic clips are both made here.
+    /// </summary>
+    public static (float[] Sound, float[] Mix) SyntheticClip(string label, int clip, int rate, double seconds, NoiseGenerator random)
+    {
+        var sound = NoiseLibrary.Render(label, rate, seconds, random);
+        if (clip % 3 == 2) sound = SoundSynth.Room(sound, rate, 0.2 + 0.6 * random.NextUniform(), 0.2 + 0.4 * random.NextUniform(), random);
+        if (clip % 2 == 1 && NoiseLibrary.Backgrounds[(clip / 2) % NoiseLibrary.Backgrounds.Length] is var background && background != label)
+            return (sound, SoundSynth.Add(sound, NoiseLibrary.Render(background, rate, seconds, random), 10 + 20 * random.NextUniform()));
+        return (sound, sound);
     }
 
     /// <summary>

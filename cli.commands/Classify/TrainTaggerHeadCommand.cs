@@ -49,10 +49,7 @@ public static class TrainTaggerHeadCommand
             foreach (var (label, index) in labels.Select((l, i) => (l, i)))
                 for (var clip = 0; clip < parse.GetValue(clips); clip++)
                 {
-                    var random = new NoiseGenerator(7_000_000 + 1000 * index + clip);
-                    var sound = NoiseLibrary.Render(label, YamNet.SampleRate, 3, random);
-                    if (clip % 2 == 1 && NoiseLibrary.Backgrounds[(clip / 2) % NoiseLibrary.Backgrounds.Length] is var background && background != label)
-                        sound = SoundSynth.Add(sound, NoiseLibrary.Render(background, YamNet.SampleRate, 3, random), 10 + 20 * random.NextUniform());
+                    var (_, sound) = NoiseTrainingSet.SyntheticClip(label, clip, YamNet.SampleRate, 3, new NoiseGenerator(7_000_000 + 1000 * index + clip));
                     synthetic.AddRange(Embeddings(net, sound, YamNet.SampleRate).Select(e => (e, index)));
                 }
             Console.Error.WriteLine($"{clipList.Count} clips ({recorded.Sum(r => r.Count)} patches) + {synthetic.Count} synthetic patches ({watch.Elapsed.TotalSeconds:0} s)");
