@@ -80,14 +80,16 @@ public sealed class LiveViewTests(ITestOutputHelper output)
         var watch = new SessionWatch();
         var block = new float[480];
         for (var i = 0; i < 1000; i++) Frame();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++) Frame();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        ThreadAllocations.AssertNone(() =>
+        {
+            for (var i = 0; i < 1000; i++) Frame();
+        });
         watch.Watch(48_000, 480, 60);
         for (var i = 0; i < 100; i++) Frame();
-        before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++) Frame();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        ThreadAllocations.AssertNone(() =>
+        {
+            for (var i = 0; i < 1000; i++) Frame();
+        });
 
         void Frame()
         {

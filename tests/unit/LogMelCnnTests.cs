@@ -139,9 +139,10 @@ public sealed class LogMelCnnTests(ITestOutputHelper output)
         for (var i = 0; i < patch.Length; i++) patch[i] = -50 + 20 * (float)random.NextDouble();
         var probabilities = new float[cnn.Labels.Count];
         for (var i = 0; i < 3; i++) cnn.Predict(patch, probabilities);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 20; i++) cnn.Predict(patch, probabilities);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        ThreadAllocations.AssertNone(() =>
+        {
+            for (var i = 0; i < 20; i++) cnn.Predict(patch, probabilities);
+        });
         Assert.Equal(1, probabilities.Sum(), 3);
     }
 
