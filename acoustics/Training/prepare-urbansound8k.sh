@@ -12,8 +12,8 @@ set -euo pipefail
 src="${1:?usage: prepare-urbansound8k.sh <path-to-AC-II> [out]}"
 out="${2:-/work/data/us8k}"
 commit=8f8b8f279a1f8b240a3b3019191229c225793e7a
-repo_root="$(git -C "$(dirname "$0")" rev-parse --show-toplevel 2>/dev/null || true)"
-case "$(realpath -m "$out")/" in "$(realpath -m "${repo_root:-/nonexistent}")"/*) echo "refusing to write into the repository ($out): the audio is CC BY-NC" >&2; exit 2;; esac
+source "$(dirname "$0")/outside-repository.sh"
+refuse_inside_repository "$out" "the audio is CC BY-NC"
 mkdir -p "$out"
 if [ -d "$src/UrbanSound8K/audio" ]; then
   for fold in "$src"/UrbanSound8K/audio/fold*; do

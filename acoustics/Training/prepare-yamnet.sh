@@ -12,8 +12,8 @@ set -euo pipefail
 src="${1:?usage: prepare-yamnet.sh <yamnet.tflite | git dir> [out]}"
 out="${2:-/work/data/yamnet/yamnet.tflite}"
 expected=469be6a3421cbc52cf97e9f2f966cba984198e8e7af9854d68b3e3ebb1e04194
-repo_root="$(git -C "$(dirname "$0")" rev-parse --show-toplevel 2>/dev/null || true)"
-case "$(realpath -m "$out")" in "$(realpath -m "${repo_root:-/nonexistent}")"/*) echo "refusing to write into the repository ($out)" >&2; exit 2;; esac
+source "$(dirname "$0")/outside-repository.sh"
+refuse_inside_repository "$out"
 mkdir -p "$(dirname "$out")"
 if [ -f "$src" ]; then
   cp "$src" "$out"
