@@ -94,16 +94,7 @@ public static class ClassifyEvaluation
         {
             // the label: (1 − β) · the model's mean window + β · the head's mean patch (TaggerHead)
             System.Numerics.Tensors.TensorPrimitives.Multiply(mean, 1f / probabilities.Count, mean);
-            var headMean = new float[mean.Length];
-            var p = new float[mean.Length];
-            var scratch = new float[head.Dimensions];
-            foreach (var e in embeddings)
-            {
-                head.Predict(e, p, scratch);
-                System.Numerics.Tensors.TensorPrimitives.Add(headMean, p, headMean);
-            }
-            System.Numerics.Tensors.TensorPrimitives.Multiply(headMean, 1f / embeddings.Count, headMean);
-            head.Blend(mean, headMean);
+            head.Blend(mean, head.PredictMean(embeddings));
         }
         var predicted = probabilities.Count == 0 ? "unclassified" : labels[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(mean)];
         return new ClipResult(file, truth, Map(predicted, urbanSound), alert);

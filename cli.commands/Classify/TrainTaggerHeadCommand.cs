@@ -69,13 +69,10 @@ public static class TrainTaggerHeadCommand
                 foreach (var fold in foldList)
                 {
                     var head = Fit(i => clipList[i].Fold != fold);
-                    var p = new float[labels.Length];
-                    var scratch = new float[net.Channels];
                     for (var i = 0; i < clipList.Count; i++)
                     {
                         if (clipList[i].Fold != fold) continue;
-                        var mean = new float[labels.Length];
-                        foreach (var e in recorded[i]) { head.Predict(e, p, scratch); System.Numerics.Tensors.TensorPrimitives.Add(mean, p, mean); }
+                        var mean = head.PredictMean(recorded[i]);
                         total++;
                         if (UrbanSound8K.ClassOf(labels[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(mean)]) == clipList[i].Class) right++;
                     }

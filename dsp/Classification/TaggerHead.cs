@@ -56,6 +56,22 @@ public sealed class TaggerHead
         TensorPrimitives.SoftMax(x, x);
     }
 
+    /// <summary>A clip's mean of p(c | e) over its patches' embeddings (all zeros for none): what a clip's label reads.</summary>
+    public float[] PredictMean(IReadOnlyList<float[]> embeddings)
+    {
+        var mean = new float[Labels.Length];
+        if (embeddings.Count == 0) return mean;
+        var p = new float[Labels.Length];
+        var scratch = new float[Dimensions];
+        foreach (var e in embeddings)
+        {
+            Predict(e, p, scratch);
+            TensorPrimitives.Add(mean, p, mean);
+        }
+        TensorPrimitives.Multiply(mean, 1f / embeddings.Count, mean);
+        return mean;
+    }
+
     /// <summary>p ← (1 − β) p + β head, in place.</summary>
     public void Blend(Span<float> probabilities, ReadOnlySpan<float> head)
     {

@@ -50,5 +50,12 @@ public sealed class TaggerHeadTests
         Assert.Equal([0.75f, 0.25f, 0], model);
         head.Predict(Enumerable.Repeat(float.NaN, 8).ToArray(), p, scratch); // a broken embedding: no opinion
         Assert.All(p, x => Assert.Equal(1f / 3, x, 5));
+        // a clip's label reads the mean over its patches; a clip with no patch has no opinion (zeros)
+        var mean = head.PredictMean([rows[0], rows[1]]);
+        var first = new float[3];
+        head.Predict(rows[0], first, scratch);
+        head.Predict(rows[1], p, scratch);
+        for (var c = 0; c < 3; c++) Assert.Equal((first[c] + p[c]) / 2, mean[c], 6);
+        Assert.Equal([0f, 0f, 0f], head.PredictMean([]));
     }
 }
